@@ -1,0 +1,232 @@
+// Package crlf reads CRLF-terminated protocol lines from an io.Reader through
+// one bounded, reusable buffer. It is the line mechanics shared by the SMTP
+// and POP3 packages: strict about line ends, bounded in length, resumable
+// after short reads, and able to tell how many bytes are buffered so that a
+// caller can refuse a TLS upgrade while plaintext is pending.
+package crlf
+
+import (
+	"bytes"
+	"errors"
+	"io"
+)
+
+// Errors returned by [Reader.ReadLine]. After each of them the offending line
+// has been consumed and the reader is ready for the next line.
+var (
+	// ErrLineTooLong: the line, CRLF included, was longer than the limit.
+	// It was discarded up to and including its LF.
+	ErrLineTooLong = errors.New("line too long")
+	// ErrBareCR: a CR that is not followed by LF.
+	ErrBareCR = errors.New("bare CR")
+	// ErrBareLF: an LF that is not preceded by CR (strict mode only).
+	ErrBareLF = errors.New("bare LF")
+	// ErrBufferFull: Fill was called with no free buffer space.
+	ErrBufferFull = errors.New("buffer full")
+)
+
+// DefaultMaxLine is the line limit when Options.MaxLine is 0: the RFC 5321
+// text line limit of 1000 octets including CRLF (§4.5.3.1.6).
+const DefaultMaxLine = 1000
+
+// DefaultBufSize is the buffer size when Options.BufSize is 0.
+const DefaultBufSize = 4096
+
+// maxEmptyReads bounds the reads that return neither data nor an error.
+const maxEmptyReads = 100
+
+// Options configure a [Reader].
+type Options struct {
+	// MaxLine is the longest line accepted, in octets including its CRLF.
+	// 0 means DefaultMaxLine.
+	MaxLine int
+	// BufSize is the size of the one buffer; it is raised to MaxLine if
+	// smaller. 0 means DefaultBufSize.
+	BufSize int
+	// AllowBareLF makes a lone LF end a line too. By default it is ErrBareLF.
+	AllowBareLF bool
+}
+
+// Reader reads lines and raw bytes from a source through one buffer that it
+// allocates once, in NewReader.
+type Reader struct {
+	src     io.Reader
+	buf     []byte
+	r, w    int  // buf[r:w] is buffered and not yet consumed
+	scanned int  // buf[r:r+scanned] is known to hold no LF
+	skip    bool // discarding the rest of an over-long line
+	maxLine int
+	bareLF  bool
+	pending error // a source error that came with data, returned when the data is used up
+}
+
+// NewReader returns a Reader of src. Its buffer is allocated here and reused
+// for the life of the Reader.
+func NewReader(src io.Reader, opt Options) *Reader {
+	maxLine := opt.MaxLine
+	if maxLine <= 0 {
+		maxLine = DefaultMaxLine
+	}
+	size := opt.BufSize
+	if size <= 0 {
+		size = DefaultBufSize
+	}
+	size = max(size, maxLine, 3)
+	return &Reader{src: src, buf: make([]byte, size), maxLine: maxLine, bareLF: opt.AllowBareLF}
+}
+
+// Reset makes r read from src, dropping anything buffered. The buffer and the
+// options are kept.
+func (r *Reader) Reset(src io.Reader) {
+	r.src = src
+	r.r, r.w, r.scanned = 0, 0, 0
+	r.skip = false
+	r.pending = nil
+}
+
+// SetMaxLine changes the line limit (octets including CRLF). It is clamped to
+// the buffer size; n <= 0 restores DefaultMaxLine (clamped likewise).
+func (r *Reader) SetMaxLine(n int) {
+	if n <= 0 {
+		n = DefaultMaxLine
+	}
+	r.maxLine = min(n, len(r.buf))
+}
+
+// MaxLine reports the current line limit.
+func (r *Reader) MaxLine() int { return r.maxLine }
+
+// Buffered reports how many bytes have been read from the source and not yet
+// consumed. At a TLS upgrade point it must be 0.
+func (r *Reader) Buffered() int { return r.w - r.r }
+
+// Peek returns the buffered, unconsumed bytes. The view is valid until the
+// next call that reads, fills, discards or resets.
+func (r *Reader) Peek() []byte { return r.buf[r.r:r.w] }
+
+// Discard consumes n buffered bytes; n is clamped to Buffered().
+func (r *Reader) Discard(n int) {
+	n = max(0, min(n, r.w-r.r))
+	r.r += n
+	r.scanned = max(0, r.scanned-n)
+	if r.r == r.w {
+		r.r, r.w, r.scanned = 0, 0, 0
+	}
+}
+
+// ReadLine returns the next line without its line end. The view is valid
+// until the next call on r.
+//
+// It returns io.EOF when the source ends at a line boundary and
+// io.ErrUnexpectedEOF when it ends inside a line. Any other source error is
+// returned as it is, with the partial line kept: calling ReadLine again
+// resumes where it stopped, without scanning the same bytes twice.
+func (r *Reader) ReadLine() ([]byte, error) {
+	for {
+		if i := bytes.IndexByte(r.buf[r.r+r.scanned:r.w], '\n'); i >= 0 {
+			return r.takeLine(r.r + r.scanned + i)
+		}
+		r.scanned = r.w - r.r
+		if r.skip {
+			r.Discard(r.scanned)
+		} else if r.scanned >= r.maxLine {
+			// No LF within the limit: the line is too long whatever follows.
+			r.skip = true
+			r.Discard(r.scanned)
+		}
+		if err := r.fill(); err != nil {
+			if err == io.EOF && (r.w > r.r || r.skip) {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
+	}
+}
+
+// takeLine consumes the line whose LF is at buf[lf] and checks it.
+func (r *Reader) takeLine(lf int) ([]byte, error) {
+	line := r.buf[r.r:lf]
+	size := lf + 1 - r.r
+	r.Discard(size)
+	if r.skip {
+		r.skip = false
+		return nil, ErrLineTooLong
+	}
+	if size > r.maxLine {
+		return nil, ErrLineTooLong
+	}
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	} else if !r.bareLF {
+		return nil, ErrBareLF
+	}
+	if bytes.IndexByte(line, '\r') >= 0 {
+		return nil, ErrBareCR
+	}
+	return line, nil
+}
+
+// Fill reads once from the source into free buffer space, moving buffered
+// bytes to the front first if that makes room. It returns ErrBufferFull when
+// the buffer holds Buffered() == buffer size bytes.
+func (r *Reader) Fill() error {
+	if r.w-r.r == len(r.buf) {
+		return ErrBufferFull
+	}
+	return r.fill()
+}
+
+// fill reads at least one byte, or returns an error. A source error that
+// arrives together with data is kept and returned by the next fill.
+func (r *Reader) fill() error {
+	if r.pending != nil {
+		err := r.pending
+		r.pending = nil
+		return err
+	}
+	if r.r > 0 {
+		copy(r.buf, r.buf[r.r:r.w])
+		r.w -= r.r
+		r.r = 0
+	}
+	for range maxEmptyReads {
+		n, err := r.src.Read(r.buf[r.w:])
+		if n < 0 || n > len(r.buf)-r.w {
+			return errors.New("crlf: source returned an invalid count")
+		}
+		r.w += n
+		if n > 0 {
+			r.pending = err
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return io.ErrNoProgress
+}
+
+// Read reads raw bytes, buffered ones first: for BDAT chunks, literals and
+// other counted data. A p at least as large as the buffer is read into
+// directly when nothing is buffered.
+func (r *Reader) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if r.w == r.r {
+		if r.pending != nil {
+			err := r.pending
+			r.pending = nil
+			return 0, err
+		}
+		if len(p) >= len(r.buf) {
+			return r.src.Read(p)
+		}
+		if err := r.fill(); err != nil {
+			return 0, err
+		}
+	}
+	n := copy(p, r.buf[r.r:r.w])
+	r.Discard(n)
+	return n, nil
+}
