@@ -1,0 +1,98 @@
+package tlspolicy
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
+	"math/big"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// testPKI is a CA and a leaf it signed, generated for one test.
+type testPKI struct {
+	ca, leaf *x509.Certificate
+	roots    *x509.CertPool
+	// chain is the server's tls.Certificate: leaf then CA.
+	chain tls.Certificate
+}
+
+// newTestPKI makes a CA and a leaf for dnsNames, valid from notBefore to
+// notAfter.
+func newTestPKI(t testing.TB, notBefore, notAfter time.Time, dnsNames ...string) *testPKI {
+	t.Helper()
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	caTmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "mailwire test CA"},
+		NotBefore:             notBefore,
+		NotAfter:              notAfter,
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageCertSign,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	require.NoError(t, err)
+	ca, err := x509.ParseCertificate(caDER)
+	require.NoError(t, err)
+
+	leafKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	leafTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(2),
+		Subject:      pkix.Name{CommonName: "mailwire test leaf"},
+		NotBefore:    notBefore,
+		NotAfter:     notAfter,
+		DNSNames:     dnsNames,
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, ca, &leafKey.PublicKey, caKey)
+	require.NoError(t, err)
+	leaf, err := x509.ParseCertificate(leafDER)
+	require.NoError(t, err)
+
+	roots := x509.NewCertPool()
+	roots.AddCert(ca)
+	return &testPKI{
+		ca: ca, leaf: leaf, roots: roots,
+		chain: tls.Certificate{Certificate: [][]byte{leafDER, caDER}, PrivateKey: leafKey, Leaf: leaf},
+	}
+}
+
+// validPKI is a PKI valid around now for mx.example.com.
+func validPKI(t testing.TB) *testPKI {
+	now := time.Now()
+	return newTestPKI(t, now.Add(-time.Hour), now.Add(time.Hour), "mx.example.com")
+}
+
+// handshake runs a real TLS handshake over net.Pipe between a server
+// presenting chain and a client using cfg, and returns the client's error.
+func handshake(t testing.TB, chain tls.Certificate, cfg *tls.Config) error {
+	t.Helper()
+	c, s := net.Pipe()
+	// No session tickets: nobody reads them on the synchronous pipe.
+	srv := tls.Server(s, &tls.Config{Certificates: []tls.Certificate{chain}, SessionTicketsDisabled: true})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = srv.Handshake()
+		_ = s.Close() // the raw pipe: a close_notify would block with no reader
+	}()
+	cli := tls.Client(c, cfg)
+	err := cli.Handshake()
+	_ = c.Close()
+	<-done
+	return err
+}
+
+// errAny in a test table means "some error, of no particular kind".
+var errAny = errors.New("any error")
