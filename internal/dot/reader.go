@@ -1,0 +1,228 @@
+// Package dot decodes and encodes dot-stuffed bodies: SMTP DATA (RFC 5321
+// §4.5.2) and POP3 multi-line responses (RFC 1939 §3).
+//
+// The decoder ends a body only at <CRLF>.<CRLF>. A bare CR or LF anywhere,
+// or a body over its size limit, makes it stop handing out bytes, keep
+// reading to the real end, and then fail: the protocol stays in step and no
+// smuggled second message is ever seen (SMTP smuggling, CVE-2023-51764).
+package dot
+
+import (
+	"bytes"
+	"errors"
+	"io"
+
+	"github.com/mailwire/mailwire/internal/crlf"
+)
+
+// ErrTooLarge: the body was longer than Options.MaxSize. The rest of it was
+// read and discarded.
+var ErrTooLarge = errors.New("body too large")
+
+// Options configure a [Reader].
+type Options struct {
+	// MaxSize is the most body octets handed out (after unstuffing);
+	// 0 means no limit.
+	MaxSize int64
+	// AllowBareLF makes a lone LF end a line, so that ".\n" ends the body:
+	// for old POP3 servers that send LF line ends. A bare CR is still an
+	// error.
+	AllowBareLF bool
+}
+
+type state uint8
+
+const (
+	lineStart state = iota // at the start of a line
+	inLine                 // inside a line
+	afterCR                // a CR was seen inside a line
+	afterDot               // a dot was seen at the start of a line
+	afterDotCR             // ".\r" was seen at the start of a line
+	done                   // the terminating line was consumed
+)
+
+// Reader is an io.Reader of one dot-stuffed body.
+type Reader struct {
+	src  *crlf.Reader
+	opt  Options
+	st   state
+	n    int64 // octets handed out
+	fail error // first violation; once set, nothing more is handed out
+}
+
+// NewReader returns a Reader of the body that src holds next.
+func NewReader(src *crlf.Reader, opt Options) *Reader {
+	d := &Reader{}
+	d.Reset(src, opt)
+	return d
+}
+
+// Reset makes d read the next body from src.
+func (d *Reader) Reset(src *crlf.Reader, opt Options) {
+	*d = Reader{src: src, opt: opt}
+}
+
+// Read hands out body octets with their CRLF line ends and the leading dot
+// of stuffed lines removed. It returns io.EOF once the terminating ".\r\n"
+// has been consumed, or instead crlf.ErrBareCR, crlf.ErrBareLF or
+// ErrTooLarge when the body broke a rule; everything handed out before the
+// violation was body. A source error is returned as is and reading can
+// resume; a source that ends before the terminator gives
+// io.ErrUnexpectedEOF.
+func (d *Reader) Read(p []byte) (int, error) {
+	if d.st == done {
+		return 0, d.final()
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	out := 0
+	for {
+		buf := d.src.Peek()
+		if len(buf) == 0 {
+			if out > 0 {
+				return out, nil
+			}
+			if err := d.src.Fill(); err != nil {
+				if err == io.EOF {
+					err = io.ErrUnexpectedEOF
+				}
+				return 0, err
+			}
+			continue
+		}
+		used, made := d.step(buf, p[out:])
+		d.src.Discard(used)
+		out += made
+		if d.st == done {
+			if out > 0 {
+				return out, nil
+			}
+			return 0, d.final()
+		}
+		if out == len(p) && d.fail == nil {
+			return out, nil
+		}
+	}
+}
+
+// Failed reports the rule the body broke so far, or nil. Read reports it
+// only once the whole body is consumed.
+func (d *Reader) Failed() error { return d.fail }
+
+func (d *Reader) final() error {
+	if d.fail != nil {
+		return d.fail
+	}
+	return io.EOF
+}
+
+func (d *Reader) violate(err error) {
+	if d.fail == nil {
+		d.fail = err
+	}
+}
+
+// step runs the state machine over buf, writing body octets to dst. It
+// returns how many octets of buf it consumed and how many it wrote. It stops
+// when buf is used up, dst is full (unless failed: then nothing is written),
+// or the body is done.
+func (d *Reader) step(buf, dst []byte) (used, made int) {
+	i := 0
+	for i < len(buf) {
+		if made == len(dst) && d.fail == nil {
+			return i, made
+		}
+		c := buf[i]
+		switch d.st {
+		case lineStart:
+			if c == '.' {
+				d.st = afterDot
+				i++
+				continue
+			}
+			d.st = inLine
+		case afterDot:
+			switch c {
+			case '\r':
+				d.st = afterDotCR
+				i++
+			case '\n':
+				i++
+				if d.opt.AllowBareLF {
+					d.st = done
+					return i, made
+				}
+				d.violate(crlf.ErrBareLF)
+				d.st = inLine
+			default:
+				d.st = inLine // the stuffed dot is dropped
+			}
+			continue
+		case afterDotCR:
+			if c == '\n' {
+				d.st = done
+				return i + 1, made
+			}
+			d.violate(crlf.ErrBareCR)
+			d.st = inLine
+			continue
+		case afterCR:
+			if c == '\n' {
+				made += d.emit(dst[made:], buf[i:i+1])
+				d.st = lineStart
+				i++
+				continue
+			}
+			d.violate(crlf.ErrBareCR)
+			d.st = inLine
+			continue
+		}
+		// inLine: hand out the run up to the next CR or LF in one copy.
+		rest := buf[i:]
+		run := rest
+		if lf := bytes.IndexByte(rest, '\n'); lf >= 0 {
+			run = rest[:lf]
+		}
+		if cr := bytes.IndexByte(run, '\r'); cr >= 0 {
+			run = rest[:cr]
+		}
+		if d.fail == nil {
+			run = run[:min(len(run), len(dst)-made)]
+		}
+		made += d.emit(dst[made:], run)
+		i += len(run)
+		if i == len(buf) || (made == len(dst) && d.fail == nil) {
+			return i, made
+		}
+		switch buf[i] {
+		case '\r':
+			made += d.emit(dst[made:], buf[i:i+1])
+			d.st = afterCR
+		case '\n':
+			if d.opt.AllowBareLF {
+				made += d.emit(dst[made:], buf[i:i+1])
+				d.st = lineStart
+			} else {
+				d.violate(crlf.ErrBareLF) // a bare LF starts no line
+			}
+		}
+		i++
+	}
+	return i, made
+}
+
+// emit copies body octets to dst within the size limit; after a violation
+// it drops them. dst has room for src unless d has failed.
+func (d *Reader) emit(dst, src []byte) int {
+	if d.fail != nil {
+		return 0
+	}
+	if d.opt.MaxSize > 0 && d.n+int64(len(src)) > d.opt.MaxSize {
+		src = src[:d.opt.MaxSize-d.n]
+		d.violate(ErrTooLarge)
+	}
+	n := copy(dst, src)
+	d.n += int64(n)
+	return n
+}

@@ -1,0 +1,242 @@
+package dot
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/mailwire/mailwire/internal/chunked"
+	"github.com/mailwire/mailwire/internal/crlf"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// decode reads one body from src split by sizes and returns it, the error
+// that ended it (nil for io.EOF) and the line that follows the body.
+func decode(in []byte, opt Options, sizes ...int) (body string, err error, next string) {
+	src := crlf.NewReader(chunked.NewReader(in, sizes...), crlf.Options{BufSize: 16})
+	got, err := io.ReadAll(NewReader(src, opt))
+	line, lerr := src.ReadLine()
+	if lerr != nil {
+		line = []byte("<" + lerr.Error() + ">")
+	}
+	return string(got), err, string(line)
+}
+
+func TestReaderBodies(t *testing.T) {
+	tests := []struct {
+		name, in, body string
+		err            error
+	}{
+		{"empty body", ".\r\nNEXT\r\n", "", nil},
+		{"one line", "Subject: x\r\n\r\nhi\r\n.\r\nNEXT\r\n", "Subject: x\r\n\r\nhi\r\n", nil},
+		{"stuffed dot", "..\r\n..x\r\n.y\r\n.\r\nNEXT\r\n", ".\r\n.x\r\ny\r\n", nil},
+		{"dot inside line", "a.b\r\n a\r\n.\r\nNEXT\r\n", "a.b\r\n a\r\n", nil},
+		{"blank lines before end", "\r\n\r\n.\r\nNEXT\r\n", "\r\n\r\n", nil},
+		{"long line", strings.Repeat("x", 100) + "\r\n.\r\nNEXT\r\n", strings.Repeat("x", 100) + "\r\n", nil},
+		{"NUL is data", "\x00.\r\n.\x00\r\n.\r\nNEXT\r\n", "\x00.\r\n\x00\r\n", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, sizes := range [][]int{{1 << 20}, {1}, {2, 5}, {3}} {
+				body, err, next := decode([]byte(tt.in), Options{}, sizes...)
+				assert.Equal(t, tt.body, body, "chunks %v", sizes)
+				assert.NoError(t, err, "chunks %v", sizes)
+				assert.Equal(t, "NEXT", next, "chunks %v: the reader stops right after the terminator", sizes)
+			}
+		})
+	}
+}
+
+// The end-of-data sequences used for SMTP smuggling (smtpsmug, SEC Consult's
+// SMTP-Smuggling-Tools; research/smtp-starttls-tlspolicy.md §8). Each is put
+// between "A" and "B\r\n.\r\n" followed by a smuggled command: the body must
+// run to the real terminator and fail, and what follows must be the next
+// command, never a second message.
+func TestReaderSmugglingCorpus(t *testing.T) {
+	corpus := []struct {
+		seq string
+		err error
+	}{
+		{"\n.\n", crlf.ErrBareLF},
+		{"\r.\r", crlf.ErrBareCR},
+		{"\r.\n", crlf.ErrBareCR},
+		{"\n.\r", crlf.ErrBareLF},
+		{"\n.\r\n", crlf.ErrBareLF},
+		{"\r\n.\n", crlf.ErrBareLF},
+		{"\r.\r\n", crlf.ErrBareCR},
+		{"\r\n.\r", crlf.ErrBareCR},
+		{"\r\n.\r\r\n", crlf.ErrBareCR},
+		{"\r\r\n.\r\r\n", crlf.ErrBareCR},
+		{"\n", crlf.ErrBareLF},
+		{"\r", crlf.ErrBareCR},
+	}
+	smuggled := "MAIL FROM:<admin@victim.example>\r\nRCPT TO:<x@y>\r\nDATA\r\nevil\r\n"
+	for _, c := range corpus {
+		in := "A" + c.seq + smuggled + "B\r\n.\r\nQUIT\r\n"
+		for _, sizes := range [][]int{{1 << 20}, {1}, {4}} {
+			body, err, next := decode([]byte(in), Options{}, sizes...)
+			require.ErrorIs(t, err, c.err, "%q chunks %v", c.seq, sizes)
+			require.Equal(t, "QUIT", next, "%q: drained to the real end", c.seq)
+			require.NotContains(t, body, "MAIL FROM", "%q: nothing after the violation is handed out", c.seq)
+		}
+	}
+	for _, seq := range []string{"\r\n\x00.\r\n", "\r\n.\x00\r\n"} {
+		body, err, next := decode([]byte("A"+seq+"B\r\n.\r\nQUIT\r\n"), Options{})
+		require.NoError(t, err, "%q is data", seq)
+		require.Contains(t, body, "B\r\n")
+		require.Equal(t, "QUIT", next)
+	}
+}
+
+func TestReaderKeepsDataBeforeViolation(t *testing.T) {
+	src := crlf.NewReader(strings.NewReader("good line\r\nbad\nline\r\n.\r\n"), crlf.Options{})
+	d := NewReader(src, Options{})
+	p := make([]byte, 100)
+	n, err := d.Read(p)
+	require.NoError(t, err)
+	require.Equal(t, "good line\r\nbad", string(p[:n]))
+	n, err = d.Read(p)
+	require.Zero(t, n)
+	require.ErrorIs(t, err, crlf.ErrBareLF)
+	require.ErrorIs(t, d.Failed(), crlf.ErrBareLF)
+	_, err = d.Read(p)
+	require.ErrorIs(t, err, crlf.ErrBareLF, "the error is sticky")
+}
+
+func TestReaderBareLFLenient(t *testing.T) {
+	opt := Options{AllowBareLF: true}
+	body, err, next := decode([]byte("a\n..b\nc\r\n.\nNEXT\r\n"), opt)
+	require.NoError(t, err)
+	require.Equal(t, "a\n.b\nc\r\n", body)
+	require.Equal(t, "NEXT", next)
+	_, err, _ = decode([]byte("a\rb\n.\n"), opt)
+	require.ErrorIs(t, err, crlf.ErrBareCR, "a bare CR is never accepted")
+}
+
+func TestReaderMaxSize(t *testing.T) {
+	in := []byte("0123456789\r\n.\r\nNEXT\r\n")
+	for _, sizes := range [][]int{{1 << 20}, {1}} {
+		body, err, next := decode(in, Options{MaxSize: 12}, sizes...)
+		require.NoError(t, err)
+		require.Equal(t, "0123456789\r\n", body, "exactly at the limit is fine")
+		require.Equal(t, "NEXT", next)
+		body, err, next = decode(in, Options{MaxSize: 11}, sizes...)
+		require.ErrorIs(t, err, ErrTooLarge)
+		require.Equal(t, "0123456789\r", body, "the limit is exact")
+		require.Equal(t, "NEXT", next, "drained to the real end")
+	}
+}
+
+func TestReaderUnexpectedEOF(t *testing.T) {
+	_, err, _ := decode([]byte("no end\r\n"), Options{})
+	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
+}
+
+func TestReaderResetReuses(t *testing.T) {
+	src := crlf.NewReader(strings.NewReader("one\r\n.\r\ntwo\r\n.\r\n"), crlf.Options{})
+	d := NewReader(src, Options{})
+	b, err := io.ReadAll(d)
+	require.NoError(t, err)
+	require.Equal(t, "one\r\n", string(b))
+	d.Reset(src, Options{})
+	b, err = io.ReadAll(d)
+	require.NoError(t, err)
+	require.Equal(t, "two\r\n", string(b))
+}
+
+// loop serves the same bytes forever.
+type loop struct {
+	data []byte
+	off  int
+}
+
+func (l *loop) Read(p []byte) (int, error) {
+	n := copy(p, l.data[l.off:])
+	l.off = (l.off + n) % len(l.data)
+	return n, nil
+}
+
+func message(lines int) []byte {
+	var b bytes.Buffer
+	b.WriteString("From: a@example.org\r\nSubject: test\r\n\r\n")
+	for i := range lines {
+		if i%10 == 0 {
+			b.WriteString("..a stuffed line\r\n")
+		}
+		b.WriteString("The quick brown fox jumps over the lazy dog, again and again and again.\r\n")
+	}
+	b.WriteString(".\r\n")
+	return b.Bytes()
+}
+
+func TestReaderAllocatesNothing(t *testing.T) {
+	src := crlf.NewReader(&loop{data: message(20)}, crlf.Options{})
+	d := NewReader(src, Options{MaxSize: 1 << 20})
+	p := make([]byte, 512)
+	allocs := testing.AllocsPerRun(100, func() {
+		d.Reset(src, Options{MaxSize: 1 << 20})
+		for {
+			_, err := d.Read(p)
+			if err == io.EOF {
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	require.Zero(t, allocs)
+}
+
+func BenchmarkReader(b *testing.B) {
+	msg := message(1000)
+	src := crlf.NewReader(&loop{data: msg}, crlf.Options{BufSize: 32 << 10})
+	d := NewReader(src, Options{})
+	p := make([]byte, 32<<10)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(msg)))
+	for b.Loop() {
+		d.Reset(src, Options{})
+		for {
+			_, err := d.Read(p)
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// FuzzReader: any chunking gives the same body and error; a clean body has
+// no lone CR or LF and encodes back to a stream that decodes to itself.
+func FuzzReader(f *testing.F) {
+	f.Add([]byte("Subject: x\r\n\r\n..hi\r\n.\r\n"), []byte{1, 2}, false)
+	f.Add([]byte("A\n.\nMAIL FROM:<a>\r\nB\r\n.\r\n"), []byte{0}, false)
+	f.Add([]byte("a\n.\n"), []byte{3}, true)
+	f.Add([]byte("A\r\n.\r\r\nB\r\n.\r\n"), []byte{5, 1}, false)
+	f.Fuzz(func(t *testing.T, in, split []byte, lenient bool) {
+		opt := Options{AllowBareLF: lenient, MaxSize: 200}
+		body, err, next := decode(in, opt, 1<<20)
+		body1, err1, next1 := decode(in, opt)
+		bodyN, errN, nextN := decode(in, opt, chunked.SizesFrom(split)...)
+		require.Equal(t, body, body1)
+		require.Equal(t, err, err1)
+		require.Equal(t, next, next1)
+		require.Equal(t, body, bodyN)
+		require.Equal(t, err, errN)
+		require.Equal(t, next, nextN)
+		require.LessOrEqual(t, len(body), 200)
+		if err != nil || lenient {
+			return
+		}
+		enc, aerr := Append(nil, []byte(body))
+		require.NoError(t, aerr, "a clean body %q must encode", body)
+		again, err2, _ := decode(enc, Options{})
+		require.NoError(t, err2)
+		require.Equal(t, body, again)
+	})
+}
