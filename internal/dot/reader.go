@@ -33,12 +33,12 @@ type Options struct {
 type state uint8
 
 const (
-	lineStart state = iota // at the start of a line
-	inLine                 // inside a line
-	afterCR                // a CR was seen inside a line
-	afterDot               // a dot was seen at the start of a line
-	afterDotCR             // ".\r" was seen at the start of a line
-	done                   // the terminating line was consumed
+	lineStart  state = iota // at the start of a line
+	inLine                  // inside a line
+	afterCR                 // a CR was seen inside a line
+	afterDot                // a dot was seen at the start of a line
+	afterDotCR              // ".\r" was seen at the start of a line
+	done                    // the terminating line was consumed
 )
 
 // Reader is an io.Reader of one dot-stuffed body.
