@@ -1,0 +1,130 @@
+package smtpwire
+
+// Verb is an SMTP command verb.
+type Verb uint8
+
+// The verbs a server recognizes. Anything else is VerbUnknown.
+const (
+	VerbUnknown Verb = iota
+	VerbEHLO
+	VerbHELO
+	VerbMAIL
+	VerbRCPT
+	VerbDATA
+	VerbBDAT
+	VerbRSET
+	VerbNOOP
+	VerbQUIT
+	VerbVRFY
+	VerbEXPN
+	VerbHELP
+	VerbSTARTTLS
+	VerbAUTH
+)
+
+var verbNames = [...]string{
+	VerbUnknown:  "",
+	VerbEHLO:     "EHLO",
+	VerbHELO:     "HELO",
+	VerbMAIL:     "MAIL",
+	VerbRCPT:     "RCPT",
+	VerbDATA:     "DATA",
+	VerbBDAT:     "BDAT",
+	VerbRSET:     "RSET",
+	VerbNOOP:     "NOOP",
+	VerbQUIT:     "QUIT",
+	VerbVRFY:     "VRFY",
+	VerbEXPN:     "EXPN",
+	VerbHELP:     "HELP",
+	VerbSTARTTLS: "STARTTLS",
+	VerbAUTH:     "AUTH",
+}
+
+// String returns the verb's wire name, "" for VerbUnknown.
+func (v Verb) String() string {
+	if int(v) < len(verbNames) {
+		return verbNames[v]
+	}
+	return ""
+}
+
+// argument rules per verb
+type argRule uint8
+
+const (
+	argNone     argRule = iota // nothing may follow the verb
+	argOptional                // NOOP, HELP
+	argRequired                // everything else
+)
+
+func (v Verb) argRule() argRule {
+	switch v {
+	case VerbDATA, VerbRSET, VerbQUIT, VerbSTARTTLS:
+		return argNone
+	case VerbNOOP, VerbHELP, VerbUnknown:
+		return argOptional
+	}
+	return argRequired
+}
+
+// Command is one command line, split. Name and Args are views into the line
+// it was parsed from: with [CommandReader] they are valid until the next
+// call on the reader.
+type Command struct {
+	Verb Verb
+	Name []byte // the verb as sent (any case); for VerbUnknown the word to report
+	Args []byte // everything after the single SP that follows the verb, unchanged
+}
+
+// ParseCommand splits a command line (without its CRLF) into verb and
+// arguments. The verb is matched case-insensitively and must be followed by
+// one SP or the end of the line: "STARTTLSX" is VerbUnknown. Verbs that take
+// no arguments (DATA, RSET, QUIT, STARTTLS) refuse any, even a trailing
+// space; EHLO, HELO, MAIL, RCPT, BDAT, VRFY, EXPN and AUTH require some.
+// Arguments are checked further by ParseMailFrom, ParseRcptTo, ParseBDAT and
+// ParseAuth. It does not allocate unless it returns an error.
+func ParseCommand(line []byte) (Command, error) {
+	if len(line) == 0 {
+		return Command{}, syntaxError(ErrEmptyLine, 0, "a command verb", stEmpty)
+	}
+	end := 0
+	for end < len(line) && line[end] != ' ' {
+		end++
+	}
+	cmd := Command{Verb: lookupVerb(line[:end]), Name: line[:end]}
+	if end == 0 {
+		return Command{}, syntaxError(ErrEmptyLine, 0, "a command verb", stEmpty)
+	}
+	hasArgs := end < len(line)
+	if hasArgs {
+		cmd.Args = line[end+1:]
+	}
+	switch cmd.Verb.argRule() {
+	case argNone:
+		if hasArgs {
+			return cmd, syntaxError(ErrArguments, end, "end of line", stArguments)
+		}
+	case argRequired:
+		if len(cmd.Args) == 0 {
+			return cmd, syntaxError(ErrArguments, len(line), "an argument", stArguments)
+		}
+	}
+	return cmd, nil
+}
+
+func lookupVerb(w []byte) Verb {
+	if len(w) != 4 {
+		if len(w) == 8 && equalFold(w, "STARTTLS") {
+			return VerbSTARTTLS
+		}
+		return VerbUnknown
+	}
+	// Four letters: fold to upper case and compare as one word.
+	k := uint32(upper(w[0]))<<24 | uint32(upper(w[1]))<<16 | uint32(upper(w[2]))<<8 | uint32(upper(w[3]))
+	for v := VerbEHLO; v <= VerbAUTH; v++ {
+		if n := verbNames[v]; len(n) == 4 && k == uint32(n[0])<<24|uint32(n[1])<<16|uint32(n[2])<<8|uint32(n[3]) {
+			return v
+		}
+	}
+	return VerbUnknown
+}

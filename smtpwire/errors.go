@@ -1,0 +1,152 @@
+package smtpwire
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/mailwire/mailwire/internal/crlf"
+	"github.com/mailwire/mailwire/internal/dot"
+)
+
+// Sentinel errors, for errors.Is. Every error this package returns matches
+// one of them; [StatusOf] tells the reply a server should send for it and
+// whether the connection must be closed.
+var (
+	// ErrLineTooLong: a line was longer than the limit. It was consumed.
+	ErrLineTooLong = crlf.ErrLineTooLong
+	// ErrBareCR: a CR not followed by LF.
+	ErrBareCR = crlf.ErrBareCR
+	// ErrBareLF: an LF not preceded by CR.
+	ErrBareLF = crlf.ErrBareLF
+	// ErrTooLarge: a message or chunk passed the size limit. The body was
+	// read to its end, so the session can go on.
+	ErrTooLarge = dot.ErrTooLarge
+	// ErrEmptyLine: a command line with nothing on it.
+	ErrEmptyLine = errors.New("empty command line")
+	// ErrUnknownCommand is not returned by the reader (an unknown verb is
+	// [VerbUnknown]); it exists so that StatusOf gives the reply for one.
+	ErrUnknownCommand = errors.New("unknown command")
+	// ErrArguments: arguments where none are allowed, or missing or
+	// malformed ones.
+	ErrArguments = errors.New("bad arguments")
+	// ErrAddress: a malformed reverse- or forward-path.
+	ErrAddress = errors.New("bad address")
+	// ErrParameter: a malformed ESMTP parameter or value.
+	ErrParameter = errors.New("bad parameter")
+	// ErrDuplicateParameter: the same ESMTP parameter twice.
+	ErrDuplicateParameter = errors.New("duplicate parameter")
+	// ErrParameterNotAllowed: a known ESMTP parameter on the wrong command
+	// (SIZE on RCPT, NOTIFY on MAIL); also the reply for unknown ones.
+	ErrParameterNotAllowed = errors.New("parameter not allowed")
+	// ErrAuthCanceled: the client answered an AUTH challenge with "*".
+	ErrAuthCanceled = errors.New("authentication canceled")
+	// ErrChunkSize: a BDAT size that is not a number. The chunk length is
+	// unknown, so the session cannot continue.
+	ErrChunkSize = errors.New("bad BDAT chunk size")
+	// ErrReply: a malformed server reply (client side).
+	ErrReply = errors.New("malformed reply")
+	// ErrReplyCodeMismatch: the lines of a multi-line reply carry
+	// different codes (client side).
+	ErrReplyCodeMismatch = errors.New("reply code differs between lines")
+	// ErrReplyTooLarge: a reply with more lines or octets than allowed
+	// (client side).
+	ErrReplyTooLarge = errors.New("reply too large")
+	// ErrCapability: a malformed EHLO keyword value, such as SIZE x.
+	ErrCapability = errors.New("bad capability")
+	// ErrInjection: a writer was given a value that would break the line
+	// (CR, LF or other control characters) or the grammar.
+	ErrInjection = errors.New("value would inject into the protocol line")
+)
+
+// Status is what a server should answer to an error, and whether it must
+// close the connection afterwards. Code 0 means there is nothing to send:
+// the error is a client-side one, or the connection itself failed.
+type Status struct {
+	Code     int
+	Enhanced EnhancedCode
+	Text     string
+	Fatal    bool
+}
+
+// Error is an error with its position and the reply a server sends for it.
+// It unwraps to one of the sentinel errors.
+type Error struct {
+	Err      error  // the sentinel
+	Offset   int    // octet offset in the line or argument; -1 if none
+	Expected string // what the parser wanted there, if known
+	Status   Status
+}
+
+func (e *Error) Error() string {
+	s := "smtpwire: " + e.Err.Error()
+	if e.Offset >= 0 {
+		s += " at offset " + strconv.Itoa(e.Offset)
+	}
+	if e.Expected != "" {
+		s += ": expected " + e.Expected
+	}
+	return s
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Statuses, one per situation.
+var (
+	stLineTooLong  = Status{500, EnhancedCode{5, 5, 6}, "Line too long", false}
+	stCmdBareCRLF  = Status{500, EnhancedCode{5, 5, 2}, "Bare CR or LF not allowed", false}
+	stDataBareCRLF = Status{554, EnhancedCode{5, 5, 0}, "Bare CR or LF in message, refused", false}
+	stTooLarge     = Status{552, EnhancedCode{5, 3, 4}, "Message too big", false}
+	stUnknown      = Status{500, EnhancedCode{5, 5, 1}, "Command unrecognized", false}
+	stEmpty        = Status{500, EnhancedCode{5, 5, 2}, "Syntax error, empty command", false}
+	stArguments    = Status{501, EnhancedCode{5, 5, 4}, "Syntax error in parameters or arguments", false}
+	stSender       = Status{501, EnhancedCode{5, 1, 7}, "Bad sender address syntax", false}
+	stRecipient    = Status{501, EnhancedCode{5, 1, 3}, "Bad recipient address syntax", false}
+	stParameter    = Status{501, EnhancedCode{5, 5, 4}, "Invalid parameter", false}
+	stDuplicate    = Status{501, EnhancedCode{5, 5, 4}, "Duplicate parameter", false}
+	stNotAllowed   = Status{555, EnhancedCode{5, 5, 4}, "Parameter not recognized or not implemented", false}
+	stAuthCanceled = Status{501, EnhancedCode{5, 0, 0}, "Authentication canceled", false}
+	stChunkSize    = Status{501, EnhancedCode{5, 5, 4}, "Bad BDAT chunk size, closing", true}
+	stClient       = Status{Fatal: true}
+)
+
+// StatusOf returns the reply a server should send for err and whether the
+// connection must close. Errors from the connection itself (io.EOF, a
+// timeout) and client-side errors give Code 0 and Fatal.
+func StatusOf(err error) Status {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Status
+	}
+	switch {
+	case errors.Is(err, ErrLineTooLong):
+		return stLineTooLong
+	case errors.Is(err, ErrBareCR), errors.Is(err, ErrBareLF):
+		return stCmdBareCRLF
+	case errors.Is(err, ErrTooLarge):
+		return stTooLarge
+	case errors.Is(err, ErrUnknownCommand):
+		return stUnknown
+	case errors.Is(err, ErrEmptyLine):
+		return stEmpty
+	case errors.Is(err, ErrArguments):
+		return stArguments
+	case errors.Is(err, ErrAddress):
+		return stRecipient
+	case errors.Is(err, ErrParameter):
+		return stParameter
+	case errors.Is(err, ErrDuplicateParameter):
+		return stDuplicate
+	case errors.Is(err, ErrParameterNotAllowed):
+		return stNotAllowed
+	case errors.Is(err, ErrAuthCanceled):
+		return stAuthCanceled
+	case errors.Is(err, ErrChunkSize):
+		return stChunkSize
+	}
+	return stClient
+}
+
+// syntaxError builds an *Error; it allocates, on the error path only.
+func syntaxError(sentinel error, offset int, expected string, st Status) error {
+	return &Error{Err: sentinel, Offset: offset, Expected: expected, Status: st}
+}

@@ -1,0 +1,378 @@
+package smtpwire
+
+import (
+	"bytes"
+	"iter"
+	"unicode/utf8"
+)
+
+// ParamKind names the ESMTP parameters this package knows.
+type ParamKind uint8
+
+// Known MAIL parameters, then RCPT parameters.
+const (
+	ParamUnknown    ParamKind = iota
+	ParamSize                 // MAIL SIZE=n (RFC 1870)
+	ParamBody                 // MAIL BODY=7BIT|8BITMIME|BINARYMIME (RFC 6152, 3030)
+	ParamSMTPUTF8             // MAIL SMTPUTF8 (RFC 6531)
+	ParamRequireTLS           // MAIL REQUIRETLS (RFC 8689)
+	ParamRet                  // MAIL RET=FULL|HDRS (RFC 3461)
+	ParamEnvID                // MAIL ENVID=xtext (RFC 3461)
+	ParamAuth                 // MAIL AUTH=xtext|<> (RFC 4954)
+	ParamMTPriority           // MAIL MT-PRIORITY=-9..9 (RFC 6710)
+	ParamNotify               // RCPT NOTIFY=NEVER|SUCCESS,FAILURE,DELAY (RFC 3461)
+	ParamORCPT                // RCPT ORCPT=addr-type;xtext (RFC 3461, 6533)
+	numParamKinds
+)
+
+var paramNames = [numParamKinds]string{
+	ParamSize: "SIZE", ParamBody: "BODY", ParamSMTPUTF8: "SMTPUTF8", ParamRequireTLS: "REQUIRETLS",
+	ParamRet: "RET", ParamEnvID: "ENVID", ParamAuth: "AUTH", ParamMTPriority: "MT-PRIORITY",
+	ParamNotify: "NOTIFY", ParamORCPT: "ORCPT",
+}
+
+// String returns the keyword, "" for ParamUnknown.
+func (k ParamKind) String() string {
+	if k < numParamKinds {
+		return paramNames[k]
+	}
+	return ""
+}
+
+func (k ParamKind) onMail() bool { return k >= ParamSize && k <= ParamMTPriority }
+
+func lookupParam(keyword []byte) ParamKind {
+	for k := ParamSize; k < numParamKinds; k++ {
+		if equalFold(keyword, paramNames[k]) {
+			return k
+		}
+	}
+	return ParamUnknown
+}
+
+// Limits of RFC 3461 §4.
+const (
+	maxEnvID = 100
+	maxORCPT = 500
+)
+
+// Body is the BODY parameter's value.
+type Body uint8
+
+// Body values; BodyNone when the parameter is absent.
+const (
+	BodyNone Body = iota
+	Body7Bit
+	Body8BitMIME
+	BodyBinaryMIME
+)
+
+// Ret is the RET parameter's value.
+type Ret uint8
+
+// Ret values; RetNone when the parameter is absent.
+const (
+	RetNone Ret = iota
+	RetFull
+	RetHdrs
+)
+
+// Notify is the NOTIFY parameter's value, a set.
+type Notify uint8
+
+// Notify flags. NotifyNever excludes the others.
+const (
+	NotifyNever Notify = 1 << iota
+	NotifySuccess
+	NotifyFailure
+	NotifyDelay
+)
+
+// Param is one ESMTP parameter: views into the command line.
+type Param struct {
+	Kind    ParamKind
+	Keyword []byte // as sent
+	Value   []byte // after "="; nil when there is no "="
+}
+
+// Params is the checked parameter list of a MAIL or RCPT command: every
+// parameter is well formed and none is repeated. Iterating it does not
+// allocate; its slices are views into the command line.
+type Params struct {
+	raw  []byte
+	seen uint16 // bit k set when ParamKind k is present
+}
+
+// Raw returns the parameters as sent, separated by single spaces.
+func (ps Params) Raw() []byte { return ps.raw }
+
+// Has reports whether a known parameter is present.
+func (ps Params) Has(k ParamKind) bool { return k != ParamUnknown && ps.seen&(1<<k) != 0 }
+
+// Get returns the known parameter k.
+func (ps Params) Get(k ParamKind) (Param, bool) {
+	if !ps.Has(k) {
+		return Param{}, false
+	}
+	for p := range ps.All() {
+		if p.Kind == k {
+			return p, true
+		}
+	}
+	return Param{}, false
+}
+
+// All yields the parameters in order, unknown ones included.
+func (ps Params) All() iter.Seq[Param] {
+	return func(yield func(Param) bool) {
+		rest := ps.raw
+		for len(rest) > 0 {
+			var word []byte
+			word, rest, _ = bytes.Cut(rest, []byte{' '})
+			if !yield(splitParam(word)) {
+				return
+			}
+		}
+	}
+}
+
+func splitParam(word []byte) Param {
+	kw, val, hasVal := bytes.Cut(word, []byte{'='})
+	p := Param{Kind: lookupParam(kw), Keyword: kw}
+	if hasVal {
+		p.Value = val
+	}
+	return p
+}
+
+// Size returns the SIZE value.
+func (p Param) Size() uint64 {
+	v, _ := parseUint(p.Value, 20)
+	return v
+}
+
+// Body returns the BODY value.
+func (p Param) Body() Body {
+	switch {
+	case equalFold(p.Value, "7BIT"):
+		return Body7Bit
+	case equalFold(p.Value, "8BITMIME"):
+		return Body8BitMIME
+	case equalFold(p.Value, "BINARYMIME"):
+		return BodyBinaryMIME
+	}
+	return BodyNone
+}
+
+// Ret returns the RET value.
+func (p Param) Ret() Ret {
+	switch {
+	case equalFold(p.Value, "FULL"):
+		return RetFull
+	case equalFold(p.Value, "HDRS"):
+		return RetHdrs
+	}
+	return RetNone
+}
+
+// Notify returns the NOTIFY value; 0 if it is malformed.
+func (p Param) Notify() Notify {
+	n, _ := parseNotify(p.Value)
+	return n
+}
+
+// Priority returns the MT-PRIORITY value, -9 to 9.
+func (p Param) Priority() int {
+	v, _ := parsePriority(p.Value)
+	return v
+}
+
+// ORCPT splits the ORCPT value into its address type ("rfc822", "utf-8")
+// and its still-encoded address; DecodeXtext decodes the address.
+func (p Param) ORCPT() (addrType, addr []byte) {
+	addrType, addr, _ = bytes.Cut(p.Value, []byte{';'})
+	return addrType, addr
+}
+
+// IsNullAuth reports whether an AUTH parameter is "<>" (no identity).
+func (p Param) IsNullAuth() bool { return string(p.Value) == "<>" }
+
+// DecodeXtext appends the decoded value of ENVID, AUTH or ORCPT (its
+// address part) to dst and returns it. For ORCPT of type utf-8 it also
+// decodes the \x{HEX} form of RFC 6533. dst is not grown past what the
+// value needs, so a dst with room allocates nothing.
+func (p Param) DecodeXtext(dst []byte) ([]byte, error) {
+	v, unicode := p.Value, false
+	if p.Kind == ParamORCPT {
+		var typ []byte
+		typ, v = p.ORCPT()
+		unicode = equalFold(typ, "UTF-8")
+	}
+	out, ok := scanXtext(dst, v, unicode, true)
+	if !ok {
+		return dst, syntaxError(ErrParameter, 0, "xtext", stParameter)
+	}
+	return out, nil
+}
+
+// parseParams checks a parameter list; off is its offset in the argument.
+func parseParams(raw []byte, mail bool, off int) (Params, error) {
+	ps := Params{raw: raw}
+	pos := off
+	rest := raw
+	for len(rest) > 0 {
+		var word []byte
+		word, rest, _ = bytes.Cut(rest, []byte{' '})
+		p := splitParam(word)
+		if err := checkParam(p, mail, pos, raw[:pos-off]); err != nil {
+			return Params{}, err
+		}
+		ps.seen |= 1 << p.Kind
+		pos += len(word) + 1
+	}
+	if len(raw) > 0 && raw[len(raw)-1] == ' ' {
+		return Params{}, syntaxError(ErrParameter, off+len(raw), "an ESMTP parameter", stParameter)
+	}
+	ps.seen &^= 1 << ParamUnknown
+	return ps, nil
+}
+
+// checkParam checks one parameter at offset pos; before holds the
+// parameters before it, for the duplicate check.
+func checkParam(p Param, mail bool, pos int, before []byte) error {
+	if !validKeyword(p.Keyword) {
+		return syntaxError(ErrParameter, pos, "an ESMTP keyword", stParameter)
+	}
+	vpos := pos + len(p.Keyword) + 1
+	if p.Value != nil && !validValue(p.Value) {
+		return syntaxError(ErrParameter, vpos, "an ESMTP value", stParameter)
+	}
+	for q := range (Params{raw: before}).All() {
+		if bytes.EqualFold(q.Keyword, p.Keyword) {
+			return syntaxError(ErrDuplicateParameter, pos, "", stDuplicate)
+		}
+	}
+	if p.Kind == ParamUnknown {
+		return nil
+	}
+	if p.Kind.onMail() != mail {
+		return syntaxError(ErrParameterNotAllowed, pos, "", stNotAllowed)
+	}
+	ok := true
+	switch p.Kind {
+	case ParamSMTPUTF8, ParamRequireTLS:
+		ok = p.Value == nil
+	case ParamSize:
+		_, ok = parseUint(p.Value, 20)
+	case ParamBody:
+		ok = p.Body() != BodyNone
+	case ParamRet:
+		ok = p.Ret() != RetNone
+	case ParamEnvID:
+		ok = len(p.Value) <= maxEnvID && validPrintableXtext(p.Value)
+	case ParamAuth:
+		_, xok := scanXtext(nil, p.Value, false, false)
+		ok = p.IsNullAuth() || xok
+	case ParamMTPriority:
+		_, ok = parsePriority(p.Value)
+	case ParamNotify:
+		_, ok = parseNotify(p.Value)
+	case ParamORCPT:
+		typ, addr := p.ORCPT()
+		_, xok := scanXtext(nil, addr, equalFold(typ, "UTF-8"), false)
+		ok = len(p.Value) <= maxORCPT && validKeyword(typ) && len(addr) > 0 && xok
+	}
+	if !ok {
+		return syntaxError(ErrParameter, vpos, "a valid "+p.Kind.String()+" value", stParameter)
+	}
+	return nil
+}
+
+// validKeyword: esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-").
+func validKeyword[T string | []byte](k T) bool {
+	if len(k) == 0 || k[0] == '-' {
+		return false
+	}
+	for i := range len(k) {
+		if c := k[i]; !isAlpha(c) && !isDigit(c) && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// validValue: esmtp-value = 1*(%d33-60 / %d62-126), plus UTF-8 (RFC 6531).
+func validValue[T string | []byte](v T) bool {
+	if len(v) == 0 {
+		return false
+	}
+	nonASCII := false
+	for i := range len(v) {
+		switch c := v[i]; {
+		case c >= 0x80:
+			nonASCII = true
+		case c < 33 || c > 126 || c == '=':
+			return false
+		}
+	}
+	return !nonASCII || utf8.ValidString(string(v))
+}
+
+// validPrintableXtext: ENVID is xtext that decodes to printable ASCII.
+func validPrintableXtext(v []byte) bool {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c == '+' {
+			h, ok := hexByte(v, i+1)
+			if !ok || h < 32 || h > 126 {
+				return false
+			}
+			i += 2
+		} else if c < 33 || c > 126 || c == '=' {
+			return false
+		}
+	}
+	return len(v) > 0
+}
+
+func parseNotify(v []byte) (Notify, bool) {
+	if equalFold(v, "NEVER") {
+		return NotifyNever, true
+	}
+	var n Notify
+	for item := range bytes.SplitSeq(v, []byte{','}) {
+		var f Notify
+		switch {
+		case equalFold(item, "SUCCESS"):
+			f = NotifySuccess
+		case equalFold(item, "FAILURE"):
+			f = NotifyFailure
+		case equalFold(item, "DELAY"):
+			f = NotifyDelay
+		default:
+			return 0, false
+		}
+		if n&f != 0 {
+			return 0, false
+		}
+		n |= f
+	}
+	return n, true
+}
+
+// parsePriority: MT-PRIORITY = ["-" / "+"] DIGIT, -9 to 9.
+func parsePriority(v []byte) (int, bool) {
+	neg := false
+	if len(v) == 2 && (v[0] == '-' || v[0] == '+') {
+		neg = v[0] == '-'
+		v = v[1:]
+	}
+	if len(v) != 1 || !isDigit(v[0]) {
+		return 0, false
+	}
+	d := int(v[0] - '0')
+	if neg {
+		d = -d
+	}
+	return d, true
+}

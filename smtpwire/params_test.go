@@ -1,0 +1,218 @@
+package smtpwire
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func mailParams(t *testing.T, params string) (Params, error) {
+	t.Helper()
+	m, err := ParseMailFrom([]byte("FROM:<a@b.example> "+params), PathOptions{})
+	return m.Params, err
+}
+
+func rcptParams(t *testing.T, params string) (Params, error) {
+	t.Helper()
+	r, err := ParseRcptTo([]byte("TO:<a@b.example> "+params), PathOptions{})
+	return r.Params, err
+}
+
+func TestMailParams(t *testing.T) {
+	tests := []struct {
+		params string
+		check  func(t *testing.T, ps Params)
+		err    error
+	}{
+		{params: "SIZE=1000000", check: func(t *testing.T, ps Params) {
+			p, ok := ps.Get(ParamSize)
+			require.True(t, ok)
+			assert.Equal(t, uint64(1000000), p.Size())
+		}},
+		{params: "SIZE=18446744073709551615", check: func(t *testing.T, ps Params) {
+			p, _ := ps.Get(ParamSize)
+			assert.Equal(t, uint64(18446744073709551615), p.Size())
+		}},
+		{params: "body=8bitmime", check: func(t *testing.T, ps Params) {
+			p, _ := ps.Get(ParamBody)
+			assert.Equal(t, Body8BitMIME, p.Body())
+		}},
+		{params: "BODY=7BIT", check: func(t *testing.T, ps Params) {
+			p, _ := ps.Get(ParamBody)
+			assert.Equal(t, Body7Bit, p.Body())
+		}},
+		{params: "BODY=BINARYMIME SMTPUTF8 REQUIRETLS", check: func(t *testing.T, ps Params) {
+			p, _ := ps.Get(ParamBody)
+			assert.Equal(t, BodyBinaryMIME, p.Body())
+			assert.True(t, ps.Has(ParamSMTPUTF8))
+			assert.True(t, ps.Has(ParamRequireTLS))
+			assert.False(t, ps.Has(ParamSize))
+			assert.False(t, ps.Has(ParamUnknown))
+		}},
+		{params: "RET=HDRS ENVID=QQ+2B314", check: func(t *testing.T, ps Params) {
+			p, _ := ps.Get(ParamRet)
+			assert.Equal(t, RetHdrs, p.Ret())
+			p, _ = ps.Get(ParamEnvID)
+			v, err := p.DecodeXtext(nil)
+			require.NoError(t, err)
+			assert.Equal(t, "QQ+314", string(v))
+		}},
+		{params: "RET=FULL", check: func(t *testing.T, ps Params) {
+			p, _ := ps.Get(ParamRet)
+			assert.Equal(t, RetFull, p.Ret())
+		}},
+		{params: "AUTH=<>", check: func(t *testing.T, ps Params) {
+			p, _ := ps.Get(ParamAuth)
+			assert.True(t, p.IsNullAuth())
+		}},
+		{params: "AUTH=e+3Dmc2@example.com", check: func(t *testing.T, ps Params) {
+			p, _ := ps.Get(ParamAuth)
+			assert.False(t, p.IsNullAuth())
+			v, err := p.DecodeXtext(make([]byte, 0, 64))
+			require.NoError(t, err)
+			assert.Equal(t, "e=mc2@example.com", string(v))
+		}},
+		{params: "MT-PRIORITY=-9", check: func(t *testing.T, ps Params) {
+			p, _ := ps.Get(ParamMTPriority)
+			assert.Equal(t, -9, p.Priority())
+		}},
+		{params: "MT-PRIORITY=+3", check: func(t *testing.T, ps Params) {
+			p, _ := ps.Get(ParamMTPriority)
+			assert.Equal(t, 3, p.Priority())
+		}},
+		{params: "X-FOO=bar X-FLAG", check: func(t *testing.T, ps Params) {
+			var got []string
+			for p := range ps.All() {
+				assert.Equal(t, ParamUnknown, p.Kind)
+				got = append(got, string(p.Keyword)+"|"+string(p.Value))
+			}
+			assert.Equal(t, []string{"X-FOO|bar", "X-FLAG|"}, got)
+			assert.Equal(t, "X-FOO=bar X-FLAG", string(ps.Raw()))
+		}},
+		{params: "SIZE=", err: ErrParameter},
+		{params: "SIZE=x", err: ErrParameter},
+		{params: "SIZE", err: ErrParameter},
+		{params: "SIZE=123456789012345678901", err: ErrParameter},
+		{params: "SIZE=18446744073709551616", err: ErrParameter},
+		{params: "BODY=9BIT", err: ErrParameter},
+		{params: "SMTPUTF8=yes", err: ErrParameter},
+		{params: "REQUIRETLS=1", err: ErrParameter},
+		{params: "RET=ALL", err: ErrParameter},
+		{params: "ENVID=" + strings.Repeat("a", 101), err: ErrParameter},
+		{params: "ENVID=a+0Ab", err: ErrParameter},
+		{params: "ENVID=a+zz", err: ErrParameter},
+		{params: "AUTH=a+2", err: ErrParameter},
+		{params: "MT-PRIORITY=10", err: ErrParameter},
+		{params: "MT-PRIORITY=-", err: ErrParameter},
+		{params: "NOTIFY=NEVER", err: ErrParameterNotAllowed},
+		{params: "ORCPT=rfc822;a@b", err: ErrParameterNotAllowed},
+		{params: "-X=1", err: ErrParameter},
+		{params: "X_Y=1", err: ErrParameter},
+		{params: "X=a=b", err: ErrParameter},
+		{params: "X=a\x01", err: ErrParameter},
+		{params: "SIZE=1  BODY=7BIT", err: ErrParameter},
+		{params: "size=1 SIZE=2", err: ErrDuplicateParameter},
+		{params: "X-A=1 x-a=2", err: ErrDuplicateParameter},
+		{params: "SMTPUTF8 SMTPUTF8", err: ErrDuplicateParameter},
+	}
+	for _, tt := range tests {
+		t.Run(tt.params, func(t *testing.T) {
+			ps, err := mailParams(t, tt.params)
+			if tt.err != nil {
+				require.ErrorIs(t, err, tt.err)
+				return
+			}
+			require.NoError(t, err)
+			tt.check(t, ps)
+		})
+	}
+}
+
+func TestRcptParams(t *testing.T) {
+	tests := []struct {
+		params string
+		notify Notify
+		orcpt  string // type|decoded
+		err    error
+	}{
+		{params: "NOTIFY=NEVER", notify: NotifyNever},
+		{params: "NOTIFY=success,FAILURE,Delay", notify: NotifySuccess | NotifyFailure | NotifyDelay},
+		{params: "ORCPT=rfc822;joe+2Bx@example.org", orcpt: "rfc822|joe+x@example.org"},
+		{params: `ORCPT=utf-8;j\x{F6}rg@example.org`, orcpt: "utf-8|jörg@example.org"},
+		{params: "ORCPT=utf-8;jörg@example.org", orcpt: "utf-8|jörg@example.org"},
+		{params: "NOTIFY=NEVER,SUCCESS", err: ErrParameter},
+		{params: "NOTIFY=SUCCESS,SUCCESS", err: ErrParameter},
+		{params: "NOTIFY=", err: ErrParameter},
+		{params: "NOTIFY=SUCCESS,", err: ErrParameter},
+		{params: "ORCPT=rfc822", err: ErrParameter},
+		{params: "ORCPT=rfc822;", err: ErrParameter},
+		{params: "ORCPT=;a@b", err: ErrParameter},
+		{params: `ORCPT=rfc822;j\x{F6}rg`, orcpt: `rfc822|j\x{F6}rg`},
+		{params: "ORCPT=rfc822;jörg", err: ErrParameter},
+		{params: `ORCPT=utf-8;j\x{D800}rg`, err: ErrParameter},
+		{params: `ORCPT=utf-8;j\x{F}rg`, err: ErrParameter},
+		{params: "ORCPT=rfc822;" + strings.Repeat("a", 500), err: ErrParameter},
+		{params: "BODY=8BITMIME", err: ErrParameterNotAllowed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.params, func(t *testing.T) {
+			ps, err := rcptParams(t, tt.params)
+			if tt.err != nil {
+				require.ErrorIs(t, err, tt.err)
+				return
+			}
+			require.NoError(t, err)
+			if tt.notify != 0 {
+				p, ok := ps.Get(ParamNotify)
+				require.True(t, ok)
+				assert.Equal(t, tt.notify, p.Notify())
+			}
+			if tt.orcpt != "" {
+				p, ok := ps.Get(ParamORCPT)
+				require.True(t, ok)
+				typ, _ := p.ORCPT()
+				v, err := p.DecodeXtext(nil)
+				require.NoError(t, err)
+				assert.Equal(t, tt.orcpt, string(typ)+"|"+string(v))
+			}
+		})
+	}
+}
+
+func TestParamKindString(t *testing.T) {
+	for k := ParamSize; k < numParamKinds; k++ {
+		assert.Equal(t, k, lookupParam([]byte(strings.ToLower(k.String()))))
+	}
+	assert.Equal(t, "", ParamKind(99).String())
+}
+
+func TestDecodeXtextRefusesBadValue(t *testing.T) {
+	_, err := Param{Kind: ParamEnvID, Value: []byte("a+G0")}.DecodeXtext(nil)
+	require.ErrorIs(t, err, ErrParameter)
+}
+
+func TestParamsAllocs(t *testing.T) {
+	m, err := ParseMailFrom([]byte("FROM:<a@b.example> SIZE=100 BODY=8BITMIME ENVID=x+2By AUTH=<> X-Y=z"), PathOptions{})
+	require.NoError(t, err)
+	buf := make([]byte, 0, 64)
+	n := testing.AllocsPerRun(100, func() {
+		for p := range m.Params.All() {
+			switch p.Kind {
+			case ParamSize:
+				_ = p.Size()
+			case ParamBody:
+				_ = p.Body()
+			case ParamEnvID:
+				if _, err := p.DecodeXtext(buf[:0]); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if _, ok := m.Params.Get(ParamAuth); !ok {
+			t.Fatal("no AUTH")
+		}
+	})
+	assert.Zero(t, n)
+}

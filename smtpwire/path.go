@@ -1,0 +1,357 @@
+package smtpwire
+
+import (
+	"bytes"
+	"net/netip"
+	"unicode/utf8"
+
+	"golang.org/x/net/idna"
+)
+
+// RFC 5321 §4.5.3.1 size limits, the defaults of PathOptions.
+const (
+	DefaultMaxLocalPart = 64
+	DefaultMaxDomain    = 255
+	DefaultMaxPath      = 256 // including the angle brackets
+)
+
+// PathOptions tune ParseMailFrom and ParseRcptTo. The zero value is strict
+// RFC 5321 with its size limits.
+type PathOptions struct {
+	// SMTPUTF8 allows UTF-8 in RCPT TO paths: set it when the transaction's
+	// MAIL FROM carried SMTPUTF8. For MAIL FROM the parameter itself decides.
+	SMTPUTF8 bool
+	// MaxLocalPart, MaxDomain and MaxPath are limits in octets; 0 means the
+	// RFC default.
+	MaxLocalPart, MaxDomain, MaxPath int
+	// AllowSpaceAfterColon accepts "MAIL FROM: <a@b>", which RFC 5321 does
+	// not allow but some old clients send.
+	AllowSpaceAfterColon bool
+}
+
+// Path is a reverse- or forward-path. Its slices are views into the
+// argument it was parsed from.
+type Path struct {
+	// Mailbox is local-part "@" domain as sent, without the angle brackets
+	// and without a source route (which is accepted and ignored). It is
+	// empty for the null reverse-path "<>".
+	Mailbox []byte
+	// LocalPart is raw: a quoted local part keeps its quotes and escapes, so
+	// that it can be written back unchanged.
+	LocalPart []byte
+	// Domain is empty for the null path and for RCPT TO:<Postmaster>.
+	Domain []byte
+}
+
+// IsNull reports whether p is the null reverse-path "<>".
+func (p Path) IsNull() bool { return len(p.Mailbox) == 0 }
+
+// MailFrom is the parsed argument of MAIL.
+type MailFrom struct {
+	From   Path
+	Params Params
+}
+
+// RcptTo is the parsed argument of RCPT.
+type RcptTo struct {
+	To     Path
+	Params Params
+}
+
+// ParseMailFrom parses the argument of MAIL: "FROM:<reverse-path>" and its
+// ESMTP parameters. Parameters are checked before the path, since SMTPUTF8
+// allows UTF-8 in it. The results are views into args.
+//
+// ASCII domains are checked by hand without allocating. A domain with
+// non-ASCII octets or an "xn--" label is checked with golang.org/x/net/idna,
+// and an IPv6 address literal with net/netip; those checks allocate.
+func ParseMailFrom(args []byte, opt PathOptions) (MailFrom, error) {
+	raw, params, off, err := splitPath(args, "FROM:", opt, stSender)
+	if err != nil {
+		return MailFrom{}, err
+	}
+	ps, err := parseParams(params, true, off)
+	if err != nil {
+		return MailFrom{}, err
+	}
+	var p Path
+	if len(raw) > 2 {
+		p, err = parseMailbox(raw, ps.Has(ParamSMTPUTF8), false, opt, stSender)
+		if err != nil {
+			return MailFrom{}, err
+		}
+	}
+	return MailFrom{From: p, Params: ps}, nil
+}
+
+// ParseRcptTo parses the argument of RCPT: "TO:<forward-path>" and its ESMTP
+// parameters. "<Postmaster>" without a domain is accepted; "<>" is not. The
+// results are views into args. Domains are checked as in ParseMailFrom.
+func ParseRcptTo(args []byte, opt PathOptions) (RcptTo, error) {
+	raw, params, off, err := splitPath(args, "TO:", opt, stRecipient)
+	if err != nil {
+		return RcptTo{}, err
+	}
+	if len(raw) == 2 {
+		return RcptTo{}, syntaxError(ErrAddress, len(args)-len(raw)-len(params), "a recipient", stRecipient)
+	}
+	ps, err := parseParams(params, false, off)
+	if err != nil {
+		return RcptTo{}, err
+	}
+	p, err := parseMailbox(raw, opt.SMTPUTF8, true, opt, stRecipient)
+	if err != nil {
+		return RcptTo{}, err
+	}
+	return RcptTo{To: p, Params: ps}, nil
+}
+
+// splitPath checks the "FROM:"/"TO:" prefix and returns the path with its
+// brackets, the parameter text, and the offset of that text in args.
+func splitPath(args []byte, prefix string, opt PathOptions, st Status) (path, params []byte, off int, err error) {
+	if !hasPrefixFold(args, prefix) {
+		return nil, nil, 0, syntaxError(ErrArguments, 0, prefix, stArguments)
+	}
+	i := len(prefix)
+	if opt.AllowSpaceAfterColon && i < len(args) && args[i] == ' ' {
+		i++
+	}
+	if i >= len(args) || args[i] != '<' {
+		return nil, nil, 0, syntaxError(ErrAddress, i, "<", st)
+	}
+	maxPath := opt.MaxPath
+	if maxPath <= 0 {
+		maxPath = DefaultMaxPath
+	}
+	// Find the closing bracket, skipping quoted strings.
+	j, quoted := i+1, false
+	for ; j < len(args); j++ {
+		c := args[j]
+		if quoted && c == '\\' {
+			j++
+			continue
+		}
+		if c == '"' {
+			quoted = !quoted
+		} else if c == '>' && !quoted {
+			break
+		}
+	}
+	if j >= len(args) {
+		return nil, nil, 0, syntaxError(ErrAddress, len(args), ">", st)
+	}
+	if j+1-i > maxPath {
+		return nil, nil, 0, syntaxError(ErrAddress, i, "a path of at most "+itoa(maxPath)+" octets", st)
+	}
+	path, rest := args[i:j+1], args[j+1:]
+	if len(rest) == 0 {
+		return path, nil, len(args), nil
+	}
+	if rest[0] != ' ' || len(rest) == 1 {
+		return nil, nil, 0, syntaxError(ErrParameter, j+1, "SP and an ESMTP parameter", stParameter)
+	}
+	return path, rest[1:], j + 2, nil
+}
+
+// parseMailbox parses "<" [source-route ":"] mailbox ">".
+func parseMailbox(raw []byte, utf bool, rcpt bool, opt PathOptions, st Status) (Path, error) {
+	inner := raw[1 : len(raw)-1]
+	base := 1 // offset of inner in raw, for error positions
+	if inner[0] == '@' {
+		// A-d-l ":" : accepted and ignored (RFC 5321 §4.1.2, Appendix C).
+		colon := bytes.IndexByte(inner, ':')
+		if colon < 0 {
+			return Path{}, syntaxError(ErrAddress, base, "a source route ending in ':'", st)
+		}
+		for hop := range bytes.SplitSeq(inner[:colon], []byte{','}) {
+			if len(hop) < 2 || hop[0] != '@' || !validDomain(hop[1:], utf, DefaultMaxDomain) {
+				return Path{}, syntaxError(ErrAddress, base, "a source route of @domain", st)
+			}
+		}
+		inner, base = inner[colon+1:], base+colon+1
+	}
+	local, n, ok := scanLocalPart(inner, utf)
+	if !ok || n == 0 {
+		return Path{}, syntaxError(ErrAddress, base+n, "a local part", st)
+	}
+	maxLocal := opt.MaxLocalPart
+	if maxLocal <= 0 {
+		maxLocal = DefaultMaxLocalPart
+	}
+	if len(local) > maxLocal {
+		return Path{}, syntaxError(ErrAddress, base, "a local part of at most "+itoa(maxLocal)+" octets", st)
+	}
+	if n == len(inner) {
+		if rcpt && equalFold(local, "POSTMASTER") {
+			return Path{Mailbox: inner, LocalPart: local}, nil
+		}
+		return Path{}, syntaxError(ErrAddress, base+n, "@domain", st)
+	}
+	if inner[n] != '@' {
+		return Path{}, syntaxError(ErrAddress, base+n, "@", st)
+	}
+	maxDomain := opt.MaxDomain
+	if maxDomain <= 0 {
+		maxDomain = DefaultMaxDomain
+	}
+	domain := inner[n+1:]
+	if !validDomain(domain, utf, maxDomain) {
+		return Path{}, syntaxError(ErrAddress, base+n+1, "a domain or address literal", st)
+	}
+	return Path{Mailbox: inner, LocalPart: local, Domain: domain}, nil
+}
+
+// scanLocalPart reads a Dot-string or Quoted-string at the start of s and
+// returns it and its length; ok is false when the grammar is broken.
+func scanLocalPart(s []byte, utf bool) (local []byte, n int, ok bool) {
+	nonASCII := false
+	if len(s) > 0 && s[0] == '"' {
+		n = 1
+		for n < len(s) {
+			c := s[n]
+			switch {
+			case c == '"':
+				local = s[:n+1]
+				return local, n + 1, !nonASCII || utf8.Valid(local)
+			case c == '\\':
+				if n+1 >= len(s) || s[n+1] < 32 || s[n+1] > 126 {
+					return nil, n, false
+				}
+				n += 2
+			case c >= 0x80 && utf:
+				nonASCII = true
+				n++
+			case c >= 32 && c <= 126:
+				n++
+			default:
+				return nil, n, false
+			}
+		}
+		return nil, n, false
+	}
+	atomStart := true
+	for n < len(s) && s[n] != '@' {
+		c := s[n]
+		switch {
+		case c == '.':
+			if atomStart {
+				return nil, n, false
+			}
+			atomStart = true
+		case isAtext(c) || c >= 0x80 && utf:
+			nonASCII = nonASCII || c >= 0x80
+			atomStart = false
+		default:
+			return nil, n, false
+		}
+		n++
+	}
+	if atomStart {
+		return nil, n, false
+	}
+	local = s[:n]
+	return local, n, !nonASCII || utf8.Valid(local)
+}
+
+// isAtext reports whether c is an RFC 5322 atext character.
+func isAtext(c byte) bool {
+	if isAlpha(c) || isDigit(c) {
+		return true
+	}
+	switch c {
+	case '!', '#', '$', '%', '&', '\'', '*', '+', '-', '/', '=', '?', '^', '_', '`', '{', '|', '}', '~':
+		return true
+	}
+	return false
+}
+
+// validDomain checks a domain name or an address literal.
+func validDomain(d []byte, utf bool, maxLen int) bool {
+	if len(d) == 0 || len(d) > maxLen {
+		return false
+	}
+	if d[0] == '[' {
+		return validAddressLiteral(d)
+	}
+	needIDNA := false
+	for label := range bytes.SplitSeq(d, []byte{'.'}) {
+		if len(label) == 0 || len(label) > 63 {
+			return false
+		}
+		if hasPrefixFold(label, "XN--") {
+			needIDNA = true
+		}
+		for i, c := range label {
+			switch {
+			case c >= 0x80:
+				if !utf {
+					return false
+				}
+				needIDNA = true
+			case c == '-':
+				if i == 0 || i == len(label)-1 {
+					return false
+				}
+			case !isAlpha(c) && !isDigit(c):
+				return false
+			}
+		}
+	}
+	if needIDNA {
+		if _, err := idna.Lookup.ToASCII(string(d)); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// validAddressLiteral checks "[" IPv4 / "IPv6:" IPv6 / tag ":" dcontent "]".
+func validAddressLiteral(d []byte) bool {
+	if len(d) < 3 || d[len(d)-1] != ']' {
+		return false
+	}
+	in := d[1 : len(d)-1]
+	if hasPrefixFold(in, "IPV6:") {
+		a, err := netip.ParseAddr(string(in[5:]))
+		return err == nil && a.Is6() && a.Zone() == ""
+	}
+	colon := bytes.IndexByte(in, ':')
+	if colon < 0 {
+		return validIPv4(in)
+	}
+	tag, content := in[:colon], in[colon+1:]
+	if len(tag) == 0 || len(content) == 0 || tag[0] == '-' || tag[len(tag)-1] == '-' {
+		return false
+	}
+	for _, c := range tag {
+		if !isAlpha(c) && !isDigit(c) && c != '-' {
+			return false
+		}
+	}
+	for _, c := range content {
+		if c < 33 || c > 126 || c == '[' || c == '\\' || c == ']' {
+			return false
+		}
+	}
+	return true
+}
+
+func validIPv4(b []byte) bool {
+	for i := range 4 {
+		if i > 0 {
+			if len(b) == 0 || b[0] != '.' {
+				return false
+			}
+			b = b[1:]
+		}
+		n := 0
+		for n < len(b) && n < 3 && isDigit(b[n]) {
+			n++
+		}
+		if v, ok := parseUint(b[:n], 3); !ok || v > 255 {
+			return false
+		}
+		b = b[n:]
+	}
+	return len(b) == 0
+}

@@ -1,0 +1,159 @@
+package smtpwire
+
+import (
+	"io"
+	"iter"
+
+	"github.com/mailwire/mailwire/internal/crlf"
+)
+
+// Reply limits.
+const (
+	// DefaultMaxReplyLine is RFC 5321 §4.5.3.1.5, octets including CRLF.
+	DefaultMaxReplyLine = 512
+	// DefaultMaxReplyLines bounds the lines of one reply.
+	DefaultMaxReplyLines = 100
+	// DefaultMaxReplySize bounds the text octets of one reply.
+	DefaultMaxReplySize = 16384
+)
+
+// ReplyReaderOptions configure a [ReplyReader]; 0 means the default.
+type ReplyReaderOptions struct {
+	MaxLine  int // octets per line including CRLF
+	MaxLines int // lines per reply
+	MaxSize  int // text octets per reply, all lines together
+}
+
+// Reply is one server reply. Its text views are valid until the next call
+// on the ReplyReader that returned it.
+type Reply struct {
+	// Code is the three-digit reply code, 200 to 599.
+	Code int
+	// Enhanced is the RFC 3463 code at the start of the first line's text
+	// when its class matches Code's first digit; zero otherwise. The text
+	// lines keep it.
+	Enhanced EnhancedCode
+	text     []byte // the lines' texts, one after another
+	ends     []int  // end offset of each line's text in text
+}
+
+// Len returns the number of lines, at least 1.
+func (r *Reply) Len() int { return len(r.ends) }
+
+// Line returns the text of line i (after the code and its separator).
+func (r *Reply) Line(i int) []byte {
+	start := 0
+	if i > 0 {
+		start = r.ends[i-1]
+	}
+	return r.text[start:r.ends[i]]
+}
+
+// Lines yields the text of every line.
+func (r *Reply) Lines() iter.Seq[[]byte] {
+	return func(yield func([]byte) bool) {
+		for i := range r.ends {
+			if !yield(r.Line(i)) {
+				return
+			}
+		}
+	}
+}
+
+// ReplyReader reads server replies from any io.Reader through one buffer.
+// Once its reply storage has grown to the size of the replies it sees, it
+// does not allocate.
+type ReplyReader struct {
+	lr       *crlf.Reader
+	maxLines int
+	maxSize  int
+	reply    Reply
+}
+
+// NewReplyReader returns a reader of r.
+func NewReplyReader(r io.Reader, opt ReplyReaderOptions) *ReplyReader {
+	rr := &ReplyReader{maxLines: opt.MaxLines, maxSize: opt.MaxSize}
+	if rr.maxLines <= 0 {
+		rr.maxLines = DefaultMaxReplyLines
+	}
+	if rr.maxSize <= 0 {
+		rr.maxSize = DefaultMaxReplySize
+	}
+	maxLine := opt.MaxLine
+	if maxLine <= 0 {
+		maxLine = DefaultMaxReplyLine
+	}
+	rr.lr = crlf.NewReader(r, crlf.Options{MaxLine: maxLine})
+	return rr
+}
+
+// Reset makes rr read from r, dropping anything buffered.
+func (rr *ReplyReader) Reset(r io.Reader) { rr.lr.Reset(r) }
+
+// Buffered reports how many octets were read and not consumed. A client
+// must see 0 after the 220 reply to STARTTLS: anything more was injected
+// in plaintext.
+func (rr *ReplyReader) Buffered() int { return rr.lr.Buffered() }
+
+// ReadReply reads one complete reply: lines "NNN-text" up to a last line
+// "NNN text" or "NNN", every line with the same code (see ParseReplyLine).
+// A malformed line gives ErrReply, a different code ErrReplyCodeMismatch,
+// too many lines or octets ErrReplyTooLarge; any of these, and the line errors of a line reader
+// (ErrLineTooLong, ErrBareCR, ErrBareLF), leave the conversation out of
+// step, and the client should close. The returned Reply is valid until the
+// next call on rr.
+func (rr *ReplyReader) ReadReply() (*Reply, error) {
+	r := &rr.reply
+	r.Code, r.Enhanced = 0, EnhancedCode{}
+	r.text, r.ends = r.text[:0], r.ends[:0]
+	for {
+		line, err := rr.lr.ReadLine()
+		if err != nil {
+			if err == io.EOF && len(r.ends) > 0 {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
+		code, text, last, err := ParseReplyLine(line)
+		if err != nil {
+			return nil, err
+		}
+		if len(r.ends) == 0 {
+			r.Code = code
+			if c, _, ok := parseEnhancedCode(text); ok && int(c.Class) == code/100 {
+				r.Enhanced = c
+			}
+		} else if code != r.Code {
+			return nil, syntaxError(ErrReplyCodeMismatch, 0, "code "+itoa(r.Code), stClient)
+		}
+		if len(r.ends) == rr.maxLines || len(r.text)+len(text) > rr.maxSize {
+			return nil, syntaxError(ErrReplyTooLarge, 0, "", stClient)
+		}
+		r.text = append(r.text, text...)
+		r.ends = append(r.ends, len(r.text))
+		if last {
+			return r, nil
+		}
+	}
+}
+
+// ParseReplyLine splits one reply line (without CRLF) into its code, its
+// text, and whether it is the last line of its reply.
+// The code must match RFC 5321 §4.2 (digits 2-5, 0-5, 0-9): codes outside
+// 200-559 are ErrReply. The text is a view into line.
+func ParseReplyLine(line []byte) (code int, text []byte, last bool, err error) {
+	if len(line) < 3 || line[0] < '2' || line[0] > '5' || line[1] < '0' || line[1] > '5' || !isDigit(line[2]) {
+		return 0, nil, false, syntaxError(ErrReply, 0, "a reply code from 200 to 559", stClient)
+	}
+	code = int(line[0]-'0')*100 + int(line[1]-'0')*10 + int(line[2]-'0')
+	if len(line) == 3 {
+		return code, nil, true, nil
+	}
+	switch line[3] {
+	case ' ':
+		return code, line[4:], true, nil
+	case '-':
+		return code, line[4:], false, nil
+	}
+	return 0, nil, false, syntaxError(ErrReply, 3, `SP, "-" or end of line`, stClient)
+}
