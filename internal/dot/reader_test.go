@@ -14,14 +14,14 @@ import (
 
 // decode reads one body from src split by sizes and returns it, the error
 // that ended it (nil for io.EOF) and the line that follows the body.
-func decode(in []byte, opt Options, sizes ...int) (body string, err error, next string) {
+func decode(in []byte, opt Options, sizes ...int) (body, next string, err error) {
 	src := crlf.NewReader(chunked.NewReader(in, sizes...), crlf.Options{BufSize: 16})
 	got, err := io.ReadAll(NewReader(src, opt))
 	line, lerr := src.ReadLine()
 	if lerr != nil {
 		line = []byte("<" + lerr.Error() + ">")
 	}
-	return string(got), err, string(line)
+	return string(got), string(line), err
 }
 
 func TestReaderBodies(t *testing.T) {
@@ -40,7 +40,7 @@ func TestReaderBodies(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, sizes := range [][]int{{1 << 20}, {1}, {2, 5}, {3}} {
-				body, err, next := decode([]byte(tt.in), Options{}, sizes...)
+				body, next, err := decode([]byte(tt.in), Options{}, sizes...)
 				assert.Equal(t, tt.body, body, "chunks %v", sizes)
 				assert.NoError(t, err, "chunks %v", sizes)
 				assert.Equal(t, "NEXT", next, "chunks %v: the reader stops right after the terminator", sizes)
@@ -76,14 +76,14 @@ func TestReaderSmugglingCorpus(t *testing.T) {
 	for _, c := range corpus {
 		in := "A" + c.seq + smuggled + "B\r\n.\r\nQUIT\r\n"
 		for _, sizes := range [][]int{{1 << 20}, {1}, {4}} {
-			body, err, next := decode([]byte(in), Options{}, sizes...)
+			body, next, err := decode([]byte(in), Options{}, sizes...)
 			require.ErrorIs(t, err, c.err, "%q chunks %v", c.seq, sizes)
 			require.Equal(t, "QUIT", next, "%q: drained to the real end", c.seq)
 			require.NotContains(t, body, "MAIL FROM", "%q: nothing after the violation is handed out", c.seq)
 		}
 	}
 	for _, seq := range []string{"\r\n\x00.\r\n", "\r\n.\x00\r\n"} {
-		body, err, next := decode([]byte("A"+seq+"B\r\n.\r\nQUIT\r\n"), Options{})
+		body, next, err := decode([]byte("A"+seq+"B\r\n.\r\nQUIT\r\n"), Options{})
 		require.NoError(t, err, "%q is data", seq)
 		require.Contains(t, body, "B\r\n")
 		require.Equal(t, "QUIT", next)
@@ -107,22 +107,22 @@ func TestReaderKeepsDataBeforeViolation(t *testing.T) {
 
 func TestReaderBareLFLenient(t *testing.T) {
 	opt := Options{AllowBareLF: true}
-	body, err, next := decode([]byte("a\n..b\nc\r\n.\nNEXT\r\n"), opt)
+	body, next, err := decode([]byte("a\n..b\nc\r\n.\nNEXT\r\n"), opt)
 	require.NoError(t, err)
 	require.Equal(t, "a\n.b\nc\r\n", body)
 	require.Equal(t, "NEXT", next)
-	_, err, _ = decode([]byte("a\rb\n.\n"), opt)
+	_, _, err = decode([]byte("a\rb\n.\n"), opt)
 	require.ErrorIs(t, err, crlf.ErrBareCR, "a bare CR is never accepted")
 }
 
 func TestReaderMaxSize(t *testing.T) {
 	in := []byte("0123456789\r\n.\r\nNEXT\r\n")
 	for _, sizes := range [][]int{{1 << 20}, {1}} {
-		body, err, next := decode(in, Options{MaxSize: 12}, sizes...)
+		body, next, err := decode(in, Options{MaxSize: 12}, sizes...)
 		require.NoError(t, err)
 		require.Equal(t, "0123456789\r\n", body, "exactly at the limit is fine")
 		require.Equal(t, "NEXT", next)
-		body, err, next = decode(in, Options{MaxSize: 11}, sizes...)
+		body, next, err = decode(in, Options{MaxSize: 11}, sizes...)
 		require.ErrorIs(t, err, ErrTooLarge)
 		require.Equal(t, "0123456789\r", body, "the limit is exact")
 		require.Equal(t, "NEXT", next, "drained to the real end")
@@ -130,7 +130,7 @@ func TestReaderMaxSize(t *testing.T) {
 }
 
 func TestReaderUnexpectedEOF(t *testing.T) {
-	_, err, _ := decode([]byte("no end\r\n"), Options{})
+	_, _, err := decode([]byte("no end\r\n"), Options{})
 	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
 }
 
@@ -220,9 +220,9 @@ func FuzzReader(f *testing.F) {
 	f.Add([]byte("A\r\n.\r\r\nB\r\n.\r\n"), []byte{5, 1}, false)
 	f.Fuzz(func(t *testing.T, in, split []byte, lenient bool) {
 		opt := Options{AllowBareLF: lenient, MaxSize: 200}
-		body, err, next := decode(in, opt, 1<<20)
-		body1, err1, next1 := decode(in, opt)
-		bodyN, errN, nextN := decode(in, opt, chunked.SizesFrom(split)...)
+		body, next, err := decode(in, opt, 1<<20)
+		body1, next1, err1 := decode(in, opt)
+		bodyN, nextN, errN := decode(in, opt, chunked.SizesFrom(split)...)
 		require.Equal(t, body, body1)
 		require.Equal(t, err, err1)
 		require.Equal(t, next, next1)
@@ -235,7 +235,7 @@ func FuzzReader(f *testing.F) {
 		}
 		enc, aerr := Append(nil, []byte(body))
 		require.NoError(t, aerr, "a clean body %q must encode", body)
-		again, err2, _ := decode(enc, Options{})
+		again, _, err2 := decode(enc, Options{})
 		require.NoError(t, err2)
 		require.Equal(t, body, again)
 	})

@@ -171,7 +171,7 @@ func FuzzAppend(f *testing.F) {
 		if len(body) > 0 && !bytes.HasSuffix(body, []byte("\r\n")) {
 			want += "\r\n"
 		}
-		got, derr, next := decode(append(enc, "NEXT\r\n"...), Options{})
+		got, next, derr := decode(append(enc, "NEXT\r\n"...), Options{})
 		require.NoError(t, derr)
 		require.Equal(t, want, got)
 		require.Equal(t, "NEXT", next)
