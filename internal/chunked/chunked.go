@@ -46,3 +46,20 @@ func (r *Reader) Read(p []byte) (int, error) {
 	r.data = r.data[n:]
 	return n, nil
 }
+
+// Loop serves the same bytes forever, for steady-state allocation tests and
+// benchmarks that read a stream without end.
+type Loop struct {
+	data []byte
+	off  int
+}
+
+// NewLoop returns a Loop of data; data must not be empty.
+func NewLoop(data []byte) *Loop { return &Loop{data: data} }
+
+// Read implements io.Reader; it never returns an error.
+func (l *Loop) Read(p []byte) (int, error) {
+	n := copy(p, l.data[l.off:])
+	l.off = (l.off + n) % len(l.data)
+	return n, nil
+}

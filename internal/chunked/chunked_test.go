@@ -34,3 +34,15 @@ func TestReaderOneByteByDefault(t *testing.T) {
 func TestSizesFrom(t *testing.T) {
 	require.Equal(t, []int{1, 256, 8}, SizesFrom([]byte{0, 255, 7}))
 }
+
+func TestLoopWrapsAround(t *testing.T) {
+	l := NewLoop([]byte("abc"))
+	p := make([]byte, 2)
+	var got []byte
+	for range 4 {
+		n, err := l.Read(p)
+		require.NoError(t, err)
+		got = append(got, p[:n]...)
+	}
+	require.Equal(t, "abcabca", string(got))
+}

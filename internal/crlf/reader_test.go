@@ -176,20 +176,8 @@ func TestSetMaxLineAndReset(t *testing.T) {
 	require.Equal(t, 64, r.MaxLine())
 }
 
-// loop serves the same bytes forever, for steady-state measurements.
-type loop struct {
-	data []byte
-	off  int
-}
-
-func (l *loop) Read(p []byte) (int, error) {
-	n := copy(p, l.data[l.off:])
-	l.off = (l.off + n) % len(l.data)
-	return n, nil
-}
-
 func TestReadLineAllocatesNothing(t *testing.T) {
-	r := NewReader(&loop{data: []byte("MAIL FROM:<a@example.org> SIZE=100\r\nRCPT TO:<b@example.net>\r\n")}, Options{})
+	r := NewReader(chunked.NewLoop([]byte("MAIL FROM:<a@example.org> SIZE=100\r\nRCPT TO:<b@example.net>\r\n")), Options{})
 	allocs := testing.AllocsPerRun(1000, func() {
 		if _, err := r.ReadLine(); err != nil {
 			t.Fatal(err)
@@ -240,7 +228,7 @@ func FuzzReadLine(f *testing.F) {
 
 func BenchmarkReadLine(b *testing.B) {
 	session := []byte(strings.Repeat("RCPT TO:<someone.long.name@example.org> NOTIFY=SUCCESS,FAILURE\r\n", 64))
-	r := NewReader(&loop{data: session}, Options{})
+	r := NewReader(chunked.NewLoop(session), Options{})
 	b.ReportAllocs()
 	b.SetBytes(int64(len(session) / 64))
 	for b.Loop() {

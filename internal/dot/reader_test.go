@@ -146,18 +146,6 @@ func TestReaderResetReuses(t *testing.T) {
 	require.Equal(t, "two\r\n", string(b))
 }
 
-// loop serves the same bytes forever.
-type loop struct {
-	data []byte
-	off  int
-}
-
-func (l *loop) Read(p []byte) (int, error) {
-	n := copy(p, l.data[l.off:])
-	l.off = (l.off + n) % len(l.data)
-	return n, nil
-}
-
 func message(lines int) []byte {
 	var b bytes.Buffer
 	b.WriteString("From: a@example.org\r\nSubject: test\r\n\r\n")
@@ -172,7 +160,7 @@ func message(lines int) []byte {
 }
 
 func TestReaderAllocatesNothing(t *testing.T) {
-	src := crlf.NewReader(&loop{data: message(20)}, crlf.Options{})
+	src := crlf.NewReader(chunked.NewLoop(message(20)), crlf.Options{})
 	d := NewReader(src, Options{MaxSize: 1 << 20})
 	p := make([]byte, 512)
 	allocs := testing.AllocsPerRun(100, func() {
@@ -192,7 +180,7 @@ func TestReaderAllocatesNothing(t *testing.T) {
 
 func BenchmarkReader(b *testing.B) {
 	msg := message(1000)
-	src := crlf.NewReader(&loop{data: msg}, crlf.Options{BufSize: 32 << 10})
+	src := crlf.NewReader(chunked.NewLoop(msg), crlf.Options{BufSize: 32 << 10})
 	d := NewReader(src, Options{})
 	p := make([]byte, 32<<10)
 	b.ReportAllocs()

@@ -6,6 +6,7 @@ import (
 	"io"
 	"testing"
 
+	"github.com/mailwire/mailwire/internal/chunked"
 	"github.com/mailwire/mailwire/internal/crlf"
 	"github.com/stretchr/testify/require"
 )
@@ -158,7 +159,7 @@ func FuzzAppend(f *testing.F) {
 	f.Add([]byte("x\r"), []byte{0})
 	f.Fuzz(func(t *testing.T, body, split []byte) {
 		enc, err := Append(nil, body)
-		stream, serr := writeIn(body, sizesOf(split)...)
+		stream, serr := writeIn(body, append(chunked.SizesFrom(split), 1<<20)...)
 		if hasLoneCROrLF(body) {
 			require.Error(t, err)
 			require.Error(t, serr)
@@ -176,17 +177,6 @@ func FuzzAppend(f *testing.F) {
 		require.Equal(t, want, got)
 		require.Equal(t, "NEXT", next)
 	})
-}
-
-func sizesOf(split []byte) []int {
-	if len(split) == 0 {
-		return []int{1 << 20}
-	}
-	sizes := make([]int, len(split))
-	for i, b := range split {
-		sizes[i] = int(b) + 1
-	}
-	return sizes
 }
 
 // hasLoneCROrLF is the plain definition the encoder must agree with.
