@@ -44,5 +44,5 @@ func TestLoopWrapsAround(t *testing.T) {
 		require.NoError(t, err)
 		got = append(got, p[:n]...)
 	}
-	require.Equal(t, "abcabca", string(got))
+	require.Equal(t, "abcabc", string(got), "a read stops at the end of the data")
 }
