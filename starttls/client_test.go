@@ -19,13 +19,13 @@ import (
 // clientCase is a hostile or honest server, written as the bytes it sends
 // and expects, and what the client must make of it.
 type clientCase struct {
-	name    string
-	proto   Protocol
-	policy  tlspolicy.Policy // zero: verifyPolicy
-	limits  Limits
-	server  []action
-	state   State // StateSecure, StatePlain or StateFailed
-	err     error // the sentinel in the error (Failed) or the Reason (Plain)
+	name   string
+	proto  Protocol
+	policy tlspolicy.Policy // zero: verifyPolicy
+	limits Limits
+	server []action
+	state  State // StateSecure, StatePlain or StateFailed
+	err    error // the sentinel in the error (Failed) or the Reason (Plain)
 	// tcpOnly: the client rejects the certificate while the server's
 	// flight is partly unread; over net.Pipe, which has no buffer, the
 	// client's alert and the server's flight would wait on each other.
@@ -352,4 +352,3 @@ func TestClientTLSConfig(t *testing.T) {
 	require.Equal(t, StateFailed, rep.State)
 	<-done
 }
-
