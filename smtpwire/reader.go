@@ -73,7 +73,11 @@ func (c *CommandReader) ReadCommand() (Command, error) {
 		return Command{}, err
 	}
 	cmd, err := ParseCommand(line)
-	if len(line)+2 > c.maxLine && cmd.Verb != VerbAUTH {
+	limit := c.maxLine
+	if cmd.Verb == VerbAUTH {
+		limit = c.maxAuth
+	}
+	if len(line)+2 > limit {
 		return Command{}, ErrLineTooLong
 	}
 	return cmd, err

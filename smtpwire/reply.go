@@ -60,6 +60,13 @@ func (r *Reply) Lines() iter.Seq[[]byte] {
 	}
 }
 
+// Line errors on the client side: fatal, nothing to send.
+var (
+	errReplyLineTooLong = &Error{Err: ErrLineTooLong, Offset: -1, Status: stClient}
+	errReplyBareCR      = &Error{Err: ErrBareCR, Offset: -1, Status: stClient}
+	errReplyBareLF      = &Error{Err: ErrBareLF, Offset: -1, Status: stClient}
+)
+
 // ReplyReader reads server replies from any io.Reader through one buffer.
 // Once its reply storage has grown to the size of the replies it sees, it
 // does not allocate.
@@ -109,8 +116,15 @@ func (rr *ReplyReader) ReadReply() (*Reply, error) {
 	for {
 		line, err := rr.lr.ReadLine()
 		if err != nil {
-			if err == io.EOF && len(r.ends) > 0 {
+			switch {
+			case err == io.EOF && len(r.ends) > 0:
 				err = io.ErrUnexpectedEOF
+			case err == crlf.ErrLineTooLong:
+				err = errReplyLineTooLong
+			case err == crlf.ErrBareCR:
+				err = errReplyBareCR
+			case err == crlf.ErrBareLF:
+				err = errReplyBareLF
 			}
 			return nil, err
 		}

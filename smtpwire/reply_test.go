@@ -1,0 +1,201 @@
+package smtpwire
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/mailwire/mailwire/internal/chunked"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestReadReply(t *testing.T) {
+	tests := []struct {
+		in       string
+		code     int
+		enhanced EnhancedCode
+		lines    []string
+		err      error
+	}{
+		{in: "250 ok\r\n", code: 250, lines: []string{"ok"}},
+		{in: "250\r\n", code: 250, lines: []string{""}},
+		{in: "250 \r\n", code: 250, lines: []string{""}},
+		{in: "220 mx.example ESMTP ready\r\n", code: 220, lines: []string{"mx.example ESMTP ready"}},
+		{in: "250-mx.example\r\n250-PIPELINING\r\n250-\r\n250 SIZE 100\r\n", code: 250, lines: []string{"mx.example", "PIPELINING", "", "SIZE 100"}},
+		{in: "550 5.1.1 No such user\r\n", code: 550, enhanced: EnhancedCode{5, 1, 1}, lines: []string{"5.1.1 No such user"}},
+		{in: "250 2.0.0\r\n", code: 250, enhanced: EnhancedCode{2, 0, 0}, lines: []string{"2.0.0"}},
+		{in: "451 4.7.1 try later\r\n", code: 451, enhanced: EnhancedCode{4, 7, 1}, lines: []string{"4.7.1 try later"}},
+		{in: "550 2.1.1 class mismatch\r\n", code: 550, lines: []string{"2.1.1 class mismatch"}},
+		{in: "550 5.1.1000 too long\r\n", code: 550, lines: []string{"5.1.1000 too long"}},
+		{in: "550 5.1.1x\r\n", code: 550, lines: []string{"5.1.1x"}},
+		{in: "559 max\r\n", code: 559, lines: []string{"max"}},
+		{in: "250-a\r\n251 b\r\n", err: ErrReplyCodeMismatch},
+		{in: "250-a\r\nfoo\r\n", err: ErrReply},
+		{in: "250 ok\n", err: ErrBareLF},
+		{in: "250 o\rk\r\n", err: ErrBareCR},
+		{in: "199 x\r\n", err: ErrReply},
+		{in: "600 x\r\n", err: ErrReply},
+		{in: "999 x\r\n", err: ErrReply},
+		{in: "560 x\r\n", err: ErrReply},
+		{in: "099 x\r\n", err: ErrReply},
+		{in: "25 x\r\n", err: ErrReply},
+		{in: "2500 x\r\n", err: ErrReply},
+		{in: "250_x\r\n", err: ErrReply},
+		{in: "+OK\r\n", err: ErrReply},
+		{in: "", err: io.EOF},
+		{in: "250-a\r\n", err: io.ErrUnexpectedEOF},
+		{in: "250 " + strings.Repeat("x", 600) + "\r\n", err: ErrLineTooLong},
+		{in: strings.Repeat("250-x\r\n", 100) + "250 x\r\n", err: ErrReplyTooLarge},
+	}
+	for _, tt := range tests {
+		name := tt.in
+		if len(name) > 40 {
+			name = name[:40]
+		}
+		t.Run(name, func(t *testing.T) {
+			for _, sizes := range [][]int{{4096}, {1}, {2, 5}} {
+				rr := NewReplyReader(chunked.NewReader([]byte(tt.in), sizes...), ReplyReaderOptions{})
+				r, err := rr.ReadReply()
+				if tt.err != nil {
+					require.ErrorIs(t, err, tt.err)
+					assert.True(t, StatusOf(err).Fatal)
+					continue
+				}
+				require.NoError(t, err)
+				assert.Equal(t, tt.code, r.Code)
+				assert.Equal(t, tt.enhanced, r.Enhanced)
+				var lines []string
+				for l := range r.Lines() {
+					lines = append(lines, string(l))
+				}
+				assert.Equal(t, tt.lines, lines)
+				assert.Equal(t, len(tt.lines), r.Len())
+			}
+		})
+	}
+}
+
+func TestReadReplyLimits(t *testing.T) {
+	in := "250-" + strings.Repeat("a", 100) + "\r\n250 " + strings.Repeat("b", 100) + "\r\n"
+	_, err := NewReplyReader(strings.NewReader(in), ReplyReaderOptions{MaxSize: 150}).ReadReply()
+	require.ErrorIs(t, err, ErrReplyTooLarge)
+	_, err = NewReplyReader(strings.NewReader(in), ReplyReaderOptions{MaxLines: 1}).ReadReply()
+	require.ErrorIs(t, err, ErrReplyTooLarge)
+	r, err := NewReplyReader(strings.NewReader(in), ReplyReaderOptions{MaxSize: 200, MaxLines: 2}).ReadReply()
+	require.NoError(t, err)
+	assert.Equal(t, 2, r.Len())
+	_, err = NewReplyReader(strings.NewReader(in), ReplyReaderOptions{MaxLine: 50}).ReadReply()
+	require.ErrorIs(t, err, ErrLineTooLong)
+}
+
+func TestReplyBuffered(t *testing.T) {
+	rr := NewReplyReader(strings.NewReader("220 2.0.0 go ahead\r\n250 injected\r\n"), ReplyReaderOptions{})
+	r, err := rr.ReadReply()
+	require.NoError(t, err)
+	assert.Equal(t, 220, r.Code)
+	assert.Equal(t, len("250 injected\r\n"), rr.Buffered(), "injected plaintext must be visible")
+	rr.Reset(strings.NewReader("250 tls\r\n"))
+	assert.Zero(t, rr.Buffered())
+}
+
+func TestReplyAllocs(t *testing.T) {
+	stream := []byte("220 mx.example ESMTP\r\n250-mx.example\r\n250-PIPELINING\r\n250-SIZE 1000\r\n250 8BITMIME\r\n" +
+		"250 2.1.0 ok\r\n550 5.1.1 no\r\n354 go\r\n250 2.0.0 queued\r\n221 bye\r\n")
+	src := bytes.NewReader(stream)
+	rr := NewReplyReader(src, ReplyReaderOptions{})
+	n := testing.AllocsPerRun(100, func() {
+		src.Reset(stream)
+		rr.Reset(src)
+		for {
+			r, err := rr.ReadReply()
+			if err == io.EOF {
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range r.Lines() {
+			}
+		}
+	})
+	assert.Zero(t, n)
+}
+
+// FuzzReadReply: a stream gives the same replies however it is split; each
+// reply written back by AppendReply reads back the same.
+func FuzzReadReply(f *testing.F) {
+	f.Add([]byte("220 mx.example ESMTP\r\n250-mx.example\r\n250-PIPELINING\r\n250 SIZE 1000\r\n"), []byte{1})
+	f.Add([]byte("250\r\n550 5.1.1 no\r\n250-a\r\n251 b\r\n"), []byte{2, 3})
+	f.Add([]byte("250-\r\n250 \r\n421 4.4.2 bye\r\n"), []byte{0})
+	f.Fuzz(func(t *testing.T, stream, split []byte) {
+		whole := readReplies(bytes.NewReader(stream))
+		part := readReplies(chunked.NewReader(stream, chunked.SizesFrom(split)...))
+		require.Equal(t, whole, part)
+		for _, r := range whole {
+			if r.err != "" {
+				continue
+			}
+			wire, err := AppendReply(nil, r.code, EnhancedCode{}, r.lines...)
+			if err != nil { // text with a TAB-less control octet: refused, fine
+				require.ErrorIs(t, err, ErrInjection)
+				continue
+			}
+			again := readReplies(bytes.NewReader(wire))
+			require.Len(t, again, 1)
+			require.Equal(t, r, again[0])
+		}
+	})
+}
+
+type replyResult struct {
+	code     int
+	enhanced EnhancedCode
+	lines    []string
+	err      string
+}
+
+func readReplies(src io.Reader) []replyResult {
+	rr := NewReplyReader(src, ReplyReaderOptions{})
+	var out []replyResult
+	for {
+		r, err := rr.ReadReply()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			return append(out, replyResult{err: err.Error()})
+		}
+		res := replyResult{code: r.Code, enhanced: r.Enhanced}
+		for l := range r.Lines() {
+			res.lines = append(res.lines, string(l))
+		}
+		out = append(out, res)
+	}
+}
+
+func BenchmarkReadReply(b *testing.B) {
+	var sb strings.Builder
+	for i := range 50 {
+		fmt.Fprintf(&sb, "250-mx.example greets you\r\n250-PIPELINING\r\n250-SIZE %d\r\n250 2.0.0 Ok\r\n", i)
+	}
+	stream := []byte(sb.String())
+	src := bytes.NewReader(stream)
+	rr := NewReplyReader(src, ReplyReaderOptions{})
+	b.ReportAllocs()
+	b.SetBytes(int64(len(stream)))
+	for b.Loop() {
+		src.Reset(stream)
+		rr.Reset(src)
+		for {
+			if _, err := rr.ReadReply(); err != nil {
+				if err == io.EOF {
+					break
+				}
+				b.Fatal(err)
+			}
+		}
+	}
+}
