@@ -162,8 +162,8 @@ func TestDataSmuggling(t *testing.T) {
 func TestDataReader(t *testing.T) {
 	tests := []struct {
 		name, in, body string
-		max        int64
-		err        error
+		max            int64
+		err            error
 	}{
 		{name: "plain", in: "a\r\nb\r\n.\r\n", body: "a\r\nb\r\n"},
 		{name: "empty", in: ".\r\n", body: ""},
