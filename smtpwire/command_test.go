@@ -1,8 +1,11 @@
 package smtpwire
 
 import (
+	"bytes"
+	"io"
 	"testing"
 
+	"github.com/mailwire/mailwire/internal/chunked"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -106,4 +109,138 @@ func BenchmarkParseCommand(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// FuzzCommand: a command stream gives the same commands however it is
+// split; a MAIL or RCPT that parses is written back by AppendMailFrom or
+// AppendRcptTo and parses again to the same path and parameters.
+func FuzzCommand(f *testing.F) {
+	for _, s := range []string{
+		"EHLO client.example\r\nMAIL FROM:<a@b.example> SIZE=100 BODY=8BITMIME\r\nRCPT TO:<c@d.example> NOTIFY=SUCCESS,DELAY ORCPT=rfc822;c+2Bx@d.example\r\nDATA\r\n",
+		"MAIL FROM:<> RET=HDRS ENVID=QQ314159 AUTH=<> MT-PRIORITY=-3 REQUIRETLS\r\n",
+		"MAIL FROM:<jörg@münchen.example> SMTPUTF8 X-FOO=bar\r\nRCPT TO:<Postmaster>\r\n",
+		"MAIL FROM:<\"a b\"@[192.0.2.1]>\r\nRCPT TO:<@r.example:x@[IPv6:2001:db8::1]>\r\n",
+		"RCPT TO:<x@y.example> ORCPT=utf-8;j\\x{F6}rg@y.example\r\nSTARTTLSX\r\nSTARTTLS foo\r\nBDAT 10 LAST\r\nAUTH PLAIN =\r\n",
+	} {
+		f.Add([]byte(s), []byte{3, 1})
+	}
+	f.Fuzz(func(t *testing.T, stream, split []byte) {
+		whole := readCommands(bytes.NewReader(stream))
+		part := readCommands(chunked.NewReader(stream, chunked.SizesFrom(split)...))
+		require.Equal(t, whole, part)
+		for line := range bytes.SplitSeq(stream, []byte("\r\n")) {
+			cmd, err := ParseCommand(line)
+			if err != nil {
+				continue
+			}
+			switch cmd.Verb {
+			case VerbMAIL:
+				m, err := ParseMailFrom(cmd.Args, PathOptions{})
+				if err != nil {
+					continue
+				}
+				p := mailParamsOf(t, m.Params)
+				wire, err := AppendMailFrom(nil, string(m.From.Mailbox), &p)
+				require.NoError(t, err, "%q", line)
+				again, err := ParseCommand(bytes.TrimSuffix(wire, []byte("\r\n")))
+				require.NoError(t, err)
+				m2, err := ParseMailFrom(again.Args, PathOptions{})
+				require.NoError(t, err, "%q", wire)
+				require.Equal(t, string(m.From.Mailbox), string(m2.From.Mailbox))
+				require.Equal(t, p, mailParamsOf(t, m2.Params))
+			case VerbRCPT:
+				r, err := ParseRcptTo(cmd.Args, PathOptions{SMTPUTF8: true})
+				if err != nil {
+					continue
+				}
+				p := rcptParamsOf(t, r.Params)
+				wire, err := AppendRcptTo(nil, string(r.To.Mailbox), true, &p)
+				require.NoError(t, err, "%q", line)
+				again, err := ParseCommand(bytes.TrimSuffix(wire, []byte("\r\n")))
+				require.NoError(t, err)
+				r2, err := ParseRcptTo(again.Args, PathOptions{SMTPUTF8: true})
+				require.NoError(t, err, "%q", wire)
+				require.Equal(t, string(r.To.Mailbox), string(r2.To.Mailbox))
+				require.Equal(t, p, rcptParamsOf(t, r2.Params))
+			}
+		}
+	})
+}
+
+type commandResult struct {
+	verb       Verb
+	name, args string
+	err        string
+}
+
+func readCommands(src io.Reader) []commandResult {
+	c := NewCommandReader(src, CommandReaderOptions{})
+	var out []commandResult
+	for {
+		cmd, err := c.ReadCommand()
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return out
+		}
+		res := commandResult{verb: cmd.Verb, name: string(cmd.Name), args: string(cmd.Args)}
+		if err != nil {
+			res.err = err.Error()
+		}
+		out = append(out, res)
+	}
+}
+
+func mailParamsOf(t *testing.T, ps Params) MailParams {
+	var p MailParams
+	for q := range ps.All() {
+		switch q.Kind {
+		case ParamSize:
+			p.Size = q.Size()
+			if p.Size == 0 { // SIZE=0 is written by Extra: the typed field omits 0
+				p.Extra = append(p.Extra, ExtraParam{string(q.Keyword), string(q.Value)})
+			}
+		case ParamBody:
+			p.Body = q.Body()
+		case ParamSMTPUTF8:
+			p.SMTPUTF8 = true
+		case ParamRequireTLS:
+			p.RequireTLS = true
+		case ParamRet:
+			p.Ret = q.Ret()
+		case ParamEnvID:
+			v, err := q.DecodeXtext(nil)
+			require.NoError(t, err)
+			p.EnvID = string(v)
+		case ParamAuth:
+			if q.IsNullAuth() {
+				p.NullAuth = true
+				continue
+			}
+			v, err := q.DecodeXtext(nil)
+			require.NoError(t, err)
+			p.Auth = string(v)
+		case ParamMTPriority:
+			p.HasMTPriority, p.MTPriority = true, q.Priority()
+		default:
+			p.Extra = append(p.Extra, ExtraParam{string(q.Keyword), string(q.Value)})
+		}
+	}
+	return p
+}
+
+func rcptParamsOf(t *testing.T, ps Params) RcptParams {
+	var p RcptParams
+	for q := range ps.All() {
+		switch q.Kind {
+		case ParamNotify:
+			p.Notify = q.Notify()
+		case ParamORCPT:
+			typ, _ := q.ORCPT()
+			v, err := q.DecodeXtext(nil)
+			require.NoError(t, err)
+			p.ORCPTType, p.ORCPT = string(typ), string(v)
+		default:
+			p.Extra = append(p.Extra, ExtraParam{string(q.Keyword), string(q.Value)})
+		}
+	}
+	return p
 }

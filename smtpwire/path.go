@@ -157,7 +157,7 @@ func splitPath(args []byte, prefix string, opt PathOptions, st Status) (path, pa
 func parseMailbox(raw []byte, utf bool, rcpt bool, opt PathOptions, st Status) (Path, error) {
 	inner := raw[1 : len(raw)-1]
 	base := 1 // offset of inner in raw, for error positions
-	if inner[0] == '@' {
+	if len(inner) > 0 && inner[0] == '@' {
 		// A-d-l ":" : accepted and ignored (RFC 5321 §4.1.2, Appendix C).
 		colon := bytes.IndexByte(inner, ':')
 		if colon < 0 {

@@ -212,7 +212,7 @@ func AppendRcptTo(dst []byte, mailbox string, utf8 bool, p *RcptParams) ([]byte,
 	pathStart := len(dst) - 1
 	dst = append(dst, mailbox...)
 	dst = append(dst, '>')
-	if _, err := parseMailbox(dst[pathStart:], utf8, true, PathOptions{}, stRecipient); mailbox == "" || err != nil {
+	if _, err := parseMailbox(dst[pathStart:], utf8, true, PathOptions{}, stRecipient); err != nil {
 		return dst[:start], errInjection("a valid mailbox")
 	}
 	if p != nil {
