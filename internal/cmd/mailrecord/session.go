@@ -162,7 +162,8 @@ func (s *session) closeConns() {
 // closed the connection: they end a session normally.
 func quiet(err error) error {
 	if err == nil || errors.Is(err, net.ErrClosed) || errors.Is(err, io.EOF) ||
-		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, syscall.ENOTCONN) {
 		return nil
 	}
 	return err
