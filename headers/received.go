@@ -1,0 +1,191 @@
+package headers
+
+import "time"
+
+// Received is the trace field a submission service adds for a message it
+// accepts, written by [AppendReceived] without the client's IP address or
+// host name (no "from" clause), as OpenSMTPD's mask-src writes it.
+type Received struct {
+	By   string // the service's host name
+	With string // the protocol, such as "ESMTPSA"; optional
+	ID   string // the queue ID; optional
+	Date time.Time
+}
+
+// AppendReceived appends the field, folded before the date:
+//
+//	Received: by mail.example.org with ESMTPSA id 4F2Kq8;
+//	 Tue, 14 Oct 2025 09:12:44 +0200
+//
+// By, With and ID must be tokens of printable US-ASCII without white space
+// or the specials ( ) < > ; and By is required; otherwise ErrInjection.
+// It does not allocate when the field fits in 256 octets.
+func AppendReceived(dst []byte, r Received) ([]byte, error) {
+	if !validToken(r.By) || (r.With != "" && !validToken(r.With)) || (r.ID != "" && !validToken(r.ID)) {
+		return dst, &SyntaxError{Err: ErrInjection, Offset: 0}
+	}
+	var buf [256]byte
+	v := append(buf[:0], "by "...)
+	v = append(v, r.By...)
+	if r.With != "" {
+		v = append(v, " with "...)
+		v = append(v, r.With...)
+	}
+	if r.ID != "" {
+		v = append(v, " id "...)
+		v = append(v, r.ID...)
+	}
+	v = append(v, ';')
+	orig := len(dst)
+	dst, err := AppendField(dst, "Received", v)
+	if err != nil {
+		return dst, err
+	}
+	dst = append(dst[:len(dst)-len(crlf)], "\r\n "...)
+	dst = r.Date.AppendFormat(dst, "Mon, 02 Jan 2006 15:04:05 -0700")
+	dst = append(dst, crlf...)
+	if !validFields(dst[orig:]) {
+		return dst[:orig], &SyntaxError{Err: ErrLineTooLong, Offset: 0}
+	}
+	return dst, nil
+}
+
+func validToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := range len(s) {
+		switch c := s[i]; {
+		case c <= ' ' || c >= 0x7f, c == '(', c == ')', c == '<', c == '>', c == ';':
+			return false
+		}
+	}
+	return true
+}
+
+// StripReceived returns a rule for the Received fields of a message being
+// submitted. A field whose "by" host is one of hosts (ASCII case ignored)
+// was added by the service itself: its "from" clause, with the client's
+// HELO name, host name, IP address and any comment such as Postfix's
+// "(Authenticated sender: …)", is cut out, and the rest is kept byte for
+// byte. Any other Received field was added on the client's side (a local
+// MTA, say, that names the client's machine) and is dropped. With no hosts,
+// every field loses its "from" clause and none is dropped.
+//
+// RFC 5321 §4.4 forbids changing trace fields another host added; a
+// privacy service that removes the client's own ones does so on purpose,
+// and should rather add its own field with [AppendReceived].
+func StripReceived(hosts ...string) Rule {
+	return Rule{Name: "Received", Action: Rewrite, Rewrite: func(dst []byte, f Field) ([]byte, error) {
+		return appendStrippedReceived(dst, f, hosts)
+	}}
+}
+
+func appendStrippedReceived(dst []byte, f Field, hosts []string) ([]byte, error) {
+	v := f.Value
+	from, rest, byHost := -1, -1, []byte(nil)
+	wantHost, skipHELO := false, false
+	for i, start, end := 0, 0, 0; ; i = end {
+		start, end = nextReceivedToken(v, i)
+		if start < 0 {
+			if end >= 0 && from >= 0 && rest < 0 {
+				rest = end // the ";" before the date
+			}
+			break
+		}
+		tok := v[start:end]
+		switch {
+		case wantHost:
+			byHost, wantHost = tok, false
+		case skipHELO:
+			skipHELO = false
+		case start == 0 && EqualFold(tok, "from"):
+			from, skipHELO = start, true
+		case EqualFold(tok, "by"), EqualFold(tok, "via"), EqualFold(tok, "with"),
+			EqualFold(tok, "id"), EqualFold(tok, "for"):
+			if from >= 0 && rest < 0 {
+				rest = start
+			}
+			wantHost = EqualFold(tok, "by")
+		}
+	}
+	if len(hosts) > 0 && !matchesAny(byHost, hosts) {
+		return dst, nil
+	}
+	if from < 0 {
+		return append(dst, f.Raw...), nil
+	}
+	if rest < 0 {
+		return dst, nil
+	}
+	dst = append(dst, f.Name...)
+	dst = append(dst, ": "...)
+	dst = append(dst, v[rest:]...)
+	return append(dst, crlf...), nil
+}
+
+// nextReceivedToken skips white space, folds and comments from i and
+// returns the bounds of the next word or quoted string. At a ";" it returns
+// (-1, position of the ";"); at the end, (-1, -1).
+func nextReceivedToken(v []byte, i int) (start, end int) {
+	for i < len(v) {
+		switch c := v[i]; {
+		case isWSP(c) || c == '\r' || c == '\n':
+			i++
+		case c == '(':
+			i = skipComment(v, i)
+		case c == '"':
+			return i, skipQuoted(v, i)
+		case c == ';':
+			return -1, i
+		default:
+			j := i
+			for j < len(v) && !isWSP(v[j]) && v[j] != '(' && v[j] != ';' && v[j] != '\r' && v[j] != '\n' && v[j] != '"' {
+				j++
+			}
+			return i, j
+		}
+	}
+	return -1, -1
+}
+
+// skipComment returns the index after the comment that starts at v[i],
+// nested comments and quoted pairs included, or len(v) if it is unclosed.
+func skipComment(v []byte, i int) int {
+	depth := 0
+	for ; i < len(v); i++ {
+		switch v[i] {
+		case '\\':
+			i++
+		case '(':
+			depth++
+		case ')':
+			if depth--; depth == 0 {
+				return i + 1
+			}
+		}
+	}
+	return len(v)
+}
+
+// skipQuoted returns the index after the quoted string at v[i].
+func skipQuoted(v []byte, i int) int {
+	for i++; i < len(v); i++ {
+		switch v[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return len(v)
+}
+
+func matchesAny(b []byte, names []string) bool {
+	for _, n := range names {
+		if EqualFold(b, n) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,182 @@
+package headers
+
+// Action is what a [Rule] does with the fields it matches.
+type Action uint8
+
+// The actions. Repair appears only in a [Report].
+const (
+	// Keep writes the field byte for byte (repaired if it has defects).
+	Keep Action = iota + 1
+	// Drop writes nothing.
+	Drop
+	// Rewrite writes what the rule's Rewrite function appends instead.
+	Rewrite
+	// Add matches no field: the rule's Field is written after the last
+	// field of the block.
+	Add
+	// Repair reports a kept field whose defects were repaired.
+	Repair
+)
+
+var actionNames = [...]string{"", "keep", "drop", "rewrite", "add", "repair"}
+
+func (a Action) String() string {
+	if int(a) < len(actionNames) && a != 0 {
+		return actionNames[a]
+	}
+	return "action?"
+}
+
+// RewriteFunc appends to dst what replaces f: zero or more complete,
+// CRLF-terminated fields. It may refuse with an error, which stops the
+// sanitizer. [AppendField] is the safe way to write a field.
+type RewriteFunc func(dst []byte, f Field) ([]byte, error)
+
+// Rule is one step of a [Sanitizer]: the first rule whose Name matches a
+// field decides what happens to it; a field no rule matches is kept.
+type Rule struct {
+	// Name is the field name the rule matches, ignoring ASCII case; "*"
+	// matches every field (after keep rules, it makes an allowlist).
+	Name    string
+	Action  Action
+	Rewrite RewriteFunc // for Rewrite
+	Field   []byte      // for Add: one complete field, CRLF-terminated
+}
+
+func (r *Rule) matches(f Field) bool {
+	return r.Action != Add && (r.Name == "*" || EqualFold(f.Name, r.Name))
+}
+
+// Change is one entry of a [Report].
+type Change struct {
+	Action  Action
+	Rule    int    // index in Sanitizer.Rules; -1 for a defect the parser repaired or dropped
+	Name    []byte // a view into the input (or into the Add rule's Field); empty for a nameless field
+	Offset  int    // of the field in the input; -1 for Add
+	Defects Defect // the defects repaired, if any
+}
+
+// Report lists what a sanitizer removed, rewrote, added or repaired, for
+// logging. Reuse one Report and the sanitizer does not allocate for it.
+type Report struct {
+	Changes []Change
+}
+
+func (r *Report) add(c Change) {
+	if r != nil {
+		r.Changes = append(r.Changes, c)
+	}
+}
+
+// Sanitizer applies ordered rules to the top-level header block of a
+// message in one pass. It never reads the body, so MIME parts, nested
+// message/rfc822 headers and S/MIME or PGP/MIME signed or encrypted content
+// pass through byte for byte, and fields no rule touches keep their exact
+// bytes.
+//
+// Run it before DKIM signing (and before ARC sealing): a signature over
+// fields it then rewrites or drops would break.
+//
+// A Sanitizer is safe for concurrent use once its fields are set.
+type Sanitizer struct {
+	Rules []Rule
+	// Options are the parse limits and repairs. MaxLineLength is capped at
+	// 998, so that the output never holds a longer line.
+	Options Options
+}
+
+// Append appends the sanitized header block of msg, its empty line
+// included, to dst and returns it with the body, a view of msg to be sent
+// after it unchanged. rep, if not nil, is reset and filled.
+//
+// The output holds no NUL, bare CR or bare LF and no line over 998 octets:
+// a rule whose output would break this fails with ErrRewrite. On error dst
+// is returned unchanged and body is nil.
+func (s *Sanitizer) Append(dst, msg []byte, rep *Report) (out, body []byte, err error) {
+	if rep != nil {
+		rep.Changes = rep.Changes[:0]
+	}
+	orig := len(dst)
+	opt := s.Options
+	if opt.MaxLineLength <= 0 || opt.MaxLineLength > DefaultMaxLineLength {
+		opt.MaxLineLength = DefaultMaxLineLength
+	}
+	sc := NewScanner(msg, opt)
+	for sc.Next() {
+		f := sc.field
+		if f.Defects&dropDefects != 0 {
+			rep.add(Change{Action: Drop, Rule: -1, Offset: f.Offset, Defects: f.Defects})
+			continue
+		}
+		i := s.match(f)
+		action := Keep
+		if i >= 0 {
+			action = s.Rules[i].Action
+		}
+		switch action {
+		case Drop:
+			rep.add(Change{Action: Drop, Rule: i, Name: f.Name, Offset: f.Offset, Defects: f.Defects})
+		case Rewrite:
+			n := len(dst)
+			if dst, err = s.Rules[i].Rewrite(dst, f); err != nil {
+				return dst[:orig], nil, err
+			}
+			if !validFields(dst[n:]) {
+				return dst[:orig], nil, &SyntaxError{Err: ErrRewrite, Offset: f.Offset}
+			}
+			if string(dst[n:]) != string(f.Raw) {
+				rep.add(Change{Action: Rewrite, Rule: i, Name: f.Name, Offset: f.Offset, Defects: f.Defects})
+			}
+		default:
+			dst = f.AppendTo(dst)
+			if f.Defects != 0 {
+				rep.add(Change{Action: Repair, Rule: -1, Name: f.Name, Offset: f.Offset, Defects: f.Defects})
+			}
+		}
+	}
+	if sc.err != nil {
+		return dst[:orig], nil, sc.err
+	}
+	for i := range s.Rules {
+		r := &s.Rules[i]
+		if r.Action != Add {
+			continue
+		}
+		if !validFields(r.Field) {
+			return dst[:orig], nil, &SyntaxError{Err: ErrRewrite, Offset: -1}
+		}
+		dst = append(dst, r.Field...)
+		rep.add(Change{Action: Add, Rule: i, Name: nameOf(r.Field), Offset: -1})
+	}
+	if sc.blank {
+		dst = append(dst, crlf...)
+	}
+	return dst, sc.Body(), nil
+}
+
+func (s *Sanitizer) match(f Field) int {
+	for i := range s.Rules {
+		if s.Rules[i].matches(f) {
+			return i
+		}
+	}
+	return -1
+}
+
+// validFields reports whether b is a list of complete, strictly valid
+// fields with lines of at most 998 octets and nothing else.
+func validFields(b []byte) bool {
+	sc := NewScanner(b, Options{MaxHeaderBytes: len(b) + 1})
+	for sc.Next() {
+	}
+	return sc.err == nil && !sc.blank && sc.pos == len(b)
+}
+
+func nameOf(field []byte) []byte {
+	for i, c := range field {
+		if c == ':' {
+			return field[:i]
+		}
+	}
+	return nil
+}
