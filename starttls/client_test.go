@@ -1,11 +1,13 @@
 package starttls
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"io"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -351,4 +353,112 @@ func TestClientTLSConfig(t *testing.T) {
 	require.True(t, called)
 	require.Equal(t, StateFailed, rep.State)
 	<-done
+}
+
+// scriptConn is a net.Conn whose peer is a fixed byte string, handed out
+// in chunks; it records what is written and never blocks.
+type scriptConn struct {
+	in     chunkReader
+	out    bytes.Buffer
+	closed bool
+}
+
+func (c *scriptConn) Read(p []byte) (int, error) {
+	if c.closed {
+		return 0, net.ErrClosed
+	}
+	return c.in.Read(p)
+}
+
+func (c *scriptConn) Write(p []byte) (int, error) {
+	if c.closed {
+		return 0, net.ErrClosed
+	}
+	return c.out.Write(p)
+}
+
+func (c *scriptConn) Close() error { c.closed = true; return nil }
+func (c *scriptConn) LocalAddr() net.Addr {
+	return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 40000}
+}
+func (c *scriptConn) RemoteAddr() net.Addr             { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 25} }
+func (c *scriptConn) SetDeadline(time.Time) error      { return nil }
+func (c *scriptConn) SetReadDeadline(time.Time) error  { return nil }
+func (c *scriptConn) SetWriteDeadline(time.Time) error { return nil }
+
+// FuzzClient feeds the client machine arbitrary server bytes, in arbitrary
+// chunks, for each protocol and for levels may, encrypt and verify. It
+// checks that the machine never panics, that it writes nothing in
+// plaintext but its capability and upgrade commands (so nothing secret can
+// leave before TLS), that anything after them is a TLS handshake record,
+// that a required level never ends in plaintext, that Secure only follows
+// a completed handshake, and that every failure closes the connection.
+func FuzzClient(f *testing.F) {
+	seeds := []struct {
+		proto Protocol
+		in    string
+	}{
+		{SMTP, "220 mx ESMTP\r\n" + smtpCaps + "220 2.0.0 go\r\n"},
+		{SMTP, "220 mx ESMTP\r\n" + smtpCaps + "220 go\r\n250-example.org\r\n250 AUTH LOGIN\r\n"},
+		{SMTP, "220 mx ESMTP\r\n250-mx\r\n250 PIPELINING\r\n502 no\r\n"},
+		{SMTP, "220 mx ESMTP\r\n500 what\r\n"},
+		{SMTP, "220-mx\r\n220 ESMTP\r\n250-mx\r\n250 STARTTLS\r\n454 4.7.0 later\r\n"},
+		{POP3, "+OK ready\r\n" + pop3Capa + "+OK begin\r\n"},
+		{POP3, "+OK ready\r\n" + pop3Capa + "+OK Begin fake TLS negotiation now.\r\n+OK\r\nPLAIN\r\nLOGIN\r\n.\r\n"},
+		{POP3, "+OK ready\r\n+OK\r\nUSER\r\n.\r\n-ERR no\r\n"},
+		{IMAP, "* OK ready\r\n" + imapCaps + "S2 OK begin\r\n"},
+		{IMAP, "* PREAUTH hi\r\n"},
+		{IMAP, "* OK ready\r\n" + imapCaps + "* OK [ALERT] x\r\nS2 OK begin\r\n* CAPABILITY IMAP4REV1 AUTH=PLAIN\r\n"},
+		{IMAP, "* OK ready\r\n" + imapCaps + "* 1 FETCH (BODY[] {28}\r\nFrom: Injected\r\n\r\nInjected\r\n)\r\nS2 OK\r\n"},
+	}
+	for _, s := range seeds {
+		for level := range uint8(3) {
+			f.Add([]byte(s.in), []byte{255}, uint8(s.proto), level)
+		}
+		f.Add([]byte(s.in), []byte{1, 7}, uint8(s.proto), uint8(2))
+	}
+	roots := x509.NewCertPool()
+	f.Fuzz(func(t *testing.T, data, sizes []byte, proto, level uint8) {
+		p := Protocol(proto%3 + 1)
+		policy := []tlspolicy.Policy{
+			mayPolicy(),
+			{Level: tlspolicy.LevelEncrypt, Transport: tlspolicy.TransportSTARTTLS},
+			{Level: tlspolicy.LevelVerify, Transport: tlspolicy.TransportSTARTTLS, ServerName: testHost, RootCAs: roots},
+		}[level%3]
+		sc := &scriptConn{in: chunkReader{data: data, sizes: sizes}}
+		conn, rep, err := (&Client{Protocol: p, Policy: policy}).Upgrade(context.Background(), sc)
+
+		capCmd := string(p.appendCapabilityCommand(nil, "localhost"))
+		script := capCmd + string(p.appendStartTLS(nil))
+		out := sc.out.String()
+		if len(out) <= len(script) {
+			require.True(t, strings.HasPrefix(script, out), "plaintext written: %q", out)
+		} else {
+			require.Equal(t, script, out[:len(script)])
+			require.Equal(t, byte(recordHandshake), out[len(script)], "only a TLS record may follow the upgrade command")
+		}
+
+		switch rep.State {
+		case StateFailed:
+			require.Error(t, err)
+			require.Nil(t, conn)
+			require.True(t, sc.closed)
+		case StatePlain:
+			require.NoError(t, err)
+			require.False(t, policy.Level.Required(), "plaintext under a required level")
+			require.Same(t, sc, conn)
+			require.False(t, sc.closed)
+			require.Contains(t, []string{"", capCmd, script}, out)
+			ok := false
+			for _, reason := range []error{ErrNotAdvertised, ErrRefused, ErrCapabilities, ErrPreauth} {
+				ok = ok || errors.Is(rep.Reason, reason)
+			}
+			require.True(t, ok, "reason %v", rep.Reason)
+		case StateSecure:
+			require.NoError(t, err)
+			require.True(t, rep.TLS.HandshakeComplete)
+		default:
+			t.Fatalf("ended in state %v", rep.State)
+		}
+	})
 }

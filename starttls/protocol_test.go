@@ -1,0 +1,200 @@
+package starttls
+
+import (
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestProtocolString(t *testing.T) {
+	assert.Equal(t, "SMTP", SMTP.String())
+	assert.Equal(t, "POP3", POP3.String())
+	assert.Equal(t, "IMAP", IMAP.String())
+	assert.Equal(t, "Protocol(0)", Protocol(0).String())
+	assert.Equal(t, "Protocol(9)", Protocol(9).String())
+}
+
+func TestLimitsDefaults(t *testing.T) {
+	tests := []struct {
+		p    Protocol
+		in   Limits
+		want Limits
+	}{
+		{SMTP, Limits{}, Limits{MaxLine: 512, MaxLines: 100}},
+		{POP3, Limits{}, Limits{MaxLine: 512, MaxLines: 100}},
+		{IMAP, Limits{}, Limits{MaxLine: 8192, MaxLines: 100}},
+		{IMAP, Limits{MaxLine: 1000, MaxLines: 5}, Limits{MaxLine: 1000, MaxLines: 5}},
+		{SMTP, Limits{MaxLine: -1, MaxLines: -1}, Limits{MaxLine: 512, MaxLines: 100}},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, tt.in.withDefaults(tt.p), "%v %+v", tt.p, tt.in)
+	}
+}
+
+func TestCommandWriters(t *testing.T) {
+	tests := []struct {
+		p          Protocol
+		capability string
+		startTLS   string
+	}{
+		{SMTP, "EHLO client.example\r\n", "STARTTLS\r\n"},
+		{POP3, "CAPA\r\n", "STLS\r\n"},
+		{IMAP, "S1 CAPABILITY\r\n", "S2 STARTTLS\r\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.p.String(), func(t *testing.T) {
+			prefix := []byte("x")
+			assert.Equal(t, "x"+tt.capability, string(tt.p.appendCapabilityCommand(prefix, "client.example")))
+			assert.Equal(t, "x"+tt.startTLS, string(tt.p.appendStartTLS(prefix)))
+		})
+	}
+}
+
+// TestServerRepliesRoundTrip checks each reply the server writes against
+// the client's reader: the go-ahead is a go-ahead, every refusal is not.
+func TestServerRepliesRoundTrip(t *testing.T) {
+	for _, p := range []Protocol{SMTP, POP3, IMAP} {
+		t.Run(p.String(), func(t *testing.T) {
+			tag := []byte(imapStartTLSTag)
+			ok, _, err := p.readReply(newLineReader(strings.NewReader(string(p.appendGoAhead(nil, tag))), 512), 10, stepGoAhead)
+			require.NoError(t, err)
+			require.True(t, ok)
+			for _, refusal := range []error{ErrAlreadySecure, ErrUnavailable} {
+				ok, _, err := p.readReply(newLineReader(strings.NewReader(string(p.appendRefusal(nil, tag, refusal))), 512), 10, stepGoAhead)
+				require.NoError(t, err)
+				require.False(t, ok, "%v", refusal)
+			}
+			reply := string(p.appendRefusal(nil, tag, ErrCommandInjection))
+			require.True(t, strings.HasSuffix(reply, "\r\n"))
+			require.NotContains(t, reply, imapStartTLSTag, "the closing reply is untagged")
+			require.Empty(t, p.appendRefusal(nil, tag, ErrHandshake), "a failed handshake gets no reply")
+		})
+	}
+}
+
+func TestWriterAllocs(t *testing.T) {
+	buf := make([]byte, 0, 128)
+	tag := []byte("a001")
+	for _, p := range []Protocol{SMTP, POP3, IMAP} {
+		allocs := testing.AllocsPerRun(100, func() {
+			buf = p.appendCapabilityCommand(buf[:0], "client.example")
+			buf = p.appendStartTLS(buf[:0])
+			buf = p.appendGoAhead(buf[:0], tag)
+			buf = p.appendRefusal(buf[:0], tag, ErrAlreadySecure)
+		})
+		require.Zero(t, allocs, "%v", p)
+	}
+}
+
+func BenchmarkAppendGoAhead(b *testing.B) {
+	buf := make([]byte, 0, 64)
+	tag := []byte("a001")
+	b.ReportAllocs()
+	b.SetBytes(int64(len(IMAP.appendGoAhead(nil, tag))))
+	for b.Loop() {
+		buf = IMAP.appendGoAhead(buf[:0], tag)
+	}
+}
+
+func TestValidHello(t *testing.T) {
+	for _, s := range []string{"localhost", "mail.example.test", "[192.0.2.1]", "[IPv6:2001:db8::1]"} {
+		assert.True(t, validHello(s), s)
+	}
+	for _, s := range []string{"", "a b", "a\r\nMAIL FROM:<x>", "a\x00", "é.example", "a\tb"} {
+		assert.False(t, validHello(s), s)
+	}
+}
+
+func TestValidTag(t *testing.T) {
+	for _, s := range []string{"a1", "A001", "]", "x.y-z_1"} {
+		assert.True(t, validTag([]byte(s)), s)
+	}
+	for _, s := range []string{"", "a b", "+", "a+", "*", "a(", "a)", "a{", "a%", `a"`, `a\`, "a\r\n", "\x7f", "é"} {
+		assert.False(t, validTag([]byte(s)), s)
+	}
+}
+
+func TestEqualFoldASCII(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"STARTTLS", true},
+		{"starttls", true},
+		{"StartTls", true},
+		{"STARTTL", false},
+		{"STARTTLSX", false},
+		{"STARTTL\u017f", false}, // LATIN SMALL LETTER LONG S folds to s in Unicode, not here
+		{"STARTTL{", false},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, equalFoldASCII([]byte(tt.in), "STARTTLS"), tt.in)
+	}
+}
+
+func TestWords(t *testing.T) {
+	assert.Equal(t, "250", string(firstWord([]byte("250 ok"))))
+	assert.Equal(t, "STLS", string(firstWord([]byte("STLS"))))
+	assert.Empty(t, firstWord([]byte(" x")))
+	assert.True(t, listsWord([]byte(" IMAP4rev1  starttls"), "STARTTLS"))
+	assert.False(t, listsWord([]byte(" IMAP4rev1 STARTTLSX"), "STARTTLS"))
+	assert.False(t, listsWord(nil, "STARTTLS"))
+}
+
+// replyCase is one reply and what readReply must make of it.
+type replyCase struct {
+	name       string
+	in         string
+	step       step
+	ok         bool
+	advertised bool
+	err        error
+	left       int // bytes left unread after the reply
+}
+
+// runReplyCases reads each case whole and byte by byte.
+func runReplyCases(t *testing.T, p Protocol, cases []replyCase) {
+	for _, tc := range cases {
+		for _, sizes := range [][]byte{nil, {1}} {
+			t.Run(tc.name, func(t *testing.T) {
+				var rd io.Reader = strings.NewReader(tc.in)
+				if sizes != nil {
+					rd = &chunkReader{data: []byte(tc.in), sizes: sizes}
+				}
+				lr := newLineReader(rd, 64)
+				ok, advertised, err := p.readReply(lr, 4, tc.step)
+				require.ErrorIs(t, err, tc.err)
+				assert.Equal(t, tc.ok, ok, "ok")
+				assert.Equal(t, tc.advertised, advertised, "advertised")
+				if sizes == nil && err == nil {
+					assert.Equal(t, tc.left, lr.buffered(), "left")
+				}
+			})
+		}
+	}
+}
+
+// benchmarkReply reads one reply again and again from an endless stream.
+func benchmarkReply(b *testing.B, p Protocol, reply string, s step) {
+	lr := newLineReader(&loopReader{data: []byte(reply)}, 512)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(reply)))
+	for b.Loop() {
+		if _, _, err := p.readReply(lr, 100, s); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// replyAllocs reports the allocations of reading one reply in steady state.
+func replyAllocs(p Protocol, reply string, s step) float64 {
+	lr := newLineReader(&loopReader{data: []byte(reply)}, 512)
+	return testing.AllocsPerRun(1000, func() {
+		if _, _, err := p.readReply(lr, 100, s); err != nil {
+			panic(err)
+		}
+	})
+}
