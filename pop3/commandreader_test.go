@@ -1,0 +1,178 @@
+package pop3
+
+import (
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/mailwire/mailwire/internal/chunked"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestCommandReaderSession(t *testing.T) {
+	in := "CAPA\r\nUSER bob\r\nPASS hunter 2\r\nSTAT\r\nLIST\r\nRETR 1\r\nTOP 2 0\r\nQUIT\r\n"
+	for _, size := range []int{1, 3, 7, 4096} {
+		cr := NewCommandReader(chunked.NewReader([]byte(in), size), CommandReaderOptions{})
+		var verbs []Verb
+		for {
+			cmd, err := cr.ReadCommand()
+			if err == io.EOF {
+				break
+			}
+			require.NoError(t, err)
+			verbs = append(verbs, cmd.Verb)
+			if cmd.Verb == VerbPASS {
+				assert.Equal(t, "hunter 2", string(cmd.Arg))
+			}
+		}
+		assert.Equal(t, []Verb{VerbCAPA, VerbUSER, VerbPASS, VerbSTAT, VerbLIST, VerbRETR, VerbTOP, VerbQUIT}, verbs)
+	}
+}
+
+func TestCommandReaderRecovers(t *testing.T) {
+	long := "USER " + strings.Repeat("a", 251) + "\r\n" // 256 octets with CRLF
+	tests := []struct {
+		name, line string
+		err        error
+	}{
+		{"too long", long, ErrLineTooLong},
+		{"bare LF", "STAT\n", ErrBareLF},
+		{"bare CR", "ST\rAT\r\n", ErrBareCR},
+		{"syntax", "RETR x\r\n", ErrMessageNumber},
+		{"empty", "\r\n", ErrEmptyLine},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cr := NewCommandReader(strings.NewReader(tt.line+"NOOP\r\n"), CommandReaderOptions{})
+			_, err := cr.ReadCommand()
+			require.ErrorIs(t, err, tt.err)
+			r := ReplyOf(err)
+			assert.NotEmpty(t, r.Text)
+			assert.False(t, r.Fatal)
+			cmd, err := cr.ReadCommand()
+			require.NoError(t, err)
+			assert.Equal(t, VerbNOOP, cmd.Verb)
+			_, err = cr.ReadCommand()
+			assert.Equal(t, io.EOF, err)
+		})
+	}
+}
+
+func TestCommandReaderLimit(t *testing.T) {
+	exact := "USER " + strings.Repeat("a", 248) + "\r\n" // 255 octets with CRLF
+	cr := NewCommandReader(strings.NewReader(exact), CommandReaderOptions{})
+	_, err := cr.ReadCommand()
+	require.NoError(t, err)
+
+	longer := "USER " + strings.Repeat("a", 500) + "\r\n"
+	cr = NewCommandReader(strings.NewReader(longer), CommandReaderOptions{MaxLine: 1000})
+	_, err = cr.ReadCommand()
+	require.NoError(t, err)
+
+	_, err = cr.ReadCommand()
+	assert.Equal(t, io.EOF, err)
+	cr.Reset(strings.NewReader("RETR 1"))
+	_, err = cr.ReadCommand()
+	assert.Equal(t, io.ErrUnexpectedEOF, err)
+	assert.True(t, ReplyOf(err).Fatal)
+}
+
+func TestCommandReaderAuth(t *testing.T) {
+	in := "AUTH PLAIN\r\nAGJvYgBzZWNyZXQ=\r\nAUTH LOGIN\r\n*\r\nAUTH X\r\n!!!!\r\n" +
+		"AUTH X\r\n" + strings.Repeat("QUFB", 400) + "\r\nNOOP\r\n"
+	cr := NewCommandReader(strings.NewReader(in), CommandReaderOptions{})
+	var buf [64]byte
+
+	cmd, err := cr.ReadCommand()
+	require.NoError(t, err)
+	assert.Equal(t, "PLAIN", string(cmd.Arg))
+	data, err := cr.ReadAuthResponse(buf[:])
+	require.NoError(t, err)
+	assert.Equal(t, "\x00bob\x00secret", string(data))
+
+	_, err = cr.ReadCommand()
+	require.NoError(t, err)
+	_, err = cr.ReadAuthResponse(buf[:])
+	assert.ErrorIs(t, err, ErrAuthCanceled)
+	assert.Equal(t, "Authentication canceled", ReplyOf(err).Text)
+
+	_, err = cr.ReadCommand()
+	require.NoError(t, err)
+	_, err = cr.ReadAuthResponse(buf[:])
+	assert.ErrorIs(t, err, ErrBase64)
+
+	_, err = cr.ReadCommand()
+	require.NoError(t, err)
+	_, err = cr.ReadAuthResponse(buf[:])
+	assert.ErrorIs(t, err, ErrAuthTooLong)
+
+	cmd, err = cr.ReadCommand()
+	require.NoError(t, err)
+	assert.Equal(t, VerbNOOP, cmd.Verb)
+}
+
+func TestCommandReaderAuthLineLimit(t *testing.T) {
+	in := "AUTH X\r\n" + strings.Repeat("QUFB", 30) + "\r\nNOOP\r\n"
+	cr := NewCommandReader(strings.NewReader(in), CommandReaderOptions{MaxAuthLine: 100})
+	_, err := cr.ReadCommand()
+	require.NoError(t, err)
+	_, err = cr.ReadAuthResponse(make([]byte, 200))
+	assert.ErrorIs(t, err, ErrLineTooLong)
+	cmd, err := cr.ReadCommand()
+	require.NoError(t, err)
+	assert.Equal(t, VerbNOOP, cmd.Verb)
+}
+
+func TestCommandReaderBuffered(t *testing.T) {
+	cr := NewCommandReader(strings.NewReader("STLS\r\nUSER injected\r\n"), CommandReaderOptions{})
+	cmd, err := cr.ReadCommand()
+	require.NoError(t, err)
+	require.Equal(t, VerbSTLS, cmd.Verb)
+	assert.Equal(t, len("USER injected\r\n"), cr.Buffered(), "pipelined plaintext must be visible")
+	cr.Reset(strings.NewReader(""))
+	assert.Zero(t, cr.Buffered())
+}
+
+func TestCommandReaderSourceError(t *testing.T) {
+	boom := errors.New("timeout")
+	cr := NewCommandReader(io.MultiReader(strings.NewReader("RE"), errReader{boom}), CommandReaderOptions{})
+	_, err := cr.ReadCommand()
+	assert.ErrorIs(t, err, boom)
+	assert.True(t, ReplyOf(err).Fatal)
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+func TestCommandReaderAllocs(t *testing.T) {
+	cr := NewCommandReader(chunked.NewLoop([]byte("RETR 1\r\nLIST\r\nPASS a b\r\nAUTH PLAIN\r\nAGJvYgBzZWNyZXQ=\r\n")), CommandReaderOptions{})
+	var buf [64]byte
+	allocs := testing.AllocsPerRun(100, func() {
+		for range 4 {
+			if _, err := cr.ReadCommand(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := cr.ReadAuthResponse(buf[:]); err != nil {
+			t.Fatal(err)
+		}
+	})
+	assert.Zero(t, allocs)
+}
+
+func BenchmarkCommandReader(b *testing.B) {
+	session := []byte("USER bob\r\nPASS secret\r\nSTAT\r\nLIST\r\nUIDL\r\nRETR 1\r\nDELE 1\r\nTOP 2 10\r\nNOOP\r\nQUIT\r\n")
+	cr := NewCommandReader(chunked.NewLoop(session), CommandReaderOptions{})
+	b.ReportAllocs()
+	b.SetBytes(int64(len(session)))
+	for b.Loop() {
+		for range 10 {
+			if _, err := cr.ReadCommand(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

@@ -1,0 +1,88 @@
+package pop3
+
+import "math"
+
+// Scan is one scan listing (RFC 1939 §5, LIST): a message and its size in
+// octets.
+type Scan struct {
+	Msg  int
+	Size int64
+}
+
+// UID is one unique-id listing (RFC 1939 §7, UIDL). ID is a view into the
+// line it was parsed from.
+type UID struct {
+	Msg int
+	ID  []byte
+}
+
+// MaxUIDLen is the longest unique-id, in octets (RFC 1939 §7).
+const MaxUIDLen = 70
+
+// ParseStat parses the text of a STAT response, "count size" (RFC 1939
+// §5). Whatever follows the size after a space is ignored, as the RFC
+// allows servers to add it. Errors match ErrResponse.
+func ParseStat(text []byte) (count int, size int64, err error) {
+	c, rest, _ := cut(text)
+	n, ok := parseDecimal(c, MaxMessageNumber)
+	if !ok {
+		return 0, 0, clientError(ErrResponse, 0, "a message count", false)
+	}
+	size, err = parseSize(rest, len(c)+1)
+	return int(n), size, err
+}
+
+// ParseScan parses a scan listing, "msg size": a line of a LIST listing
+// or the text of a LIST msg response. Whatever follows the size after a
+// space is ignored (RFC 1939 §5). Errors match ErrResponse.
+func ParseScan(line []byte) (Scan, error) {
+	m, rest, _ := cut(line)
+	msg, err := ParseMessageNumber(m)
+	if err != nil {
+		return Scan{}, clientError(ErrResponse, 0, "a message number", false)
+	}
+	size, err := parseSize(rest, len(m)+1)
+	if err != nil {
+		return Scan{}, err
+	}
+	return Scan{Msg: msg, Size: size}, nil
+}
+
+// ParseUID parses a unique-id listing, "msg id": a line of a UIDL listing
+// or the text of a UIDL msg response. The id is 1 to 70 octets from 0x21
+// to 0x7E (RFC 1939 §7). Errors match ErrResponse.
+func ParseUID(line []byte) (UID, error) {
+	m, id, _ := cut(line)
+	msg, err := ParseMessageNumber(m)
+	if err != nil {
+		return UID{}, clientError(ErrResponse, 0, "a message number", false)
+	}
+	if !ValidUID(id) {
+		return UID{}, clientError(ErrResponse, len(m)+1, "a unique-id of 1 to 70 printable octets", false)
+	}
+	return UID{Msg: msg, ID: id}, nil
+}
+
+// ValidUID reports whether id is a unique-id: 1 to 70 octets from 0x21 to
+// 0x7E.
+func ValidUID[T text](id T) bool {
+	if len(id) == 0 || len(id) > MaxUIDLen {
+		return false
+	}
+	for i := range len(id) {
+		if id[i] < 0x21 || id[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// parseSize parses the size that starts b, up to an optional space.
+func parseSize(b []byte, off int) (int64, error) {
+	s, _, _ := cut(b)
+	n, ok := parseDecimal(s, math.MaxInt64)
+	if !ok {
+		return 0, clientError(ErrResponse, off, "a size in octets", false)
+	}
+	return int64(n), nil
+}
