@@ -1,0 +1,338 @@
+package smtpwire_test
+
+import (
+	"bytes"
+	"io"
+	"path/filepath"
+	"sort"
+	"testing"
+	"testing/iotest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mailwire/mailwire/internal/transcript"
+	"github.com/mailwire/mailwire/smtpwire"
+)
+
+// TestReplayTranscripts replays every recorded SMTP session between real
+// peers (testdata/transcripts, plus $MAILWIRE_TRANSCRIPTS when set): the
+// commands the real client sent through the CommandReader, the replies the
+// real server sent through the ReplyReader, split as the peer split them and
+// one byte at a time. The writers must give back every byte that was read,
+// except the case of verbs and keywords, which SMTP leaves to the client.
+func TestReplayTranscripts(t *testing.T) {
+	transcripts, err := transcript.Discover("smtp")
+	require.NoError(t, err)
+
+	type counts struct{ commands, authLines, bodies, replies int }
+	perClient := map[string]*counts{}
+	perServer := map[string]*counts{}
+	for _, tr := range transcripts {
+		for _, split := range []struct {
+			name           string
+			client, server io.Reader
+		}{
+			{"peer-chunks", tr.Replay(transcript.ClientToServer), tr.Replay(transcript.ServerToClient)},
+			{"one-byte", iotest.OneByteReader(bytes.NewReader(tr.Bytes(transcript.ClientToServer))),
+				iotest.OneByteReader(bytes.NewReader(tr.Bytes(transcript.ServerToClient)))},
+		} {
+			t.Run(filepath.Base(tr.Path)+"/"+split.name, func(t *testing.T) {
+				r := replaySMTP(t, tr, split.client, split.server)
+				if split.name != "peer-chunks" {
+					return
+				}
+				if perClient[tr.Client] == nil {
+					perClient[tr.Client] = &counts{}
+				}
+				if perServer[tr.Server] == nil {
+					perServer[tr.Server] = &counts{}
+				}
+				c := perClient[tr.Client]
+				c.commands += r.commands
+				c.authLines += r.authLines
+				c.bodies += r.bodies
+				perServer[tr.Server].replies += r.replies
+			})
+		}
+	}
+	for _, peer := range sortedKeys(perClient) {
+		c := perClient[peer]
+		t.Logf("client %s: %d commands, %d AUTH response lines, %d DATA bodies read", peer, c.commands, c.authLines, c.bodies)
+	}
+	for _, peer := range sortedKeys(perServer) {
+		t.Logf("server %s: %d replies read", peer, perServer[peer].replies)
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// smtpReplay walks one session in lockstep: each command is followed by its
+// reply, in both streams' own order, which pipelining does not change.
+type smtpReplay struct {
+	t        *testing.T
+	cmds     *smtpwire.CommandReader
+	replyR   *smtpwire.ReplyReader
+	client   []byte // the client stream rebuilt from what was read
+	server   []byte // the server stream rebuilt with AppendReply
+	utf8     bool   // the current transaction's MAIL carried SMTPUTF8
+	upgraded bool   // the session ended in a STARTTLS go-ahead
+
+	commands, authLines, bodies, replies int
+}
+
+func replaySMTP(t *testing.T, tr *transcript.Transcript, client, server io.Reader) *smtpReplay {
+	r := &smtpReplay{
+		t:      t,
+		cmds:   smtpwire.NewCommandReader(client, smtpwire.CommandReaderOptions{}),
+		replyR: smtpwire.NewReplyReader(server, smtpwire.ReplyReaderOptions{}),
+	}
+	require.Equal(t, 220, r.reply().Code, "greeting")
+	for !r.upgraded {
+		cmd, err := r.cmds.ReadCommand()
+		if err == io.EOF {
+			break
+		}
+		require.NoError(t, err, "command %d of %s", r.commands+1, tr.Client)
+		r.command(cmd)
+	}
+
+	clientStream := tr.Bytes(transcript.ClientToServer)
+	serverStream := tr.Bytes(transcript.ServerToClient)
+	if r.upgraded {
+		requireTLSAfter(t, clientStream, r.client, "client")
+		requireTLSAfter(t, serverStream, r.server, "server")
+		return r
+	}
+	_, err := r.replyR.ReadReply()
+	require.ErrorIs(t, err, io.EOF, "a reply without a command")
+	require.Equal(t, string(clientStream), string(r.client), "the client stream, rebuilt")
+	require.Equal(t, string(serverStream), string(r.server), "the server stream, rebuilt")
+	return r
+}
+
+// requireTLSAfter checks that rebuilt is the plaintext start of stream and
+// that what follows is a TLS handshake record.
+func requireTLSAfter(t *testing.T, stream, rebuilt []byte, side string) {
+	require.Greater(t, len(stream), len(rebuilt)+2, "%s sent TLS after the go-ahead", side)
+	require.Equal(t, string(stream[:len(rebuilt)]), string(rebuilt), "%s plaintext, rebuilt", side)
+	require.Equal(t, []byte{0x16, 0x03}, stream[len(rebuilt):len(rebuilt)+2], "%s TLS handshake record", side)
+}
+
+// reply reads one reply, rewrites it with AppendReply and counts it.
+func (r *smtpReplay) reply() *smtpwire.Reply {
+	rep, err := r.replyR.ReadReply()
+	require.NoError(r.t, err, "reply %d", r.replies+1)
+	require.True(r.t, rep.Enhanced.IsZero() || rep.Enhanced.Valid(), "enhanced code %v", rep.Enhanced)
+	var lines []string
+	for line := range rep.Lines() {
+		lines = append(lines, string(line))
+	}
+	written, err := smtpwire.AppendReply(nil, rep.Code, smtpwire.EnhancedCode{}, lines...)
+	require.NoError(r.t, err)
+	r.server = append(r.server, written...)
+	r.replies++
+	return rep
+}
+
+// command checks one command with its parser and writer, reads its reply,
+// and then whatever the reply lets the client send: AUTH responses, a DATA
+// body, or nothing more at all after a STARTTLS go-ahead.
+func (r *smtpReplay) command(cmd smtpwire.Command) {
+	t := r.t
+	r.commands++
+	original := append([]byte(nil), cmd.Name...)
+	if len(cmd.Args) > 0 {
+		original = append(append(original, ' '), cmd.Args...)
+	}
+	original = append(original, "\r\n"...)
+	r.client = append(r.client, original...)
+	written, params := r.write(cmd)
+	require.Equal(t, string(canonicalCase(cmd, params)), string(written), "the writer, from the parsed values")
+
+	rep := r.reply()
+	switch cmd.Verb {
+	case smtpwire.VerbEHLO:
+		if rep.Code == 250 {
+			caps, err := smtpwire.ParseCapabilities(rep)
+			require.NoError(t, err)
+			n := 0
+			for range caps.All() {
+				n++
+			}
+			require.Equal(t, rep.Len()-1, n, "one capability per line after the greeting")
+		}
+	case smtpwire.VerbDATA:
+		if rep.Code == 354 {
+			body, err := io.ReadAll(r.cmds.Data(0))
+			require.NoError(t, err, "DATA body")
+			stuffed, err := smtpwire.AppendData(nil, body)
+			require.NoError(t, err)
+			r.client = append(r.client, stuffed...)
+			r.bodies++
+			r.reply()
+		}
+	case smtpwire.VerbAUTH:
+		for rep.Code == 334 {
+			line, err := r.cmds.ReadAuthResponse()
+			require.NoError(t, err, "AUTH response")
+			decoded, err := smtpwire.DecodeBase64(nil, line)
+			require.NoError(t, err)
+			want := append(append([]byte(nil), line...), "\r\n"...)
+			require.Equal(t, string(want), string(smtpwire.AppendAuthResponse(nil, decoded)))
+			r.client = append(r.client, want...)
+			r.authLines++
+			rep = r.reply()
+		}
+	case smtpwire.VerbSTARTTLS:
+		if rep.Code == 220 {
+			require.Zero(t, r.cmds.Buffered(), "client bytes pipelined after STARTTLS")
+			require.Zero(t, r.replyR.Buffered(), "server bytes after the go-ahead")
+			r.upgraded = true
+		}
+	}
+}
+
+// write parses the arguments of cmd and writes the command again from the
+// parsed values. For MAIL and RCPT it also returns the parameters as sent.
+func (r *smtpReplay) write(cmd smtpwire.Command) (out, params []byte) {
+	t := r.t
+	var err error
+	switch cmd.Verb {
+	case smtpwire.VerbEHLO, smtpwire.VerbHELO:
+		_, err = smtpwire.ParseHello(cmd.Args)
+		require.NoError(t, err, "%s %q", cmd.Name, cmd.Args)
+		out, err = smtpwire.AppendCommand(nil, cmd.Verb, string(cmd.Args))
+	case smtpwire.VerbMAIL:
+		out, params = r.writeMail(cmd.Args)
+	case smtpwire.VerbRCPT:
+		out, params = r.writeRcpt(cmd.Args)
+	case smtpwire.VerbAUTH:
+		mechanism, initial, perr := smtpwire.ParseAuth(cmd.Args)
+		require.NoError(t, perr, "AUTH %q", cmd.Args)
+		var decoded []byte
+		if initial != nil {
+			decoded, err = smtpwire.DecodeBase64(nil, initial)
+			require.NoError(t, err)
+		}
+		out, err = smtpwire.AppendAuth(nil, string(mechanism), decoded, initial != nil)
+	case smtpwire.VerbUnknown:
+		t.Fatalf("a real client sent a command the reader does not know: %q %q", cmd.Name, cmd.Args)
+	default:
+		out, err = smtpwire.AppendCommand(nil, cmd.Verb, string(cmd.Args))
+	}
+	require.NoError(t, err, "writing %s", cmd.Verb)
+	return out, params
+}
+
+// canonicalCase returns the command line as sent with the parts whose case
+// SMTP leaves to the client in upper case, as the writers spell them: the
+// verb, "FROM:" and "TO:", and the ESMTP parameter keywords. Everything
+// else must come back from the writers byte for byte.
+func canonicalCase(cmd smtpwire.Command, params []byte) []byte {
+	line := bytes.ToUpper(cmd.Name)
+	if len(cmd.Args) > 0 {
+		line = append(line, ' ')
+		head := cmd.Args[:len(cmd.Args)-len(params)]
+		prefix := map[smtpwire.Verb]int{smtpwire.VerbMAIL: len("FROM:"), smtpwire.VerbRCPT: len("TO:")}[cmd.Verb]
+		line = append(line, bytes.ToUpper(head[:prefix])...)
+		line = append(line, head[prefix:]...)
+		for i, param := range bytes.Split(params, []byte(" ")) {
+			if len(params) == 0 {
+				break
+			}
+			if i > 0 {
+				line = append(line, ' ')
+			}
+			keyword, value, hasValue := bytes.Cut(param, []byte("="))
+			line = append(line, bytes.ToUpper(keyword)...)
+			if hasValue {
+				line = append(append(line, '='), value...)
+			}
+		}
+	}
+	return append(line, "\r\n"...)
+}
+
+func (r *smtpReplay) writeMail(args []byte) (out, params []byte) {
+	t := r.t
+	m, err := smtpwire.ParseMailFrom(args, smtpwire.PathOptions{})
+	require.NoError(t, err, "MAIL %q", args)
+	var p smtpwire.MailParams
+	for param := range m.Params.All() {
+		switch param.Kind {
+		case smtpwire.ParamSize:
+			p.Size = param.Size()
+		case smtpwire.ParamBody:
+			p.Body = param.Body()
+		case smtpwire.ParamSMTPUTF8:
+			p.SMTPUTF8 = true
+		case smtpwire.ParamRequireTLS:
+			p.RequireTLS = true
+		case smtpwire.ParamRet:
+			p.Ret = param.Ret()
+		case smtpwire.ParamEnvID:
+			p.EnvID = string(decodeXtext(t, param))
+		case smtpwire.ParamAuth:
+			p.NullAuth = param.IsNullAuth()
+			if !p.NullAuth {
+				p.Auth = string(decodeXtext(t, param))
+			}
+		case smtpwire.ParamMTPriority:
+			p.MTPriority, p.HasMTPriority = param.Priority(), true
+		default:
+			p.Extra = append(p.Extra, smtpwire.ExtraParam{Keyword: string(param.Keyword), Value: string(param.Value)})
+		}
+	}
+	r.utf8 = p.SMTPUTF8
+	out, err = smtpwire.AppendMailFrom(nil, string(m.From.Mailbox), &p)
+	require.NoError(t, err, "writing MAIL %q", args)
+	require.True(t, bytes.HasSuffix(args, m.Params.Raw()), "parameters %q are separated by single spaces", args)
+	return out, m.Params.Raw()
+}
+
+func (r *smtpReplay) writeRcpt(args []byte) (out, params []byte) {
+	t := r.t
+	rc, err := smtpwire.ParseRcptTo(args, smtpwire.PathOptions{SMTPUTF8: r.utf8})
+	require.NoError(t, err, "RCPT %q", args)
+	var p smtpwire.RcptParams
+	for param := range rc.Params.All() {
+		switch param.Kind {
+		case smtpwire.ParamNotify:
+			p.Notify = param.Notify()
+		case smtpwire.ParamORCPT:
+			addrType, _ := param.ORCPT()
+			p.ORCPTType, p.ORCPT = string(addrType), string(decodeXtext(t, param))
+		default:
+			p.Extra = append(p.Extra, smtpwire.ExtraParam{Keyword: string(param.Keyword), Value: string(param.Value)})
+		}
+	}
+	out, err = smtpwire.AppendRcptTo(nil, string(rc.To.Mailbox), r.utf8, &p)
+	require.NoError(t, err, "writing RCPT %q", args)
+	require.True(t, bytes.HasSuffix(args, rc.Params.Raw()), "parameters %q are separated by single spaces", args)
+	return out, rc.Params.Raw()
+}
+
+func decodeXtext(t *testing.T, p smtpwire.Param) []byte {
+	v, err := p.DecodeXtext(nil)
+	require.NoError(t, err, "xtext %q", p.Value)
+	return v
+}
+
+func TestReplayTranscriptsCoverThePeers(t *testing.T) {
+	transcripts, err := transcript.Discover("smtp")
+	require.NoError(t, err)
+	clients := map[string]bool{}
+	for _, tr := range transcripts {
+		assert.Contains(t, tr.Server, "Postfix")
+		clients[tr.Client] = true
+	}
+	assert.GreaterOrEqual(t, len(clients), 4, "smtplib, swaks, curl and msmtp at least")
+}
