@@ -42,14 +42,14 @@ func (lr *lineReader) readLine() ([]byte, error) {
 			return line, nil
 		}
 		scanned = lr.w - lr.r
-		if lr.r > 0 {
+		if scanned == len(lr.buf) {
+			return nil, ErrLineTooLong
+		}
+		if lr.r == lr.w || lr.w == len(lr.buf) { // empty, or no room left: move to the front
 			copy(lr.buf, lr.buf[lr.r:lr.w])
 			lr.off += int64(lr.r)
 			lr.w -= lr.r
 			lr.r = 0
-		}
-		if lr.w == len(lr.buf) {
-			return nil, ErrLineTooLong
 		}
 		n, err := lr.rd.Read(lr.buf[lr.w:])
 		lr.w += n

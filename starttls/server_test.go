@@ -333,3 +333,29 @@ func capabilities(p Protocol, tag string, offer bool) string {
 	}
 	return "* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n" + tag + " OK done\r\n"
 }
+
+// BenchmarkUpgrade measures a whole SMTP STARTTLS exchange, Client against
+// Server over net.Pipe, handshake included; bytes are those of the
+// plaintext exchange.
+func BenchmarkUpgrade(b *testing.B) {
+	trusted, _ := pkis(b)
+	serverCfg := trusted.serverConfig()
+	policy := verifyPolicy(b)
+	client := &Client{Protocol: SMTP, Policy: policy}
+	plaintext := "220 mx.example.test ESMTP\r\nEHLO localhost\r\n" + capabilities(SMTP, "", true) + "STARTTLS\r\n220 2.0.0 Ready to start TLS\r\n"
+	b.ReportAllocs()
+	b.SetBytes(int64(len(plaintext)))
+	for b.Loop() {
+		cconn, sconn := net.Pipe()
+		served := make(chan error, 1)
+		go func() { served <- miniServer(context.Background(), sconn, SMTP, serverCfg, tlspolicy.TransportSTARTTLS) }()
+		conn, _, err := client.Upgrade(context.Background(), cconn)
+		if err != nil {
+			b.Fatal(err)
+		}
+		conn.Close()
+		if err := <-served; err != nil {
+			b.Fatal(err)
+		}
+	}
+}
