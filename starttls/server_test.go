@@ -348,7 +348,9 @@ func BenchmarkUpgrade(b *testing.B) {
 	for b.Loop() {
 		cconn, sconn := net.Pipe()
 		served := make(chan error, 1)
-		go func() { served <- miniServer(context.Background(), sconn, SMTP, serverCfg, tlspolicy.TransportSTARTTLS) }()
+		go func() {
+			served <- miniServer(context.Background(), sconn, SMTP, serverCfg, tlspolicy.TransportSTARTTLS)
+		}()
 		conn, _, err := client.Upgrade(context.Background(), cconn)
 		if err != nil {
 			b.Fatal(err)
