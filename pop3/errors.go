@@ -105,9 +105,10 @@ var (
 // Text; Fatal says whether the client must drop the connection (the
 // response stream can no longer be trusted) or may go on.
 func ReplyOf(err error) Reply {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Reply
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if pe, ok := e.(*Error); ok {
+			return pe.Reply
+		}
 	}
 	switch {
 	case errors.Is(err, ErrLineTooLong):

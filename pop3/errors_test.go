@@ -2,6 +2,7 @@ package pop3
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"testing"
 
@@ -30,6 +31,8 @@ func TestReplyOf(t *testing.T) {
 		{errors.New("i/o timeout"), "", true},
 		{clientError(ErrResponse, 0, "", true), "", true},
 		{clientError(ErrResponse, 0, "", false), "", false},
+		{fmt.Errorf("session: %w", syntaxError(ErrMessageNumber, 5, "")), "Invalid message number", false},
+		{fmt.Errorf("session: %w", ErrAuthCanceled), "Authentication canceled", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.err.Error(), func(t *testing.T) {

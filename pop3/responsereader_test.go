@@ -1,0 +1,363 @@
+package pop3
+
+import (
+	"bytes"
+	"io"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/mailwire/mailwire/internal/chunked"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// rfcSession is the server side of RFC 1939 §10's example session, with
+// CAPA, UIDL and a stuffed body added.
+const rfcSession = "+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>\r\n" +
+	"+OK Capability list follows\r\nTOP\r\nUSER\r\nSASL PLAIN\r\nUIDL\r\n.\r\n" +
+	"+OK mrose's maildrop has 2 messages (320 octets)\r\n" +
+	"+OK 2 320\r\n" +
+	"+OK 2 messages (320 octets)\r\n1 120\r\n2 200\r\n.\r\n" +
+	"+OK\r\n1 whqtswO00WBw418f9t5JxYwZ\r\n2 QhdPYR:00WBw1Ph7x7\r\n.\r\n" +
+	"+OK 120 octets\r\nSubject: hi\r\n\r\n..dot\r\nend\r\n.\r\n" +
+	"-ERR [IN-USE] no such message\r\n" +
+	"+OK dewey POP3 server signing off (maildrop empty)\r\n"
+
+func readSession(t *testing.T, src io.Reader) []string {
+	t.Helper()
+	rr := NewResponseReader(src, ResponseReaderOptions{})
+	var log []string
+	resp, err := rr.ReadResponse()
+	require.NoError(t, err)
+	log = append(log, "stamp "+string(APOPTimestamp(resp.Text)))
+
+	_, err = rr.ReadResponse()
+	require.NoError(t, err)
+	var caps Capabilities
+	require.NoError(t, rr.ReadCapabilities(&caps))
+	log = append(log, "caps "+strings.Join(collect(caps.Lines()), ","))
+
+	_, err = rr.ReadResponse()
+	require.NoError(t, err)
+	resp, err = rr.ReadResponse()
+	require.NoError(t, err)
+	count, size, err := ParseStat(resp.Text)
+	require.NoError(t, err)
+	log = append(log, "stat "+strconv.Itoa(count)+" "+strconv.Itoa(int(size)))
+
+	_, err = rr.ReadResponse()
+	require.NoError(t, err)
+	for {
+		s, err := rr.ReadScan()
+		if err == io.EOF {
+			break
+		}
+		require.NoError(t, err)
+		log = append(log, "scan "+strconv.Itoa(s.Msg)+" "+strconv.Itoa(int(s.Size)))
+	}
+	_, err = rr.ReadResponse()
+	require.NoError(t, err)
+	for {
+		u, err := rr.ReadUID()
+		if err == io.EOF {
+			break
+		}
+		require.NoError(t, err)
+		log = append(log, "uid "+strconv.Itoa(u.Msg)+" "+string(u.ID))
+	}
+	_, err = rr.ReadResponse()
+	require.NoError(t, err)
+	body, err := io.ReadAll(rr.Body())
+	require.NoError(t, err)
+	log = append(log, "body "+string(body))
+
+	resp, err = rr.ReadResponse()
+	require.NoError(t, err)
+	log = append(log, "err "+string(resp.Code)+" "+string(resp.Text))
+	resp, err = rr.ReadResponse()
+	require.NoError(t, err)
+	assert.True(t, resp.OK())
+	_, err = rr.ReadResponse()
+	assert.Equal(t, io.EOF, err)
+	return log
+}
+
+func TestResponseReaderSession(t *testing.T) {
+	want := []string{
+		"stamp <1896.697170952@dbc.mtview.ca.us>",
+		"caps TOP,USER,SASL PLAIN,UIDL",
+		"stat 2 320",
+		"scan 1 120", "scan 2 200",
+		"uid 1 whqtswO00WBw418f9t5JxYwZ", "uid 2 QhdPYR:00WBw1Ph7x7",
+		"body Subject: hi\r\n\r\n.dot\r\nend\r\n",
+		"err IN-USE no such message",
+	}
+	for _, size := range []int{1, 2, 5, 13, 4096} {
+		assert.Equal(t, want, readSession(t, chunked.NewReader([]byte(rfcSession), size)), size)
+	}
+}
+
+func TestResponseReaderSkipsUnread(t *testing.T) {
+	in := "+OK\r\n1 1\r\n2 2\r\n.\r\n+OK body\r\nline\r\n.\r\n+OK after\r\n"
+	rr := NewResponseReader(strings.NewReader(in), ResponseReaderOptions{})
+	_, err := rr.ReadResponse()
+	require.NoError(t, err)
+	_, err = rr.ReadScan()
+	require.NoError(t, err)
+	resp, err := rr.ReadResponse()
+	require.NoError(t, err)
+	assert.Equal(t, "body", string(resp.Text))
+	var p [2]byte
+	_, err = rr.Body().Read(p[:])
+	require.NoError(t, err)
+	resp, err = rr.ReadResponse()
+	require.NoError(t, err)
+	assert.Equal(t, "after", string(resp.Text))
+}
+
+func TestResponseReaderNoMultilineAfterErr(t *testing.T) {
+	rr := NewResponseReader(strings.NewReader("-ERR no\r\n+OK next\r\n"), ResponseReaderOptions{})
+	_, err := rr.ReadResponse()
+	require.NoError(t, err)
+	_, err = rr.ReadLine()
+	assert.Equal(t, io.EOF, err)
+	n, err := rr.Body().Read(make([]byte, 8))
+	assert.Zero(t, n)
+	assert.Equal(t, io.EOF, err)
+	resp, err := rr.ReadResponse()
+	require.NoError(t, err)
+	assert.Equal(t, "next", string(resp.Text))
+}
+
+func TestResponseReaderBodyViolations(t *testing.T) {
+	tests := []struct {
+		name string
+		body string
+		opt  ResponseReaderOptions
+		want string
+		err  error
+	}{
+		{"clean", "a\r\n..b\r\n.\r\n", ResponseReaderOptions{}, "a\r\n.b\r\n", nil},
+		{"empty", ".\r\n", ResponseReaderOptions{}, "", nil},
+		{"bare LF smuggles", "a\n.\nRETR 2\r\n.\r\n", ResponseReaderOptions{}, "a", ErrBareLF},
+		// internal/dot hands out a CR before it sees what follows it.
+		{"bare CR", "a\rb\r\n.\r\n", ResponseReaderOptions{}, "a\r", ErrBareCR},
+		{"too large", "0123456789\r\n.\r\n", ResponseReaderOptions{MaxBodySize: 4}, "0123", ErrTooLarge},
+		{"old server LF", "a\n..b\n.\n", ResponseReaderOptions{AllowBareLF: true}, "a\n.b\n", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := "+OK\r\n" + tt.body + "+OK next\r\n"
+			if tt.opt.AllowBareLF {
+				in = "+OK\n" + tt.body + "+OK next\n"
+			}
+			rr := NewResponseReader(strings.NewReader(in), tt.opt)
+			_, err := rr.ReadResponse()
+			require.NoError(t, err)
+			got, err := io.ReadAll(rr.Body())
+			assert.Equal(t, tt.want, string(got))
+			if tt.err != nil {
+				require.ErrorIs(t, err, tt.err)
+				assert.False(t, ReplyOf(err).Fatal, "the body was drained: in step")
+			} else {
+				require.NoError(t, err)
+			}
+			resp, err := rr.ReadResponse()
+			require.NoError(t, err)
+			assert.Equal(t, "next", string(resp.Text))
+		})
+	}
+}
+
+func TestResponseReaderLineErrors(t *testing.T) {
+	long := strings.Repeat("x", 600)
+	tests := []struct {
+		name, in string
+		err      error
+		fatal    bool
+	}{
+		{"status too long", "+OK " + long + "\r\n", ErrLineTooLong, true},
+		{"status bare LF", "+OK\n", ErrBareLF, true},
+		{"status bare CR", "+OK\rx\r\n", ErrBareCR, true},
+		{"status garbage", "* OK\r\n", ErrResponse, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rr := NewResponseReader(strings.NewReader(tt.in), ResponseReaderOptions{})
+			_, err := rr.ReadResponse()
+			require.ErrorIs(t, err, tt.err)
+			assert.Equal(t, tt.fatal, ReplyOf(err).Fatal)
+			assert.Empty(t, ReplyOf(err).Text)
+		})
+	}
+}
+
+func TestResponseReaderListingErrors(t *testing.T) {
+	in := "+OK\r\n1 " + strings.Repeat("9", 600) + "\r\n2\n3 x\r\n4\rx\r\n5 50\r\n.\r\n+OK\r\n"
+	rr := NewResponseReader(strings.NewReader(in), ResponseReaderOptions{})
+	_, err := rr.ReadResponse()
+	require.NoError(t, err)
+	var errs []error
+	var scans []Scan
+	for {
+		s, err := rr.ReadScan()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			assert.False(t, ReplyOf(err).Fatal)
+			errs = append(errs, err)
+			continue
+		}
+		scans = append(scans, s)
+	}
+	require.Len(t, errs, 4)
+	assert.ErrorIs(t, errs[0], ErrLineTooLong)
+	assert.ErrorIs(t, errs[1], ErrBareLF)
+	assert.ErrorIs(t, errs[2], ErrResponse)
+	assert.ErrorIs(t, errs[3], ErrBareCR)
+	assert.Equal(t, []Scan{{5, 50}}, scans)
+	_, err = rr.ReadResponse()
+	require.NoError(t, err)
+}
+
+func TestResponseReaderTruncated(t *testing.T) {
+	rr := NewResponseReader(strings.NewReader("+OK\r\n1 1\r\n"), ResponseReaderOptions{})
+	_, err := rr.ReadResponse()
+	require.NoError(t, err)
+	_, err = rr.ReadScan()
+	require.NoError(t, err)
+	_, err = rr.ReadScan()
+	assert.Equal(t, io.ErrUnexpectedEOF, err)
+
+	rr.Reset(strings.NewReader("+OK\r\nbody"))
+	_, err = rr.ReadResponse()
+	require.NoError(t, err)
+	_, err = io.ReadAll(rr.Body())
+	assert.Equal(t, io.ErrUnexpectedEOF, err)
+
+	rr.Reset(strings.NewReader("+OK\r\n1 1\r\n"))
+	_, err = rr.ReadResponse()
+	require.NoError(t, err)
+	_, err = rr.ReadLine()
+	require.NoError(t, err)
+	_, err = rr.ReadResponse()
+	assert.Equal(t, io.ErrUnexpectedEOF, err, "draining the listing meets the end")
+}
+
+func TestResponseReaderCapabilities(t *testing.T) {
+	in := "+OK\r\nTOP\r\nEXPIRE soon\r\nUIDL\r\n.\r\n+OK\r\nSASL " + strings.Repeat("X ", 200) + "\r\nIMPLEMENTATION y\r\n.\r\n+OK done\r\n"
+	rr := NewResponseReader(strings.NewReader(in), ResponseReaderOptions{MaxCapabilities: 100})
+	var caps Capabilities
+	_, err := rr.ReadResponse()
+	require.NoError(t, err)
+	err = rr.ReadCapabilities(&caps)
+	assert.ErrorIs(t, err, ErrCapability)
+	assert.True(t, caps.Has(CapTop))
+	assert.True(t, caps.Has(CapUIDL), "read to the end")
+	assert.False(t, caps.Has(CapExpire))
+
+	_, err = rr.ReadResponse()
+	require.NoError(t, err)
+	err = rr.ReadCapabilities(&caps)
+	assert.ErrorIs(t, err, ErrCapability)
+	assert.False(t, caps.Has(CapSASL))
+	assert.True(t, caps.Has(CapImplementation))
+	resp, err := rr.ReadResponse()
+	require.NoError(t, err)
+	assert.Equal(t, "done", string(resp.Text))
+}
+
+func TestResponseReaderContinuation(t *testing.T) {
+	rr := NewResponseReader(strings.NewReader("+ \r\n+ dGVzdA==\r\n+OK Logged in.\r\n"), ResponseReaderOptions{})
+	var buf [16]byte
+	for _, want := range []string{"", "test"} {
+		resp, err := rr.ReadResponse()
+		require.NoError(t, err)
+		require.Equal(t, StatusContinue, resp.Status)
+		data, err := DecodeSASL(buf[:], resp.Text)
+		require.NoError(t, err)
+		assert.Equal(t, want, string(data))
+	}
+	resp, err := rr.ReadResponse()
+	require.NoError(t, err)
+	assert.True(t, resp.OK())
+}
+
+func TestResponseReaderBuffered(t *testing.T) {
+	rr := NewResponseReader(strings.NewReader("+OK Begin TLS\r\n+OK injected\r\n"), ResponseReaderOptions{})
+	_, err := rr.ReadResponse()
+	require.NoError(t, err)
+	assert.Equal(t, len("+OK injected\r\n"), rr.Buffered())
+}
+
+func TestResponseReaderAllocs(t *testing.T) {
+	loop := chunked.NewLoop([]byte("+OK 2 320\r\n+OK\r\n1 120\r\n2 200\r\n.\r\n+OK\r\n1 abc\r\n.\r\n" +
+		"+OK\r\nSubject: x\r\n\r\n..body\r\n.\r\n+OK\r\nTOP\r\nSASL PLAIN\r\n.\r\n-ERR [SYS/TEMP] later\r\n"))
+	rr := NewResponseReader(loop, ResponseReaderOptions{})
+	var caps Capabilities
+	var p [64]byte
+	step := func() {
+		for range 3 {
+			if _, err := rr.ReadResponse(); err != nil {
+				t.Fatal(err)
+			}
+			for {
+				_, err := rr.ReadLine()
+				if err == io.EOF {
+					break
+				} else if err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if _, err := rr.ReadResponse(); err != nil {
+			t.Fatal(err)
+		}
+		body := rr.Body()
+		for {
+			_, err := body.Read(p[:])
+			if err == io.EOF {
+				break
+			} else if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := rr.ReadResponse(); err != nil {
+			t.Fatal(err)
+		}
+		if err := rr.ReadCapabilities(&caps); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := rr.ReadResponse(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	step()
+	assert.Zero(t, testing.AllocsPerRun(100, step))
+}
+
+func BenchmarkResponseReaderRETR(b *testing.B) {
+	body := bytes.Repeat([]byte("Line of a message body, about seventy octets long, as mail is.\r\n"), 1024)
+	wire, err := AppendBody([]byte("+OK message follows\r\n"), body)
+	require.NoError(b, err)
+	rr := NewResponseReader(chunked.NewLoop(wire), ResponseReaderOptions{})
+	var p [32 << 10]byte
+	b.ReportAllocs()
+	b.SetBytes(int64(len(wire)))
+	for b.Loop() {
+		if _, err := rr.ReadResponse(); err != nil {
+			b.Fatal(err)
+		}
+		br := rr.Body()
+		for {
+			_, err := br.Read(p[:])
+			if err == io.EOF {
+				break
+			} else if err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
