@@ -15,6 +15,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mailwire/mailwire/internal/chunked"
+
 	"github.com/mailwire/mailwire/tlspolicy"
 )
 
@@ -358,7 +360,7 @@ func TestClientTLSConfig(t *testing.T) {
 // scriptConn is a net.Conn whose peer is a fixed byte string, handed out
 // in chunks; it records what is written and never blocks.
 type scriptConn struct {
-	in     chunkReader
+	in     *chunked.Reader
 	out    bytes.Buffer
 	closed bool
 }
@@ -425,7 +427,7 @@ func FuzzClient(f *testing.F) {
 			{Level: tlspolicy.LevelEncrypt, Transport: tlspolicy.TransportSTARTTLS},
 			{Level: tlspolicy.LevelVerify, Transport: tlspolicy.TransportSTARTTLS, ServerName: testHost, RootCAs: roots},
 		}[level%3]
-		sc := &scriptConn{in: chunkReader{data: data, sizes: sizes}}
+		sc := &scriptConn{in: chunked.NewReader(data, chunked.SizesFrom(sizes)...)}
 		conn, rep, err := (&Client{Protocol: p, Policy: policy}).Upgrade(context.Background(), sc)
 
 		capCmd := string(p.appendCapabilityCommand(nil, "localhost"))

@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/mailwire/mailwire/internal/chunked"
 )
 
 func TestProtocolString(t *testing.T) {
@@ -158,11 +160,11 @@ type replyCase struct {
 // runReplyCases reads each case whole and byte by byte.
 func runReplyCases(t *testing.T, p Protocol, cases []replyCase) {
 	for _, tc := range cases {
-		for _, sizes := range [][]byte{nil, {1}} {
+		for _, sizes := range [][]int{nil, {1}} {
 			t.Run(tc.name, func(t *testing.T) {
 				var rd io.Reader = strings.NewReader(tc.in)
 				if sizes != nil {
-					rd = &chunkReader{data: []byte(tc.in), sizes: sizes}
+					rd = chunked.NewReader([]byte(tc.in), sizes...)
 				}
 				lr := newLineReader(rd, 64)
 				ok, advertised, err := p.readReply(lr, 4, tc.step)
@@ -179,7 +181,7 @@ func runReplyCases(t *testing.T, p Protocol, cases []replyCase) {
 
 // benchmarkReply reads one reply again and again from an endless stream.
 func benchmarkReply(b *testing.B, p Protocol, reply string, s step) {
-	lr := newLineReader(&loopReader{data: []byte(reply)}, 512)
+	lr := newLineReader(chunked.NewLoop([]byte(reply)), 512)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(reply)))
 	for b.Loop() {
@@ -191,7 +193,7 @@ func benchmarkReply(b *testing.B, p Protocol, reply string, s step) {
 
 // replyAllocs reports the allocations of reading one reply in steady state.
 func replyAllocs(p Protocol, reply string, s step) float64 {
-	lr := newLineReader(&loopReader{data: []byte(reply)}, 512)
+	lr := newLineReader(chunked.NewLoop([]byte(reply)), 512)
 	return testing.AllocsPerRun(1000, func() {
 		if _, _, err := p.readReply(lr, 100, s); err != nil {
 			panic(err)

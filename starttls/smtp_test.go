@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/mailwire/mailwire/internal/chunked"
 )
 
 func TestSMTPReply(t *testing.T) {
@@ -39,7 +41,7 @@ func TestSMTPReply(t *testing.T) {
 }
 
 func TestSMTPReplyOffset(t *testing.T) {
-	_, _, err := SMTP.readReply(newLineReader(&chunkReader{data: []byte("250-a\r\n250=b\r\n")}, 64), 10, stepCapabilities)
+	_, _, err := SMTP.readReply(newLineReader(chunked.NewReader([]byte("250-a\r\n250=b\r\n")), 64), 10, stepCapabilities)
 	var se *SyntaxError
 	require.ErrorAs(t, err, &se)
 	require.Equal(t, int64(10), se.Offset)
