@@ -127,7 +127,7 @@ func (c *Client) startTLS(u *upgrade, cfg *tls.Config) (net.Conn, Report, error)
 	}
 	u.release = bindContext(u.ctx, u.conn)
 	lr := newLineReader(u.conn, lim.MaxLine)
-	cmd := make([]byte, 0, len("EHLO \r\n")+len(hello))
+	cmd := make([]byte, 0, len(imapCapabilityTag+" CAPABILITY\r\n")+len(hello))
 
 	if _, _, err := p.readReply(lr, lim.MaxLines, stepGreeting); err != nil {
 		if errors.Is(err, ErrPreauth) {

@@ -11,8 +11,8 @@ import (
 var (
 	// ErrPolicy: the policy or the arguments are unusable; nothing was sent.
 	ErrPolicy = errors.New("starttls: unusable policy or arguments")
-	// ErrGreeting: the server's greeting refused the session (SMTP non-220,
-	// POP3 -ERR, IMAP BYE) or was not a greeting.
+	// ErrGreeting: the server's greeting refused the session (SMTP codes
+	// other than 220 and 421, POP3 -ERR, IMAP BYE).
 	ErrGreeting = errors.New("starttls: server greeting refused the session")
 	// ErrCapabilities: the capability command (EHLO, CAPA, CAPABILITY) was
 	// refused, so the server's extensions are unknown.
