@@ -1,5 +1,7 @@
 package smtpwire
 
+import "bytes"
+
 // Verb is an SMTP command verb.
 type Verb uint8
 
@@ -87,9 +89,9 @@ func ParseCommand(line []byte) (Command, error) {
 	if len(line) == 0 {
 		return Command{}, syntaxError(ErrEmptyLine, 0, "a command verb", stEmpty)
 	}
-	end := 0
-	for end < len(line) && line[end] != ' ' {
-		end++
+	end := bytes.IndexByte(line, ' ')
+	if end < 0 {
+		end = len(line)
 	}
 	cmd := Command{Verb: lookupVerb(line[:end]), Name: line[:end]}
 	if end == 0 {
@@ -120,11 +122,33 @@ func lookupVerb(w []byte) Verb {
 		return VerbUnknown
 	}
 	// Four letters: fold to upper case and compare as one word.
-	k := uint32(upper(w[0]))<<24 | uint32(upper(w[1]))<<16 | uint32(upper(w[2]))<<8 | uint32(upper(w[3]))
-	for v := VerbEHLO; v <= VerbAUTH; v++ {
-		if n := verbNames[v]; len(n) == 4 && k == uint32(n[0])<<24|uint32(n[1])<<16|uint32(n[2])<<8|uint32(n[3]) {
-			return v
-		}
+	switch uint32(upper(w[0]))<<24 | uint32(upper(w[1]))<<16 | uint32(upper(w[2]))<<8 | uint32(upper(w[3])) {
+	case 'E'<<24 | 'H'<<16 | 'L'<<8 | 'O':
+		return VerbEHLO
+	case 'H'<<24 | 'E'<<16 | 'L'<<8 | 'O':
+		return VerbHELO
+	case 'M'<<24 | 'A'<<16 | 'I'<<8 | 'L':
+		return VerbMAIL
+	case 'R'<<24 | 'C'<<16 | 'P'<<8 | 'T':
+		return VerbRCPT
+	case 'D'<<24 | 'A'<<16 | 'T'<<8 | 'A':
+		return VerbDATA
+	case 'B'<<24 | 'D'<<16 | 'A'<<8 | 'T':
+		return VerbBDAT
+	case 'R'<<24 | 'S'<<16 | 'E'<<8 | 'T':
+		return VerbRSET
+	case 'N'<<24 | 'O'<<16 | 'O'<<8 | 'P':
+		return VerbNOOP
+	case 'Q'<<24 | 'U'<<16 | 'I'<<8 | 'T':
+		return VerbQUIT
+	case 'V'<<24 | 'R'<<16 | 'F'<<8 | 'Y':
+		return VerbVRFY
+	case 'E'<<24 | 'X'<<16 | 'P'<<8 | 'N':
+		return VerbEXPN
+	case 'H'<<24 | 'E'<<16 | 'L'<<8 | 'P':
+		return VerbHELP
+	case 'A'<<24 | 'U'<<16 | 'T'<<8 | 'H':
+		return VerbAUTH
 	}
 	return VerbUnknown
 }

@@ -219,13 +219,15 @@ func (p Param) DecodeXtext(dst []byte) ([]byte, error) {
 func parseParams(raw []byte, mail bool, off int) (Params, error) {
 	ps := Params{raw: raw}
 	pos := off
-	rest := raw
-	for len(rest) > 0 {
+	for rest := raw; len(rest) > 0; {
 		var word []byte
 		word, rest, _ = bytes.Cut(rest, []byte{' '})
 		p := splitParam(word)
-		if err := checkParam(p, mail, pos, raw[:pos-off]); err != nil {
+		if err := checkParam(p, mail, pos); err != nil {
 			return Params{}, err
+		}
+		if p.Kind == ParamUnknown && hasKeyword(raw[:pos-off], p.Keyword) || p.Kind != ParamUnknown && ps.seen&(1<<p.Kind) != 0 {
+			return Params{}, syntaxError(ErrDuplicateParameter, pos, "", stDuplicate)
 		}
 		ps.seen |= 1 << p.Kind
 		pos += len(word) + 1
@@ -237,20 +239,24 @@ func parseParams(raw []byte, mail bool, off int) (Params, error) {
 	return ps, nil
 }
 
-// checkParam checks one parameter at offset pos; before holds the
-// parameters before it, for the duplicate check.
-func checkParam(p Param, mail bool, pos int, before []byte) error {
+// hasKeyword reports whether the parameter list before holds keyword.
+func hasKeyword(before, keyword []byte) bool {
+	for q := range (Params{raw: before}).All() {
+		if bytes.EqualFold(q.Keyword, keyword) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkParam checks one parameter at offset pos.
+func checkParam(p Param, mail bool, pos int) error {
 	if !validKeyword(p.Keyword) {
 		return syntaxError(ErrParameter, pos, "an ESMTP keyword", stParameter)
 	}
 	vpos := pos + len(p.Keyword) + 1
 	if p.Value != nil && !validValue(p.Value) {
 		return syntaxError(ErrParameter, vpos, "an ESMTP value", stParameter)
-	}
-	for q := range (Params{raw: before}).All() {
-		if bytes.EqualFold(q.Keyword, p.Keyword) {
-			return syntaxError(ErrDuplicateParameter, pos, "", stDuplicate)
-		}
 	}
 	if p.Kind == ParamUnknown {
 		return nil

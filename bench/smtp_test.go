@@ -1,0 +1,334 @@
+// Built only with -tags smtpbench until bench/go.mod requires
+// golang.org/x/net (smtpwire imports golang.org/x/net/idna, and bench/go.sum
+// has no entry for it); then this constraint goes.
+
+//go:build smtpbench
+
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/textproto"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/emersion/go-smtp"
+	"github.com/mailwire/mailwire/smtpwire"
+)
+
+// The same byte streams go through smtpwire, net/textproto and, where its
+// exported API allows, emersion/go-smtp. go-smtp exports no reader of
+// commands, replies or DATA bodies on their own, so it is measured end to
+// end: its server over net.Pipe, the client writing the stream and
+// discarding the replies. That includes its reply writing and goroutine
+// hand-offs, so read those rows as "a whole go-smtp server on these bytes".
+
+// smtpCommandStream: transactions of MAIL, RCPT and RSET, as a client
+// sends them.
+var smtpCommandStream = func() []byte {
+	var b strings.Builder
+	for i := range 200 {
+		fmt.Fprintf(&b, "MAIL FROM:<sender%d@example.org> SIZE=%d BODY=8BITMIME\r\n", i, 1000+i)
+		fmt.Fprintf(&b, "RCPT TO:<rcpt%d@example.net>\r\nRCPT TO:<other%d@example.com>\r\nRSET\r\n", i, i)
+	}
+	return []byte(b.String())
+}()
+
+// smtpReplyStream: EHLO replies and transaction replies, as a server sends
+// them.
+var smtpReplyStream = func() []byte {
+	var b strings.Builder
+	for range 100 {
+		b.WriteString("250-mx.example.net at your service\r\n250-PIPELINING\r\n250-SIZE 35882577\r\n250-8BITMIME\r\n" +
+			"250-ENHANCEDSTATUSCODES\r\n250-CHUNKING\r\n250 SMTPUTF8\r\n")
+		b.WriteString("250 2.1.0 Sender OK\r\n250 2.1.5 Recipient OK\r\n354 Start mail input\r\n250 2.0.0 Ok: queued as 4ABCDEF\r\n")
+	}
+	return []byte(b.String())
+}()
+
+// smtpBody is a 74 kB message with some stuffed dots; smtpDataStream is it
+// dot-stuffed and terminated.
+var (
+	smtpBody = func() []byte {
+		var b bytes.Buffer
+		b.WriteString("From: a@example.org\r\nTo: b@example.net\r\nSubject: benchmark\r\n\r\n")
+		for i := range 1000 {
+			if i%50 == 0 {
+				b.WriteString(".a line that starts with a dot\r\n")
+			}
+			b.WriteString("Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod.\r\n")
+		}
+		return b.Bytes()
+	}()
+	smtpDataStream = func() []byte {
+		wire, err := smtpwire.AppendData(nil, smtpBody)
+		if err != nil {
+			panic(err)
+		}
+		return wire
+	}()
+)
+
+func BenchmarkSmtpCommands(b *testing.B) {
+	// The same work as textproto's ReadLine, plus the verb split.
+	b.Run("smtpwire-ReadCommand", func(b *testing.B) {
+		src := bytes.NewReader(smtpCommandStream)
+		c := smtpwire.NewCommandReader(src, smtpwire.CommandReaderOptions{})
+		b.ReportAllocs()
+		b.SetBytes(int64(len(smtpCommandStream)))
+		for b.Loop() {
+			src.Reset(smtpCommandStream)
+			c.Reset(src)
+			for {
+				if _, err := c.ReadCommand(); err != nil {
+					if err == io.EOF {
+						break
+					}
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	// Everything a server needs: paths checked, parameters validated.
+	b.Run("smtpwire-ReadCommand+ParsePaths", func(b *testing.B) {
+		src := bytes.NewReader(smtpCommandStream)
+		c := smtpwire.NewCommandReader(src, smtpwire.CommandReaderOptions{})
+		b.ReportAllocs()
+		b.SetBytes(int64(len(smtpCommandStream)))
+		for b.Loop() {
+			src.Reset(smtpCommandStream)
+			c.Reset(src)
+			for {
+				cmd, err := c.ReadCommand()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				switch cmd.Verb {
+				case smtpwire.VerbMAIL:
+					_, err = smtpwire.ParseMailFrom(cmd.Args, smtpwire.PathOptions{})
+				case smtpwire.VerbRCPT:
+					_, err = smtpwire.ParseRcptTo(cmd.Args, smtpwire.PathOptions{})
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	// textproto only splits lines: no verb, path or parameter parsing.
+	b.Run("textproto-ReadLine", func(b *testing.B) {
+		src := bytes.NewReader(smtpCommandStream)
+		br := bufio.NewReader(src)
+		b.ReportAllocs()
+		b.SetBytes(int64(len(smtpCommandStream)))
+		for b.Loop() {
+			src.Reset(smtpCommandStream)
+			br.Reset(src)
+			tr := textproto.NewReader(br)
+			for {
+				if _, err := tr.ReadLine(); err != nil {
+					if err == io.EOF {
+						break
+					}
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	b.Run("go-smtp-server", func(b *testing.B) {
+		stream := append(append([]byte("EHLO client.example\r\n"), smtpCommandStream...), "QUIT\r\n"...)
+		runGoSMTPServer(b, stream, len(smtpCommandStream))
+	})
+}
+
+func BenchmarkSmtpReplies(b *testing.B) {
+	b.Run("smtpwire", func(b *testing.B) {
+		src := bytes.NewReader(smtpReplyStream)
+		rr := smtpwire.NewReplyReader(src, smtpwire.ReplyReaderOptions{})
+		b.ReportAllocs()
+		b.SetBytes(int64(len(smtpReplyStream)))
+		for b.Loop() {
+			src.Reset(smtpReplyStream)
+			rr.Reset(src)
+			for {
+				if _, err := rr.ReadReply(); err != nil {
+					if err == io.EOF {
+						break
+					}
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	b.Run("textproto-ReadResponse", func(b *testing.B) {
+		src := bytes.NewReader(smtpReplyStream)
+		br := bufio.NewReader(src)
+		b.ReportAllocs()
+		b.SetBytes(int64(len(smtpReplyStream)))
+		for b.Loop() {
+			src.Reset(smtpReplyStream)
+			br.Reset(src)
+			tr := textproto.NewReader(br)
+			for {
+				if _, _, err := tr.ReadResponse(0); err != nil {
+					if err == io.EOF {
+						break
+					}
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+}
+
+func BenchmarkSmtpData(b *testing.B) {
+	buf := make([]byte, 32*1024)
+	b.Run("smtpwire", func(b *testing.B) {
+		src := bytes.NewReader(smtpDataStream)
+		c := smtpwire.NewCommandReader(src, smtpwire.CommandReaderOptions{})
+		b.ReportAllocs()
+		b.SetBytes(int64(len(smtpDataStream)))
+		for b.Loop() {
+			src.Reset(smtpDataStream)
+			c.Reset(src)
+			if err := drain(c.Data(0), buf); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("textproto-DotReader", func(b *testing.B) {
+		src := bytes.NewReader(smtpDataStream)
+		br := bufio.NewReader(src)
+		b.ReportAllocs()
+		b.SetBytes(int64(len(smtpDataStream)))
+		for b.Loop() {
+			src.Reset(smtpDataStream)
+			br.Reset(src)
+			if err := drain(textproto.NewReader(br).DotReader(), buf); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("go-smtp-server", func(b *testing.B) {
+		stream := []byte("EHLO client.example\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\nDATA\r\n")
+		stream = append(append(stream, smtpDataStream...), "QUIT\r\n"...)
+		runGoSMTPServer(b, stream, len(smtpDataStream))
+	})
+}
+
+func BenchmarkSmtpWriteData(b *testing.B) {
+	b.Run("smtpwire-AppendData", func(b *testing.B) {
+		dst := make([]byte, 0, len(smtpDataStream)+1024)
+		b.ReportAllocs()
+		b.SetBytes(int64(len(smtpBody)))
+		for b.Loop() {
+			if _, err := smtpwire.AppendData(dst[:0], smtpBody); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("textproto-DotWriter", func(b *testing.B) {
+		var out bytes.Buffer
+		out.Grow(len(smtpDataStream) + 1024)
+		bw := bufio.NewWriter(&out)
+		b.ReportAllocs()
+		b.SetBytes(int64(len(smtpBody)))
+		for b.Loop() {
+			out.Reset()
+			bw.Reset(&out)
+			w := textproto.NewWriter(bw).DotWriter()
+			if _, err := w.Write(smtpBody); err != nil {
+				b.Fatal(err)
+			}
+			if err := w.Close(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// drain reads r to its end through buf.
+func drain(r io.Reader, buf []byte) error {
+	for {
+		_, err := r.Read(buf)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// runGoSMTPServer serves one go-smtp connection per iteration over
+// net.Pipe, writes stream to it and reads every reply until it closes.
+func runGoSMTPServer(b *testing.B, stream []byte, payload int) {
+	l := &pipeListener{conns: make(chan net.Conn)}
+	s := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return discardSession{}, nil }))
+	s.Domain = "mx.example.net"
+	s.AllowInsecureAuth = true
+	s.ErrorLog = log.New(io.Discard, "", 0) // the pipe closes under it at QUIT
+	go s.Serve(l)                           //nolint:errcheck // ends with Close below
+	defer s.Close()
+	b.ReportAllocs()
+	b.SetBytes(int64(payload))
+	for b.Loop() {
+		client, server := net.Pipe()
+		l.conns <- server
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _ = io.Copy(io.Discard, client)
+		}()
+		if _, err := client.Write(stream); err != nil {
+			b.Fatal(err)
+		}
+		wg.Wait()
+		client.Close()
+	}
+}
+
+type discardSession struct{}
+
+func (discardSession) Reset()                               {}
+func (discardSession) Logout() error                        { return nil }
+func (discardSession) Mail(string, *smtp.MailOptions) error { return nil }
+func (discardSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
+func (discardSession) Data(r io.Reader) error               { _, err := io.Copy(io.Discard, r); return err }
+
+// pipeListener hands out the server ends of net.Pipe connections.
+type pipeListener struct {
+	conns  chan net.Conn
+	closed sync.Once
+	done   chan struct{}
+}
+
+func (l *pipeListener) Accept() (net.Conn, error) {
+	c, ok := <-l.conns
+	if !ok {
+		return nil, net.ErrClosed
+	}
+	return c, nil
+}
+
+func (l *pipeListener) Close() error {
+	l.closed.Do(func() { close(l.conns) })
+	return nil
+}
+
+func (l *pipeListener) Addr() net.Addr { return pipeAddr{} }
+
+type pipeAddr struct{}
+
+func (pipeAddr) Network() string { return "pipe" }
+func (pipeAddr) String() string  { return "pipe" }
