@@ -394,7 +394,8 @@ func (c *scriptConn) SetWriteDeadline(time.Time) error { return nil }
 // plaintext but its capability and upgrade commands (so nothing secret can
 // leave before TLS), that anything after them is a TLS handshake record,
 // that a required level never ends in plaintext, that Secure only follows
-// a completed handshake, and that every failure closes the connection.
+// a completed handshake, that every failure closes the connection, and
+// that reading ahead only ever makes the machine stricter.
 func FuzzClient(f *testing.F) {
 	seeds := []struct {
 		proto Protocol
@@ -427,40 +428,59 @@ func FuzzClient(f *testing.F) {
 			{Level: tlspolicy.LevelEncrypt, Transport: tlspolicy.TransportSTARTTLS},
 			{Level: tlspolicy.LevelVerify, Transport: tlspolicy.TransportSTARTTLS, ServerName: testHost, RootCAs: roots},
 		}[level%3]
-		sc := &scriptConn{in: chunked.NewReader(data, chunked.SizesFrom(sizes)...)}
-		conn, rep, err := (&Client{Protocol: p, Policy: policy}).Upgrade(context.Background(), sc)
-
-		capCmd := string(p.appendCapabilityCommand(nil, "localhost"))
-		script := capCmd + string(p.appendStartTLS(nil))
-		out := sc.out.String()
-		if len(out) <= len(script) {
-			require.True(t, strings.HasPrefix(script, out), "plaintext written: %q", out)
-		} else {
-			require.Equal(t, script, out[:len(script)])
-			require.Equal(t, byte(recordHandshake), out[len(script)], "only a TLS record may follow the upgrade command")
+		chunks := fuzzClientRun(t, p, policy, chunked.NewReader(data, chunked.SizesFrom(sizes)...))
+		bytewise := fuzzClientRun(t, p, policy, chunked.NewReader(data, 1))
+		// Read byte by byte, nothing is ever read ahead, so no injection is
+		// seen before the handshake; read in larger chunks, the machine can
+		// only be stricter: never plaintext where the other failed, and
+		// plaintext only for the same reason.
+		if chunks.State == StatePlain {
+			require.Equal(t, StatePlain, bytewise.State)
+			require.Equal(t, chunks.Reason, bytewise.Reason)
 		}
-
-		switch rep.State {
-		case StateFailed:
-			require.Error(t, err)
-			require.Nil(t, conn)
-			require.True(t, sc.closed)
-		case StatePlain:
-			require.NoError(t, err)
-			require.False(t, policy.Level.Required(), "plaintext under a required level")
-			require.Same(t, sc, conn)
-			require.False(t, sc.closed)
-			require.Contains(t, []string{"", capCmd, script}, out)
-			ok := false
-			for _, reason := range []error{ErrNotAdvertised, ErrRefused, ErrCapabilities, ErrPreauth} {
-				ok = ok || errors.Is(rep.Reason, reason)
-			}
-			require.True(t, ok, "reason %v", rep.Reason)
-		case StateSecure:
-			require.NoError(t, err)
-			require.True(t, rep.TLS.HandshakeComplete)
-		default:
-			t.Fatalf("ended in state %v", rep.State)
+		if bytewise.State == StateFailed {
+			require.Equal(t, StateFailed, chunks.State)
 		}
 	})
+}
+
+// fuzzClientRun runs the client over server bytes from in and checks what
+// must hold whatever they are.
+func fuzzClientRun(t *testing.T, p Protocol, policy tlspolicy.Policy, in *chunked.Reader) Report {
+	sc := &scriptConn{in: in}
+	conn, rep, err := (&Client{Protocol: p, Policy: policy}).Upgrade(context.Background(), sc)
+
+	capCmd := string(p.appendCapabilityCommand(nil, "localhost"))
+	script := capCmd + string(p.appendStartTLS(nil))
+	out := sc.out.String()
+	if len(out) <= len(script) {
+		require.True(t, strings.HasPrefix(script, out), "plaintext written: %q", out)
+	} else {
+		require.Equal(t, script, out[:len(script)])
+		require.Equal(t, byte(recordHandshake), out[len(script)], "only a TLS record may follow the upgrade command")
+	}
+
+	switch rep.State {
+	case StateFailed:
+		require.Error(t, err)
+		require.Nil(t, conn)
+		require.True(t, sc.closed)
+	case StatePlain:
+		require.NoError(t, err)
+		require.False(t, policy.Level.Required(), "plaintext under a required level")
+		require.Same(t, sc, conn)
+		require.False(t, sc.closed)
+		require.Contains(t, []string{"", capCmd, script}, out)
+		ok := false
+		for _, reason := range []error{ErrNotAdvertised, ErrRefused, ErrCapabilities, ErrPreauth} {
+			ok = ok || errors.Is(rep.Reason, reason)
+		}
+		require.True(t, ok, "reason %v", rep.Reason)
+	case StateSecure:
+		require.NoError(t, err)
+		require.True(t, rep.TLS.HandshakeComplete)
+	default:
+		t.Fatalf("ended in state %v", rep.State)
+	}
+	return rep
 }
