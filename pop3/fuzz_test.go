@@ -1,0 +1,213 @@
+package pop3
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/mailwire/mailwire/internal/chunked"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Fuzz targets check properties, not only the absence of panics: what
+// parses re-encodes to the same thing, and any chunking of the input gives
+// the same results as reading it whole.
+
+var commandSeeds = []string{
+	"USER mrose", "PASS tanstaaf", "PASS with  spaces ", "APOP mrose c4c9334bac560ecc979e58001b3e22fb",
+	"STAT", "LIST", "LIST 1", "RETR 1", "DELE 2", "NOOP", "RSET", "QUIT", "TOP 1 10", "UIDL", "UIDL 2",
+	"CAPA", "STLS", "AUTH", "AUTH PLAIN", "AUTH PLAIN =", "AUTH PLAIN AGJvYgBzZWNyZXQ=", "UTF8", "LANG",
+	"LANG fr", "XCLIENT ADDR=192.0.2.1", "retr 0", "RETR 2147483648", "TOP 1", "", "STAT ", "US\rER x",
+	"USER a\nPASS b",
+}
+
+// commandTrace renders what a CommandReader makes of a stream.
+func commandTrace(src io.Reader) []string {
+	cr := NewCommandReader(src, CommandReaderOptions{MaxAuthLine: 300})
+	var trace []string
+	var buf [256]byte
+	for range 1000 {
+		cmd, err := cr.ReadCommand()
+		trace = append(trace, fmt.Sprintf("%v %q %q %d %d %q %q %v", cmd.Verb, cmd.Name, cmd.Args,
+			cmd.Msg, cmd.Lines, cmd.Arg, cmd.Arg2, err))
+		if err == nil && cmd.Verb == VerbAUTH {
+			data, err := cr.ReadAuthResponse(buf[:])
+			trace = append(trace, fmt.Sprintf("auth %q %v", data, err))
+		}
+		if err != nil && ReplyOf(err).Fatal {
+			break
+		}
+	}
+	return trace
+}
+
+func FuzzCommand(f *testing.F) {
+	for _, s := range commandSeeds {
+		f.Add([]byte(s), []byte{0, 3, 255})
+	}
+	f.Fuzz(func(t *testing.T, line, sizes []byte) {
+		cmd, err := ParseCommand(line)
+		if err == nil && len(line)+2 <= DefaultMaxCommandLine {
+			enc, err := AppendCommand(nil, cmd)
+			require.NoError(t, err, "%q", line)
+			again, err := ParseCommand(enc[:len(enc)-2])
+			require.NoError(t, err)
+			assert.True(t, sameCommand(again, cmd), "%q -> %q", line, enc)
+			assert.LessOrEqual(t, len(enc), len(line)+2)
+		}
+		if err != nil {
+			assert.NotEmpty(t, ReplyOf(err).Text, "a server always has an answer")
+		}
+
+		stream := append(append(append([]byte(nil), line...), "\r\n"...), "NOOP\r\n"...)
+		whole := commandTrace(bytes.NewReader(stream))
+		split := commandTrace(chunked.NewReader(stream, chunked.SizesFrom(sizes)...))
+		require.Equal(t, whole, split)
+		if bytes.IndexAny(line, "\r\n") < 0 {
+			assert.True(t, strings.HasPrefix(whole[len(whole)-2], "NOOP") || strings.HasPrefix(whole[len(whole)-2], "auth"),
+				"in step after any line: %q", whole)
+		}
+	})
+}
+
+var responseSeeds = []string{
+	"+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>\r\n",
+	"+OK\r\nTOP\r\nSASL PLAIN\r\nEXPIRE 30 USER\r\n.\r\n",
+	"+OK 2 320\r\n-ERR [IN-USE] locked\r\n",
+	"+OK\r\n1 120\r\n2 200\r\n.\r\n",
+	"+OK\r\n1 whqtswO00WBw418f9t5JxYwZ\r\n.\r\n",
+	"+ dGVzdA==\r\n+OK\r\n",
+	"-ERR [SYS/TEMP] later\r\n-ERR [bad code\r\n",
+	"+OK\n1 1\n.\n",
+	"+OK\r\n..x\r\n.\r\n+OK\r\n",
+	"* OK\r\n",
+}
+
+// responseTrace renders what a ResponseReader makes of a stream, reading
+// every +OK as if a listing followed.
+func responseTrace(src io.Reader, opt ResponseReaderOptions) []string {
+	rr := NewResponseReader(src, opt)
+	var trace []string
+	for range 1000 {
+		resp, err := rr.ReadResponse()
+		trace = append(trace, fmt.Sprintf("%d %q %q %v", resp.Status, resp.Code, resp.Text, err))
+		if err != nil {
+			break
+		}
+		for range 1000 {
+			line, err := rr.ReadLine()
+			if err == io.EOF {
+				break
+			}
+			trace = append(trace, fmt.Sprintf("  %q %v", line, err))
+			if err != nil && ReplyOf(err).Fatal {
+				return trace
+			}
+		}
+	}
+	return trace
+}
+
+func FuzzResponse(f *testing.F) {
+	for _, s := range responseSeeds {
+		f.Add([]byte(s), []byte{1, 7})
+	}
+	f.Fuzz(func(t *testing.T, data, sizes []byte) {
+		line, _, _ := bytes.Cut(data, []byte("\r\n"))
+		resp, err := ParseResponse(line)
+		if err == nil && resp.Status != StatusContinue {
+			appendFn := AppendOK[[]byte]
+			if resp.Status == StatusErr {
+				appendFn = AppendErr[[]byte]
+			}
+			enc, err := appendFn(nil, Code(resp.Code), resp.Text)
+			refusable := indexControl(resp.Text) >= 0 || len(resp.Code) == 0 && bytes.HasPrefix(resp.Text, []byte("["))
+			if err != nil {
+				require.True(t, refusable, "%q refused", line)
+			} else {
+				again, err := ParseResponse(enc[:len(enc)-2])
+				require.NoError(t, err)
+				assert.Equal(t, fmt.Sprintf("%d %q %q", resp.Status, resp.Code, resp.Text),
+					fmt.Sprintf("%d %q %q", again.Status, again.Code, again.Text), "%q -> %q", line, enc)
+			}
+		}
+		for _, lf := range []bool{false, true} {
+			opt := ResponseReaderOptions{AllowBareLF: lf, MaxLine: 64}
+			whole := responseTrace(bytes.NewReader(data), opt)
+			split := responseTrace(chunked.NewReader(data, chunked.SizesFrom(sizes)...), opt)
+			require.Equal(t, whole, split)
+		}
+	})
+}
+
+// bodyRead reads one body after "+OK" and the response after it.
+func bodyRead(src io.Reader, opt ResponseReaderOptions) (body []byte, bodyErr error, next string) {
+	rr := NewResponseReader(src, opt)
+	if _, err := rr.ReadResponse(); err != nil {
+		return nil, err, ""
+	}
+	body, bodyErr = io.ReadAll(rr.Body())
+	resp, err := rr.ReadResponse()
+	return body, bodyErr, fmt.Sprintf("%q %v", resp.Text, err)
+}
+
+func FuzzBody(f *testing.F) {
+	for _, s := range []string{"", "a", "Subject: x\r\n\r\nbody\r\n", ".\r\n", "..\r\n.x\r\n", "a\r\n.\r\nRETR 2\r\n",
+		"a\n.\nsmuggled\r\n", "a\rb\r\n", "\r\n\r\n", strings.Repeat("long line ", 200) + "\r\n"} {
+		f.Add([]byte(s), []byte{2, 9, 0})
+	}
+	f.Fuzz(func(t *testing.T, body, sizes []byte) {
+		split := chunked.SizesFrom(sizes)
+		// Round trip: what the writer accepts, the reader gives back.
+		wire, err := AppendBody([]byte("+OK\r\n"), body)
+		if err == nil {
+			var streamed bytes.Buffer
+			w := NewBodyWriter(&streamed)
+			for i, rest := 0, body; len(rest) > 0; i++ {
+				n := 1
+				if len(split) > 0 {
+					n = split[i%len(split)]
+				}
+				n = min(n, len(rest))
+				_, err := w.Write(rest[:n])
+				require.NoError(t, err)
+				rest = rest[n:]
+			}
+			require.NoError(t, w.Close())
+			require.Equal(t, string(wire[5:]), streamed.String(), "the streaming writer agrees")
+
+			wire = append(wire, "+OK next\r\n"...)
+			got, gotErr, next := bodyRead(chunked.NewReader(wire, split...), ResponseReaderOptions{})
+			require.NoError(t, gotErr)
+			want := body
+			if len(body) > 0 && !bytes.HasSuffix(body, []byte("\r\n")) {
+				want = append(append([]byte(nil), body...), "\r\n"...)
+			}
+			require.Equal(t, string(want), string(got))
+			require.Equal(t, `"next" <nil>`, next)
+		} else {
+			require.True(t, errors.Is(err, ErrBareCR) || errors.Is(err, ErrBareLF))
+		}
+
+		// Any bytes as a body: chunking changes nothing, limits hold, and a
+		// body that ends is followed by the next response in step.
+		raw := append(append([]byte("+OK\r\n"), body...), "\r\n.\r\n+OK next\r\n"...)
+		for _, opt := range []ResponseReaderOptions{{}, {AllowBareLF: true}, {MaxBodySize: 16}} {
+			b1, e1, n1 := bodyRead(bytes.NewReader(raw), opt)
+			b2, e2, n2 := bodyRead(chunked.NewReader(raw, split...), opt)
+			require.Equal(t, string(b1), string(b2))
+			require.Equal(t, fmt.Sprint(e1), fmt.Sprint(e2))
+			require.Equal(t, n1, n2)
+			if opt.MaxBodySize > 0 {
+				require.LessOrEqual(t, int64(len(b1)), opt.MaxBodySize)
+			}
+			if e1 == nil || !ReplyOf(e1).Fatal {
+				require.NotContains(t, string(b1), "\r\n.\r\n", "nothing after the end is body")
+			}
+		}
+	})
+}
