@@ -336,8 +336,8 @@ func FuzzData(f *testing.F) {
 			require.True(t, errors.Is(err, ErrBareCR) || errors.Is(err, ErrBareLF))
 		}
 		// Raw wire input: split invariance and the exact end.
-		whole, wholeErr, wholeRest := readRawData(body, nil)
-		part, partErr, partRest := readRawData(body, sizes)
+		whole, wholeRest, wholeErr := readRawData(body, nil)
+		part, partRest, partErr := readRawData(body, sizes)
 		require.Equal(t, whole, part)
 		require.Equal(t, wholeErr, partErr)
 		require.Equal(t, wholeRest, partRest)
@@ -352,7 +352,7 @@ func FuzzData(f *testing.F) {
 
 // readRawData reads one DATA body from wire split in sizes (nil: whole),
 // then everything after it.
-func readRawData(wire []byte, sizes []int) (body []byte, err error, rest []byte) {
+func readRawData(wire []byte, sizes []int) (body, rest []byte, err error) {
 	var src io.Reader = bytes.NewReader(wire)
 	if sizes != nil {
 		src = chunked.NewReader(wire, sizes...)
@@ -360,10 +360,10 @@ func readRawData(wire []byte, sizes []int) (body []byte, err error, rest []byte)
 	c := NewCommandReader(src, CommandReaderOptions{})
 	body, err = io.ReadAll(c.Data(0))
 	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return body, io.ErrUnexpectedEOF, nil
+		return body, nil, io.ErrUnexpectedEOF
 	}
 	rest, _ = io.ReadAll(c.Chunk(uint64(len(wire))))
-	return body, err, rest
+	return body, rest, err
 }
 
 func BenchmarkData(b *testing.B) {
