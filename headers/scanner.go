@@ -43,35 +43,37 @@ func (s *Scanner) Next() bool {
 		s.done = true
 		return false
 	}
-	end, next, ok := s.line(start)
+	end, next, d, ok := s.line(start)
 	if !ok {
 		return false
 	}
 	if end == start {
+		if d != 0 && !s.allow(DefectBareLF) {
+			return s.fail(ErrBareLF, end)
+		}
 		s.pos, s.done, s.blank = next, true, true
 		return false
 	}
 	if s.fields == s.opt.MaxFields {
 		return s.fail(ErrTooManyFields, start)
 	}
-	f := Field{Offset: start, Defects: s.lineDefects(start, end, next)}
+	f := Field{Offset: start, Defects: d}
 	valueStart := -1
 	if isWSP(s.src[start]) {
 		f.Defects |= DefectLeadingContinuation
-	} else if colon := bytes.IndexByte(s.src[start:end], ':'); colon < 0 {
-		f.Defects |= DefectNoColon
 	} else {
-		name := s.src[start : start+colon]
-		trimmed := bytes.TrimRight(name, " \t")
+		nameEnd, colon := s.name(start, end)
 		switch {
-		case !validName(trimmed):
+		case colon < 0:
+			f.Defects |= DefectNoColon
+		case nameEnd == start || nameEnd < 0:
 			f.Defects |= DefectFieldName
-		case len(trimmed) < len(name):
-			f.Defects |= DefectSpaceBeforeColon
-			fallthrough
 		default:
-			f.Name = trimmed
-			valueStart = start + colon + 1
+			if nameEnd < colon {
+				f.Defects |= DefectSpaceBeforeColon
+			}
+			f.Name = s.src[start:nameEnd]
+			valueStart = colon + 1
 		}
 	}
 	if bad := f.Defects &^ s.opt.Repair; bad != 0 {
@@ -79,10 +81,9 @@ func (s *Scanner) Next() bool {
 	}
 	for next < len(s.src) && isWSP(s.src[next]) {
 		lineStart := next
-		if end, next, ok = s.line(lineStart); !ok {
+		if end, next, d, ok = s.line(lineStart); !ok {
 			return false
 		}
-		d := s.lineDefects(lineStart, end, next)
 		if bad := d &^ s.opt.Repair; bad != 0 {
 			return s.fail(bad.Err(), lineStart)
 		}
@@ -100,47 +101,68 @@ func (s *Scanner) Next() bool {
 	return true
 }
 
-// line finds the line at start: its content ends at end, the next line
-// starts at next. It enforces the line and block limits.
-func (s *Scanner) line(start int) (end, next int, ok bool) {
-	rest := s.src[start:]
-	i := indexLF(rest)
-	if i < 0 {
-		if len(rest) > s.opt.MaxLineLength {
-			return 0, 0, s.fail(ErrLineTooLong, start+s.opt.MaxLineLength)
-		}
-		return 0, 0, s.fail(ErrTruncated, len(s.src))
+// name finds the field name of the line src[start:end]: it ends at nameEnd,
+// before any white space, and the colon is at colon. colon is -1 when the
+// line has none; nameEnd is -1 when a byte before the colon is not ftext
+// (white space just before the colon aside).
+func (s *Scanner) name(start, end int) (nameEnd, colon int) {
+	i := start
+	for i < end && ftext[s.src[i]] {
+		i++
 	}
-	end, next = start+i, start+i+1
-	if i > 0 && rest[i-1] == '\r' {
-		end--
+	nameEnd = i
+	for i < end && isWSP(s.src[i]) {
+		i++
 	}
-	if end-start > s.opt.MaxLineLength {
-		return 0, 0, s.fail(ErrLineTooLong, start+s.opt.MaxLineLength)
+	if i < end && s.src[i] == ':' {
+		return nameEnd, i
 	}
-	if next > s.opt.MaxHeaderBytes {
-		return 0, 0, s.fail(ErrHeaderTooLarge, s.opt.MaxHeaderBytes)
+	if bytes.IndexByte(s.src[i:end], ':') < 0 {
+		return -1, -1
 	}
-	if end == start && end+1 == next && !s.allow(DefectBareLF) {
-		return 0, 0, s.fail(ErrBareLF, end)
-	}
-	return end, next, true
+	return -1, i
 }
 
-// lineDefects returns the byte-level faults of the line src[start:next].
-func (s *Scanner) lineDefects(start, end, next int) Defect {
-	var d Defect
-	if end+1 == next {
-		d |= DefectBareLF
+// line finds the line at start: its content ends at end, the next line
+// starts at next, and d holds its byte-level faults (NUL, bare CR, a lone
+// LF as line end). It enforces the line and block limits, looking no
+// further than the line limit allows.
+func (s *Scanner) line(start int) (end, next int, d Defect, ok bool) {
+	limit := min(len(s.src), start+s.opt.MaxLineLength+2)
+	for i := start; ; {
+		j := indexSpecial(s.src[i:limit])
+		if j < 0 {
+			if limit < len(s.src) || limit-start > s.opt.MaxLineLength {
+				return 0, 0, 0, s.fail(ErrLineTooLong, start+s.opt.MaxLineLength)
+			}
+			return 0, 0, 0, s.fail(ErrTruncated, len(s.src))
+		}
+		p := i + j
+		switch s.src[p] {
+		case '\n':
+			end, next, d = p, p+1, d|DefectBareLF
+		case '\r':
+			if p+1 < len(s.src) && s.src[p+1] == '\n' {
+				end, next = p, p+2
+				break
+			}
+			d |= DefectBareCR
+			i = p + 1
+			continue
+		default:
+			d |= DefectNUL
+			i = p + 1
+			continue
+		}
+		break
 	}
-	line := s.src[start:end]
-	if bytes.IndexByte(line, '\r') >= 0 {
-		d |= DefectBareCR
+	if end-start > s.opt.MaxLineLength {
+		return 0, 0, 0, s.fail(ErrLineTooLong, start+s.opt.MaxLineLength)
 	}
-	if bytes.IndexByte(line, 0) >= 0 {
-		d |= DefectNUL
+	if next > s.opt.MaxHeaderBytes {
+		return 0, 0, 0, s.fail(ErrHeaderTooLarge, s.opt.MaxHeaderBytes)
 	}
-	return d
+	return end, next, d, true
 }
 
 func (s *Scanner) allow(d Defect) bool { return s.opt.Repair&d == d }
