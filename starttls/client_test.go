@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mailwire/mailwire/internal/chunked"
+	"github.com/mailwire/mailwire/internal/transcript"
 
 	"github.com/mailwire/mailwire/tlspolicy"
 )
@@ -419,6 +421,14 @@ func FuzzClient(f *testing.F) {
 			f.Add([]byte(s.in), []byte{255}, uint8(s.proto), level)
 		}
 		f.Add([]byte(s.in), []byte{1, 7}, uint8(s.proto), uint8(2))
+	}
+	for _, p := range []Protocol{SMTP, POP3, IMAP} { // what real servers sent
+		transcripts, err := transcript.Discover(strings.ToLower(p.String()))
+		require.NoError(f, err)
+		for _, tr := range transcripts {
+			turns := cutTranscript(p, tr)
+			f.Add(slices.Concat(turns.greeting, turns.capabilities, turns.goAhead), []byte{255}, uint8(p), uint8(2))
+		}
 	}
 	roots := x509.NewCertPool()
 	f.Fuzz(func(t *testing.T, data, sizes []byte, proto, level uint8) {
