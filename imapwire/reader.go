@@ -1,0 +1,273 @@
+package imapwire
+
+import (
+	"bytes"
+	"io"
+)
+
+// Side says which end of the connection a Reader or Encoder serves.
+type Side uint8
+
+const (
+	// ServerSide reads commands and writes responses.
+	ServerSide Side = iota
+	// ClientSide reads responses and writes commands.
+	ClientSide
+)
+
+// Options configure a Reader. Zero values mean the defaults of the side.
+type Options struct {
+	Limits Limits
+	Quirks Quirks
+}
+
+type state uint8
+
+const (
+	stIdle    state = iota // between messages
+	stLine                 // in a message, tokenizing lines
+	stLiteral              // a literal header was read; its data comes next
+)
+
+// Reader reads IMAP messages, commands on the server side and responses on
+// the client side, from an io.Reader. It has two layers over one buffer: a
+// framer that finds lines and literal headers within the limits, and a
+// tokenizer whose methods return views into the buffer.
+//
+// Views (byte slices, [Token], [SeqSet], [Envelope], [BodyStructure] …)
+// stay valid until the next ReadCommand, ReadResponse, ReadIdleDone or
+// ReadAuthLine call, like bufio.Reader.ReadSlice's: a whole message can be
+// decoded without copying.
+//
+// Literals are events. When a method meets a literal header it returns a
+// Token of KindLiteral and the literal is open: the caller must Accept
+// (a server then writes its "+" continuation), Inline, ReadLiteral,
+// stream it through LiteralReader, Discard or Reject it before anything
+// else is read. No line is parsed while a literal is open.
+//
+// A Reader is not safe for concurrent use. Errors of the underlying
+// io.Reader (a timeout, say) leave it where it was: the call can be
+// repeated and resumes without parsing anything twice.
+type Reader struct {
+	rd   io.Reader
+	side Side
+	lim  Limits
+	q    Quirks
+
+	buf      []byte
+	w        int // end of buffered input
+	msg      int // start of the current message
+	msgBytes int // octets of the current message held in buf
+
+	seg    int  // start of the current line
+	end    int  // end of its content (index of its CR)
+	next   int  // first octet after the current line or literal
+	scan   int  // where the search for LF resumes
+	framed bool // seg..end is a complete line
+	p      int  // tokenizer position in [seg, end]
+	text   bool // the rest of the line was read as text: no literal at its end
+	depth  int  // open lists
+
+	st       state
+	lit      Literal
+	litStart int // where the open literal's data starts in buf
+	litLeft  uint64
+	accepted bool
+	literals int
+	litTotal uint64
+	err      error // sticky fatal error
+
+	lr      literalReader
+	scratch [512]byte
+}
+
+// NewReader returns a Reader of rd for the given side.
+func NewReader(rd io.Reader, side Side, o Options) *Reader {
+	def := ServerLimits()
+	if side == ClientSide {
+		def = ClientLimits()
+	}
+	r := &Reader{rd: rd, side: side, lim: o.Limits.withDefaults(def), q: o.Quirks}
+	r.lr.r = r
+	return r
+}
+
+// Limits returns the limits in force, defaults filled in.
+func (r *Reader) Limits() Limits { return r.lim }
+
+// Buffered returns the octets read from the connection but not yet
+// consumed, valid until the next call. At a STARTTLS or COMPRESS switch
+// they must be empty or handed over; they are never executed.
+func (r *Reader) Buffered() []byte { return r.buf[r.next:r.w] }
+
+// fail makes err sticky: the reader is unusable after it.
+func (r *Reader) fail(err error) error {
+	r.err = err
+	r.st, r.framed = stIdle, false
+	return err
+}
+
+// offset is the position of i from the start of the message.
+func (r *Reader) offset(i int) int { return i - r.msg }
+
+// Begin starts the next message for the generic lexer ([Reader.Next]) and
+// the typed methods, skipping what is left of the previous one (see
+// [Reader.Reject]); ReadCommand and ReadResponse call it first.
+func (r *Reader) Begin() error { return r.begin() }
+
+// begin starts a new message, skipping what is left of the previous one,
+// and frames its first line.
+func (r *Reader) begin() error {
+	if r.err != nil {
+		return r.err
+	}
+	if r.st == stLine && !r.framed && r.next == r.msg {
+		return r.frame() // the first line was cut short by an I/O error
+	}
+	if r.st != stIdle {
+		if err := r.skip(); err != nil {
+			return err
+		}
+	}
+	r.msg = r.next
+	need := r.lim.MaxMessage + r.lim.MaxLine + 4
+	if len(r.buf)-r.msg < need && r.msg >= len(r.buf)/2 {
+		n := copy(r.buf, r.buf[r.msg:r.w])
+		r.w = n
+		r.scan -= r.msg
+		r.next, r.msg = 0, 0
+	}
+	r.msgBytes, r.literals, r.litTotal, r.depth = 0, 0, 0, 0
+	r.st, r.framed, r.text = stLine, false, false
+	return r.frame()
+}
+
+// frame finds the end of the line that starts at r.next.
+func (r *Reader) frame() error {
+	start := r.next
+	for {
+		if i := bytes.IndexByte(r.buf[r.scan:r.w], '\n'); i >= 0 {
+			lf := r.scan + i
+			end := lf
+			bare := true
+			if end > start && r.buf[end-1] == '\r' {
+				end--
+				bare = false
+			}
+			if end-start > r.lim.MaxLine {
+				return r.fail(syntaxErr(ErrLineTooLong, r.offset(start), ""))
+			}
+			r.seg, r.end, r.p, r.next, r.scan = start, end, start, lf+1, lf+1
+			r.framed, r.text = true, false
+			r.msgBytes += lf + 1 - start
+			if r.msgBytes > r.lim.MaxMessage {
+				return r.fail(syntaxErr(ErrMessageTooLong, r.offset(start), ""))
+			}
+			if bare {
+				return syntaxErr(ErrBareLF, r.offset(end), "CRLF")
+			}
+			return nil
+		}
+		r.scan = r.w
+		if r.w-start > r.lim.MaxLine+1 {
+			return r.fail(syntaxErr(ErrLineTooLong, r.offset(start), ""))
+		}
+		if err := r.fill(start == r.msg); err != nil {
+			return err
+		}
+	}
+}
+
+// fill reads more input after r.w. At the start of a message (first is
+// true and nothing is buffered) io.EOF is clean; elsewhere it is
+// io.ErrUnexpectedEOF.
+func (r *Reader) fill(first bool) error {
+	if r.w == len(r.buf) {
+		if err := r.grow(); err != nil {
+			return err
+		}
+	}
+	for range 100 {
+		n, err := r.rd.Read(r.buf[r.w:])
+		r.w += n
+		if n > 0 {
+			return nil
+		}
+		if err == io.EOF && (!first || r.w > r.msg) {
+			return io.ErrUnexpectedEOF
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return io.ErrNoProgress
+}
+
+// grow makes the buffer larger, up to twice the room a message needs.
+// Views into the old buffer stay valid: it is not reused.
+func (r *Reader) grow() error {
+	limit := 2 * (r.lim.MaxMessage + r.lim.MaxLine + 4)
+	if len(r.buf) >= limit {
+		return r.fail(syntaxErr(ErrMessageTooLong, r.offset(r.w), ""))
+	}
+	nb := make([]byte, min(max(2*len(r.buf), 4096), limit))
+	r.w = copy(nb, r.buf[r.msg:r.w])
+	d := r.msg
+	r.buf = nb
+	r.msg -= d
+	r.seg -= d
+	r.end -= d
+	r.next -= d
+	r.scan -= d
+	r.p -= d
+	r.litStart -= d
+	return nil
+}
+
+// skip consumes the rest of the current message without interpreting it.
+// A literal announced at the end of a line is drained when its data is on
+// its way (non-synchronizing, accepted, or from a server) and ends the
+// message when it is an unaccepted synchronizing one: its client waits for
+// a continuation that never comes. Literal data is never read as lines.
+func (r *Reader) skip() error {
+	for {
+		switch r.st {
+		case stIdle:
+			return nil
+		case stLiteral:
+			if err := r.Reject(); err != nil {
+				return err
+			}
+		case stLine:
+			if !r.framed {
+				if err := r.frame(); err != nil && !r.framed {
+					return err
+				}
+			}
+			rest := r.buf[r.p:r.end]
+			r.p = r.end
+			lit, ok := trailingLiteral(rest)
+			if r.text || !ok {
+				r.st = stIdle
+				return nil
+			}
+			if err := r.openLiteral(lit); err != nil && r.err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// trailingLiteral recognizes a literal header at the end of b, lexically.
+func trailingLiteral(b []byte) (Literal, bool) {
+	n := len(b)
+	if n < 3 || b[n-1] != '}' {
+		return Literal{}, false
+	}
+	i := bytes.LastIndexByte(b, '{')
+	if i < 0 {
+		return Literal{}, false
+	}
+	lit, end, ok := parseLiteralHeader(b, i, true)
+	return lit, ok && end == n
+}

@@ -1,0 +1,202 @@
+package imapwire
+
+import (
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/mailwire/mailwire/internal/chunked"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// tokens reads every message of r with the generic lexer and renders the
+// tokens one per element; literals are inlined.
+func tokens(t testing.TB, r *Reader) []string {
+	var out []string
+	for {
+		if err := r.Begin(); err != nil {
+			if errors.Is(err, io.EOF) {
+				return out
+			}
+			return append(out, "error: "+err.Error())
+		}
+		for {
+			tok, err := r.Next()
+			if err == nil && tok.Kind == KindLiteral {
+				tok.Bytes, err = r.Inline()
+			}
+			if err != nil {
+				out = append(out, "error: "+err.Error())
+				break
+			}
+			out = append(out, tok.Kind.String()+":"+string(tok.Bytes))
+			if tok.Kind == KindEnd {
+				break
+			}
+		}
+	}
+}
+
+func TestReaderFramesLinesAndLiterals(t *testing.T) {
+	in := "a1 LOGIN {5+}\r\nalice \"pw\"\r\n* OK done {5}\r\n"
+	want := []string{"atom:a1", "SP: ", "atom:LOGIN", "SP: ", "literal:alice", "SP: ", "quoted:pw", "end:",
+		"atom:*", "SP: ", "atom:OK", "SP: ", "atom:done", "SP: ", "error: " + ErrNotAccepted.Error()}
+	for _, sizes := range [][]int{nil, {1}, {2, 3}, {7}, {4096}} {
+		r := NewReader(chunked.NewReader([]byte(in), sizes...), ServerSide, Options{})
+		got := tokens(t, r)
+		require.Equal(t, want, got, "sizes %v", sizes)
+	}
+}
+
+func TestReaderChunkSplitInvariance(t *testing.T) {
+	in := "* 1 FETCH (UID 5 BODY[HEADER.FIELDS (FROM)] {13}\r\nFrom: a@b\r\n\r\n FLAGS (\\Seen))\r\n+ go on\r\n"
+	r := NewReader(strings.NewReader(in), ClientSide, Options{})
+	want := tokens(t, r)
+	require.Contains(t, want, "literal:From: a@b\r\n\r\n")
+	for n := 1; n < 20; n++ {
+		r := NewReader(chunked.NewReader([]byte(in), n, 1, 3), ClientSide, Options{})
+		assert.Equal(t, want, tokens(t, r), "chunk %d", n)
+	}
+}
+
+func TestReaderLimits(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		lim  Limits
+		want error
+	}{
+		{"line", "a NOOP " + strings.Repeat("x", 100) + "\r\n", Limits{MaxLine: 50}, ErrLineTooLong},
+		{"line without LF", strings.Repeat("x", 100), Limits{MaxLine: 50}, ErrLineTooLong},
+		{"message", "a LOGIN {40+}\r\n" + strings.Repeat("x", 40) + " {40+}\r\n" + strings.Repeat("y", 40) + "\r\n",
+			Limits{MaxLine: 50, MaxMessage: 70, MaxInlineLiteral: 50}, ErrLiteralTooLarge},
+		{"bare LF", "a NOOP\n", Limits{}, ErrBareLF},
+		{"unexpected EOF", "a NOOP", Limits{}, io.ErrUnexpectedEOF},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := NewReader(strings.NewReader(tt.in), ServerSide, Options{Limits: tt.lim})
+			var err error
+			for err == nil {
+				if err = r.Begin(); err != nil {
+					break
+				}
+				for err == nil {
+					var tok Token
+					tok, err = r.Next()
+					if err == nil && tok.Kind == KindLiteral {
+						_, err = r.Inline()
+					}
+					if tok.Kind == KindEnd {
+						break
+					}
+				}
+			}
+			require.ErrorIs(t, err, tt.want)
+		})
+	}
+}
+
+func TestReaderMessageViewsStayValid(t *testing.T) {
+	in := "a SELECT {3+}\r\nfoo\r\n" + strings.Repeat("b NOOP\r\n", 2000)
+	r := NewReader(chunked.NewReader([]byte(in), 1000), ServerSide, Options{})
+	require.NoError(t, r.Begin())
+	tag, err := r.Atom()
+	require.NoError(t, err)
+	for range 2 {
+		_, err = r.Next()
+		require.NoError(t, err)
+	}
+	require.NoError(t, r.SP())
+	tok, err := r.String()
+	require.NoError(t, err)
+	require.Equal(t, KindLiteral, tok.Kind)
+	v, err := r.Inline()
+	require.NoError(t, err)
+	require.NoError(t, r.End())
+	assert.Equal(t, "a", string(tag))
+	assert.Equal(t, "foo", string(v))
+	for range 2000 {
+		require.NoError(t, r.Begin())
+		tag, err := r.Atom()
+		require.NoError(t, err)
+		require.Equal(t, "b", string(tag))
+	}
+	require.ErrorIs(t, r.Begin(), io.EOF)
+}
+
+// timeoutReader fails every other Read with a retryable error.
+type timeoutReader struct {
+	r    io.Reader
+	fail bool
+}
+
+var errTimeout = errors.New("timeout")
+
+func (t *timeoutReader) Read(p []byte) (int, error) {
+	t.fail = !t.fail
+	if t.fail {
+		return 0, errTimeout
+	}
+	return t.r.Read(p)
+}
+
+func TestReaderResumesAfterError(t *testing.T) {
+	in := "a1 NOOP\r\na2 LOGIN x y\r\n"
+	r := NewReader(&timeoutReader{r: chunked.NewReader([]byte(in), 3)}, ServerSide, Options{})
+	var got []string
+	for {
+		err := r.Begin()
+		if errors.Is(err, errTimeout) {
+			continue
+		}
+		if err == io.EOF {
+			break
+		}
+		require.NoError(t, err)
+		for {
+			tok, err := r.Next()
+			if errors.Is(err, errTimeout) {
+				continue
+			}
+			require.NoError(t, err)
+			got = append(got, string(tok.Bytes))
+			if tok.Kind == KindEnd {
+				break
+			}
+		}
+	}
+	assert.Equal(t, []string{"a1", " ", "NOOP", "", "a2", " ", "LOGIN", " ", "x", " ", "y", ""}, got)
+}
+
+func TestReaderBuffered(t *testing.T) {
+	r := NewReader(strings.NewReader("a STARTTLS\r\nb NOOP\r\n"), ServerSide, Options{})
+	require.NoError(t, r.Begin())
+	_, err := r.Capture()
+	require.NoError(t, err)
+	assert.Equal(t, "b NOOP\r\n", string(r.Buffered()))
+}
+
+func TestReaderAllocs(t *testing.T) {
+	stream := []byte("a1 FETCH 1:* (FLAGS BODY.PEEK[HEADER.FIELDS (FROM TO)])\r\na2 LOGIN {5+}\r\nalice \"p\\\"w\"\r\n")
+	r := NewReader(chunked.NewLoop(stream), ServerSide, Options{})
+	allocs := testing.AllocsPerRun(200, func() {
+		for range 2 {
+			require.NoError(t, r.Begin())
+			for {
+				tok, err := r.Next()
+				require.NoError(t, err)
+				if tok.Kind == KindLiteral {
+					_, err = r.Inline()
+					require.NoError(t, err)
+				}
+				if tok.Kind == KindEnd {
+					break
+				}
+			}
+		}
+	})
+	assert.Zero(t, allocs)
+}

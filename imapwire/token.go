@@ -1,0 +1,128 @@
+package imapwire
+
+// Kind is the kind of a [Token].
+type Kind uint8
+
+const (
+	KindEnd          Kind = iota // the end of the message
+	KindAtom                     // an atom (numbers, sequence sets and keywords are atoms too)
+	KindQuoted                   // a quoted string: Bytes is its content, escapes kept
+	KindLiteral                  // a literal: Bytes is its data once inlined; Literal its header
+	KindNil                      // NIL
+	KindFlag                     // a flag that starts with "\": \Seen, \*
+	KindListOpen                 // (
+	KindListClose                // )
+	KindOpenBracket              // [
+	KindCloseBracket             // ]
+	KindSP                       // one space
+)
+
+var kindNames = [...]string{"end", "atom", "quoted", "literal", "NIL", "flag", "(", ")", "[", "]", "SP"}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "kind?"
+}
+
+// Token is a typed view of one token. Bytes aliases the Reader's buffer
+// and is valid until the next message is read.
+type Token struct {
+	Kind    Kind
+	Bytes   []byte
+	Escaped bool    // a quoted string with \" or \\ in it
+	Literal Literal // the header, for KindLiteral
+}
+
+// IsNil reports whether t is NIL.
+func (t Token) IsNil() bool { return t.Kind == KindNil }
+
+// IsString reports whether t is a string: quoted or literal.
+func (t Token) IsString() bool { return t.Kind == KindQuoted || t.Kind == KindLiteral }
+
+// AppendValue appends the value of t to dst: the unescaped content of a
+// quoted string, the data of an inlined literal, the bytes of anything
+// else. NIL appends nothing.
+func (t Token) AppendValue(dst []byte) []byte {
+	if t.Kind == KindQuoted && t.Escaped {
+		return AppendUnquoted(dst, t.Bytes)
+	}
+	if t.Kind == KindNil {
+		return dst
+	}
+	return append(dst, t.Bytes...)
+}
+
+// Value returns the value of t: Bytes itself when nothing needs
+// unescaping, otherwise the value appended to scratch[:0].
+func (t Token) Value(scratch []byte) []byte {
+	if t.Kind == KindQuoted && t.Escaped {
+		return AppendUnquoted(scratch[:0], t.Bytes)
+	}
+	if t.Kind == KindNil {
+		return nil
+	}
+	return t.Bytes
+}
+
+// Uint32 parses an atom as a number (RFC 3501 number, 32 bits).
+func (t Token) Uint32() (uint32, bool) {
+	if t.Kind != KindAtom {
+		return 0, false
+	}
+	v, ok := parseUint(t.Bytes, maxNumber)
+	return uint32(v), ok
+}
+
+// Uint64 parses an atom as a number64 (RFC 9051, 63 bits).
+func (t Token) Uint64() (uint64, bool) {
+	if t.Kind != KindAtom {
+		return 0, false
+	}
+	return parseUint(t.Bytes, maxNumber64)
+}
+
+// EqualFold reports whether t is an atom equal to the upper-case ASCII
+// word w, ignoring case.
+func (t Token) EqualFold(w string) bool { return t.Kind == KindAtom && equalFold(t.Bytes, w) }
+
+// AppendUnquoted appends the content of a quoted string (without its
+// DQUOTEs) to dst with its \" and \\ escapes resolved. The Reader has
+// already rejected CR, LF, NUL and other escapes.
+func AppendUnquoted(dst, quoted []byte) []byte {
+	for i := 0; i < len(quoted); i++ {
+		c := quoted[i]
+		if c == '\\' && i+1 < len(quoted) {
+			i++
+			c = quoted[i]
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// lexQuoted scans a quoted string whose DQUOTE is at b[i]; it returns the
+// end of the content (the closing DQUOTE) and whether there were escapes.
+// ok is false at a CR, LF, NUL, a bad escape or a missing DQUOTE.
+func lexQuoted(b []byte, i int) (end int, esc, ok bool) {
+	for i++; i < len(b); i++ {
+		c := b[i]
+		if class[c]&clQuoted != 0 {
+			continue
+		}
+		switch c {
+		case '"':
+			return i, esc, true
+		case '\\':
+			i++
+			if i >= len(b) || (b[i] != '"' && b[i] != '\\') {
+				return i, esc, false
+			}
+			esc = true
+		default:
+			return i, esc, false
+		}
+	}
+	return i, esc, false
+}

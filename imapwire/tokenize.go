@@ -1,0 +1,277 @@
+package imapwire
+
+// cur makes sure a complete line is under the tokenizer.
+func (r *Reader) cur() error {
+	switch r.st {
+	case stLine:
+		if !r.framed {
+			return r.frame()
+		}
+		return nil
+	case stLiteral:
+		return ErrLiteralOpen
+	}
+	if r.err != nil {
+		return r.err
+	}
+	return ErrNoMessage
+}
+
+// expected returns a syntax error at the tokenizer's position.
+func (r *Reader) expected(what string) error {
+	return syntaxErr(ErrSyntax, r.offset(r.p), what)
+}
+
+// line returns the current line up to its end, for the lexers.
+func (r *Reader) line() []byte { return r.buf[:r.end] }
+
+// Peek returns the next octet of the line, or 0 at its end or when no line
+// is under the tokenizer.
+func (r *Reader) Peek() byte {
+	if r.cur() != nil || r.p == r.end {
+		return 0
+	}
+	return r.buf[r.p]
+}
+
+// AtEnd reports whether the line has no more tokens (it may still end in
+// a literal header that a string method would open).
+func (r *Reader) AtEnd() bool { return r.cur() == nil && r.p == r.end }
+
+// SP consumes one space.
+func (r *Reader) SP() error {
+	if err := r.cur(); err != nil {
+		return err
+	}
+	if r.p == r.end || r.buf[r.p] != ' ' {
+		return r.expected("SP")
+	}
+	r.p++
+	return nil
+}
+
+// End consumes the end of the message: the line must have nothing left.
+func (r *Reader) End() error {
+	if err := r.cur(); err != nil {
+		return err
+	}
+	if r.p != r.end {
+		return r.expected("CRLF")
+	}
+	r.st = stIdle
+	return nil
+}
+
+// Atom reads an atom (1*ATOM-CHAR).
+func (r *Reader) Atom() ([]byte, error) {
+	if err := r.cur(); err != nil {
+		return nil, err
+	}
+	e := run(r.line(), r.p, clAtom)
+	if e == r.p {
+		return nil, r.expected("atom")
+	}
+	v := r.buf[r.p:e]
+	r.p = e
+	return v, nil
+}
+
+// Number reads a number (RFC 3501: 32 bits), rejecting overflow.
+func (r *Reader) Number() (uint32, error) {
+	v, err := r.number(maxNumber)
+	return uint32(v), err
+}
+
+// Number64 reads a number64 (RFC 9051: 63 bits), rejecting overflow.
+func (r *Reader) Number64() (uint64, error) { return r.number(maxNumber64) }
+
+func (r *Reader) number(limit uint64) (uint64, error) {
+	if err := r.cur(); err != nil {
+		return 0, err
+	}
+	e := run(r.line(), r.p, clDigit)
+	v, ok := parseUint(r.buf[r.p:e], limit)
+	if !ok {
+		return 0, r.expected("number")
+	}
+	r.p = e
+	return v, nil
+}
+
+// Keyword consumes the word w (upper-case ASCII) if it comes next, ignoring
+// case, followed by something that cannot continue an atom.
+func (r *Reader) Keyword(w string) bool {
+	if r.cur() != nil {
+		return false
+	}
+	e := r.p + len(w)
+	if e > r.end || !equalFold(r.buf[r.p:e], w) || (e < r.end && class[r.buf[e]]&clAString != 0) {
+		return false
+	}
+	r.p = e
+	return true
+}
+
+// Nil consumes NIL if it comes next.
+func (r *Reader) Nil() bool { return r.Keyword("NIL") }
+
+// String reads a string: quoted, or a literal that it opens (see [Reader]).
+func (r *Reader) String() (Token, error) { return r.str(false) }
+
+// str reads a quoted string or opens a literal; binary allows literal8.
+func (r *Reader) str(binary bool) (Token, error) {
+	if err := r.cur(); err != nil {
+		return Token{}, err
+	}
+	if r.p == r.end {
+		return Token{}, r.expected("string")
+	}
+	switch c := r.buf[r.p]; {
+	case c == '"':
+		e, esc, ok := lexQuoted(r.line(), r.p)
+		if !ok {
+			r.p = e
+			return Token{}, r.expected("quoted string without CR, LF or NUL")
+		}
+		t := Token{Kind: KindQuoted, Bytes: r.buf[r.p+1 : e], Escaped: esc}
+		r.p = e + 1
+		return t, nil
+	case c == '{' || (binary && c == '~'):
+		lit, e, ok := parseLiteralHeader(r.line(), r.p, true)
+		if !ok || e != r.end {
+			return Token{}, r.expected("literal header at the end of the line")
+		}
+		t := Token{Kind: KindLiteral, Literal: lit}
+		return t, r.openLiteral(lit)
+	}
+	return Token{}, r.expected("string")
+}
+
+// AString reads an astring: an atom (with "]" allowed) or a string.
+func (r *Reader) AString() (Token, error) {
+	if err := r.cur(); err != nil {
+		return Token{}, err
+	}
+	if e := run(r.line(), r.p, clAString); e > r.p {
+		t := Token{Kind: KindAtom, Bytes: r.buf[r.p:e]}
+		r.p = e
+		return t, nil
+	}
+	return r.String()
+}
+
+// NString reads NIL or a string.
+func (r *Reader) NString() (Token, error) {
+	if r.Nil() {
+		return Token{Kind: KindNil}, nil
+	}
+	return r.String()
+}
+
+// Flag reads a flag: \Word, \* or a keyword atom.
+func (r *Reader) Flag() (Token, error) {
+	if err := r.cur(); err != nil {
+		return Token{}, err
+	}
+	i := r.p
+	if i < r.end && r.buf[i] == '\\' {
+		i++
+		if i < r.end && r.buf[i] == '*' {
+			i++
+		} else {
+			i = run(r.line(), i, clAtom)
+		}
+		if i == r.p+1 {
+			return Token{}, r.expected("flag")
+		}
+		t := Token{Kind: KindFlag, Bytes: r.buf[r.p:i]}
+		r.p = i
+		return t, nil
+	}
+	a, err := r.Atom()
+	if err != nil {
+		return Token{}, r.expected("flag")
+	}
+	return Token{Kind: KindAtom, Bytes: a}, nil
+}
+
+// Text reads the rest of the line as text (resp-text): a "{5}" at its end
+// is text, not a literal. NUL and CR are refused.
+func (r *Reader) Text() ([]byte, error) {
+	if err := r.cur(); err != nil {
+		return nil, err
+	}
+	e := run(r.line(), r.p, clText)
+	if e != r.end {
+		r.p = e
+		return nil, r.expected("text without NUL or CR")
+	}
+	v := r.buf[r.p:e]
+	r.p, r.text = e, true
+	return v, nil
+}
+
+// List is a cursor over a parenthesised list. Next consumes the "(" on
+// its first call, the SP between elements, and the ")"; the caller reads
+// each element between calls.
+//
+//	l := r.List()
+//	for l.Next() {
+//		flag, err := r.Flag()
+//		…
+//	}
+//	if err := l.Err(); err != nil { … }
+type List struct {
+	r    *Reader
+	n    int
+	done bool
+	err  error
+}
+
+// List returns a cursor over the list that comes next.
+func (r *Reader) List() List { return List{r: r} }
+
+// Next moves to the next element; false at the ")" or on error.
+func (l *List) Next() bool {
+	if l.done || l.err != nil {
+		return false
+	}
+	r := l.r
+	if l.err = r.cur(); l.err != nil {
+		return false
+	}
+	if l.n == 0 {
+		if r.p == r.end || r.buf[r.p] != '(' {
+			l.err = r.expected("(")
+			return false
+		}
+		r.p++
+		if r.depth++; r.depth > r.lim.MaxDepth {
+			l.err = syntaxErr(ErrTooDeep, r.offset(r.p), "")
+			return false
+		}
+	} else if r.p < r.end && r.buf[r.p] == ' ' {
+		r.p++
+		if r.p < r.end && r.buf[r.p] == ')' && !r.q.TrailingSpace {
+			l.err = r.expected("list element")
+			return false
+		}
+	} else if r.p == r.end || r.buf[r.p] != ')' {
+		l.err = r.expected("SP or )")
+		return false
+	}
+	if r.p < r.end && r.buf[r.p] == ')' {
+		r.p++
+		r.depth--
+		l.done = true
+		return false
+	}
+	l.n++
+	return true
+}
+
+// Len is the number of elements seen so far.
+func (l *List) Len() int { return l.n }
+
+// Err returns the error that stopped the cursor, if any.
+func (l *List) Err() error { return l.err }
