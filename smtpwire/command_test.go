@@ -121,6 +121,11 @@ func FuzzCommand(f *testing.F) {
 		"MAIL FROM:<jörg@münchen.example> SMTPUTF8 X-FOO=bar\r\nRCPT TO:<Postmaster>\r\n",
 		"MAIL FROM:<\"a b\"@[192.0.2.1]>\r\nRCPT TO:<@r.example:x@[IPv6:2001:db8::1]>\r\n",
 		"RCPT TO:<x@y.example> ORCPT=utf-8;j\\x{F6}rg@y.example\r\nSTARTTLSX\r\nSTARTTLS foo\r\nBDAT 10 LAST\r\nAUTH PLAIN =\r\n",
+		// A submission session as a mail client pipelines it (RFC 2920 §3.1 shape).
+		"EHLO [192.168.1.20]\r\nAUTH PLAIN AHVzZXIAcGFzcw==\r\nMAIL FROM:<user@example.org> BODY=8BITMIME SIZE=2048\r\n" +
+			"RCPT TO:<a@example.net>\r\nRCPT TO:<b@example.com> NOTIFY=FAILURE ORCPT=rfc822;b@example.com\r\nDATA\r\n",
+		// RFC 3461 §7.1-style DSN parameters.
+		"MAIL FROM:<Alice@Example.COM> RET=HDRS ENVID=QQ314159\r\nRCPT TO:<Bob@Example.COM> NOTIFY=SUCCESS ORCPT=rfc822;Bob@Example.COM\r\n",
 	} {
 		f.Add([]byte(s), []byte{3, 1})
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -130,6 +131,14 @@ func FuzzReadReply(f *testing.F) {
 	f.Add([]byte("220 mx.example ESMTP\r\n250-mx.example\r\n250-PIPELINING\r\n250 SIZE 1000\r\n"), []byte{1})
 	f.Add([]byte("250\r\n550 5.1.1 no\r\n250-a\r\n251 b\r\n"), []byte{2, 3})
 	f.Add([]byte("250-\r\n250 \r\n421 4.4.2 bye\r\n"), []byte{0})
+	// Shapes of real EHLO replies: a large provider, Postfix, and an Exchange
+	// server with the old AUTH= form.
+	f.Add([]byte("220 smtp.provider.example ESMTP a1b2c3 - gsmtp\r\n250-smtp.provider.example at your service, [192.0.2.7]\r\n"+
+		"250-SIZE 35882577\r\n250-8BITMIME\r\n250-STARTTLS\r\n250-ENHANCEDSTATUSCODES\r\n250-PIPELINING\r\n250-CHUNKING\r\n250 SMTPUTF8\r\n"), []byte{17, 5})
+	f.Add([]byte("250-mail.example.com\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-VRFY\r\n250-ETRN\r\n250-STARTTLS\r\n"+
+		"250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250-DSN\r\n250-SMTPUTF8\r\n250 CHUNKING\r\n250 2.1.0 Ok\r\n554 5.7.1 <x@y>: Relay access denied\r\n"), []byte{64})
+	f.Add([]byte("250-EX01.corp.example Hello [198.51.100.4]\r\n250-SIZE 37748736\r\n250-PIPELINING\r\n250-DSN\r\n250-ENHANCEDSTATUSCODES\r\n"+
+		"250-AUTH NTLM LOGIN\r\n250-AUTH=LOGIN\r\n250-8BITMIME\r\n250-BINARYMIME\r\n250 CHUNKING\r\n"), []byte{1, 255})
 	f.Fuzz(func(t *testing.T, stream, split []byte) {
 		whole := readReplies(bytes.NewReader(stream))
 		part := readReplies(chunked.NewReader(stream, chunked.SizesFrom(split)...))
@@ -155,6 +164,7 @@ type replyResult struct {
 	enhanced EnhancedCode
 	lines    []string
 	err      string
+	caps     string // what ParseCapabilities makes of a 250 reply
 }
 
 func readReplies(src io.Reader) []replyResult {
@@ -172,8 +182,38 @@ func readReplies(src io.Reader) []replyResult {
 		for l := range r.Lines() {
 			res.lines = append(res.lines, string(l))
 		}
+		if r.Code == 250 {
+			res.caps = capsSummary(r)
+		}
 		out = append(out, res)
 	}
+}
+
+// capsSummary parses r as an EHLO reply and checks that the value keeps
+// every line: the greeting, then one keyword per line.
+func capsSummary(r *Reply) string {
+	c, err := ParseCapabilities(r)
+	if err != nil {
+		return err.Error()
+	}
+	if c.Greeting() != string(r.Line(0)) {
+		return "greeting lost"
+	}
+	i := 1
+	for kw, params := range c.All() {
+		line := kw
+		if params != "" || strings.Contains(string(r.Line(i)), " ") {
+			line += " " + params
+		}
+		if line != string(r.Line(i)) {
+			return "line " + strconv.Itoa(i) + " changed"
+		}
+		i++
+	}
+	if i != r.Len() {
+		return "lines lost"
+	}
+	return fmt.Sprintf("has %b", c.has)
 }
 
 func BenchmarkReadReply(b *testing.B) {
