@@ -74,24 +74,33 @@ func validPKI(t testing.TB) *testPKI {
 	return newTestPKI(t, now.Add(-time.Hour), now.Add(time.Hour), "mx.example.com")
 }
 
-// handshake runs a real TLS handshake over net.Pipe between a server
+// handshake runs a real TLS handshake over loopback TCP between a server
 // presenting chain and a client using cfg, and returns the client's error.
+// TCP rather than net.Pipe: the kernel buffers let a client that rejects
+// the certificate write its alert while the server is still writing.
 func handshake(t testing.TB, chain tls.Certificate, cfg *tls.Config) error {
 	t.Helper()
-	c, s := net.Pipe()
-	// No session tickets: nobody reads them on the synchronous pipe.
-	srv := tls.Server(s, &tls.Config{Certificates: []tls.Certificate{chain}, SessionTicketsDisabled: true})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		s, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer s.Close()
+		srv := tls.Server(s, &tls.Config{Certificates: []tls.Certificate{chain}})
+		_ = srv.SetDeadline(time.Now().Add(10 * time.Second))
 		_ = srv.Handshake()
-		_ = s.Close() // the raw pipe: a close_notify would block with no reader
 	}()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	require.NoError(t, err)
+	defer func() { _ = c.Close(); <-done }()
 	cli := tls.Client(c, cfg)
-	err := cli.Handshake()
-	_ = c.Close()
-	<-done
-	return err
+	_ = cli.SetDeadline(time.Now().Add(10 * time.Second))
+	return cli.Handshake()
 }
 
 // errAny in a test table means "some error, of no particular kind".

@@ -28,6 +28,9 @@ type Policy struct {
 	// the leaf certificate's DER encoding or of its DER-encoded
 	// SubjectPublicKeyInfo, so either form may be pinned.
 	Fingerprints [][]byte
+	// TLSA are the DNSSEC-validated TLSA records of the server, used at
+	// LevelDANE and LevelDANEOnly only, where at least one must be usable.
+	TLSA []TLSA
 	// MinVersion is the lowest TLS version offered; 0 means TLS 1.2
 	// (RFC 8996 deprecates TLS 1.0 and 1.1).
 	MinVersion uint16
@@ -48,7 +51,8 @@ const defaultMinVersion = tls.VersionTLS12
 // LevelNone goes with TransportPlain and only with it; TransportImplicit
 // needs LevelEncrypt or above (TLS cannot fall back on a TLS port);
 // LevelFingerprint needs fingerprints of 32 bytes, and no other level takes
-// any; LevelVerify, LevelSecure and the DANE levels need ServerName;
+// any; the DANE levels need a usable TLSA record, and no other level takes
+// records; LevelVerify, LevelSecure and the DANE levels need ServerName;
 // MinVersion is 0 or a TLS version from 1.0 to 1.3.
 func (p Policy) Validate() error {
 	switch {
@@ -64,6 +68,10 @@ func (p Policy) Validate() error {
 		return invalid("level fingerprint without fingerprints")
 	case p.Level != LevelFingerprint && len(p.Fingerprints) != 0:
 		return invalid("fingerprints given at level %s", p.Level)
+	case p.Level.DANEBased() && !anyUsable(p.TLSA):
+		return invalid("level %s without a usable TLSA record", p.Level)
+	case !p.Level.DANEBased() && len(p.TLSA) != 0:
+		return invalid("TLSA records given at level %s", p.Level)
 	case p.ServerName == "" && (p.Level >= LevelVerify || p.Level.DANEBased()):
 		return invalid("level %s needs a server name", p.Level)
 	case p.MinVersion != 0 && (p.MinVersion < tls.VersionTLS10 || p.MinVersion > tls.VersionTLS13):
@@ -88,6 +96,8 @@ func invalid(format string, args ...any) error {
 //     levels encrypt without authenticating.
 //   - LevelFingerprint: the leaf must match a fingerprint (VerifyConnection);
 //     CA and names are not consulted.
+//   - LevelDANE, LevelDANEOnly: DANEVerifier with the records and
+//     ServerName as the reference identifier (VerifyConnection).
 //   - LevelVerify, LevelSecure: crypto/tls PKIX validation of ServerName
 //     against RootCAs.
 //
@@ -114,7 +124,8 @@ func (p Policy) TLSConfig() (*tls.Config, error) {
 		cfg.InsecureSkipVerify = true
 		cfg.VerifyConnection = p.verifyFingerprint
 	case LevelDANE, LevelDANEOnly:
-		return nil, invalid("level %s needs TLSA records", p.Level)
+		cfg.InsecureSkipVerify = true
+		cfg.VerifyConnection = DANEVerifier{Records: p.TLSA, Names: []string{p.ServerName}}.VerifyConnection
 	}
 	return cfg, nil
 }
@@ -133,4 +144,14 @@ func (p Policy) verifyFingerprint(cs tls.ConnectionState) error {
 		}
 	}
 	return ErrFingerprintMismatch
+}
+
+// anyUsable reports whether one of the records is usable.
+func anyUsable(records []TLSA) bool {
+	for _, r := range records {
+		if r.Usable() {
+			return true
+		}
+	}
+	return false
 }

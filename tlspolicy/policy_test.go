@@ -13,6 +13,7 @@ import (
 
 func TestPolicyValidate(t *testing.T) {
 	fp := make([]byte, sha256.Size)
+	ee := []TLSA{{UsageDANEEE, SelectorSPKI, MatchSHA256, fp}}
 	tests := []struct {
 		name string
 		p    Policy
@@ -23,6 +24,8 @@ func TestPolicyValidate(t *testing.T) {
 		{"encrypt implicit", Policy{Level: LevelEncrypt, Transport: TransportImplicit}, true},
 		{"verify with name", Policy{Level: LevelVerify, Transport: TransportSTARTTLS, ServerName: "mx.example.com"}, true},
 		{"fingerprint", Policy{Level: LevelFingerprint, Transport: TransportImplicit, Fingerprints: [][]byte{fp}}, true},
+		{"dane", Policy{Level: LevelDANE, Transport: TransportSTARTTLS, ServerName: "mx.example.com", TLSA: ee}, true},
+		{"dane-only implicit", Policy{Level: LevelDANEOnly, Transport: TransportImplicit, ServerName: "mx.example.com", TLSA: ee}, true},
 		{"tls 1.3 minimum", Policy{Level: LevelMay, Transport: TransportSTARTTLS, MinVersion: tls.VersionTLS13}, true},
 
 		{"undefined level", Policy{Level: 9, Transport: TransportSTARTTLS}, false},
@@ -35,7 +38,10 @@ func TestPolicyValidate(t *testing.T) {
 		{"fingerprint at verify", Policy{Level: LevelVerify, Transport: TransportSTARTTLS, ServerName: "a", Fingerprints: [][]byte{fp}}, false},
 		{"verify without name", Policy{Level: LevelVerify, Transport: TransportSTARTTLS}, false},
 		{"secure without name", Policy{Level: LevelSecure, Transport: TransportImplicit}, false},
-		{"dane without name", Policy{Level: LevelDANE, Transport: TransportSTARTTLS}, false},
+		{"dane without name", Policy{Level: LevelDANE, Transport: TransportSTARTTLS, TLSA: ee}, false},
+		{"dane without records", Policy{Level: LevelDANE, Transport: TransportSTARTTLS, ServerName: "mx.example.com"}, false},
+		{"dane-only with unusable records", Policy{Level: LevelDANEOnly, Transport: TransportSTARTTLS, ServerName: "mx.example.com", TLSA: []TLSA{{1, 1, 1, fp}}}, false},
+		{"records at encrypt", Policy{Level: LevelEncrypt, Transport: TransportSTARTTLS, TLSA: ee}, false},
 		{"ssl3 minimum", Policy{Level: LevelMay, Transport: TransportSTARTTLS, MinVersion: tls.VersionSSL30}, false},
 	}
 	for _, tt := range tests {
