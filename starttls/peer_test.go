@@ -10,6 +10,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"math/big"
@@ -32,6 +33,7 @@ const testHost = "mail.example.test"
 type testPKI struct {
 	roots *x509.CertPool
 	cert  tls.Certificate
+	caPEM []byte // the CA certificate, for peers outside Go
 }
 
 func newPKI(t testing.TB) testPKI {
@@ -68,7 +70,11 @@ func newPKI(t testing.TB) testPKI {
 	require.NoError(t, err)
 	roots := x509.NewCertPool()
 	roots.AddCert(ca)
-	return testPKI{roots: roots, cert: tls.Certificate{Certificate: [][]byte{leafDER}, PrivateKey: key}}
+	return testPKI{
+		roots: roots,
+		cert:  tls.Certificate{Certificate: [][]byte{leafDER}, PrivateKey: key},
+		caPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
+	}
 }
 
 var (

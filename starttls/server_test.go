@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/tls"
+	"fmt"
 	"io"
 	"net"
 	"strings"
@@ -271,7 +272,7 @@ func TestBothSides(t *testing.T) {
 
 // miniServer is the smallest server the machine supports: a greeting, a
 // capability list that offers STARTTLS only while Advertise says so, the
-// upgrade, and the capability list again over TLS.
+// upgrade, the capability list again over TLS, and QUIT or LOGOUT.
 func miniServer(ctx context.Context, conn net.Conn, p Protocol, cfg *tls.Config, transport tlspolicy.Transport) error {
 	defer conn.Close()
 	srv := NewServer(conn, p, cfg)
@@ -308,6 +309,12 @@ func miniServer(ctx context.Context, conn net.Conn, p Protocol, cfg *tls.Config,
 			if tc, err = srv.Upgrade(ctx, []byte(tag), br); err == nil {
 				w = tc
 			}
+		case "QUIT", "LOGOUT":
+			bye := map[Protocol]string{SMTP: "221 2.0.0 bye\r\n", POP3: "+OK bye\r\n", IMAP: "* BYE bye\r\n" + tag + " OK done\r\n"}[p]
+			_, err = io.WriteString(w, bye)
+			return err
+		default:
+			return fmt.Errorf("unexpected command %q", line)
 		}
 		if err != nil {
 			return err
