@@ -2,11 +2,15 @@ package starttls
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/x509"
+	"encoding/pem"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -100,3 +104,152 @@ func TestInteropPythonClients(t *testing.T) {
 }
 
 func quotePython(s string) string { return "'" + strings.ReplaceAll(s, "'", `\'`) + "'" }
+
+// TestInteropDovecot runs Client against a real Dovecot, started by the
+// test on loopback with the test certificate (PEERS.md §3): IMAP STARTTLS
+// and implicit TLS, POP3 STLS and implicit TLS, the certificate verified,
+// and the capabilities asked again over TLS no longer offering the upgrade.
+func TestInteropDovecot(t *testing.T) {
+	dovecot := requirePeer(t, "dovecot")
+	trusted, _ := pkis(t)
+	dir, err := os.MkdirTemp("", "dc") // short: Dovecot's socket paths must stay under 108 bytes
+	require.NoError(t, err)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	require.NoError(t, os.Chmod(dir, 0o755)) // Dovecot's unprivileged processes traverse it
+	certFile, keyFile := writeServerKeyPair(t, dir, trusted)
+	ports := freePorts(t, 4)
+	conf := filepath.Join(dir, "dovecot.conf")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "users"), []byte("alice:{PLAIN}alicepw\n"), 0o644))
+	require.NoError(t, os.WriteFile(conf, []byte(`protocols = imap pop3
+listen = 127.0.0.1
+base_dir = `+dir+`/run
+state_dir = `+dir+`/state
+log_path = /dev/stderr
+ssl = required
+ssl_cert = <`+certFile+`
+ssl_key = <`+keyFile+`
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u `+dir+`/users
+}
+userdb {
+  driver = static
+  args = uid=mail gid=mail home=`+dir+`/mail/%u
+}
+first_valid_uid = 8
+service imap-login {
+  inet_listener imap {
+    port = `+ports[0]+`
+  }
+  inet_listener imaps {
+    port = `+ports[1]+`
+    ssl = yes
+  }
+}
+service pop3-login {
+  inet_listener pop3 {
+    port = `+ports[2]+`
+  }
+  inet_listener pop3s {
+    port = `+ports[3]+`
+    ssl = yes
+  }
+}
+`), 0o644))
+	var log strings.Builder
+	cmd := exec.Command(dovecot, "-F", "-c", conf)
+	cmd.Stdout, cmd.Stderr = &log, &log
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("dovecot log:\n%s", log.String())
+		}
+	})
+	for _, port := range ports {
+		waitListening(t, "127.0.0.1:"+port)
+	}
+
+	tests := []struct {
+		p         Protocol
+		transport tlspolicy.Transport
+		port      string
+	}{
+		{IMAP, tlspolicy.TransportSTARTTLS, ports[0]},
+		{IMAP, tlspolicy.TransportImplicit, ports[1]},
+		{POP3, tlspolicy.TransportSTARTTLS, ports[2]},
+		{POP3, tlspolicy.TransportImplicit, ports[3]},
+	}
+	for _, tt := range tests {
+		t.Run(tt.p.String()+"/"+tt.transport.String(), func(t *testing.T) {
+			raw, err := net.Dial("tcp", "127.0.0.1:"+tt.port)
+			require.NoError(t, err)
+			policy := verifyPolicy(t)
+			policy.Transport = tt.transport
+			conn, rep, err := (&Client{Protocol: tt.p, Policy: policy}).Upgrade(testContext(t), raw)
+			require.NoError(t, err)
+			defer conn.Close()
+			require.Equal(t, StateSecure, rep.State)
+			require.True(t, rep.TLS.HandshakeComplete)
+			requireNoUpgradeOffered(t, tt.p, tt.transport, conn)
+		})
+	}
+}
+
+// requireNoUpgradeOffered asks for the capabilities over the secure conn
+// (after reading the greeting, for implicit TLS) and requires a positive
+// answer that does not offer STARTTLS or STLS.
+func requireNoUpgradeOffered(t *testing.T, p Protocol, transport tlspolicy.Transport, conn net.Conn) {
+	t.Helper()
+	require.NoError(t, conn.SetDeadline(time.Now().Add(10*time.Second)))
+	lr := newLineReader(conn, Limits{}.withDefaults(p).MaxLine)
+	if transport == tlspolicy.TransportImplicit {
+		_, _, err := p.readReply(lr, defaultMaxLines, stepGreeting)
+		require.NoError(t, err)
+	}
+	_, err := conn.Write(p.appendCapabilityCommand(nil, "localhost"))
+	require.NoError(t, err)
+	ok, advertised, err := p.readReply(lr, defaultMaxLines, stepCapabilities)
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.False(t, advertised, "the upgrade is offered over TLS")
+}
+
+// writeServerKeyPair writes the server certificate and its key (SEC1 PEM)
+// into dir for a server outside Go.
+func writeServerKeyPair(t *testing.T, dir string, pki testPKI) (certFile, keyFile string) {
+	t.Helper()
+	der, err := x509.MarshalECPrivateKey(pki.cert.PrivateKey.(*ecdsa.PrivateKey))
+	require.NoError(t, err)
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	require.NoError(t, os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: pki.cert.Certificate[0]}), 0o644))
+	require.NoError(t, os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}), 0o600))
+	return certFile, keyFile
+}
+
+// freePorts returns n loopback ports that were free a moment ago.
+func freePorts(t *testing.T, n int) []string {
+	t.Helper()
+	var ports []string
+	for range n {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		_, port, _ := strings.Cut(ln.Addr().String(), ":")
+		ports = append(ports, port)
+		require.NoError(t, ln.Close())
+	}
+	return ports
+}
+
+// waitListening waits until addr accepts connections.
+func waitListening(t *testing.T, addr string) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		c, err := net.Dial("tcp", addr)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	}, 10*time.Second, 20*time.Millisecond, "nothing listens on %s", addr)
+}
