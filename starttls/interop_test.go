@@ -253,3 +253,91 @@ func waitListening(t *testing.T, addr string) {
 		return err == nil
 	}, 10*time.Second, 20*time.Millisecond, "nothing listens on %s", addr)
 }
+
+// TestInteropPostfix runs Client against a real Postfix, started by the
+// test as a private instance on loopback (PEERS.md §4): SMTP STARTTLS and
+// implicit TLS (wrapper mode), the certificate verified, and EHLO over TLS
+// no longer offering STARTTLS.
+func TestInteropPostfix(t *testing.T) {
+	postfix := requirePeer(t, "postfix")
+	trusted, _ := pkis(t)
+	dir, err := os.MkdirTemp("", "pf")
+	require.NoError(t, err)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	require.NoError(t, os.Chmod(dir, 0o755)) // Postfix's unprivileged processes traverse it
+	certFile, keyFile := writeServerKeyPair(t, dir, trusted)
+	conf := filepath.Join(dir, "conf")
+	require.NoError(t, os.MkdirAll(conf, 0o755))
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "queue"), 0o755))
+	ports := freePorts(t, 2)
+	require.NoError(t, os.WriteFile(filepath.Join(conf, "main.cf"), []byte(`compatibility_level = 3.6
+queue_directory = `+dir+`/queue
+data_directory = `+dir+`/data
+mail_owner = postfix
+setgid_group = postdrop
+syslog_name = postfix-mailwire-starttls
+maillog_file = `+dir+`/maillog
+maillog_file_prefixes = `+dir+`
+myhostname = mx.example.test
+mydestination =
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+smtp_dns_support_level = disabled
+smtp_host_lookup = native
+smtpd_peername_lookup = no
+alias_maps =
+alias_database =
+local_recipient_maps =
+default_transport = discard
+smtpd_tls_cert_file = `+certFile+`
+smtpd_tls_key_file = `+keyFile+`
+smtpd_tls_security_level = may
+`), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(conf, "master.cf"), []byte(`127.0.0.1:`+ports[0]+` inet n - n - - smtpd
+127.0.0.1:`+ports[1]+` inet n - n - - smtpd
+  -o smtpd_tls_wrappermode=yes
+cleanup unix n - n - 0 cleanup
+qmgr unix n - n 300 1 qmgr
+tlsmgr unix - - n 1000? 1 tlsmgr
+rewrite unix - - n - - trivial-rewrite
+bounce unix - - n - 0 bounce
+defer unix - - n - 0 bounce
+trace unix - - n - 0 bounce
+verify unix - - n - 1 verify
+proxymap unix - - n - - proxymap
+error unix - - n - - error
+retry unix - - n - - error
+discard unix - - n - - discard
+anvil unix - - n - 1 anvil
+scache unix - - n - 1 scache
+postlog unix-dgram n - n - 1 postlogd
+`), 0o644))
+	out, err := exec.Command(postfix, "-c", conf, "start").CombinedOutput()
+	require.NoError(t, err, "postfix start: %s", out)
+	t.Cleanup(func() {
+		_ = exec.Command(postfix, "-c", conf, "stop").Run()
+		if t.Failed() {
+			maillog, _ := os.ReadFile(filepath.Join(dir, "maillog"))
+			t.Logf("postfix maillog:\n%s", maillog)
+		}
+	})
+	for _, port := range ports {
+		waitListening(t, "127.0.0.1:"+port)
+	}
+
+	for i, transport := range []tlspolicy.Transport{tlspolicy.TransportSTARTTLS, tlspolicy.TransportImplicit} {
+		t.Run(transport.String(), func(t *testing.T) {
+			raw, err := net.Dial("tcp", "127.0.0.1:"+ports[i])
+			require.NoError(t, err)
+			policy := verifyPolicy(t)
+			policy.Transport = transport
+			conn, rep, err := (&Client{Protocol: SMTP, Policy: policy, Hello: "client.example.test"}).Upgrade(testContext(t), raw)
+			require.NoError(t, err)
+			defer conn.Close()
+			require.Equal(t, StateSecure, rep.State)
+			require.True(t, rep.TLS.HandshakeComplete)
+			requireNoUpgradeOffered(t, SMTP, transport, conn)
+		})
+	}
+}
