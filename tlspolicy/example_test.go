@@ -59,3 +59,73 @@ func ExampleReadMTASTS() {
 	// mx2.example.net: deliver=true level=verify failure=""
 	// mx.attacker.example: deliver=false level=verify failure="validation-failure"
 }
+
+// A sender decides how to deliver one message to one MX host: the local
+// level is opportunistic DANE, the recipient domain enforces MTA-STS, the
+// DNS has no TLSA records, and the message was sent with REQUIRETLS.
+func ExampleResolve() {
+	sts, err := tlspolicy.ParseMTASTS([]byte("version: STSv1\nmode: enforce\nmx: *.example.com\nmax_age: 86400\n"), tlspolicy.MTASTSOptions{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, mx := range []string{"mx1.example.com", "mx.attacker.example"} {
+		d := tlspolicy.Resolve(tlspolicy.Situation{
+			Configured: tlspolicy.LevelDANE,
+			Transport:  tlspolicy.TransportSTARTTLS,
+			MX:         mx,
+			MTASTS:     &sts,
+			DANE:       tlspolicy.DANENone,
+			RequireTLS: true,
+		})
+		if d.Action != tlspolicy.ActionDeliver {
+			fmt.Printf("%s: %v, TLSRPT %s %s\n", mx, d.Action, d.PolicyType, d.Failure)
+			continue
+		}
+		fmt.Printf("%s: %v at %v, plaintext=%v, server must offer REQUIRETLS=%v\n",
+			mx, d.Action, d.Level, d.AllowPlaintext, d.RequireTLSExtension)
+		cfg, err := tlspolicy.Policy{Level: d.Level, Transport: tlspolicy.TransportSTARTTLS, ServerName: mx}.TLSConfig()
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println("  tls.Config verifies", cfg.ServerName, "with PKIX:", !cfg.InsecureSkipVerify)
+	}
+	// Without REQUIRETLS but with "TLS-Required: No", policy failures are
+	// ignored and plaintext is allowed.
+	no, _ := tlspolicy.ParseTLSRequired([]byte(" No"))
+	d := tlspolicy.Resolve(tlspolicy.Situation{Configured: tlspolicy.LevelDANE, Transport: tlspolicy.TransportSTARTTLS,
+		MX: "mx.attacker.example", MTASTS: &sts, TLSRequiredNo: no})
+	fmt.Printf("TLS-Required: No: %v at %v, plaintext=%v\n", d.Action, d.Level, d.AllowPlaintext)
+	// Output:
+	// mx1.example.com: deliver at verify, plaintext=false, server must offer REQUIRETLS=true
+	//   tls.Config verifies mx1.example.com with PKIX: true
+	// mx.attacker.example: next-mx, TLSRPT sts validation-failure
+	// TLS-Required: No: deliver at may, plaintext=true
+}
+
+// Policies for the three ways a client meets a server's certificate.
+func ExamplePolicy_TLSConfig() {
+	policies := []tlspolicy.Policy{
+		{Level: tlspolicy.LevelMay, Transport: tlspolicy.TransportSTARTTLS},
+		{Level: tlspolicy.LevelSecure, Transport: tlspolicy.TransportImplicit, ServerName: "example.com"},
+		{Level: tlspolicy.LevelDANE, Transport: tlspolicy.TransportSTARTTLS, ServerName: "mx.example.com",
+			TLSA: []tlspolicy.TLSA{{Usage: tlspolicy.UsageDANEEE, Selector: tlspolicy.SelectorSPKI,
+				MatchingType: tlspolicy.MatchSHA256, Data: make([]byte, 32)}}},
+		{Level: tlspolicy.LevelMay, Transport: tlspolicy.TransportImplicit},
+	}
+	for _, p := range policies {
+		cfg, err := p.TLSConfig()
+		if err != nil {
+			fmt.Println(p.Level, p.Transport, "error:", err)
+			continue
+		}
+		fmt.Printf("%v %v: pkix=%v hook=%v required=%v\n", p.Level, p.Transport,
+			!cfg.InsecureSkipVerify, cfg.VerifyConnection != nil, p.Level.Required())
+	}
+	// Output:
+	// may starttls: pkix=false hook=false required=false
+	// secure implicit: pkix=true hook=false required=true
+	// dane starttls: pkix=false hook=true required=true
+	// may implicit error: tlspolicy: invalid policy: implicit TLS needs level encrypt or above, not may
+}
