@@ -1,6 +1,7 @@
 package starttls
 
 import (
+	"bytes"
 	"io"
 	"strings"
 	"testing"
@@ -197,6 +198,46 @@ func replyAllocs(p Protocol, reply string, s step) float64 {
 	return testing.AllocsPerRun(1000, func() {
 		if _, _, err := p.readReply(lr, 100, s); err != nil {
 			panic(err)
+		}
+	})
+}
+
+// FuzzReply reads arbitrary bytes as each reply of each protocol, whole and
+// in the chunk sizes the fuzzer picks: the outcome must not depend on how
+// the bytes were split, and a reply that advertises the upgrade must be a
+// positive capability list.
+func FuzzReply(f *testing.F) {
+	for _, seed := range []struct {
+		p  Protocol
+		s  step
+		in string
+	}{
+		{SMTP, stepGreeting, "220-mx\r\n220 ESMTP\r\n"},
+		{SMTP, stepCapabilities, smtpCaps},
+		{SMTP, stepGoAhead, "220 2.0.0 Ready to start TLS\r\n250 injected\r\n"},
+		{POP3, stepCapabilities, pop3Capa},
+		{POP3, stepGoAhead, "-ERR [SYS/TEMP] no\r\n"},
+		{IMAP, stepGreeting, "* PREAUTH hi\r\n"},
+		{IMAP, stepCapabilities, imapCaps},
+		{IMAP, stepGoAhead, "* OK [ALERT] x\r\nS2 OK go\r\n"},
+	} {
+		f.Add([]byte(seed.in), []byte{0, 5}, uint8(seed.p), uint8(seed.s))
+	}
+	f.Fuzz(func(t *testing.T, data, sizes []byte, proto, which uint8) {
+		p, s := Protocol(proto%3+1), step(which%3)
+		read := func(rd io.Reader) (bool, bool, string) {
+			ok, advertised, err := p.readReply(newLineReader(rd, 128), 8, s)
+			return ok, advertised, errString(err)
+		}
+		ok, advertised, err := read(bytes.NewReader(data))
+		ok2, advertised2, err2 := read(chunked.NewReader(data, chunked.SizesFrom(sizes)...))
+		require.Equal(t, ok, ok2)
+		require.Equal(t, advertised, advertised2)
+		require.Equal(t, err, err2)
+		if advertised {
+			require.True(t, ok)
+			require.Equal(t, stepCapabilities, s)
+			require.Empty(t, err)
 		}
 	})
 }
