@@ -42,18 +42,28 @@ const (
 func zeroByte(v uint64) uint64 { return (v - ones) &^ v & highs }
 
 // indexSpecial returns the index of the first LF, CR or NUL in b, or -1.
-// It tests eight bytes at a time, which beats three bytes.IndexByte calls
-// on header lines of a few dozen octets.
-func indexSpecial(b []byte) int {
+func indexSpecial(b []byte) int { return indexAny3(b, '\n', '\r', 0) }
+
+// indexAny3 returns the index of the first x, y or z in b, or -1. It tests
+// sixteen bytes at a time, in two independent words, which beats three
+// bytes.IndexByte calls on header lines of a few dozen octets.
+func indexAny3(b []byte, x, y, z byte) int {
+	px, py, pz := ones*uint64(x), ones*uint64(y), ones*uint64(z)
 	i := 0
-	for ; i+8 <= len(b); i += 8 {
-		w := binary.LittleEndian.Uint64(b[i:])
-		if m := zeroByte(w) | zeroByte(w^(ones*'\n')) | zeroByte(w^(ones*'\r')); m != 0 {
-			return i + bits.TrailingZeros64(m)/8
+	for ; i+16 <= len(b); i += 16 {
+		w0 := binary.LittleEndian.Uint64(b[i:])
+		w1 := binary.LittleEndian.Uint64(b[i+8:])
+		m0 := zeroByte(w0^px) | zeroByte(w0^py) | zeroByte(w0^pz)
+		m1 := zeroByte(w1^px) | zeroByte(w1^py) | zeroByte(w1^pz)
+		if m0 != 0 {
+			return i + bits.TrailingZeros64(m0)/8
+		}
+		if m1 != 0 {
+			return i + 8 + bits.TrailingZeros64(m1)/8
 		}
 	}
 	for ; i < len(b); i++ {
-		if c := b[i]; c == '\n' || c == '\r' || c == 0 {
+		if c := b[i]; c == x || c == y || c == z {
 			return i
 		}
 	}

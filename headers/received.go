@@ -83,30 +83,40 @@ func StripReceived(hosts ...string) Rule {
 
 func appendStrippedReceived(dst []byte, f Field, hosts []string) ([]byte, error) {
 	v := f.Value
-	from, rest, byHost := -1, -1, []byte(nil)
+	from, rest := -1, -1 // the from clause is v[from:rest]
+	var byHost []byte
 	wantHost, skipHELO := false, false
-	for i, start, end := 0, 0, 0; ; i = end {
-		start, end = nextReceivedToken(v, i)
+	for i := 0; ; {
+		start, end := nextReceivedToken(v, i)
 		if start < 0 {
 			if end >= 0 && from >= 0 && rest < 0 {
 				rest = end // the ";" before the date
 			}
 			break
 		}
+		i = end
 		tok := v[start:end]
-		switch {
-		case wantHost:
-			byHost, wantHost = tok, false
-		case skipHELO:
+		if wantHost {
+			byHost = tok // the by clause follows any from clause: all is known
+			break
+		}
+		if skipHELO {
 			skipHELO = false
-		case start == 0 && EqualFold(tok, "from"):
+			continue
+		}
+		if start == 0 && EqualFold(tok, "from") {
 			from, skipHELO = start, true
-		case EqualFold(tok, "by"), EqualFold(tok, "via"), EqualFold(tok, "with"),
-			EqualFold(tok, "id"), EqualFold(tok, "for"):
+			continue
+		}
+		if EqualFold(tok, "by") || EqualFold(tok, "via") || EqualFold(tok, "with") ||
+			EqualFold(tok, "id") || EqualFold(tok, "for") {
 			if from >= 0 && rest < 0 {
 				rest = start
 			}
 			wantHost = EqualFold(tok, "by")
+		}
+		if len(hosts) == 0 && (from < 0 || rest >= 0) {
+			break // no by host needed
 		}
 	}
 	if len(hosts) > 0 && !matchesAny(byHost, hosts) {
@@ -153,19 +163,26 @@ func nextReceivedToken(v []byte, i int) (start, end int) {
 // nested comments and quoted pairs included, or len(v) if it is unclosed.
 func skipComment(v []byte, i int) int {
 	depth := 0
-	for ; i < len(v); i++ {
+	for {
+		j := indexAny3(v[i:], '(', ')', '\\')
+		if j < 0 {
+			return len(v)
+		}
+		i += j
 		switch v[i] {
 		case '\\':
 			i++
 		case '(':
 			depth++
-		case ')':
+		default:
 			if depth--; depth == 0 {
 				return i + 1
 			}
 		}
+		if i++; i >= len(v) {
+			return len(v)
+		}
 	}
-	return len(v)
 }
 
 // skipQuoted returns the index after the quoted string at v[i].

@@ -101,6 +101,7 @@ func (s *Sanitizer) Append(dst, msg []byte, rep *Report) (out, body []byte, err 
 	if opt.MaxLineLength <= 0 || opt.MaxLineLength > DefaultMaxLineLength {
 		opt.MaxLineLength = DefaultMaxLineLength
 	}
+	filter := s.filter()
 	sc := NewScanner(msg, opt)
 	for sc.Next() {
 		f := sc.field
@@ -108,7 +109,10 @@ func (s *Sanitizer) Append(dst, msg []byte, rep *Report) (out, body []byte, err 
 			rep.add(Change{Action: Drop, Rule: -1, Offset: f.Offset, Defects: f.Defects})
 			continue
 		}
-		i := s.match(f)
+		i := -1
+		if filter.mayMatch(f.Name) {
+			i = s.match(f)
+		}
 		action := Keep
 		if i >= 0 {
 			action = s.Rules[i].Action
@@ -121,10 +125,11 @@ func (s *Sanitizer) Append(dst, msg []byte, rep *Report) (out, body []byte, err 
 			if dst, err = s.Rules[i].Rewrite(dst, f); err != nil {
 				return dst[:orig], nil, err
 			}
-			if !validFields(dst[n:]) {
+			unchanged := string(dst[n:]) == string(f.Raw)
+			if !(unchanged && f.Defects == 0) && !validFields(dst[n:]) {
 				return dst[:orig], nil, &SyntaxError{Err: ErrRewrite, Offset: f.Offset}
 			}
-			if string(dst[n:]) != string(f.Raw) {
+			if !unchanged {
 				rep.add(Change{Action: Rewrite, Rule: i, Name: f.Name, Offset: f.Offset, Defects: f.Defects})
 			}
 		default:
@@ -152,6 +157,44 @@ func (s *Sanitizer) Append(dst, msg []byte, rep *Report) (out, body []byte, err 
 		dst = append(dst, crlf...)
 	}
 	return dst, sc.Body(), nil
+}
+
+// nameFilter is a 256-bit Bloom filter of the rule names, built for each
+// call, so that most fields skip the walk through the rules.
+type nameFilter struct {
+	bits [4]uint64
+	all  bool // a "*" rule matches every field
+}
+
+func (s *Sanitizer) filter() nameFilter {
+	var nf nameFilter
+	for i := range s.Rules {
+		switch name := s.Rules[i].Name; {
+		case name == "*":
+			nf.all = true
+		case name != "":
+			k := nameKey(name)
+			nf.bits[k/64] |= 1 << (k % 64)
+		}
+	}
+	return nf
+}
+
+func (nf *nameFilter) mayMatch(name []byte) bool {
+	if nf.all {
+		return true
+	}
+	if len(name) == 0 {
+		return false
+	}
+	k := nameKey(name)
+	return nf.bits[k/64]&(1<<(k%64)) != 0
+}
+
+// nameKey hashes a name's length and its first and last letters, ASCII
+// case ignored.
+func nameKey[T ~string | ~[]byte](name T) uint8 {
+	return uint8(len(name)*31 + int(name[0]|0x20)*7 + int(name[len(name)-1]|0x20))
 }
 
 func (s *Sanitizer) match(f Field) int {

@@ -57,7 +57,8 @@ func (s *Scanner) Next() bool {
 	if s.fields == s.opt.MaxFields {
 		return s.fail(ErrTooManyFields, start)
 	}
-	f := Field{Offset: start, Defects: d}
+	f := &s.field
+	*f = Field{Offset: start, Defects: d}
 	valueStart := -1
 	if isWSP(s.src[start]) {
 		f.Defects |= DefectLeadingContinuation
@@ -96,7 +97,7 @@ func (s *Scanner) Next() bool {
 		f.Value = s.src[valueStart:end]
 	}
 	f.Raw = s.src[start:next]
-	s.field, s.pos = f, next
+	s.pos = next
 	s.fields++
 	return true
 }
