@@ -1,6 +1,8 @@
 package tlspolicy_test
 
 import (
+	"crypto/tls"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"mime"
@@ -128,4 +130,27 @@ func ExamplePolicy_TLSConfig() {
 	// secure implicit: pkix=true hook=false required=true
 	// dane starttls: pkix=false hook=true required=true
 	// may implicit error: tlspolicy: invalid policy: implicit TLS needs level encrypt or above, not may
+}
+
+// DANE-EE: the server's key is pinned by a "3 1 1" TLSA record. The hook
+// goes into a tls.Config that skips crypto/tls's own PKIX check, as
+// Policy.TLSConfig does at LevelDANE.
+func ExampleDANEVerifier() {
+	spkiDigest, _ := hex.DecodeString("8bd1da95272f7fa4ffb24137fc0ed03aae67e5c4d8b3c50734e1050a7920b922")
+	v := tlspolicy.DANEVerifier{
+		Records: []tlspolicy.TLSA{
+			{Usage: tlspolicy.UsagePKIXEE, Selector: tlspolicy.SelectorSPKI, MatchingType: tlspolicy.MatchSHA256, Data: spkiDigest},
+			{Usage: tlspolicy.UsageDANEEE, Selector: tlspolicy.SelectorSPKI, MatchingType: tlspolicy.MatchSHA256, Data: spkiDigest},
+		},
+		Names: []string{"mx.example.com"},
+	}
+	for _, r := range v.Records {
+		fmt.Println(r.Usage, r.Selector, r.MatchingType, "usable:", r.Usable())
+	}
+	cfg := &tls.Config{ServerName: "mx.example.com", InsecureSkipVerify: true, VerifyConnection: v.VerifyConnection}
+	fmt.Println(cfg.VerifyConnection(tls.ConnectionState{}))
+	// Output:
+	// 1 1 1 usable: false
+	// 3 1 1 usable: true
+	// tlspolicy: peer certificate matches no TLSA record
 }

@@ -42,7 +42,7 @@ func TestPolicyValidate(t *testing.T) {
 		{"dane without records", Policy{Level: LevelDANE, Transport: TransportSTARTTLS, ServerName: "mx.example.com"}, false},
 		{"dane-only with unusable records", Policy{Level: LevelDANEOnly, Transport: TransportSTARTTLS, ServerName: "mx.example.com", TLSA: []TLSA{{1, 1, 1, fp}}}, false},
 		{"records at encrypt", Policy{Level: LevelEncrypt, Transport: TransportSTARTTLS, TLSA: ee}, false},
-		{"ssl3 minimum", Policy{Level: LevelMay, Transport: TransportSTARTTLS, MinVersion: tls.VersionSSL30}, false},
+		{"ssl3 minimum", Policy{Level: LevelMay, Transport: TransportSTARTTLS, MinVersion: 0x0300}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package tlspolicy
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -36,4 +37,22 @@ func TestParseTLSRequired(t *testing.T) {
 	}
 	v := []byte(" No\r\n")
 	assert.Zero(t, testing.AllocsPerRun(100, func() { _, _ = ParseTLSRequired(v) }))
+}
+
+// FuzzParseTLSRequired checks that a value is accepted exactly when it is
+// "No" in any case with folding whitespace around it, and that the result
+// does not depend on the whitespace added around it.
+func FuzzParseTLSRequired(f *testing.F) {
+	for _, s := range []string{" No", "no\r\n", "\r\n No", "Yes", "No No", "", "N\x00o"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, v []byte) {
+		got, err := ParseTLSRequired(v)
+		want := strings.EqualFold(strings.Trim(string(v), " \t\r\n"), "no")
+		require.Equal(t, want, got)
+		require.Equal(t, want, err == nil)
+		padded, err2 := ParseTLSRequired([]byte("\r\n\t " + string(v) + " \r\n"))
+		require.Equal(t, got, padded)
+		require.Equal(t, err, err2)
+	})
 }

@@ -37,8 +37,10 @@ const (
 )
 
 // ResultTypeOf classifies an error from a TLS handshake made with a
-// configuration from this package, or from ParseMTASTS, into a result type.
-// Unrecognised errors are validation-failure.
+// configuration from this package, or from ParseMTASTS, into a result type:
+// x509 name, expiry and authority errors map to their own types, MTA-STS
+// parse errors to sts-policy-invalid, ErrNoUsableTLSA to tlsa-invalid, and
+// everything else (a fingerprint or TLSA mismatch) to validation-failure.
 func ResultTypeOf(err error) ResultType {
 	var (
 		hostErr    x509.HostnameError
@@ -55,6 +57,8 @@ func ResultTypeOf(err error) ResultType {
 		return ResultCertificateNotTrusted
 	case errors.As(err, &stsErr):
 		return ResultSTSPolicyInvalid
+	case errors.Is(err, ErrNoUsableTLSA):
+		return ResultTLSAInvalid
 	}
 	return ResultValidationFailure
 }

@@ -1,6 +1,7 @@
 package tlspolicy
 
 import (
+	"crypto/tls"
 	"errors"
 	"testing"
 	"time"
@@ -40,4 +41,6 @@ func TestResultTypeOf(t *testing.T) {
 	_, err := ParseMTASTS([]byte("version: STSv2\n"), MTASTSOptions{})
 	assert.Equal(t, ResultSTSPolicyInvalid, ResultTypeOf(err))
 	assert.Equal(t, ResultValidationFailure, ResultTypeOf(errors.New("other")))
+	assert.Equal(t, ResultTLSAInvalid, ResultTypeOf(DANEVerifier{Records: []TLSA{{1, 1, 1, make([]byte, 32)}}}.VerifyConnection(tls.ConnectionState{})))
+	assert.Equal(t, ResultValidationFailure, ResultTypeOf(DANEVerifier{Records: []TLSA{{3, 1, 1, make([]byte, 32)}}}.VerifyConnection(tls.ConnectionState{})))
 }
