@@ -111,9 +111,9 @@ func (e *MTASTSError) Unwrap() error { return e.Err }
 // makes two allocations: one string holding all mx patterns and the MX slice
 // of exactly their number. The result does not refer to b.
 func ParseMTASTS(b []byte, opt MTASTSOptions) (MTASTSPolicy, error) {
-	if len(b) > opt.maxSize() {
-		return MTASTSPolicy{}, &MTASTSError{Offset: opt.maxSize(), Line: 1 + bytes.Count(b[:opt.maxSize()], []byte{'\n'}),
-			Expected: "at most " + strconv.Itoa(opt.maxSize()) + " bytes", Err: ErrMTASTSTooLarge}
+	if limit := opt.maxSize(); len(b) > limit {
+		return MTASTSPolicy{}, &MTASTSError{Offset: limit, Line: 1 + bytes.Count(b[:limit], []byte{'\n'}),
+			Expected: "at most " + strconv.Itoa(limit) + " bytes", Err: ErrMTASTSTooLarge}
 	}
 	var (
 		p                     MTASTSPolicy
