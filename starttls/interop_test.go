@@ -65,41 +65,47 @@ c.logout()`,
 
 // TestInteropPythonClients serves Python's smtplib, poplib and imaplib
 // with Server on loopback TCP, over STARTTLS and implicit TLS, with the
-// certificate checked against the test CA.
+// certificate checked against the test CA. One Python process runs the six
+// sessions, since starting it is the slow part.
 func TestInteropPythonClients(t *testing.T) {
 	python := requirePeer(t, "python3")
 	trusted, _ := pkis(t)
 	caFile := filepath.Join(t.TempDir(), "ca.pem")
 	require.NoError(t, os.WriteFile(caFile, trusted.caPEM, 0o600))
+	script := "import smtplib, poplib, imaplib, ssl\n" +
+		"ctx = ssl.create_default_context(cafile=" + quotePython(caFile) + ")\n"
+	var want strings.Builder
+	served := map[string]chan error{}
 	for _, p := range []Protocol{SMTP, POP3, IMAP} {
 		for _, transport := range []tlspolicy.Transport{tlspolicy.TransportSTARTTLS, tlspolicy.TransportImplicit} {
-			t.Run(p.String()+"/"+transport.String(), func(t *testing.T) {
-				ln, err := net.Listen("tcp", "127.0.0.1:0")
-				require.NoError(t, err)
-				defer ln.Close()
-				served := make(chan error, 1)
-				go func() {
-					conn, err := ln.Accept()
-					if err != nil {
-						served <- err
-						return
-					}
-					served <- miniServer(testContext(t), conn, p, trusted.serverConfig(), transport)
-				}()
-				host, port, _ := strings.Cut(ln.Addr().String(), ":")
-				script := "import smtplib, poplib, imaplib, ssl\n" +
-					"host, port = " + quotePython(host) + ", " + port + "\n" +
-					"ctx = ssl.create_default_context(cafile=" + quotePython(caFile) + ")\n" +
-					pythonClients[p][transport] + "\n" +
-					"print('ok')\n"
-				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-				defer cancel()
-				out, err := exec.CommandContext(ctx, python, "-c", script).CombinedOutput()
-				require.NoError(t, err, "%s", out)
-				require.Equal(t, "ok\n", string(out))
-				require.NoError(t, <-served)
-			})
+			name := p.String() + "/" + transport.String()
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			require.NoError(t, err)
+			defer ln.Close()
+			done := make(chan error, 1)
+			served[name] = done
+			go func() {
+				conn, err := ln.Accept()
+				if err != nil {
+					done <- err
+					return
+				}
+				done <- miniServer(testContext(t), conn, p, trusted.serverConfig(), transport)
+			}()
+			host, port, _ := strings.Cut(ln.Addr().String(), ":")
+			script += "host, port = " + quotePython(host) + ", " + port + "\n" +
+				pythonClients[p][transport] + "\n" +
+				"print(" + quotePython(name) + ")\n"
+			want.WriteString(name + "\n")
 		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, python, "-c", script).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	require.Equal(t, want.String(), string(out))
+	for name, done := range served {
+		require.NoError(t, <-done, name)
 	}
 }
 
