@@ -146,7 +146,10 @@ func StatusOf(err error) Status {
 	return stClient
 }
 
-// syntaxError builds an *Error; it allocates, on the error path only.
+// syntaxError builds an *Error; it allocates, on the error path only. It is
+// kept out of line so that the parsers' hot paths keep small frames.
+//
+//go:noinline
 func syntaxError(sentinel error, offset int, expected string, st Status) error {
 	return &Error{Err: sentinel, Offset: offset, Expected: expected, Status: st}
 }
