@@ -182,18 +182,19 @@ func ParseMTASTS(b []byte, opt MTASTSOptions) (MTASTSPolicy, error) {
 }
 
 // collectMX returns the mx values of an already validated file, as views
-// into one string.
+// into one string. Validation is done, so it only finds the mx lines.
 func collectMX(b []byte, count, size int) []string {
 	var all strings.Builder
 	all.Grow(size)
-	sc := stsScanner{b: b}
-	for {
-		name, value, ok, _ := sc.next()
-		if !ok {
-			break
+	for len(b) > 0 {
+		line := b
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line, b = b[:i], b[i+1:]
+		} else {
+			b = nil
 		}
-		if string(name) == "mx" {
-			all.Write(value)
+		if value, ok := bytes.CutPrefix(line, []byte("mx:")); ok {
+			all.Write(trimWSP(bytes.TrimSuffix(value, []byte("\r"))))
 			all.WriteByte('\n')
 		}
 	}
@@ -326,7 +327,7 @@ func (s *stsScanner) next() (name, value []byte, ok bool, err error) {
 	for v < len(line) && isWSP(line[v]) {
 		v++
 	}
-	value = bytes.TrimRight(line[v:], " \t")
+	value = trimWSP(line[v:])
 	s.valueOff = start + v
 	if len(value) == 0 {
 		return nil, nil, false, s.errorAt(start+v, "a value", ErrMTASTSSyntax)
@@ -356,3 +357,14 @@ func validFieldName(n []byte) bool {
 }
 
 func isWSP(c byte) bool { return c == ' ' || c == '\t' }
+
+// trimWSP removes spaces and tabs from both ends of b.
+func trimWSP(b []byte) []byte {
+	for len(b) > 0 && isWSP(b[0]) {
+		b = b[1:]
+	}
+	for len(b) > 0 && isWSP(b[len(b)-1]) {
+		b = b[:len(b)-1]
+	}
+	return b
+}
