@@ -135,10 +135,12 @@ type RcptParams struct {
 
 // AppendMailFrom appends "MAIL FROM:<mailbox> params". mailbox is in wire
 // form (a quoted local part keeps its quotes), "" for the null path; it is
-// checked with ParseMailFrom's grammar (UTF-8 only with p.SMTPUTF8). p may
-// be nil. The line is checked against DefaultMaxCommandLine only when it
-// has no parameters, since extensions lengthen it.
+// checked with ParseMailFrom's grammar and default limits (UTF-8 only with
+// p.SMTPUTF8). p may be nil.
 func AppendMailFrom(dst []byte, mailbox string, p *MailParams) ([]byte, error) {
+	if len(mailbox)+2 > DefaultMaxPath {
+		return dst, errInjection("a path of at most 256 octets")
+	}
 	start := len(dst)
 	dst = append(dst, "MAIL FROM:<"...)
 	pathStart := len(dst) - 1
@@ -204,9 +206,12 @@ func appendMailParams(dst []byte, p *MailParams) ([]byte, error) {
 }
 
 // AppendRcptTo appends "RCPT TO:<mailbox> params". mailbox is in wire form
-// and checked with ParseRcptTo's grammar; utf8 allows UTF-8 in it (the
-// transaction's MAIL carried SMTPUTF8). p may be nil.
+// and checked with ParseRcptTo's grammar and default limits; utf8 allows
+// UTF-8 in it (the transaction's MAIL carried SMTPUTF8). p may be nil.
 func AppendRcptTo(dst []byte, mailbox string, utf8 bool, p *RcptParams) ([]byte, error) {
+	if len(mailbox)+2 > DefaultMaxPath {
+		return dst, errInjection("a path of at most 256 octets")
+	}
 	start := len(dst)
 	dst = append(dst, "RCPT TO:<"...)
 	pathStart := len(dst) - 1
@@ -306,9 +311,16 @@ func AppendAuth(dst []byte, mechanism string, initial []byte, hasInitial bool) (
 	return append(dst, '\r', '\n'), nil
 }
 
-// AppendAuthResponse appends one base64 line of an AUTH exchange, for
-// either side's data ("=" is not used: an empty response is an empty line).
+// AppendAuthResponse appends a client's line in an AUTH exchange: data in
+// base64 (an empty response is an empty line).
 func AppendAuthResponse(dst, data []byte) []byte {
+	return append(base64.StdEncoding.AppendEncode(dst, data), '\r', '\n')
+}
+
+// AppendAuthChallenge appends a server's "334 " challenge line: data in
+// base64 (RFC 4954 §4). An empty challenge is "334 ".
+func AppendAuthChallenge(dst, data []byte) []byte {
+	dst = append(dst, "334 "...)
 	return append(base64.StdEncoding.AppendEncode(dst, data), '\r', '\n')
 }
 

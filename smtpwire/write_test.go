@@ -135,6 +135,7 @@ func TestAppendMailFromRefuses(t *testing.T) {
 		p       *MailParams
 	}{
 		{"space", "a b@c.example", nil},
+		{"path too long", "a@" + strings.Repeat("b.", 126) + "example", nil},
 		{"bracket injection", "a@b.example> SIZE=1", nil},
 		{"CRLF", "a@b.example>\r\nRCPT TO:<x@y.example", nil},
 		{"UTF-8 without SMTPUTF8", "jörg@b.example", nil},
@@ -170,6 +171,7 @@ func TestAppendRcptTo(t *testing.T) {
 		{mailbox: "jörg@b.example", utf8: true, p: &RcptParams{ORCPTType: "utf-8", ORCPT: "x@b.example", Extra: []ExtraParam{{"RRVS", "2030-01-01T00:00:00Z"}}},
 			want: "RCPT TO:<jörg@b.example> ORCPT=utf-8;x@b.example RRVS=2030-01-01T00:00:00Z\r\n"},
 		{mailbox: "", err: true},
+		{mailbox: "a@" + strings.Repeat("b.", 126) + "example", err: true},
 		{mailbox: "jörg@b.example", err: true},
 		{mailbox: "a@b.example", p: &RcptParams{Notify: NotifyNever | NotifyDelay}, err: true},
 		{mailbox: "a@b.example", p: &RcptParams{Notify: 16}, err: true},
@@ -213,6 +215,10 @@ func TestAppendBDATAndAuth(t *testing.T) {
 	}
 	assert.Equal(t, "dXNlcg==\r\n", string(AppendAuthResponse(nil, []byte("user"))))
 	assert.Equal(t, "\r\n", string(AppendAuthResponse(nil, nil)))
+	assert.Equal(t, "334 VXNlcm5hbWU6\r\n", string(AppendAuthChallenge(nil, []byte("Username:"))))
+	assert.Equal(t, "334 \r\n", string(AppendAuthChallenge(nil, nil)))
+	r := readOneReply(t, string(AppendAuthChallenge(nil, []byte("Password:"))))
+	assert.Equal(t, 334, r.Code)
 }
 
 func TestAppendData(t *testing.T) {
@@ -283,6 +289,7 @@ func TestWriterAllocs(t *testing.T) {
 			t.Fatal(err)
 		}
 		b = AppendAuthResponse(b, []byte("resp"))
+		b = AppendAuthChallenge(b, []byte("Username:"))
 		if _, err = AppendData(b, body); err != nil {
 			t.Fatal(err)
 		}
