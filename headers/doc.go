@@ -10,7 +10,8 @@
 // and its value still folded. [Fields] is the same as an iterator.
 // [AppendUnfold] unfolds a value into a caller's buffer, [EqualFold] and
 // [Field.Is] compare names ignoring ASCII case, and the Scanner's Body,
-// HeaderLen and [Split] hand back the body untouched.
+// HeaderLen and [Split] hand back the body untouched. [ReadBlock] reads the
+// block from an io.Reader into a caller's bounded buffer.
 //
 // Parsing is bounded by [Options]: 998 octets per line (RFC 5322 §2.1.1),
 // 1000 fields and 256 KiB per block by default. It is strict: a NUL, a bare

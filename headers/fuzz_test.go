@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mailwire/mailwire/internal/chunked"
 )
 
 // seedMessages adds every fixture and a few hostile headers to f, each with
@@ -169,6 +171,34 @@ func FuzzAppendField(f *testing.F) {
 		fd := s.Field()
 		if string(fd.Name) != name || string(AppendUnfold(nil, fd.Value)) != strings.TrimLeft(value, " \t") {
 			t.Fatalf("%q %q became %q", name, value, out)
+		}
+	})
+}
+
+// FuzzReadBlock checks that the same input split into any chunks gives the
+// same block, that the block is the input's start, and that it ends where
+// the Scanner says the header ends.
+func FuzzReadBlock(f *testing.F) {
+	seedMessages(f, []byte{1, 7, 200})
+	f.Fuzz(func(t *testing.T, msg, sizes []byte) {
+		buf := make([]byte, 512)
+		whole, _, wholeErr := ReadBlock(bytes.NewReader(msg), buf)
+		want := string(whole)
+		block, extra, err := ReadBlock(chunked.NewReader(msg, chunked.SizesFrom(sizes)...), make([]byte, 512))
+		if (err == nil) != (wholeErr == nil) || string(block) != want {
+			t.Fatalf("chunked %q %v, whole %q %v", block, err, want, wholeErr)
+		}
+		if err != nil {
+			return
+		}
+		if !bytes.HasPrefix(msg, block) || !bytes.HasPrefix(msg[len(block):], extra) {
+			t.Fatalf("block %q and extra %q are not the input's start", block, extra)
+		}
+		s := NewScanner(msg, Options{Repair: AllDefects, MaxLineLength: 1 << 20})
+		for s.Next() {
+		}
+		if s.Err() == nil && s.HeaderLen() != len(block) {
+			t.Fatalf("scanner ends the header at %d, ReadBlock at %d", s.HeaderLen(), len(block))
 		}
 	})
 }

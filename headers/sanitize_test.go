@@ -127,3 +127,21 @@ func TestActionString(t *testing.T) {
 	assert.Equal(t, "action?", Action(0).String())
 	assert.Equal(t, "action?", Action(99).String())
 }
+
+func TestNameFilter(t *testing.T) {
+	s := Sanitizer{Rules: []Rule{{Name: "X-Mailer", Action: Drop}, {Name: "Received", Action: Drop}, {Action: Add}}}
+	nf := s.filter()
+	for name, want := range map[string]bool{"X-Mailer": true, "x-mailer": true, "RECEIVED": true, "": false} {
+		assert.Equal(t, want, nf.mayMatch([]byte(name)), name)
+	}
+	misses := 0
+	for _, name := range []string{"From", "To", "Subject", "Date", "Message-ID", "Content-Type", "DKIM-Signature"} {
+		if !nf.mayMatch([]byte(name)) {
+			misses++
+		}
+	}
+	assert.Greater(t, misses, 4, "most other names are filtered out")
+	s.Rules = append(s.Rules, Rule{Name: "*", Action: Keep})
+	nf = s.filter()
+	assert.True(t, nf.mayMatch([]byte("Anything")))
+}
