@@ -1,5 +1,11 @@
 package starttls
 
+// The tags the client uses for its two IMAP commands.
+const (
+	imapCapabilityTag = "S1"
+	imapStartTLSTag   = "S2"
+)
+
 // readIMAPReply reads an IMAP reply. The greeting is one untagged OK,
 // PREAUTH or BYE line. Other replies are untagged lines ending with the
 // tagged status line of the command (S1 for CAPABILITY, S2 for STARTTLS).
@@ -64,21 +70,4 @@ func readIMAPReply(lr *lineReader, maxLines int, s step) (ok, advertised bool, e
 		}
 		return false, false, lr.errAt(len(tag)+1, "OK, NO or BAD after the tag")
 	}
-}
-
-// listsWord reports whether the space-separated list b holds w, compared
-// without regard to ASCII case.
-func listsWord(b []byte, w string) bool {
-	for len(b) > 0 {
-		if b[0] == ' ' {
-			b = b[1:]
-			continue
-		}
-		word := firstWord(b)
-		if equalFoldASCII(word, w) {
-			return true
-		}
-		b = b[len(word):]
-	}
-	return false
 }

@@ -12,11 +12,6 @@ func parsePOP3Status(lr *lineReader, line []byte) (bool, error) {
 	return false, lr.errAt(0, `"+OK" or "-ERR"`)
 }
 
-// hasWord reports whether line is w, or w followed by SP.
-func hasWord(line []byte, w string) bool {
-	return len(line) >= len(w) && string(line[:len(w)]) == w && (len(line) == len(w) || line[len(w)] == ' ')
-}
-
 // readPOP3Reply reads a status line and, after a positive CAPA answer, the
 // capability list up to its "." line (RFC 2449 §5), where a line whose
 // first word is STLS is the advertisement (RFC 2595 §4).
