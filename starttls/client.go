@@ -19,8 +19,8 @@ type Client struct {
 	// plaintext session may go on (only at tlspolicy.LevelMay).
 	Policy tlspolicy.Policy
 	// TLSConfig, when set, is used for the handshake instead of
-	// Policy.TLSConfig(), for DANE (a VerifyConnection hook) or a client
-	// certificate. It must check what Policy.Level promises.
+	// Policy.TLSConfig(), for a client certificate or checks of the
+	// caller's own. It must check what Policy.Level promises.
 	TLSConfig *tls.Config
 	// Hello is the domain or address literal sent with EHLO (SMTP only);
 	// empty means "localhost".
@@ -50,8 +50,8 @@ type Report struct {
 // Upgrade runs the client side of the upgrade on conn, which must be fresh
 // (nothing read from or written to it yet), under ctx: its deadline bounds
 // the plaintext exchange and the handshake, and cancelling it aborts them.
-// Upgrade clears conn's deadline before it returns and starts no goroutine
-// of its own.
+// Upgrade leaves no deadline on conn and starts no goroutine of its own
+// (crypto/tls watches ctx during the handshake).
 //
 // By Policy.Transport:
 //
