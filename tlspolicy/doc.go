@@ -11,8 +11,9 @@
 //   - Policy (policy.go): a level, a transport and what the peer is checked
 //     against; Validate, and TLSConfig for a crypto/tls client.
 //   - MTA-STS: ParseMTASTS and ReadMTASTS (mtasts.go), AppendMTASTS
-//     (mtasts_write.go), MatchMX and Decide (mtasts_match.go). Fetching the
-//     policy over HTTPS and caching it are the caller's.
+//     (mtasts_write.go), MatchMX and Decide (mtasts_match.go), and the
+//     _mta-sts TXT record (mtasts_record.go). DNS, fetching the policy over
+//     HTTPS and caching it are the caller's.
 //   - DANE (dane.go): TLSA records, matching, and DANEVerifier, a
 //     tls.Config.VerifyConnection hook. DNS lookups are the caller's.
 //   - RFC 8689 (requiretls.go): ParseTLSRequired for the header field.

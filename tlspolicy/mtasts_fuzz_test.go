@@ -26,6 +26,10 @@ func FuzzParseMTASTS(f *testing.F) {
 		"version: STSv1\rmode: none\nmax_age: 1\n",
 		"mx: -a.example\n",
 		"\ufeffversion: STSv1\n",
+		// Shapes of policies large providers publish.
+		"version: STSv1\nmode: enforce\nmx: gmail-smtp-in.l.google.com\nmx: *.gmail-smtp-in.l.google.com\nmax_age: 86400\n",
+		"version: STSv1\r\nmode: enforce\r\nmx: *.mail.protection.outlook.com\r\nmax_age: 604800\r\n",
+		"version: STSv1\nmode: testing\nmx: mx01.mail.example.org\nmx: mx02.mail.example.org\nmax_age: 1209600\n",
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s), []byte{3, 1, 9})
