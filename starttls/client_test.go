@@ -325,13 +325,13 @@ func TestClientContext(t *testing.T) {
 	t.Run("no deadline is left on a plaintext session", func(t *testing.T) {
 		cconn, sconn := pair(t, false)
 		done := runPeer(sconn, then(smtpOpen("250 mx\r\n"), send("250 later\r\n"))...)
-		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 		defer cancel()
 		conn, rep, err := (&Client{Protocol: SMTP, Policy: mayPolicy()}).Upgrade(ctx, cconn)
 		require.NoError(t, err)
 		require.Equal(t, StatePlain, rep.State)
-		cancel()
-		time.Sleep(5 * time.Millisecond) // any AfterFunc would have fired
+		<-ctx.Done()
+		time.Sleep(10 * time.Millisecond) // past the context's deadline, and any AfterFunc has run
 		got := make([]byte, len("250 later\r\n"))
 		_, err = io.ReadFull(conn, got)
 		require.NoError(t, err)
