@@ -6,8 +6,9 @@ import (
 )
 
 // ParseHello checks the argument of EHLO or HELO, a domain or an address
-// literal, and returns it. Non-ASCII domains (SMTPUTF8 clients) are checked
-// with golang.org/x/net/idna, which allocates.
+// literal, and returns it. As in ParseMailFrom, an IDN domain (non-ASCII or
+// with an "xn--" label) is checked with golang.org/x/net/idna and an IPv6
+// literal with net/netip, which allocate; other arguments do not.
 func ParseHello(args []byte) ([]byte, error) {
 	if !validDomain(args, true, DefaultMaxDomain) {
 		return nil, syntaxError(ErrArguments, 0, "a domain or address literal", stArguments)
