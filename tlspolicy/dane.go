@@ -106,7 +106,9 @@ type DANEVerifier struct {
 // certificate in a "2 0 0" record, matches a usable DANE-TA record, the leaf
 // chains to it within its validity dates, and the leaf carries one of Names.
 // A DANE-TA anchor given only as a public key that the peer does not send
-// is not supported. Failures wrap ErrNoUsableTLSA or ErrDANEMismatch.
+// is not supported. Failures wrap ErrNoUsableTLSA or ErrDANEMismatch. It
+// runs once per handshake: DANE-EE matching does not allocate, DANE-TA
+// chain building does (certificate pools, as x509 verification needs).
 func (v DANEVerifier) VerifyConnection(cs tls.ConnectionState) error {
 	if !anyUsable(v.Records) {
 		return ErrNoUsableTLSA

@@ -69,3 +69,9 @@ func TestParseLevel(t *testing.T) {
 		assert.Equal(t, tt.want, got, tt.in)
 	}
 }
+
+func TestLevelAllocs(t *testing.T) {
+	var l Level
+	assert.Zero(t, testing.AllocsPerRun(100, func() { l, _ = ParseLevel("Dane-Only") }))
+	assert.Zero(t, testing.AllocsPerRun(100, func() { _ = l.String() }))
+}
