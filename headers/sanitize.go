@@ -28,7 +28,8 @@ func (a Action) String() string {
 }
 
 // RewriteFunc appends to dst what replaces f: zero or more complete,
-// CRLF-terminated fields. It may refuse with an error, which stops the
+// CRLF-terminated fields. f is valid only during the call (a field with
+// defects is handed over repaired, from a scratch copy in dst). It may refuse with an error, which stops the
 // sanitizer. [AppendField] is the safe way to write a field.
 type RewriteFunc func(dst []byte, f Field) ([]byte, error)
 
@@ -121,16 +122,8 @@ func (s *Sanitizer) Append(dst, msg []byte, rep *Report) (out, body []byte, err 
 		case Drop:
 			rep.add(Change{Action: Drop, Rule: i, Name: f.Name, Offset: f.Offset, Defects: f.Defects})
 		case Rewrite:
-			n := len(dst)
-			if dst, err = s.Rules[i].Rewrite(dst, f); err != nil {
+			if dst, err = s.rewrite(dst, f, i, rep); err != nil {
 				return dst[:orig], nil, err
-			}
-			unchanged := string(dst[n:]) == string(f.Raw)
-			if !(unchanged && f.Defects == 0) && !validFields(dst[n:]) {
-				return dst[:orig], nil, &SyntaxError{Err: ErrRewrite, Offset: f.Offset}
-			}
-			if !unchanged {
-				rep.add(Change{Action: Rewrite, Rule: i, Name: f.Name, Offset: f.Offset, Defects: f.Defects})
 			}
 		default:
 			dst = f.AppendTo(dst)
@@ -147,7 +140,7 @@ func (s *Sanitizer) Append(dst, msg []byte, rep *Report) (out, body []byte, err 
 		if r.Action != Add {
 			continue
 		}
-		if !validFields(r.Field) {
+		if len(r.Field) == 0 || !validFields(r.Field) {
 			return dst[:orig], nil, &SyntaxError{Err: ErrRewrite, Offset: -1}
 		}
 		dst = append(dst, r.Field...)
@@ -195,6 +188,43 @@ func (nf *nameFilter) mayMatch(name []byte) bool {
 // case ignored.
 func nameKey[T ~string | ~[]byte](name T) uint8 {
 	return uint8(len(name)*31 + int(name[0]|0x20)*7 + int(name[len(name)-1]|0x20))
+}
+
+// rewrite appends what rule i makes of f. A field with defects is repaired
+// first, so that the rule sees a clean field; the repaired copy is then
+// overwritten by the rule's output.
+func (s *Sanitizer) rewrite(dst []byte, f Field, i int, rep *Report) ([]byte, error) {
+	rule := s.Rules[i].Rewrite
+	if rule == nil {
+		return dst, &SyntaxError{Err: ErrRewrite, Offset: f.Offset}
+	}
+	n := len(dst)
+	in := f
+	if f.Defects != 0 {
+		dst = f.AppendTo(dst)
+		clean := NewScanner(dst[n:], Options{})
+		clean.Next()
+		in = clean.field
+		in.Offset = f.Offset
+	}
+	m := len(dst)
+	dst, err := rule(dst, in)
+	if err != nil {
+		return dst, err
+	}
+	unchanged := string(dst[m:]) == string(in.Raw)
+	out := dst[n : n+copy(dst[n:], dst[m:])]
+	dst = dst[:len(out)+n]
+	if !unchanged && !validFields(out) {
+		return dst, &SyntaxError{Err: ErrRewrite, Offset: f.Offset}
+	}
+	switch {
+	case !unchanged:
+		rep.add(Change{Action: Rewrite, Rule: i, Name: f.Name, Offset: f.Offset, Defects: f.Defects})
+	case f.Defects != 0:
+		rep.add(Change{Action: Repair, Rule: -1, Name: f.Name, Offset: f.Offset, Defects: f.Defects})
+	}
+	return dst, nil
 }
 
 func (s *Sanitizer) match(f Field) int {

@@ -106,19 +106,26 @@ func TestSanitizerKeepsEverythingByDefault(t *testing.T) {
 }
 
 func TestSanitizerAllocs(t *testing.T) {
-	msg := readFixture(t, "outlook.eml")
-	s := Sanitizer{Rules: SubmissionRules(Submission{Domain: "example.org", Hosts: []string{"mail.example.org"}, Secret: []byte("k")})}
+	s := Sanitizer{
+		Rules:   SubmissionRules(Submission{Domain: "example.org", Hosts: []string{"mail.example.org"}, Secret: []byte("k")}),
+		Options: Options{Repair: AllDefects},
+	}
 	var rep Report
 	buf := make([]byte, 0, 4096)
-	allocs := testing.AllocsPerRun(100, func() {
-		var err error
-		buf, _, err = s.Append(buf[:0], msg, &rep)
-		if err != nil {
-			t.Fatal(err)
-		}
-	})
-	assert.Zero(t, allocs)
-	assert.NotEmpty(t, rep.Changes)
+	msgs := [][]byte{[]byte("Received: from pc\x00 by mail.example.org; d\r\nSubject : a\rb\n\r\n")}
+	for _, name := range fixtureNames(t) {
+		msgs = append(msgs, readFixture(t, name))
+	}
+	for _, msg := range msgs {
+		allocs := testing.AllocsPerRun(100, func() {
+			var err error
+			buf, _, err = s.Append(buf[:0], msg, &rep)
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+		assert.Zero(t, allocs, "%.40q", msg)
+	}
 }
 
 func TestActionString(t *testing.T) {
@@ -144,4 +151,35 @@ func TestNameFilter(t *testing.T) {
 	s.Rules = append(s.Rules, Rule{Name: "*", Action: Keep})
 	nf = s.filter()
 	assert.True(t, nf.mayMatch([]byte("Anything")))
+}
+
+func TestSanitizerRewriteSeesRepairedField(t *testing.T) {
+	var seen []string
+	s := Sanitizer{
+		Rules: []Rule{
+			{Name: "Subject", Action: Rewrite, Rewrite: func(dst []byte, f Field) ([]byte, error) {
+				seen = append(seen, string(f.Raw))
+				return append(dst, f.Raw...), nil
+			}},
+			{Name: "Received", Action: Rewrite, Rewrite: StripReceived().Rewrite},
+			{Name: "X-Nil", Action: Rewrite},
+		},
+		Options: Options{Repair: AllDefects},
+	}
+	msg := "Received: from pc\x00 (isp [192.0.2.1]) by mx.example; d\r\nSubject : a\rb\n\r\n"
+	var rep Report
+	out, _, err := s.Append([]byte("pre "), []byte(msg), &rep)
+	require.NoError(t, err)
+	assert.Equal(t, "pre Received: by mx.example; d\r\nSubject: a b\r\n\r\n", string(out))
+	assert.Equal(t, []string{"Subject: a b\r\n"}, seen)
+	require.Len(t, rep.Changes, 2)
+	assert.Equal(t, Change{Action: Rewrite, Rule: 1, Name: []byte("Received"), Offset: 0, Defects: DefectNUL}, rep.Changes[0])
+	assert.Equal(t, Repair, rep.Changes[1].Action)
+	assert.Equal(t, DefectSpaceBeforeColon|DefectBareCR|DefectBareLF, rep.Changes[1].Defects)
+
+	_, _, err = s.Append(nil, []byte("X-Nil: 1\r\n\r\n"), nil)
+	assert.ErrorIs(t, err, ErrRewrite, "a rewrite rule without a function")
+	s.Rules = []Rule{{Action: Add}}
+	_, _, err = s.Append(nil, []byte("A: 1\r\n\r\n"), nil)
+	assert.ErrorIs(t, err, ErrRewrite, "an add rule without a field")
 }

@@ -102,3 +102,15 @@ func TestFieldAppendToRepairs(t *testing.T) {
 		})
 	}
 }
+
+func TestFieldAppendToAllocs(t *testing.T) {
+	s := NewScanner([]byte("X-Originating-IP : a\x00b\rc\n d\n"), Options{Repair: AllDefects})
+	require.True(t, s.Next())
+	f := s.Field()
+	buf := make([]byte, 0, 64)
+	allocs := testing.AllocsPerRun(100, func() {
+		buf = f.AppendTo(buf[:0])
+	})
+	assert.Zero(t, allocs)
+	assert.Equal(t, "X-Originating-IP: ab c\r\n d\r\n", string(buf))
+}
