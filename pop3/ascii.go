@@ -57,21 +57,22 @@ func cut(b []byte) (before, after []byte, found bool) {
 // parseDecimal parses a non-empty run of decimal digits no greater than
 // limit. It allocates nothing and rejects signs, spaces and overflow.
 func parseDecimal(b []byte, limit uint64) (uint64, bool) {
-	if len(b) == 0 {
-		return 0, false
-	}
-	var n uint64
-	for _, c := range b {
-		if !isDigit(c) {
-			return 0, false
-		}
-		d := uint64(c - '0')
+	n, rest, ok := leadingDecimal(b, limit)
+	return n, ok && len(rest) == 0
+}
+
+// leadingDecimal parses the non-empty run of decimal digits that starts b,
+// no greater than limit, and returns what follows it.
+func leadingDecimal(b []byte, limit uint64) (n uint64, rest []byte, ok bool) {
+	i := 0
+	for ; i < len(b) && isDigit(b[i]); i++ {
+		d := uint64(b[i] - '0')
 		if n > (limit-d)/10 {
-			return 0, false
+			return 0, nil, false
 		}
 		n = n*10 + d
 	}
-	return n, true
+	return n, b[i:], i > 0
 }
 
 // MaxMessageNumber is the largest message number (and TOP line count) this

@@ -157,9 +157,30 @@ func ParseCommand(line []byte) (Command, error) {
 	return cmd, nil
 }
 
-func lookupVerb(name []byte) Verb {
+// verbKeys holds each verb's name packed by verbKey.
+var verbKeys = func() (keys [numVerbs]uint32) {
 	for v := VerbUSER; v < numVerbs; v++ {
-		if equalFold(name, verbNames[v]) {
+		keys[v] = verbKey([]byte(verbNames[v]))
+	}
+	return keys
+}()
+
+// verbKey packs a 3- or 4-letter name, upper-cased, into a uint32.
+func verbKey(name []byte) uint32 {
+	var k uint32
+	for _, c := range name {
+		k = k<<8 | uint32(upper(c))
+	}
+	return k
+}
+
+func lookupVerb(name []byte) Verb {
+	if len(name) < 3 || len(name) > 4 {
+		return VerbUnknown
+	}
+	k := verbKey(name)
+	for v := VerbUSER; v < numVerbs; v++ {
+		if verbKeys[v] == k {
 			return v
 		}
 	}

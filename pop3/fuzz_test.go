@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/mailwire/mailwire/internal/chunked"
+	"github.com/mailwire/mailwire/internal/crlf"
+	"github.com/mailwire/mailwire/internal/dot"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -144,15 +147,44 @@ func FuzzResponse(f *testing.F) {
 	})
 }
 
-// bodyRead reads one body after "+OK" and the response after it.
-func bodyRead(src io.Reader, opt ResponseReaderOptions) (body []byte, bodyErr error, next string) {
+// bodyRead reads one body after "+OK", with reads of the sizes given
+// (cycling; 4096 when none), and the response after it.
+func bodyRead(src io.Reader, opt ResponseReaderOptions, sizes ...int) (body []byte, bodyErr error, next string) {
 	rr := NewResponseReader(src, opt)
 	if _, err := rr.ReadResponse(); err != nil {
 		return nil, err, ""
 	}
-	body, bodyErr = io.ReadAll(rr.Body())
+	body, bodyErr = readAllSized(rr.Body(), sizes)
 	resp, err := rr.ReadResponse()
 	return body, bodyErr, fmt.Sprintf("%q %v", resp.Text, err)
+}
+
+func readAllSized(r io.Reader, sizes []int) ([]byte, error) {
+	var out []byte
+	p := make([]byte, max(4096, slices.Max(append([]int{0}, sizes...))))
+	for i := 0; ; i++ {
+		size := 4096
+		if len(sizes) > 0 {
+			size = sizes[i%len(sizes)]
+		}
+		n, err := r.Read(p[:size])
+		out = append(out, p[:n]...)
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+	}
+}
+
+// dotRead reads the same body with internal/dot alone: the reference.
+func dotRead(src io.Reader, opt ResponseReaderOptions) ([]byte, error) {
+	lr := crlf.NewReader(src, crlf.Options{MaxLine: DefaultMaxResponseLine, AllowBareLF: opt.AllowBareLF})
+	if _, err := lr.ReadLine(); err != nil {
+		return nil, err
+	}
+	return io.ReadAll(dot.NewReader(lr, dot.Options{MaxSize: opt.MaxBodySize, AllowBareLF: opt.AllowBareLF}))
 }
 
 func FuzzBody(f *testing.F) {
@@ -196,12 +228,19 @@ func FuzzBody(f *testing.F) {
 		// Any bytes as a body: chunking changes nothing, limits hold, and a
 		// body that ends is followed by the next response in step.
 		raw := append(append([]byte("+OK\r\n"), body...), "\r\n.\r\n+OK next\r\n"...)
-		for _, opt := range []ResponseReaderOptions{{}, {AllowBareLF: true}, {MaxBodySize: 16}} {
+		for _, opt := range []ResponseReaderOptions{{}, {AllowBareLF: true}, {MaxBodySize: 16}, {MaxBodySize: 1}} {
 			b1, e1, n1 := bodyRead(bytes.NewReader(raw), opt)
-			b2, e2, n2 := bodyRead(chunked.NewReader(raw, split...), opt)
+			b2, e2, n2 := bodyRead(chunked.NewReader(raw, split...), opt, split...)
 			require.Equal(t, string(b1), string(b2))
 			require.Equal(t, fmt.Sprint(e1), fmt.Sprint(e2))
 			require.Equal(t, n1, n2)
+			ref, refErr := dotRead(chunked.NewReader(raw, split...), opt)
+			require.Equal(t, string(ref), string(b1), "the block path agrees with internal/dot")
+			if refErr == nil {
+				require.NoError(t, e1)
+			} else {
+				require.ErrorIs(t, e1, refErr)
+			}
 			if opt.MaxBodySize > 0 {
 				require.LessOrEqual(t, int64(len(b1)), opt.MaxBodySize)
 			}

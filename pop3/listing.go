@@ -23,12 +23,11 @@ const MaxUIDLen = 70
 // §5). Whatever follows the size after a space is ignored, as the RFC
 // allows servers to add it. Errors match ErrResponse.
 func ParseStat(text []byte) (count int, size int64, err error) {
-	c, rest, _ := cut(text)
-	n, ok := parseDecimal(c, MaxMessageNumber)
-	if !ok {
-		return 0, 0, clientError(ErrResponse, 0, "a message count", false)
+	n, rest, ok := leadingDecimal(text, MaxMessageNumber)
+	if !ok || !startsWithSpace(rest) {
+		return 0, 0, clientError(ErrResponse, 0, "a message count and a space", false)
 	}
-	size, err = parseSize(rest, len(c)+1)
+	size, err = parseSize(rest[1:], len(text)-len(rest)+1)
 	return int(n), size, err
 }
 
@@ -36,12 +35,11 @@ func ParseStat(text []byte) (count int, size int64, err error) {
 // or the text of a LIST msg response. Whatever follows the size after a
 // space is ignored (RFC 1939 §5). Errors match ErrResponse.
 func ParseScan(line []byte) (Scan, error) {
-	m, rest, _ := cut(line)
-	msg, err := ParseMessageNumber(m)
+	msg, rest, err := leadingMessage(line)
 	if err != nil {
-		return Scan{}, clientError(ErrResponse, 0, "a message number", false)
+		return Scan{}, err
 	}
-	size, err := parseSize(rest, len(m)+1)
+	size, err := parseSize(rest, len(line)-len(rest))
 	if err != nil {
 		return Scan{}, err
 	}
@@ -52,13 +50,12 @@ func ParseScan(line []byte) (Scan, error) {
 // or the text of a UIDL msg response. The id is 1 to 70 octets from 0x21
 // to 0x7E (RFC 1939 §7). Errors match ErrResponse.
 func ParseUID(line []byte) (UID, error) {
-	m, id, _ := cut(line)
-	msg, err := ParseMessageNumber(m)
+	msg, id, err := leadingMessage(line)
 	if err != nil {
-		return UID{}, clientError(ErrResponse, 0, "a message number", false)
+		return UID{}, err
 	}
 	if !ValidUID(id) {
-		return UID{}, clientError(ErrResponse, len(m)+1, "a unique-id of 1 to 70 printable octets", false)
+		return UID{}, clientError(ErrResponse, len(line)-len(id), "a unique-id of 1 to 70 printable octets", false)
 	}
 	return UID{Msg: msg, ID: id}, nil
 }
@@ -70,18 +67,30 @@ func ValidUID[T text](id T) bool {
 		return false
 	}
 	for i := range len(id) {
-		if id[i] < 0x21 || id[i] > 0x7e {
+		if id[i]-0x21 > 0x7e-0x21 {
 			return false
 		}
 	}
 	return true
 }
 
-// parseSize parses the size that starts b, up to an optional space.
+// leadingMessage parses the message number and the space that start a
+// listing line, and returns the rest.
+func leadingMessage(line []byte) (int, []byte, error) {
+	n, rest, ok := leadingDecimal(line, MaxMessageNumber)
+	if !ok || n == 0 || !startsWithSpace(rest) {
+		return 0, nil, clientError(ErrResponse, 0, "a message number and a space", false)
+	}
+	return int(n), rest[1:], nil
+}
+
+func startsWithSpace(b []byte) bool { return len(b) > 0 && b[0] == ' ' }
+
+// parseSize parses the size that starts b, followed by nothing or a
+// space.
 func parseSize(b []byte, off int) (int64, error) {
-	s, _, _ := cut(b)
-	n, ok := parseDecimal(s, math.MaxInt64)
-	if !ok {
+	n, rest, ok := leadingDecimal(b, math.MaxInt64)
+	if !ok || len(rest) > 0 && rest[0] != ' ' {
 		return 0, clientError(ErrResponse, off, "a size in octets", false)
 	}
 	return int64(n), nil

@@ -4,7 +4,6 @@ import (
 	"io"
 
 	"github.com/mailwire/mailwire/internal/crlf"
-	"github.com/mailwire/mailwire/internal/dot"
 )
 
 // Limits on the client side.
@@ -249,42 +248,6 @@ func (r *ResponseReader) Body() *BodyReader {
 		return &r.body
 	}
 	r.state = stateBody
-	r.body.owner = r
-	r.body.dr.Reset(r.lr, dot.Options{MaxSize: r.opt.MaxBodySize, AllowBareLF: r.opt.AllowBareLF})
+	r.body.reset(r)
 	return &r.body
-}
-
-// BodyReader is a multi-line body: dot-unstuffed, CRLF line ends kept.
-type BodyReader struct {
-	owner *ResponseReader
-	dr    dot.Reader
-}
-
-// Read reads body octets. It returns io.EOF once the terminating ".\r\n"
-// was consumed. The body ends only at <CRLF>.<CRLF>: a bare CR, a bare LF
-// (unless AllowBareLF) or a body over MaxBodySize makes Read stop handing
-// out octets, consume the rest of the body, and then fail with an error
-// matching ErrBareCR, ErrBareLF or ErrTooLarge that is not fatal: the
-// reader is in step for the next response. A Body asked for when no "+OK"
-// was just read is empty.
-func (b *BodyReader) Read(p []byte) (int, error) {
-	if b.owner == nil || b.owner.state != stateBody {
-		return 0, io.EOF
-	}
-	n, err := b.dr.Read(p)
-	switch err {
-	case nil:
-		return n, nil
-	case crlf.ErrBareCR:
-		err = errBodyBareCR
-	case crlf.ErrBareLF:
-		err = errBodyBareLF
-	case dot.ErrTooLarge:
-		err = errBodyLarge
-	case io.EOF:
-	default:
-		return n, err
-	}
-	b.owner.state = stateIdle
-	return n, err
 }

@@ -1,7 +1,6 @@
 package pop3
 
 import (
-	"bytes"
 	"io"
 	"strconv"
 	"strings"
@@ -336,28 +335,4 @@ func TestResponseReaderAllocs(t *testing.T) {
 	}
 	step()
 	assert.Zero(t, testing.AllocsPerRun(100, step))
-}
-
-func BenchmarkResponseReaderRETR(b *testing.B) {
-	body := bytes.Repeat([]byte("Line of a message body, about seventy octets long, as mail is.\r\n"), 1024)
-	wire, err := AppendBody([]byte("+OK message follows\r\n"), body)
-	require.NoError(b, err)
-	rr := NewResponseReader(chunked.NewLoop(wire), ResponseReaderOptions{})
-	var p [32 << 10]byte
-	b.ReportAllocs()
-	b.SetBytes(int64(len(wire)))
-	for b.Loop() {
-		if _, err := rr.ReadResponse(); err != nil {
-			b.Fatal(err)
-		}
-		br := rr.Body()
-		for {
-			_, err := br.Read(p[:])
-			if err == io.EOF {
-				break
-			} else if err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
 }

@@ -1,0 +1,168 @@
+package pop3
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/mailwire/mailwire/internal/chunked"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestBodyPaths(t *testing.T) {
+	long := strings.Repeat("x", 5000) + "\r\n" // longer than the reader's buffer
+	tests := []struct {
+		name string
+		body string // unstuffed, as the client sees it
+	}{
+		{"empty", ""},
+		{"one line", "a\r\n"},
+		{"stuffed lines", ".a\r\n..\r\n.\r\nb\r\n"},
+		{"stuffed first and last", ".first\r\nmiddle\r\n.last\r\n"},
+		{"blank lines", "\r\n\r\n\r\n"},
+		{"long line", "head\r\n" + long + "tail\r\n"},
+		{"long stuffed line", "." + long},
+		{"many lines", strings.Repeat("Line of a body, long enough to matter.\r\n", 500)},
+	}
+	for _, tt := range tests {
+		wire, err := AppendBody([]byte("+OK\r\n"), []byte(tt.body))
+		require.NoError(t, err)
+		wire = append(wire, "+OK next\r\n"...)
+		for _, read := range []int{1, 3, 64, 4096, 1 << 16} {
+			for _, chunk := range []int{1, 7, 4096} {
+				got, err, next := bodyRead(chunked.NewReader(wire, chunk), ResponseReaderOptions{}, read)
+				require.NoError(t, err, "%s read %d chunk %d", tt.name, read, chunk)
+				require.Equal(t, tt.body, string(got), "%s read %d chunk %d", tt.name, read, chunk)
+				require.Equal(t, `"next" <nil>`, next)
+			}
+		}
+	}
+}
+
+func TestBodyMaxSize(t *testing.T) {
+	body := strings.Repeat("0123456789\r\n", 10) // 120 octets
+	wire := "+OK\r\n" + body + ".\r\n+OK next\r\n"
+	for _, max := range []int64{1, 11, 12, 13, 119, 120, 121, 1000} {
+		got, err, next := bodyRead(strings.NewReader(wire), ResponseReaderOptions{MaxBodySize: max})
+		if max < 120 {
+			require.ErrorIs(t, err, ErrTooLarge, max)
+			assert.Equal(t, body[:max], string(got))
+		} else {
+			require.NoError(t, err, max)
+			assert.Equal(t, body, string(got))
+		}
+		assert.Equal(t, `"next" <nil>`, next, max)
+	}
+}
+
+func TestBodyViolationAfterCleanLines(t *testing.T) {
+	clean := strings.Repeat("clean line\r\n", 50)
+	for _, bad := range []struct {
+		line string
+		err  error
+	}{{"bare\nLF\r\n", ErrBareLF}, {"bare\rCR\r\n", ErrBareCR}, {".\nx\r\n", ErrBareLF}, {".\rx\r\n", ErrBareCR}} {
+		wire := "+OK\r\n" + clean + bad.line + "more\r\n.\r\n+OK next\r\n"
+		got, err, next := bodyRead(strings.NewReader(wire), ResponseReaderOptions{})
+		require.ErrorIs(t, err, bad.err, bad.line)
+		assert.True(t, strings.HasPrefix(string(got), clean), bad.line)
+		assert.NotContains(t, string(got), "more", "nothing after a violation is handed out")
+		assert.Equal(t, `"next" <nil>`, next)
+	}
+}
+
+func TestBodySourceErrorResumes(t *testing.T) {
+	boom := errors.New("timeout")
+	src := &flakyReader{parts: []string{"+OK\r\nfirst line\r\n", "sec", "ond\r\n.\r\n"}, err: boom, failed: true}
+	rr := NewResponseReader(src, ResponseReaderOptions{})
+	_, err := rr.ReadResponse()
+	require.NoError(t, err)
+	body := rr.Body()
+	var got []byte
+	p := make([]byte, 64)
+	errs := 0
+	for {
+		n, err := body.Read(p)
+		got = append(got, p[:n]...)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			require.ErrorIs(t, err, boom)
+			errs++
+			require.Less(t, errs, 10)
+		}
+	}
+	assert.Equal(t, "first line\r\nsecond\r\n", string(got))
+	assert.Positive(t, errs)
+}
+
+// flakyReader returns its parts with an error between each.
+type flakyReader struct {
+	parts  []string
+	err    error
+	failed bool
+}
+
+func (f *flakyReader) Read(p []byte) (int, error) {
+	if len(f.parts) == 0 {
+		return 0, io.EOF
+	}
+	if !f.failed {
+		f.failed = true
+		return 0, f.err
+	}
+	f.failed = false
+	n := copy(p, f.parts[0])
+	f.parts = f.parts[1:]
+	return n, nil
+}
+
+func TestBodyAllocs(t *testing.T) {
+	body := bytes.Repeat([]byte("Line of a message body.\r\n.dot\r\n"), 200)
+	wire, err := AppendBody([]byte("+OK\r\n"), body)
+	require.NoError(t, err)
+	rr := NewResponseReader(chunked.NewLoop(wire), ResponseReaderOptions{MaxBodySize: 1 << 20})
+	var p [1000]byte
+	read := func() {
+		if _, err := rr.ReadResponse(); err != nil {
+			t.Fatal(err)
+		}
+		b := rr.Body()
+		for {
+			if _, err := b.Read(p[:]); err == io.EOF {
+				return
+			} else if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	read()
+	assert.Zero(t, testing.AllocsPerRun(100, read))
+}
+
+func BenchmarkBodyRead(b *testing.B) {
+	body := bytes.Repeat([]byte("Line of a message body, about seventy octets long, as mail is.\r\n"), 1024)
+	wire, err := AppendBody([]byte("+OK message follows\r\n"), body)
+	require.NoError(b, err)
+	rr := NewResponseReader(chunked.NewLoop(wire), ResponseReaderOptions{})
+	var p [32 << 10]byte
+	b.ReportAllocs()
+	b.SetBytes(int64(len(wire)))
+	for b.Loop() {
+		if _, err := rr.ReadResponse(); err != nil {
+			b.Fatal(err)
+		}
+		br := rr.Body()
+		for {
+			_, err := br.Read(p[:])
+			if err == io.EOF {
+				break
+			} else if err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
