@@ -102,11 +102,10 @@ type DANEVerifier struct {
 
 // VerifyConnection accepts the peer when its leaf certificate matches a
 // usable DANE-EE record (name and validity dates are not checked, RFC 7672
-// §3.1.1), or when a certificate it sent after the leaf, or a full
-// certificate in a "2 0 0" record, matches a usable DANE-TA record, the leaf
-// chains to it within its validity dates, and the leaf carries one of Names.
-// A DANE-TA anchor given only as a public key that the peer does not send
-// is not supported. Failures wrap ErrNoUsableTLSA or ErrDANEMismatch. It
+// §3.1.1), or when the leaf chains, within validity dates, to a trust
+// anchor a usable DANE-TA record designates and carries one of Names
+// (§3.1.2). The anchor is a certificate the peer sent after its leaf, or
+// one a "2 0 0" record holds, or the key a "2 1 0" record holds. Failures wrap ErrNoUsableTLSA or ErrDANEMismatch. It
 // runs once per handshake: DANE-EE matching does not allocate, DANE-TA
 // chain building does (certificate pools, as x509 verification needs).
 func (v DANEVerifier) VerifyConnection(cs tls.ConnectionState) error {
@@ -127,7 +126,7 @@ func (v DANEVerifier) VerifyConnection(cs tls.ConnectionState) error {
 		if !r.Usable() || r.Usage != UsageDANETA {
 			continue
 		}
-		for _, anchor := range trustAnchors(r, cs.PeerCertificates[1:]) {
+		for _, anchor := range trustAnchors(r, cs.PeerCertificates) {
 			err := v.verifyChain(anchor, cs.PeerCertificates)
 			if err == nil {
 				return nil
@@ -141,17 +140,34 @@ func (v DANEVerifier) VerifyConnection(cs tls.ConnectionState) error {
 	return ErrDANEMismatch
 }
 
-// trustAnchors returns the certificates of the chain that match the DANE-TA
-// record r, and the record's own certificate when it carries one in full.
-func trustAnchors(r TLSA, chain []*x509.Certificate) []*x509.Certificate {
+// trustAnchors returns the anchors the DANE-TA record r designates for the
+// peer's chain: the certificates after the leaf that match it, the record's
+// own certificate when it holds one in full ("2 0 0"), and, when it holds a
+// public key in full ("2 1 0"), the certificates of the chain that key
+// signed, which then stand in for the anchor the peer need not send.
+func trustAnchors(r TLSA, peer []*x509.Certificate) []*x509.Certificate {
 	var anchors []*x509.Certificate
-	for _, c := range chain {
+	for _, c := range peer[1:] {
 		if r.Matches(c) {
 			anchors = append(anchors, c)
 		}
 	}
-	if r.Selector == SelectorCert && r.MatchingType == MatchFull {
+	if r.MatchingType != MatchFull {
+		return anchors
+	}
+	if r.Selector == SelectorCert {
 		if c, err := x509.ParseCertificate(r.Data); err == nil {
+			anchors = append(anchors, c)
+		}
+		return anchors
+	}
+	key, err := x509.ParsePKIXPublicKey(r.Data)
+	if err != nil {
+		return anchors
+	}
+	signer := &x509.Certificate{PublicKey: key}
+	for _, c := range peer {
+		if signer.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil {
 			anchors = append(anchors, c)
 		}
 	}
