@@ -129,7 +129,10 @@ func (s *Scanner) name(start, end int) (nameEnd, colon int) {
 // LF as line end). It enforces the line and block limits, looking no
 // further than the line limit allows.
 func (s *Scanner) line(start int) (end, next int, d Defect, ok bool) {
-	limit := min(len(s.src), start+s.opt.MaxLineLength+2)
+	limit := len(s.src)
+	if m := s.opt.MaxLineLength; m < limit-start-2 {
+		limit = start + m + 2
+	}
 	for i := start; ; {
 		j := indexSpecial(s.src[i:limit])
 		if j < 0 {
