@@ -68,6 +68,10 @@ type Reader struct {
 	text   bool // the rest of the line was read as text: no literal at its end
 	depth  int  // open lists
 
+	search     []uint8 // the operators of a search waiting for operands
+	searchDone bool    // a search key was read and is not yet counted
+	searchN    int     // search keys read
+
 	st       state
 	lit      Literal
 	litStart int // where the open literal's data starts in buf
@@ -138,6 +142,7 @@ func (r *Reader) begin() error {
 		r.next, r.msg = 0, 0
 	}
 	r.msgBytes, r.literals, r.litTotal, r.depth = 0, 0, 0, 0
+	r.search, r.searchDone, r.searchN = r.search[:0], false, 0
 	r.st, r.framed, r.text = stLine, false, false
 	return r.frame()
 }

@@ -1,0 +1,224 @@
+package imapwire
+
+// BodyStructure is one level of a FETCH BODY or BODYSTRUCTURE value (RFC
+// 9051 §7.5.2) as views. Nested parts are decoded on demand, so walking a
+// structure allocates nothing; the Reader bounded its nesting with
+// Limits.MaxDepth when it captured it.
+type BodyStructure struct {
+	Multipart bool
+	// Type and Subtype are the media type ("TEXT", "PLAIN"); for a
+	// multipart Type is empty and Subtype is "MIXED", "ALTERNATIVE", ….
+	Type, Subtype Token
+	Params        Values // attribute/value strings; empty for NIL
+	// Single-part fields.
+	ID, Description, Encoding Token
+	Size                      uint32
+	Lines                     uint32 // TEXT/* and MESSAGE/RFC822
+	Envelope                  []byte // MESSAGE/RFC822: see ParseEnvelope
+	Body                      []byte // MESSAGE/RFC822: the nested structure
+	// Multipart fields.
+	Parts []byte // the parts, one raw list each: see BodyStructure.Children
+	// Extension data, present in BODYSTRUCTURE.
+	MD5         Token  // single-part only
+	Disposition []byte // raw ("attachment" ("filename" "x")) or nil
+	Language    []byte // raw: a string or a list, or nil
+	Location    Token
+	Extension   Values // anything after location
+
+	negative bool // the NegativeSize quirk
+}
+
+// ParseBodyStructure decodes one level of a captured body structure.
+// negativeSize reads -1 sizes as 0 (Quirks.NegativeSize).
+func ParseBodyStructure(raw []byte, negativeSize bool) (BodyStructure, error) {
+	b := BodyStructure{negative: negativeSize}
+	bad := func(what string) (BodyStructure, error) {
+		return b, syntaxErr(ErrSyntax, 0, what)
+	}
+	if len(raw) == 0 || raw[0] != '(' {
+		return bad("body")
+	}
+	v := ValuesOf(raw)
+	t, ok := v.Next()
+	if !ok {
+		return bad("body")
+	}
+	if t.Kind == KindListOpen {
+		b.Multipart = true
+		start := t.Bytes
+		end := t.Bytes
+		for t.Kind == KindListOpen {
+			end = t.Bytes
+			if t, ok = v.Next(); !ok {
+				return bad("multipart subtype")
+			}
+		}
+		b.Parts = raw[offsetIn(raw, start) : offsetIn(raw, end)+len(end)]
+		if !t.IsString() {
+			return bad("multipart subtype")
+		}
+		b.Subtype = t
+		if !b.params(&v) {
+			return bad("body parameters")
+		}
+		return b, b.extension(&v, false)
+	}
+	if !t.IsString() {
+		return bad("media type")
+	}
+	b.Type = t
+	if b.Subtype, ok = v.Next(); !ok || !b.Subtype.IsString() {
+		return bad("media subtype")
+	}
+	if !b.params(&v) {
+		return bad("body parameters")
+	}
+	for _, f := range [...]*Token{&b.ID, &b.Description, &b.Encoding} {
+		if *f, ok = v.Next(); !ok || !nstring(*f) {
+			return bad("body field")
+		}
+	}
+	if b.Size, ok = b.number(&v); !ok {
+		return bad("body size")
+	}
+	typ, sub := b.Type.Value(nil), b.Subtype.Value(nil)
+	switch {
+	case equalFold(typ, "MESSAGE") && (equalFold(sub, "RFC822") || equalFold(sub, "GLOBAL")):
+		env, ok1 := v.Next()
+		body, ok2 := v.Next()
+		if !ok1 || !ok2 || env.Kind != KindListOpen || body.Kind != KindListOpen {
+			return bad("message/rfc822 envelope and body")
+		}
+		b.Envelope, b.Body = env.Bytes, body.Bytes
+		if b.Lines, ok = b.number(&v); !ok {
+			return bad("body lines")
+		}
+	case equalFold(typ, "TEXT"):
+		if b.Lines, ok = b.number(&v); !ok {
+			return bad("body lines")
+		}
+	}
+	return b, b.extension(&v, true)
+}
+
+// offsetIn returns where sub starts in b; sub must alias b.
+func offsetIn(b, sub []byte) int { return cap(b) - cap(sub) }
+
+// params reads body-fld-param: NIL or a list of string pairs.
+func (b *BodyStructure) params(v *Values) bool {
+	t, ok := v.Next()
+	switch {
+	case !ok:
+		return false
+	case t.Kind == KindNil:
+		return true
+	case t.Kind != KindListOpen:
+		return false
+	}
+	b.Params = ValuesOf(t.Bytes)
+	for p := b.Params; p.More(); {
+		if x, ok := p.Next(); !ok || !x.IsString() {
+			return false
+		}
+	}
+	return true
+}
+
+// number reads a size or line count.
+func (b *BodyStructure) number(v *Values) (uint32, bool) {
+	t, ok := v.Next()
+	if !ok {
+		return 0, false
+	}
+	if b.negative && t.Kind == KindAtom && len(t.Bytes) > 1 && t.Bytes[0] == '-' {
+		_, ok := parseUint(t.Bytes[1:], maxNumber)
+		return 0, ok
+	}
+	return t.Uint32()
+}
+
+// extension reads the optional extension data.
+func (b *BodyStructure) extension(v *Values, single bool) error {
+	if single && v.More() {
+		if b.MD5, _ = v.Next(); !nstring(b.MD5) {
+			return syntaxErr(ErrSyntax, 0, "body MD5")
+		}
+	}
+	if v.More() {
+		t, _ := v.Next()
+		if t.Kind == KindListOpen {
+			b.Disposition = t.Bytes
+		} else if t.Kind != KindNil {
+			return syntaxErr(ErrSyntax, 0, "body disposition")
+		}
+	}
+	if v.More() {
+		t, _ := v.Next()
+		if t.Kind == KindListOpen || t.IsString() {
+			b.Language = t.Bytes
+		} else if t.Kind != KindNil {
+			return syntaxErr(ErrSyntax, 0, "body language")
+		}
+	}
+	if v.More() {
+		if b.Location, _ = v.Next(); !nstring(b.Location) {
+			return syntaxErr(ErrSyntax, 0, "body location")
+		}
+	}
+	b.Extension = *v
+	for v.More() {
+		v.Next()
+	}
+	if v.Err() {
+		return syntaxErr(ErrSyntax, 0, "body extension")
+	}
+	return nil
+}
+
+// Children returns a cursor over a multipart's parts.
+func (b BodyStructure) Children() BodyParts {
+	return BodyParts{v: Values{b: b.Parts}, negative: b.negative}
+}
+
+// Nested decodes a MESSAGE/RFC822 part's body.
+func (b BodyStructure) Nested() (BodyStructure, error) {
+	return ParseBodyStructure(b.Body, b.negative)
+}
+
+// BodyParts is a cursor over the parts of a multipart.
+type BodyParts struct {
+	v        Values
+	negative bool
+	err      error
+}
+
+// Next decodes the next part.
+func (p *BodyParts) Next() (BodyStructure, bool) {
+	if p.err != nil {
+		return BodyStructure{}, false
+	}
+	t, ok := p.v.Next()
+	if !ok {
+		return BodyStructure{}, false
+	}
+	var b BodyStructure
+	b, p.err = ParseBodyStructure(t.Bytes, p.negative)
+	return b, p.err == nil
+}
+
+// Err returns the error that stopped the cursor.
+func (p *BodyParts) Err() error { return p.err }
+
+// BodyStructure reads a FETCH BODY or BODYSTRUCTURE value and decodes its
+// top level; its literals are taken inline.
+func (r *Reader) BodyStructure() (BodyStructure, error) {
+	raw, err := r.Capture()
+	if err != nil {
+		return BodyStructure{}, err
+	}
+	b, err := ParseBodyStructure(raw, r.q.NegativeSize)
+	if err != nil {
+		return b, r.expected("body structure")
+	}
+	return b, nil
+}

@@ -1,0 +1,211 @@
+package imapwire
+
+// CommandID names a command. The names come from RFC 9051, RFC 3501 and
+// the common extensions; anything else is CmdUnknown with its Name kept.
+type CommandID uint8
+
+// Commands.
+const (
+	CmdUnknown      CommandID = iota
+	CmdAppend                 // RFC 9051
+	CmdAuthenticate           // RFC 9051 (SASL-IR, RFC 4959)
+	CmdCapability             // RFC 9051
+	CmdCheck                  // RFC 3501
+	CmdClose                  // RFC 9051
+	CmdCompress               // RFC 4978
+	CmdCopy                   // RFC 9051
+	CmdCreate                 // RFC 9051
+	CmdDelete                 // RFC 9051
+	CmdEnable                 // RFC 5161
+	CmdExamine                // RFC 9051
+	CmdExpunge                // RFC 9051; UID EXPUNGE: RFC 4315
+	CmdFetch                  // RFC 9051
+	CmdGetMetadata            // RFC 5464
+	CmdGetQuota               // RFC 9208
+	CmdGetQuotaRoot           // RFC 9208
+	CmdID                     // RFC 2971
+	CmdIdle                   // RFC 2177
+	CmdList                   // RFC 9051, RFC 5258
+	CmdLogin                  // RFC 9051
+	CmdLogout                 // RFC 9051
+	CmdLsub                   // RFC 3501
+	CmdMove                   // RFC 6851
+	CmdNamespace              // RFC 2342
+	CmdNoop                   // RFC 9051
+	CmdRename                 // RFC 9051
+	CmdSearch                 // RFC 9051
+	CmdSelect                 // RFC 9051
+	CmdSetMetadata            // RFC 5464
+	CmdSetQuota               // RFC 9208
+	CmdSort                   // RFC 5256
+	CmdStartTLS               // RFC 9051
+	CmdStatus                 // RFC 9051
+	CmdStore                  // RFC 9051
+	CmdSubscribe              // RFC 9051
+	CmdThread                 // RFC 5256
+	CmdUnselect               // RFC 3691
+	CmdUnsubscribe            // RFC 9051
+)
+
+var commandNames = [...]string{
+	CmdUnknown: "", CmdAppend: "APPEND", CmdAuthenticate: "AUTHENTICATE", CmdCapability: "CAPABILITY",
+	CmdCheck: "CHECK", CmdClose: "CLOSE", CmdCompress: "COMPRESS", CmdCopy: "COPY", CmdCreate: "CREATE",
+	CmdDelete: "DELETE", CmdEnable: "ENABLE", CmdExamine: "EXAMINE", CmdExpunge: "EXPUNGE",
+	CmdFetch: "FETCH", CmdGetMetadata: "GETMETADATA", CmdGetQuota: "GETQUOTA",
+	CmdGetQuotaRoot: "GETQUOTAROOT", CmdID: "ID", CmdIdle: "IDLE", CmdList: "LIST", CmdLogin: "LOGIN",
+	CmdLogout: "LOGOUT", CmdLsub: "LSUB", CmdMove: "MOVE", CmdNamespace: "NAMESPACE", CmdNoop: "NOOP",
+	CmdRename: "RENAME", CmdSearch: "SEARCH", CmdSelect: "SELECT", CmdSetMetadata: "SETMETADATA",
+	CmdSetQuota: "SETQUOTA", CmdSort: "SORT", CmdStartTLS: "STARTTLS", CmdStatus: "STATUS",
+	CmdStore: "STORE", CmdSubscribe: "SUBSCRIBE", CmdThread: "THREAD", CmdUnselect: "UNSELECT",
+	CmdUnsubscribe: "UNSUBSCRIBE",
+}
+
+// String returns the command's name in upper case.
+func (c CommandID) String() string {
+	if int(c) < len(commandNames) && c != CmdUnknown {
+		return commandNames[c]
+	}
+	return "UNKNOWN"
+}
+
+// lookupCommand finds the command named name, ignoring case.
+func lookupCommand(name []byte) CommandID {
+	for id := CmdAppend; int(id) < len(commandNames); id++ {
+		if equalFold(name, commandNames[id]) {
+			return id
+		}
+	}
+	return CmdUnknown
+}
+
+// uidCommand reports whether UID may prefix c (RFC 9051, RFC 4315, RFC
+// 6851, RFC 5256).
+func uidCommand(c CommandID) bool {
+	switch c {
+	case CmdCopy, CmdMove, CmdFetch, CmdSearch, CmdStore, CmdExpunge, CmdSort, CmdThread:
+		return true
+	}
+	return false
+}
+
+// Command is a command's tag and name; its arguments follow on the Reader,
+// each after an SP, and End closes it. Views are valid for the message.
+type Command struct {
+	Tag  []byte
+	Name []byte // the name as sent; for UID commands the name after UID
+	ID   CommandID
+	UID  bool // the command was prefixed with UID
+}
+
+// ReadCommand starts the next command (server side) and reads its tag and
+// name. An unknown name is not an error: ID is CmdUnknown and Name says
+// what it was. On a syntax error Tag is set when it could be read, so the
+// server can answer "tag BAD" (or "* BAD" without one).
+func (r *Reader) ReadCommand() (Command, error) {
+	var c Command
+	if err := r.begin(); err != nil {
+		return c, err
+	}
+	e := run(r.line(), r.p, clTag)
+	if e == r.p {
+		return c, r.expected("tag")
+	}
+	if e-r.p > r.lim.MaxTagLen {
+		return c, syntaxErr(ErrTagTooLong, 0, "")
+	}
+	c.Tag = r.buf[r.p:e]
+	r.p = e
+	if err := r.SP(); err != nil {
+		return c, err
+	}
+	name, err := r.Atom()
+	if err != nil {
+		return c, r.expected("command name")
+	}
+	c.Name, c.ID = name, lookupCommand(name)
+	if equalFold(name, "UID") {
+		if err := r.SP(); err != nil {
+			return c, err
+		}
+		if name, err = r.Atom(); err != nil {
+			return c, r.expected("command name")
+		}
+		c.Name, c.ID, c.UID = name, lookupCommand(name), true
+		if !uidCommand(c.ID) {
+			return c, r.expected("command that takes UID")
+		}
+	}
+	return c, nil
+}
+
+// Mailbox reads a mailbox name (an astring; a literal is opened). Decode it
+// with AppendMailboxName; IsInbox tells INBOX in any case.
+func (r *Reader) Mailbox() (Token, error) { return r.AString() }
+
+// ListMailbox reads a LIST pattern: list-char atoms (with % and *) or a
+// string.
+func (r *Reader) ListMailbox() (Token, error) {
+	if err := r.cur(); err != nil {
+		return Token{}, err
+	}
+	if e := run(r.line(), r.p, clList); e > r.p {
+		t := Token{Kind: KindAtom, Bytes: r.buf[r.p:e]}
+		r.p = e
+		return t, nil
+	}
+	return r.String()
+}
+
+// ReadIdleDone reads the line that ends IDLE: DONE, in any case, and
+// nothing else (RFC 2177).
+func (r *Reader) ReadIdleDone() error {
+	if err := r.begin(); err != nil {
+		return err
+	}
+	if !r.Keyword("DONE") {
+		return r.expected("DONE")
+	}
+	return r.End()
+}
+
+// ReadAuthLine reads a client's answer to an AUTHENTICATE challenge: base64
+// text, returned undecoded (decode it with encoding/base64), or "*", which
+// cancels (ErrAuthCanceled). The line is never taken for a literal.
+func (r *Reader) ReadAuthLine() ([]byte, error) {
+	if err := r.begin(); err != nil {
+		return nil, err
+	}
+	b := r.buf[r.p:r.end]
+	r.p, r.text = r.end, true
+	r.st = stIdle
+	if len(b) == 1 && b[0] == '*' {
+		return nil, ErrAuthCanceled
+	}
+	if !isBase64(b) {
+		return nil, syntaxErr(ErrSyntax, 0, "base64")
+	}
+	return b, nil
+}
+
+// isBase64 reports whether b is base64 text with padding only at its end.
+func isBase64(b []byte) bool {
+	if len(b)%4 != 0 {
+		return false
+	}
+	pad := 0
+	for i, c := range b {
+		switch {
+		case c == '=':
+			if i < len(b)-2 {
+				return false
+			}
+			pad++
+		case pad > 0:
+			return false
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '+', c == '/':
+		default:
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,108 @@
+package imapwire
+
+// Envelope is a FETCH ENVELOPE (RFC 9051 §7.5.2) as views: strings are
+// NIL, quoted (escapes kept; see Token.Value) or literal tokens.
+type Envelope struct {
+	Date, Subject                        Token
+	From, Sender, ReplyTo, To, Cc, Bcc Addresses
+	InReplyTo, MessageID                 Token
+}
+
+// Address is one address of an envelope. A group starts with an address
+// whose Host is NIL and Mailbox the group's name, and ends with one whose
+// Mailbox is NIL too (RFC 9051 §7.5.2).
+type Address struct {
+	Name, ADL, Mailbox, Host Token
+}
+
+// Addresses is a cursor over an address list; a NIL list has none.
+type Addresses struct{ v Values }
+
+// Next returns the next address.
+func (a *Addresses) Next() (Address, bool) {
+	t, ok := a.v.Next()
+	if !ok || t.Kind != KindListOpen {
+		return Address{}, false
+	}
+	var addr Address
+	v := ValuesOf(t.Bytes)
+	for _, f := range [...]*Token{&addr.Name, &addr.ADL, &addr.Mailbox, &addr.Host} {
+		if *f, ok = v.Next(); !ok {
+			return Address{}, false
+		}
+	}
+	return addr, true
+}
+
+// nstring reports whether t is NIL or a string.
+func nstring(t Token) bool { return t.Kind == KindNil || t.IsString() }
+
+// ParseEnvelope decodes an envelope captured by Reader.Capture, checking
+// every field and address.
+func ParseEnvelope(raw []byte) (Envelope, error) {
+	var env Envelope
+	if len(raw) == 0 || raw[0] != '(' {
+		return env, syntaxErr(ErrSyntax, 0, "envelope")
+	}
+	v := ValuesOf(raw)
+	strs := [...]*Token{&env.Date, &env.Subject, nil, nil, nil, nil, nil, nil, &env.InReplyTo, &env.MessageID}
+	lists := [...]*Addresses{nil, nil, &env.From, &env.Sender, &env.ReplyTo, &env.To, &env.Cc, &env.Bcc}
+	for i := range strs {
+		t, ok := v.Next()
+		switch {
+		case !ok:
+			return env, syntaxErr(ErrSyntax, 0, "envelope field")
+		case strs[i] != nil:
+			if !nstring(t) {
+				return env, syntaxErr(ErrSyntax, 0, "envelope string")
+			}
+			*strs[i] = t
+		case t.Kind == KindNil:
+		case t.Kind == KindListOpen:
+			*lists[i] = Addresses{ValuesOf(t.Bytes)}
+			if !validAddresses(*lists[i]) {
+				return env, syntaxErr(ErrSyntax, 0, "address")
+			}
+		default:
+			return env, syntaxErr(ErrSyntax, 0, "address list")
+		}
+	}
+	if v.More() || v.Err() {
+		return env, syntaxErr(ErrSyntax, 0, "end of envelope")
+	}
+	return env, nil
+}
+
+func validAddresses(a Addresses) bool {
+	n := 0
+	for a.v.More() {
+		t, ok := a.v.Next()
+		if !ok || t.Kind != KindListOpen {
+			return false
+		}
+		f := ValuesOf(t.Bytes)
+		for range 4 {
+			if x, ok := f.Next(); !ok || !nstring(x) {
+				return false
+			}
+		}
+		if f.More() {
+			return false
+		}
+		n++
+	}
+	return n > 0 && !a.v.Err()
+}
+
+// Envelope reads a FETCH ENVELOPE value; its literals are taken inline.
+func (r *Reader) Envelope() (Envelope, error) {
+	raw, err := r.Capture()
+	if err != nil {
+		return Envelope{}, err
+	}
+	env, err := ParseEnvelope(raw)
+	if err != nil {
+		return env, r.expected("envelope")
+	}
+	return env, nil
+}

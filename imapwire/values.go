@@ -1,0 +1,163 @@
+package imapwire
+
+// Values is a cursor over values held in bytes, typically a list returned
+// by Reader.Capture: atoms, flags, quoted strings, literals written inline
+// ("{n}" CRLF data), NIL and nested lists (returned whole, as KindListOpen
+// tokens whose Bytes include the parentheses; take them apart with
+// ValuesOf). Tokens alias the bytes. Malformed bytes stop the cursor and
+// Err reports it.
+type Values struct {
+	b   []byte
+	i   int
+	bad bool
+}
+
+// ValuesOf returns a cursor over the elements of the list raw, or over raw
+// itself when it is not a parenthesised list.
+func ValuesOf(raw []byte) Values {
+	if n := len(raw); n >= 2 && raw[0] == '(' && raw[n-1] == ')' {
+		return Values{b: raw[1 : n-1]}
+	}
+	return Values{b: raw}
+}
+
+// Err reports whether the cursor stopped at malformed bytes.
+func (v *Values) Err() bool { return v.bad }
+
+// More reports whether another value follows.
+func (v *Values) More() bool { return !v.bad && v.i < len(v.b) }
+
+// Next returns the next value; false at the end or at malformed bytes.
+func (v *Values) Next() (Token, bool) {
+	if v.bad || v.i >= len(v.b) {
+		return Token{}, false
+	}
+	if v.i > 0 {
+		if v.b[v.i] != ' ' {
+			v.bad = true
+			return Token{}, false
+		}
+		if v.i++; v.i == len(v.b) { // a trailing SP the TrailingSpace quirk let through
+			return Token{}, false
+		}
+	}
+	t, end := lexValue(v.b, v.i)
+	if end < 0 {
+		v.bad = true
+		return Token{}, false
+	}
+	v.i = end
+	return t, true
+}
+
+// lexValue reads one value at b[i]; end is -1 if it is malformed.
+func lexValue(b []byte, i int) (Token, int) {
+	switch c := b[i]; {
+	case c == '(':
+		e := skipList(b, i)
+		if e < 0 {
+			return Token{}, -1
+		}
+		return Token{Kind: KindListOpen, Bytes: b[i:e]}, e
+	case c == '"':
+		e, esc, ok := lexQuoted(b, i)
+		if !ok {
+			return Token{}, -1
+		}
+		return Token{Kind: KindQuoted, Bytes: b[i+1 : e], Escaped: esc}, e + 1
+	case c == '{' || c == '~':
+		lit, e, ok := parseLiteralHeader(b, i, true)
+		if !ok || e+2 > len(b) || b[e] != '\r' || b[e+1] != '\n' || lit.Size > uint64(len(b)-e-2) {
+			return Token{}, -1
+		}
+		e += 2
+		end := e + int(lit.Size)
+		return Token{Kind: KindLiteral, Bytes: b[e:end], Literal: lit}, end
+	case c == '\\':
+		e := i + 1
+		if e < len(b) && b[e] == '*' {
+			e++
+		} else {
+			e = run(b, e, clAtom)
+		}
+		if e == i+1 {
+			return Token{}, -1
+		}
+		return Token{Kind: KindFlag, Bytes: b[i:e]}, e
+	}
+	e := run(b, i, clList)
+	if e == i {
+		return Token{}, -1
+	}
+	t := Token{Kind: KindAtom, Bytes: b[i:e]}
+	if equalFold(t.Bytes, "NIL") {
+		t.Kind = KindNil
+	}
+	return t, e
+}
+
+// skipList returns the end of the balanced list that starts at b[i], or -1.
+func skipList(b []byte, i int) int {
+	depth := 0
+	for i < len(b) {
+		switch b[i] {
+		case '(':
+			depth++
+			i++
+		case ')':
+			depth--
+			i++
+			if depth == 0 {
+				return i
+			}
+		case '"', '{', '~':
+			t, e := lexValue(b, i)
+			if e < 0 || t.Kind == KindListOpen {
+				return -1
+			}
+			i = e
+		default:
+			i++
+		}
+	}
+	return -1
+}
+
+// Words is a cursor over atoms separated by single spaces, as in
+// CAPABILITY, ENABLED and response codes.
+type Words struct {
+	b []byte
+	i int
+}
+
+// WordsOf returns a cursor over the words of b.
+func WordsOf(b []byte) Words { return Words{b: b} }
+
+// Next returns the next word.
+func (w *Words) Next() ([]byte, bool) {
+	for w.i < len(w.b) && w.b[w.i] == ' ' {
+		w.i++
+	}
+	if w.i >= len(w.b) {
+		return nil, false
+	}
+	s := w.i
+	for w.i < len(w.b) && w.b[w.i] != ' ' {
+		w.i++
+	}
+	return w.b[s:w.i], true
+}
+
+// Has reports whether one of the words equals the upper-case word name,
+// ignoring case.
+func (w Words) Has(name string) bool {
+	for {
+		x, ok := w.Next()
+		if !ok {
+			return false
+		}
+		if equalFold(x, name) {
+			return true
+		}
+	}
+}
