@@ -3,9 +3,9 @@ package imapwire
 // Envelope is a FETCH ENVELOPE (RFC 9051 §7.5.2) as views: strings are
 // NIL, quoted (escapes kept; see Token.Value) or literal tokens.
 type Envelope struct {
-	Date, Subject                        Token
+	Date, Subject                      Token
 	From, Sender, ReplyTo, To, Cc, Bcc Addresses
-	InReplyTo, MessageID                 Token
+	InReplyTo, MessageID               Token
 }
 
 // Address is one address of an envelope. A group starts with an address

@@ -39,7 +39,7 @@ const (
 	DataStatus                   // * STATUS: read ReadStatusData
 	DataSearch                   // * SEARCH: read ReadSearchData
 	DataESearch                  // * ESEARCH (RFC 4731): read ReadESearchData
-	DataServerID                      // * ID (RFC 2971): read Capture and ValuesOf
+	DataServerID                 // * ID (RFC 2971): read Capture and ValuesOf
 	DataNamespace                // * NAMESPACE (RFC 2342): read ReadNamespaceData
 	DataExists                   // * n EXISTS, complete
 	DataRecent                   // * n RECENT, complete
