@@ -33,10 +33,10 @@ func TestBodyPaths(t *testing.T) {
 		wire = append(wire, "+OK next\r\n"...)
 		for _, read := range []int{1, 3, 64, 4096, 1 << 16} {
 			for _, chunk := range []int{1, 7, 4096} {
-				got, err, next := bodyRead(chunked.NewReader(wire, chunk), ResponseReaderOptions{}, read)
-				require.NoError(t, err, "%s read %d chunk %d", tt.name, read, chunk)
-				require.Equal(t, tt.body, string(got), "%s read %d chunk %d", tt.name, read, chunk)
-				require.Equal(t, `"next" <nil>`, next)
+				r := bodyRead(chunked.NewReader(wire, chunk), ResponseReaderOptions{}, read)
+				require.NoError(t, r.err, "%s read %d chunk %d", tt.name, read, chunk)
+				require.Equal(t, tt.body, string(r.body), "%s read %d chunk %d", tt.name, read, chunk)
+				require.Equal(t, `"next" <nil>`, r.next)
 			}
 		}
 	}
@@ -46,15 +46,15 @@ func TestBodyMaxSize(t *testing.T) {
 	body := strings.Repeat("0123456789\r\n", 10) // 120 octets
 	wire := "+OK\r\n" + body + ".\r\n+OK next\r\n"
 	for _, max := range []int64{1, 11, 12, 13, 119, 120, 121, 1000} {
-		got, err, next := bodyRead(strings.NewReader(wire), ResponseReaderOptions{MaxBodySize: max})
+		r := bodyRead(strings.NewReader(wire), ResponseReaderOptions{MaxBodySize: max})
 		if max < 120 {
-			require.ErrorIs(t, err, ErrTooLarge, max)
-			assert.Equal(t, body[:max], string(got))
+			require.ErrorIs(t, r.err, ErrTooLarge, max)
+			assert.Equal(t, body[:max], string(r.body))
 		} else {
-			require.NoError(t, err, max)
-			assert.Equal(t, body, string(got))
+			require.NoError(t, r.err, max)
+			assert.Equal(t, body, string(r.body))
 		}
-		assert.Equal(t, `"next" <nil>`, next, max)
+		assert.Equal(t, `"next" <nil>`, r.next, max)
 	}
 }
 
@@ -65,11 +65,11 @@ func TestBodyViolationAfterCleanLines(t *testing.T) {
 		err  error
 	}{{"bare\nLF\r\n", ErrBareLF}, {"bare\rCR\r\n", ErrBareCR}, {".\nx\r\n", ErrBareLF}, {".\rx\r\n", ErrBareCR}} {
 		wire := "+OK\r\n" + clean + bad.line + "more\r\n.\r\n+OK next\r\n"
-		got, err, next := bodyRead(strings.NewReader(wire), ResponseReaderOptions{})
-		require.ErrorIs(t, err, bad.err, bad.line)
-		assert.True(t, strings.HasPrefix(string(got), clean), bad.line)
-		assert.NotContains(t, string(got), "more", "nothing after a violation is handed out")
-		assert.Equal(t, `"next" <nil>`, next)
+		r := bodyRead(strings.NewReader(wire), ResponseReaderOptions{})
+		require.ErrorIs(t, r.err, bad.err, bad.line)
+		assert.True(t, strings.HasPrefix(string(r.body), clean), bad.line)
+		assert.NotContains(t, string(r.body), "more", "nothing after a violation is handed out")
+		assert.Equal(t, `"next" <nil>`, r.next)
 	}
 }
 

@@ -70,7 +70,7 @@ func FuzzCommand(f *testing.F) {
 		whole := commandTrace(bytes.NewReader(stream))
 		split := commandTrace(chunked.NewReader(stream, chunked.SizesFrom(sizes)...))
 		require.Equal(t, whole, split)
-		if bytes.IndexAny(line, "\r\n") < 0 {
+		if !bytes.ContainsAny(line, "\r\n") {
 			assert.True(t, strings.HasPrefix(whole[len(whole)-2], "NOOP") || strings.HasPrefix(whole[len(whole)-2], "auth"),
 				"in step after any line: %q", whole)
 		}
@@ -149,14 +149,22 @@ func FuzzResponse(f *testing.F) {
 
 // bodyRead reads one body after "+OK", with reads of the sizes given
 // (cycling; 4096 when none), and the response after it.
-func bodyRead(src io.Reader, opt ResponseReaderOptions, sizes ...int) (body []byte, bodyErr error, next string) {
+func bodyRead(src io.Reader, opt ResponseReaderOptions, sizes ...int) bodyResult {
 	rr := NewResponseReader(src, opt)
 	if _, err := rr.ReadResponse(); err != nil {
-		return nil, err, ""
+		return bodyResult{err: err}
 	}
-	body, bodyErr = readAllSized(rr.Body(), sizes)
+	body, bodyErr := readAllSized(rr.Body(), sizes)
 	resp, err := rr.ReadResponse()
-	return body, bodyErr, fmt.Sprintf("%q %v", resp.Text, err)
+	return bodyResult{body, bodyErr, fmt.Sprintf("%q %v", resp.Text, err)}
+}
+
+// bodyResult is what bodyRead saw: the body, its error, and the response
+// after it.
+type bodyResult struct {
+	body []byte
+	err  error
+	next string
 }
 
 func readAllSized(r io.Reader, sizes []int) ([]byte, error) {
@@ -213,14 +221,14 @@ func FuzzBody(f *testing.F) {
 			require.Equal(t, string(wire[5:]), streamed.String(), "the streaming writer agrees")
 
 			wire = append(wire, "+OK next\r\n"...)
-			got, gotErr, next := bodyRead(chunked.NewReader(wire, split...), ResponseReaderOptions{})
-			require.NoError(t, gotErr)
+			r := bodyRead(chunked.NewReader(wire, split...), ResponseReaderOptions{})
+			require.NoError(t, r.err)
 			want := body
 			if len(body) > 0 && !bytes.HasSuffix(body, []byte("\r\n")) {
 				want = append(append([]byte(nil), body...), "\r\n"...)
 			}
-			require.Equal(t, string(want), string(got))
-			require.Equal(t, `"next" <nil>`, next)
+			require.Equal(t, string(want), string(r.body))
+			require.Equal(t, `"next" <nil>`, r.next)
 		} else {
 			require.True(t, errors.Is(err, ErrBareCR) || errors.Is(err, ErrBareLF))
 		}
@@ -229,12 +237,13 @@ func FuzzBody(f *testing.F) {
 		// body that ends is followed by the next response in step.
 		raw := append(append([]byte("+OK\r\n"), body...), "\r\n.\r\n+OK next\r\n"...)
 		for _, opt := range []ResponseReaderOptions{{}, {AllowBareLF: true}, {MaxBodySize: 16}, {MaxBodySize: 1}} {
-			b1, e1, n1 := bodyRead(bytes.NewReader(raw), opt)
-			b2, e2, n2 := bodyRead(chunked.NewReader(raw, split...), opt, split...)
-			require.Equal(t, string(b1), string(b2))
-			require.Equal(t, fmt.Sprint(e1), fmt.Sprint(e2))
-			require.Equal(t, n1, n2)
-			ref, refErr := dotRead(chunked.NewReader(raw, split...), opt)
+			whole := bodyRead(bytes.NewReader(raw), opt)
+			pieces := bodyRead(chunked.NewReader(raw, split...), opt, split...)
+			require.Equal(t, string(whole.body), string(pieces.body))
+			require.Equal(t, fmt.Sprint(whole.err), fmt.Sprint(pieces.err))
+			require.Equal(t, whole.next, pieces.next)
+			b1, e1 := whole.body, whole.err
+			ref, refErr := dotRead(bytes.NewReader(raw), opt)
 			require.Equal(t, string(ref), string(b1), "the block path agrees with internal/dot")
 			if refErr == nil {
 				require.NoError(t, e1)
