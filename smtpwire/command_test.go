@@ -133,6 +133,13 @@ func FuzzCommand(f *testing.F) {
 		whole := readCommands(bytes.NewReader(stream))
 		part := readCommands(chunked.NewReader(stream, chunked.SizesFrom(split)...))
 		require.Equal(t, whole, part)
+		for _, r := range whole { // limits hold
+			limit := DefaultMaxCommandLine
+			if r.verb == VerbAUTH {
+				limit = DefaultMaxAuthLine
+			}
+			require.LessOrEqual(t, len(r.name)+1+len(r.args)+2, limit)
+		}
 		for line := range bytes.SplitSeq(stream, []byte("\r\n")) {
 			cmd, err := ParseCommand(line)
 			if err != nil {
