@@ -42,6 +42,22 @@ func TestBodyPaths(t *testing.T) {
 	}
 }
 
+func TestBodyAskedTwice(t *testing.T) {
+	rr := NewResponseReader(strings.NewReader("+OK\r\nab\r\ncd\r\n.\r\n+OK next\r\n"), ResponseReaderOptions{})
+	_, err := rr.ReadResponse()
+	require.NoError(t, err)
+	p := make([]byte, 4)
+	n, err := rr.Body().Read(p)
+	require.NoError(t, err)
+	assert.Equal(t, "ab\r\n", string(p[:n]))
+	rest, err := io.ReadAll(rr.Body())
+	require.NoError(t, err)
+	assert.Equal(t, "cd\r\n", string(rest))
+	resp, err := rr.ReadResponse()
+	require.NoError(t, err)
+	assert.Equal(t, "next", string(resp.Text))
+}
+
 func TestBodyMaxSize(t *testing.T) {
 	body := strings.Repeat("0123456789\r\n", 10) // 120 octets
 	wire := "+OK\r\n" + body + ".\r\n+OK next\r\n"

@@ -242,12 +242,15 @@ func fatal(err error) bool {
 
 // Body returns the reader of the multi-line body that follows "+OK" to
 // RETR or TOP. It is owned by r and valid until the next call on r.
+// Asked for again while the body is open, it returns the same reader.
 func (r *ResponseReader) Body() *BodyReader {
-	if r.state != stateAfterOK {
+	switch r.state {
+	case stateAfterOK:
+		r.state = stateBody
+		r.body.reset(r)
+	case stateBody:
+	default:
 		r.body = BodyReader{}
-		return &r.body
 	}
-	r.state = stateBody
-	r.body.reset(r)
 	return &r.body
 }
