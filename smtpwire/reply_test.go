@@ -147,6 +147,8 @@ func FuzzReadReply(f *testing.F) {
 			if r.err != "" {
 				continue
 			}
+			require.LessOrEqual(t, len(r.lines), DefaultMaxReplyLines) // limits hold
+			require.LessOrEqual(t, len(strings.Join(r.lines, "")), DefaultMaxReplySize)
 			wire, err := AppendReply(nil, r.code, EnhancedCode{}, r.lines...)
 			if err != nil { // text with a TAB-less control octet: refused, fine
 				require.ErrorIs(t, err, ErrInjection)
