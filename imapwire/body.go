@@ -58,7 +58,7 @@ func ParseBodyStructure(raw []byte, negativeSize bool) (BodyStructure, error) {
 			return bad("multipart subtype")
 		}
 		b.Subtype = t
-		if !b.params(&v) {
+		if v.More() && !b.params(&v) {
 			return bad("body parameters")
 		}
 		return b, b.extension(&v, false)

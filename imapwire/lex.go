@@ -97,6 +97,8 @@ func (r *Reader) Capture() ([]byte, error) {
 		}
 		switch {
 		case r.p < r.end && r.buf[r.p] == ')':
+		case r.p < r.end && r.buf[r.p] == '(' && r.buf[r.p-1] == ')':
+			// body-type-mpart: "1*body" puts parts side by side
 		case r.p < r.end && r.buf[r.p] == ' ' && r.p+1 < r.end && r.buf[r.p+1] != ')':
 			r.p++
 		case r.q.TrailingSpace && r.p+1 < r.end && r.buf[r.p] == ' ':

@@ -210,28 +210,28 @@ func (r *Reader) respText(resp *Response) error {
 
 // CodeIs reports whether the response code is name (upper case), ignoring
 // case.
-func (resp *Response) CodeIs(name string) bool { return equalFold(resp.Code, name) }
+func (resp Response) CodeIs(name string) bool { return equalFold(resp.Code, name) }
 
 // CodeNumber parses the code's argument as a number: UIDNEXT, UIDVALIDITY,
 // UNSEEN.
-func (resp *Response) CodeNumber() (uint32, bool) {
+func (resp Response) CodeNumber() (uint32, bool) {
 	v, ok := parseUint(resp.CodeArg, maxNumber)
 	return uint32(v), ok
 }
 
 // CodeNumber64 parses the code's argument as a number64: HIGHESTMODSEQ.
-func (resp *Response) CodeNumber64() (uint64, bool) { return parseUint(resp.CodeArg, maxNumber64) }
+func (resp Response) CodeNumber64() (uint64, bool) { return parseUint(resp.CodeArg, maxNumber64) }
 
 // CodeWords returns the code's argument as words: CAPABILITY.
-func (resp *Response) CodeWords() Words { return WordsOf(resp.CodeArg) }
+func (resp Response) CodeWords() Words { return WordsOf(resp.CodeArg) }
 
 // CodeValues returns the elements of the code's argument as a list:
 // PERMANENTFLAGS, BADCHARSET.
-func (resp *Response) CodeValues() Values { return ValuesOf(resp.CodeArg) }
+func (resp Response) CodeValues() Values { return ValuesOf(resp.CodeArg) }
 
 // AppendUID parses an APPENDUID code (RFC 4315): the mailbox's
 // UIDVALIDITY and the new messages' UIDs.
-func (resp *Response) AppendUID() (validity uint32, uids SeqSet, ok bool) {
+func (resp Response) AppendUID() (validity uint32, uids SeqSet, ok bool) {
 	if !resp.CodeIs("APPENDUID") {
 		return 0, SeqSet{}, false
 	}
@@ -246,7 +246,7 @@ func (resp *Response) AppendUID() (validity uint32, uids SeqSet, ok bool) {
 
 // CopyUID parses a COPYUID code (RFC 4315): the destination's UIDVALIDITY,
 // the source UIDs and the destination UIDs.
-func (resp *Response) CopyUID() (validity uint32, src, dst SeqSet, ok bool) {
+func (resp Response) CopyUID() (validity uint32, src, dst SeqSet, ok bool) {
 	if !resp.CodeIs("COPYUID") {
 		return 0, SeqSet{}, SeqSet{}, false
 	}

@@ -32,7 +32,7 @@ func (v *Values) Next() (Token, bool) {
 	if v.bad || v.i >= len(v.b) {
 		return Token{}, false
 	}
-	if v.i > 0 {
+	if v.i > 0 && !(v.b[v.i] == '(' && v.b[v.i-1] == ')') { // multipart bodies stand side by side
 		if v.b[v.i] != ' ' {
 			v.bad = true
 			return Token{}, false
