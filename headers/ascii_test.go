@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-func TestIndexSpecial(t *testing.T) {
+func TestIndexControl(t *testing.T) {
 	tests := []struct {
 		in   string
 		want int
@@ -19,18 +19,27 @@ func TestIndexSpecial(t *testing.T) {
 		{"\n", 0},
 		{"abcdefg\r", 7},
 		{"abcdefgh\x00", 8},
-		{strings.Repeat("y", 17) + "\n\r", 17},
-		{"\x01\x0b\x0c\x0e\x8a\x8d\x80\xff\r", 8}, // near misses
-		{"ab\x00cdefghij\n", 2},
+		{strings.Repeat("y", 17) + "\t\n", 17},
+		{" !\x7f\x80\x9f\xa0\xff\xe4\x1f", 8}, // near misses, then US
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.want, indexSpecial([]byte(tt.in)), "%q", tt.in)
+		assert.Equal(t, tt.want, indexControl([]byte(tt.in)), "%q", tt.in)
 	}
 	// Against the obvious definition, at every offset and length.
-	data := []byte("Received: from x\x00 by\r y;\n date\r\nSubject: \x80\xff\x0a\x0d end")
+	data := []byte("Received: from x\x00 by\r y;\n date\r\n\tSubject: \x80\xff\x0a\x0d ü end")
 	for i := range data {
 		for j := i; j <= len(data); j++ {
-			assert.Equal(t, bytes.IndexAny(data[i:j], "\r\n\x00"), indexSpecial(data[i:j]))
+			want := bytes.IndexFunc(data[i:j], func(r rune) bool { return r < 0x20 })
+			assert.Equal(t, want, indexControl(data[i:j]), "%q", data[i:j])
+		}
+	}
+}
+
+func TestIndexAny3(t *testing.T) {
+	data := []byte("a (comment \\) (nested (x)) \x00\xff(\x28\x29\x5c end of it all)")
+	for i := range data {
+		for j := i; j <= len(data); j++ {
+			assert.Equal(t, bytes.IndexAny(data[i:j], "()\\"), indexAny3(data[i:j], '(', ')', '\\'))
 		}
 	}
 }

@@ -134,7 +134,7 @@ func (s *Scanner) line(start int) (end, next int, d Defect, ok bool) {
 		limit = start + m + 2
 	}
 	for i := start; ; {
-		j := indexSpecial(s.src[i:limit])
+		j := indexControl(s.src[i:limit])
 		if j < 0 {
 			if limit < len(s.src) || limit-start > s.opt.MaxLineLength {
 				return 0, 0, 0, s.fail(ErrLineTooLong, start+s.opt.MaxLineLength)
@@ -153,8 +153,10 @@ func (s *Scanner) line(start int) (end, next int, d Defect, ok bool) {
 			d |= DefectBareCR
 			i = p + 1
 			continue
-		default:
+		case 0:
 			d |= DefectNUL
+			fallthrough
+		default: // another control character, such as TAB
 			i = p + 1
 			continue
 		}
