@@ -30,8 +30,8 @@
 // [AppendEncodedField] RFC 2047-encodes non-ASCII values first;
 // [AppendDecoded] decodes encoded words in any charset golang.org/x/text
 // knows; [AppendASCIIDomains] converts IDN domains with golang.org/x/net/idna.
-// These three allocate; the Scanner, the writers above them and the
-// Sanitizer do not.
+// These three allocate; the Scanner, ReadBlock, AppendUnfold, AppendField,
+// AppendReceived and the Sanitizer do not.
 //
 // # Sanitizing
 //

@@ -39,7 +39,7 @@ type Rule struct {
 	// Name is the field name the rule matches, ignoring ASCII case; "*"
 	// matches every field (after keep rules, it makes an allowlist).
 	Name    string
-	Action  Action
+	Action  Action      // the zero Action keeps
 	Rewrite RewriteFunc // for Rewrite
 	Field   []byte      // for Add: one complete field, CRLF-terminated
 }
@@ -86,9 +86,9 @@ type Sanitizer struct {
 	Options Options
 }
 
-// Append appends the sanitized header block of msg, its empty line
-// included, to dst and returns it with the body, a view of msg to be sent
-// after it unchanged. rep, if not nil, is reset and filled.
+// Append appends the sanitized header block of msg, with its empty line if
+// msg has one, to dst and returns it with the body, a view of msg to be
+// sent after it unchanged. rep, if not nil, is reset and filled.
 //
 // The output holds no NUL, bare CR or bare LF and no line over 998 octets:
 // a rule whose output would break this fails with ErrRewrite. On error dst

@@ -10,7 +10,8 @@ const crlf = "\r\n"
 // folding at white space so that lines stay within FoldWidth where the value
 // allows and within 998 octets always. The value is written as given, UTF-8
 // included (RFC 6532); to encode it for 7-bit transport use
-// [AppendEncodedField].
+// [AppendEncodedField]. White space at its start is written, but a parse
+// skips it, as it skips the space after the colon.
 //
 // A name that is not printable US-ASCII without a colon, or a value holding
 // CR, LF or NUL, is refused with ErrInjection: a user's value can never end
