@@ -16,8 +16,7 @@ var idEncoding = base32.HexEncoding.WithPadding(base32.NoPadding)
 // <32 base32hex characters@domain>, the characters derived from a SHA-256
 // of the secret and the old ID (its first 256 octets): the same ID always
 // maps to the same one, and without the secret no one can check a guess of
-// the old one. The field
-// name keeps its case.
+// the old one. The field name keeps its case.
 func RewriteMessageID(domain string, secret []byte, keep ...string) Rule {
 	key := sha256.Sum256(secret)
 	return Rule{Name: "Message-ID", Action: Rewrite, Rewrite: func(dst []byte, f Field) ([]byte, error) {
