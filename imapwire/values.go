@@ -25,7 +25,9 @@ func ValuesOf(raw []byte) Values {
 func (v *Values) Err() bool { return v.bad }
 
 // More reports whether another value follows.
-func (v *Values) More() bool { return !v.bad && v.i < len(v.b) }
+func (v *Values) More() bool {
+	return !v.bad && v.i < len(v.b) && (v.i == 0 || v.i < len(v.b)-1 || v.b[v.i] != ' ')
+}
 
 // Next returns the next value; false at the end or at malformed bytes.
 func (v *Values) Next() (Token, bool) {

@@ -1,0 +1,269 @@
+package imapwire
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strconv"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/mailwire/mailwire/internal/chunked"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// fuzzLimits are small, so that the fuzzer reaches every limit.
+var fuzzLimits = Limits{MaxLine: 200, MaxMessage: 600, MaxInlineLiteral: 100, MaxLiteral: 300,
+	MaxNonSyncLiteral: 50, MaxLiterals: 4, MaxLiteralTotal: 400, MaxDepth: 6, MaxTagLen: 20}
+
+// stop reports whether reading cannot go on after err.
+func stop(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || ReplyFor(err).Fatal
+}
+
+// bufBound is the most memory a Reader's buffer may take.
+func bufBound(l Limits) int { return 2 * (l.MaxMessage + l.MaxLine + 4) }
+
+// readAll decodes every message of in with read, fed in chunks of the
+// given sizes, and renders the results and errors in order.
+func readAll(t *testing.T, in []byte, sizes []int, side Side, q Quirks,
+	read func(r *Reader, out []byte) ([]byte, error)) []string {
+	r := NewReader(chunked.NewReader(in, sizes...), side, Options{Limits: fuzzLimits, Quirks: q})
+	var got []string
+	for range len(in) + 2 {
+		out, err := read(r, nil)
+		if err != nil {
+			out = append(out, " error: "+errorKind(err)...)
+		}
+		got = append(got, string(out))
+		require.LessOrEqual(t, cap(r.buf), bufBound(r.Limits()), "memory stays within the limits")
+		if stop(err) {
+			break
+		}
+	}
+	return got
+}
+
+// errorKind is the sentinel of err, without offsets, which depend on how
+// much was read.
+func errorKind(err error) string {
+	for _, s := range []error{ErrLineTooLong, ErrMessageTooLong, ErrBareLF, ErrLiteralTooLarge, ErrNonSyncTooLarge,
+		ErrTooDeep, ErrTagTooLong, ErrLiteralOpen, ErrNotAccepted, ErrUnusable, ErrSyntax, io.ErrUnexpectedEOF, io.EOF} {
+		if errors.Is(err, s) {
+			return s.Error()
+		}
+	}
+	return err.Error()
+}
+
+func readCommand(r *Reader, out []byte) ([]byte, error) {
+	c, err := r.ReadCommand()
+	if err != nil {
+		return out, err
+	}
+	return describe(out, r, c)
+}
+
+func readResponse(r *Reader, out []byte) ([]byte, error) {
+	resp, err := r.ReadResponse()
+	if err != nil {
+		return out, err
+	}
+	return describeResponse(out, r, resp, make([]byte, 128))
+}
+
+func FuzzCommands(f *testing.F) {
+	for _, c := range commandCases {
+		f.Add([]byte(c.in), []byte{3, 0, 9})
+	}
+	f.Add([]byte("a LOGIN {5000+}\r\nxxxx\r\nb CAPABILITY\r\n"), []byte{1})
+	f.Add([]byte("a SEARCH "+string(bytes.Repeat([]byte("NOT "), 10))+"ALL\r\n"), []byte{7})
+	f.Fuzz(func(t *testing.T, in, seed []byte) {
+		whole := readAll(t, in, []int{len(in) + 1}, ServerSide, Quirks{}, readCommand)
+		split := readAll(t, in, chunked.SizesFrom(seed), ServerSide, Quirks{}, readCommand)
+		assert.Equal(t, whole, split, "the same commands however the input is split")
+	})
+}
+
+func FuzzResponses(f *testing.F) {
+	for _, c := range responseCases {
+		f.Add([]byte(c.in), []byte{5, 1}, uint8(0))
+	}
+	for _, q := range quirkFixtures {
+		f.Add([]byte(q.in), []byte{2}, uint8(15))
+	}
+	f.Fuzz(func(t *testing.T, in, seed []byte, quirks uint8) {
+		q := Quirks{TrailingSpace: quirks&1 != 0, MissingText: quirks&2 != 0,
+			EmptyContinuation: quirks&4 != 0, NegativeSize: quirks&8 != 0}
+		whole := readAll(t, in, []int{len(in) + 1}, ClientSide, q, readResponse)
+		split := readAll(t, in, chunked.SizesFrom(seed), ClientSide, q, readResponse)
+		assert.Equal(t, whole, split, "the same responses however the input is split")
+	})
+}
+
+// lexAll reads the first message of in with the generic lexer, taking
+// literals inline, and returns its tokens: strings by value, others by
+// kind and bytes.
+func lexAll(in []byte) ([]Token, error) {
+	r := NewReader(bytes.NewReader(in), ServerSide, Options{Limits: fuzzLimits})
+	if err := r.Begin(); err != nil {
+		return nil, err
+	}
+	var toks []Token
+	for {
+		t, err := r.Next()
+		if err == nil && t.Kind == KindLiteral {
+			if err = r.Accept(); err == nil {
+				t.Bytes, err = r.Inline()
+			}
+		}
+		if err != nil {
+			return toks, err
+		}
+		if t.Kind == KindEnd {
+			return toks, nil
+		}
+		if t.Kind == KindQuoted {
+			t.Bytes = t.AppendValue(nil)
+		}
+		t.Bytes = bytes.Clone(t.Bytes)
+		toks = append(toks, t)
+	}
+}
+
+// encodeTokens writes tokens back, strings in whatever form the encoder
+// picks.
+func encodeTokens(toks []Token) ([]byte, error) {
+	e := Encoder{}
+	var out []byte
+	var err error
+	for _, t := range toks {
+		switch t.Kind {
+		case KindQuoted, KindLiteral:
+			out, err = e.AppendString(out, t.Bytes)
+			if err != nil {
+				return nil, err
+			}
+		default:
+			out = append(out, t.Bytes...)
+		}
+	}
+	return append(out, '\r', '\n'), nil
+}
+
+func FuzzRoundTrip(f *testing.F) {
+	for _, c := range commandCases {
+		f.Add([]byte(c.in))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		toks, err := lexAll(in)
+		if err != nil {
+			return
+		}
+		enc, err := encodeTokens(toks)
+		if err != nil {
+			return // a NUL in a literal has no string form
+		}
+		again, err := lexAll(enc)
+		if errors.Is(err, ErrLiteralTooLarge) || errors.Is(err, ErrMessageTooLong) || errors.Is(err, ErrLineTooLong) {
+			return // quoting can make a value longer than the small limits
+		}
+		require.NoError(t, err, "%q re-encoded as %q", in, enc)
+		require.Len(t, again, len(toks))
+		for i := range toks {
+			a, b := toks[i], again[i]
+			assert.Equal(t, a.IsString(), b.IsString())
+			if !a.IsString() {
+				assert.Equal(t, a.Kind, b.Kind)
+			}
+			assert.Equal(t, string(a.Bytes), string(b.Bytes))
+		}
+	})
+}
+
+func FuzzEncodeString(f *testing.F) {
+	f.Add([]byte("INBOX"), false)
+	f.Add([]byte("a \"b\"\r\n"), true)
+	f.Add([]byte("café"), true)
+	f.Fuzz(func(t *testing.T, s []byte, utf8Mode bool) {
+		enc, err := Encoder{UTF8: utf8Mode}.AppendAString(nil, s)
+		if err != nil {
+			require.ErrorIs(t, err, ErrInjection)
+			require.Contains(t, string(s), "\x00")
+			return
+		}
+		if !bytes.HasPrefix(enc, []byte("{")) {
+			assert.NotContains(t, string(enc), "\r", "no CR outside a literal")
+			assert.NotContains(t, string(enc), "\n", "no LF outside a literal")
+		} else {
+			assert.True(t, bytes.HasPrefix(enc, []byte("{"+strconv.Itoa(len(s))+"}\r\n")), "exact count")
+		}
+		r := NewReader(bytes.NewReader(append(enc, "\r\n"...)), ClientSide,
+			Options{Limits: Limits{MaxInlineLiteral: 1 << 20, MaxMessage: 1 << 20, MaxLine: 1 << 20}})
+		require.NoError(t, r.Begin())
+		tok, err := r.AString()
+		require.NoError(t, err)
+		if tok.Kind == KindLiteral {
+			tok.Bytes, err = r.Inline()
+			require.NoError(t, err)
+		}
+		assert.Equal(t, string(s), string(tok.AppendValue(nil)))
+		require.NoError(t, r.End())
+	})
+}
+
+func FuzzUTF7(f *testing.F) {
+	f.Add([]byte("~peter/mail/&U,BTFw-/&ZeVnLIqe-"))
+	f.Add([]byte("R&-D"))
+	f.Add([]byte("&2D3eAA-"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		dec, err := AppendUTF7Decode(nil, in)
+		if err == nil {
+			assert.Equal(t, string(in), string(AppendUTF7Encode(nil, dec)), "valid input is canonical")
+		}
+		if utf8.Valid(in) {
+			enc := AppendUTF7Encode(nil, in)
+			back, err := AppendUTF7Decode(nil, enc)
+			require.NoError(t, err, "%q", enc)
+			assert.Equal(t, string(in), string(back))
+		}
+	})
+}
+
+func FuzzSeqSet(f *testing.F) {
+	f.Add([]byte("1:*,3,9:5"))
+	f.Add([]byte("$"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		s, ok := ParseSeqSet(in)
+		if !ok || s.Saved() {
+			return
+		}
+		ranges := func(s SeqSet) (out [][2]uint32) {
+			for it := s.Ranges(); it.Next(); {
+				out = append(out, [2]uint32{it.Lo, it.Hi})
+			}
+			return out
+		}
+		var out []byte
+		for i, rg := range ranges(s) {
+			if i > 0 {
+				out = append(out, ',')
+			}
+			for j, n := range rg {
+				if j > 0 {
+					out = append(out, ':')
+				}
+				if n == 0 {
+					out = append(out, '*')
+				} else {
+					out = strconv.AppendUint(out, uint64(n), 10)
+				}
+			}
+		}
+		again, ok := ParseSeqSet(out)
+		require.True(t, ok, "%q rendered as %q", in, out)
+		assert.Equal(t, ranges(s), ranges(again))
+		assert.Len(t, ranges(s), bytes.Count(in, []byte(","))+1)
+	})
+}
