@@ -494,6 +494,9 @@ def smtp_starttls(port, ca):
     s.quit()
 
 def imap(port):
+    a = imaplib.IMAP4("127.0.0.1", port)
+    a.authenticate("PLAIN", lambda challenge: b"\0alice\0alicepw")
+    a.logout()
     c = imaplib.IMAP4("127.0.0.1", port)
     c.capability()
     c.login("alice", "alicepw")
@@ -752,7 +755,7 @@ record imap-dovecot-curl imap $IMAP_PORT "$DOVECOT_V" "$CURL_V" \
 record imap-dovecot-mbsync imap $IMAP_PORT "$DOVECOT_V" "$MBSYNC_V" \
 	"full sync of every folder (Sync All), then a flag change and a deletion pushed back" mbsync_imap
 record imap-dovecot-imaplib imap $IMAP_PORT "$DOVECOT_V" "$PY_V imaplib" \
-	"CAPABILITY, LOGIN, NAMESPACE, LIST, LSUB, STATUS, SELECT, SEARCH, FETCH (ENVELOPE, BODYSTRUCTURE, sections, full), STORE, COPY, CREATE/RENAME/DELETE, APPEND, EXPUNGE, EXAMINE, UNSELECT, LOGOUT" imaplib_imap
+	"AUTHENTICATE PLAIN (no initial response); then CAPABILITY, LOGIN, NAMESPACE, LIST, LSUB, STATUS, SELECT, SEARCH, FETCH (ENVELOPE, BODYSTRUCTURE, sections, full), STORE, COPY, CREATE/RENAME/DELETE, APPEND, EXPUNGE, EXAMINE, UNSELECT, LOGOUT" imaplib_imap
 record imap-dovecot-imaplib-starttls imap $IMAP_PORT "$DOVECOT_V" "$PY_V imaplib" \
 	"CAPABILITY, STARTTLS; everything after the OK go-ahead is TLS" imaplib_starttls
 
