@@ -24,4 +24,12 @@ timeout 300 bash "$REPO/.ci/record.sh" "$FRESH"
 export MAILWIRE_TRANSCRIPTS=$FRESH
 
 cd "$REPO"
-timeout 600 go test -count=1 -run Replay ./...
+log=$FRESH/replay.log
+if ! timeout 600 go test -count=1 -run Replay -v ./... >"$log" 2>&1; then
+	grep -v -E '^(=== RUN|=== PAUSE|=== CONT|    --- PASS)' "$log" | tail -n 300
+	echo "interop.sh: replay of the committed and fresh transcripts failed" >&2
+	exit 1
+fi
+echo "interop.sh: read from the committed and the fresh transcripts together:"
+sed -n 's/^ *replay_test.go:[0-9]*: \(client\|server\) /  \1 /p' "$log"
+grep -E '^(ok|FAIL|\?) ' "$log"
