@@ -10,11 +10,12 @@ const (
 	clText                // TEXT-CHAR: any octet but NUL, CR and LF (8-bit for UTF-8 text)
 	clDigit               // DIGIT
 	clLex                 // atoms of the generic lexer: ATOM-CHAR and list-wildcards, except "["
+	clPlain               // no list, string or literal starts here: not ( ) " {
 )
 
-var class = func() (t [256]uint8) {
+var class = func() (t [256]uint16) {
 	for c := 0; c < 256; c++ {
-		var k uint8
+		var k uint16
 		if c != 0 && c != '\r' && c != '\n' {
 			k |= clText
 			if c != '"' && c != '\\' {
@@ -41,13 +42,16 @@ var class = func() (t [256]uint8) {
 		if c >= '0' && c <= '9' {
 			k |= clDigit
 		}
+		if c != '(' && c != ')' && c != '"' && c != '{' {
+			k |= clPlain
+		}
 		t[c] = k
 	}
 	return t
 }()
 
 // run returns the end of the run of bytes of class k starting at i.
-func run(b []byte, i int, k uint8) int {
+func run(b []byte, i int, k uint16) int {
 	for i < len(b) && class[b[i]]&k != 0 {
 		i++
 	}

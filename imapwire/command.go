@@ -68,9 +68,22 @@ func (c CommandID) String() string {
 	return "UNKNOWN"
 }
 
+// commandsByLetter lists the commands by the first letter of their name.
+var commandsByLetter = func() (t [26][]CommandID) {
+	for id := CmdAppend; int(id) < len(commandNames); id++ {
+		c := commandNames[id][0] - 'A'
+		t[c] = append(t[c], id)
+	}
+	return t
+}()
+
 // lookupCommand finds the command named name, ignoring case.
 func lookupCommand(name []byte) CommandID {
-	for id := CmdAppend; int(id) < len(commandNames); id++ {
+	c := name[0] | 0x20
+	if c < 'a' || c > 'z' {
+		return CmdUnknown
+	}
+	for _, id := range commandsByLetter[c-'a'] {
 		if equalFold(name, commandNames[id]) {
 			return id
 		}

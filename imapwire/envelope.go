@@ -16,29 +16,45 @@ type Address struct {
 }
 
 // Addresses is a cursor over an address list; a NIL list has none.
-type Addresses struct{ v Values }
+type Addresses struct {
+	v   Values
+	bad bool
+}
 
-// Next returns the next address.
+// Next returns the next address; false at the end or at an address that
+// is not four NIL-or-strings, which Err then reports.
 func (a *Addresses) Next() (Address, bool) {
+	if a.bad {
+		return Address{}, false
+	}
 	t, ok := a.v.Next()
-	if !ok || t.Kind != KindListOpen {
+	if !ok {
+		a.bad = a.v.Err()
 		return Address{}, false
 	}
 	var addr Address
 	v := ValuesOf(t.Bytes)
-	for _, f := range [...]*Token{&addr.Name, &addr.ADL, &addr.Mailbox, &addr.Host} {
-		if *f, ok = v.Next(); !ok {
-			return Address{}, false
-		}
+	var ok1, ok2, ok3, ok4 bool
+	addr.Name, ok1 = v.Next()
+	addr.ADL, ok2 = v.Next()
+	addr.Mailbox, ok3 = v.Next()
+	addr.Host, ok4 = v.Next()
+	if t.Kind != KindListOpen || !ok1 || !ok2 || !ok3 || !ok4 || v.More() ||
+		!nstring(addr.Name) || !nstring(addr.ADL) || !nstring(addr.Mailbox) || !nstring(addr.Host) {
+		a.bad = true
+		return Address{}, false
 	}
 	return addr, true
 }
+
+// Err reports whether the cursor stopped at a malformed address.
+func (a *Addresses) Err() bool { return a.bad }
 
 // nstring reports whether t is NIL or a string.
 func nstring(t Token) bool { return t.Kind == KindNil || t.IsString() }
 
 // ParseEnvelope decodes an envelope captured by Reader.Capture, checking
-// every field and address.
+// every field; addresses are checked as the Addresses cursors read them.
 func ParseEnvelope(raw []byte) (Envelope, error) {
 	var env Envelope
 	if len(raw) == 0 || raw[0] != '(' {
@@ -59,8 +75,8 @@ func ParseEnvelope(raw []byte) (Envelope, error) {
 			*strs[i] = t
 		case t.Kind == KindNil:
 		case t.Kind == KindListOpen:
-			*lists[i] = Addresses{ValuesOf(t.Bytes)}
-			if !validAddresses(*lists[i]) {
+			*lists[i] = Addresses{v: ValuesOf(t.Bytes)}
+			if !lists[i].v.More() {
 				return env, syntaxErr(ErrSyntax, 0, "address")
 			}
 		default:
@@ -71,27 +87,6 @@ func ParseEnvelope(raw []byte) (Envelope, error) {
 		return env, syntaxErr(ErrSyntax, 0, "end of envelope")
 	}
 	return env, nil
-}
-
-func validAddresses(a Addresses) bool {
-	n := 0
-	for a.v.More() {
-		t, ok := a.v.Next()
-		if !ok || t.Kind != KindListOpen {
-			return false
-		}
-		f := ValuesOf(t.Bytes)
-		for range 4 {
-			if x, ok := f.Next(); !ok || !nstring(x) {
-				return false
-			}
-		}
-		if f.More() {
-			return false
-		}
-		n++
-	}
-	return n > 0 && !a.v.Err()
 }
 
 // Envelope reads a FETCH ENVELOPE value; its literals are taken inline.

@@ -183,6 +183,10 @@ func (r *Reader) frame() error {
 	}
 }
 
+// readChunk bounds one read from the connection, as bufio's buffer does:
+// the read-ahead moved when a streamed literal's gap is closed stays small.
+const readChunk = 8 << 10
+
 // fill reads more input after r.w. At the start of a message (first is
 // true and nothing is buffered) io.EOF is clean; elsewhere it is
 // io.ErrUnexpectedEOF.
@@ -193,7 +197,7 @@ func (r *Reader) fill(first bool) error {
 		}
 	}
 	for range 100 {
-		n, err := r.rd.Read(r.buf[r.w:])
+		n, err := r.rd.Read(r.buf[r.w:min(len(r.buf), r.w+readChunk)])
 		r.w += n
 		if n > 0 {
 			return nil

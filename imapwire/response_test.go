@@ -51,7 +51,7 @@ func renderBody(b []byte, bs BodyStructure) ([]byte, error) {
 }
 
 // renderAddresses appends an address list.
-func renderAddresses(b []byte, a Addresses) []byte {
+func renderAddresses(b []byte, a *Addresses) []byte {
 	b = append(b, " ["...)
 	for addr, ok := a.Next(); ok; addr, ok = a.Next() {
 		b = append(addr.Name.AppendValue(append(b, '<')), '|')
@@ -178,7 +178,9 @@ func describeResponse(b []byte, r *Reader, resp Response, scratch []byte) ([]byt
 				if env, err = r.Envelope(); err == nil {
 					b = append(env.Subject.AppendValue(env.Date.AppendValue(b)), '|')
 					for _, a := range [...]Addresses{env.From, env.Sender, env.ReplyTo, env.To, env.Cc, env.Bcc} {
-						b = renderAddresses(b, a)
+						if b = renderAddresses(b, &a); a.Err() {
+							err = r.expected("address")
+						}
 					}
 					b = env.MessageID.AppendValue(env.InReplyTo.AppendValue(b))
 				}

@@ -2,6 +2,13 @@ package imapwire
 
 // cur makes sure a complete line is under the tokenizer.
 func (r *Reader) cur() error {
+	if r.st == stLine && r.framed {
+		return nil
+	}
+	return r.curSlow()
+}
+
+func (r *Reader) curSlow() error {
 	switch r.st {
 	case stLine:
 		if !r.framed {

@@ -112,14 +112,14 @@ func skipList(b []byte, i int) int {
 			if depth == 0 {
 				return i
 			}
-		case '"', '{', '~':
+		case '"', '{':
 			t, e := lexValue(b, i)
 			if e < 0 || t.Kind == KindListOpen {
 				return -1
 			}
 			i = e
 		default:
-			i++
+			i = run(b, i+1, clPlain)
 		}
 	}
 	return -1

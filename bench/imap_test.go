@@ -1,0 +1,426 @@
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"testing"
+
+	imapv1 "github.com/emersion/go-imap"
+
+	"github.com/mailwire/mailwire/imapwire"
+)
+
+// The same IMAP streams read through imapwire and through go-imap v1's
+// exported reader, with the typed decoding each offers.
+//
+//   - ImapFetchSync: the server's answer to a FETCH of 100 messages with
+//     UID, FLAGS, INTERNALDATE, RFC822.SIZE, ENVELOPE, BODYSTRUCTURE and
+//     BODY[HEADER.FIELDS (…)] as a literal, as a client syncing a mailbox
+//     reads it. imapwire: ReadResponse, FetchItems, Envelope (addresses
+//     walked), BodyStructure (parts walked), the header literal read
+//     through LiteralReader. go-imap v1: ReadResp, ParseNamedResp and
+//     Message.Parse (ENVELOPE and BODYSTRUCTURE into structs).
+//   - ImapCommands: a 200-command client stream (LOGIN, SELECT, UID FETCH,
+//     UID STORE, UID SEARCH, STATUS, APPEND with a literal, LIST, UID MOVE,
+//     NOOP) as a server reads it. imapwire: ReadCommand and the typed
+//     argument helpers. go-imap v1: Reader.ReadLine and Command.Parse (its
+//     server then parses arguments from the field tree).
+//
+// go-imap v2 has no exported wire reader (its decoder is internal), and
+// its client and server need a connection and a backend per session, so it
+// is not compared here.
+
+const imapHeader = "From: Terry Gray <gray@cac.washington.edu>\r\n" +
+	"To: imap@cac.washington.edu\r\n" +
+	"Subject: IMAP4rev1 WG mtg summary and minutes\r\n" +
+	"Date: Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\r\n\r\n"
+
+var imapFetchSync = func() []byte {
+	var b bytes.Buffer
+	for i := 1; i <= 100; i++ {
+		fmt.Fprintf(&b, "* %d FETCH (UID %d FLAGS (\\Seen \\Answered) INTERNALDATE \"17-Jul-1996 02:44:25 -0700\" "+
+			"RFC822.SIZE %d ENVELOPE (\"Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\" \"IMAP4rev1 WG mtg summary and minutes %d\" "+
+			"((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) "+
+			"((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((NIL NIL \"imap\" \"cac.washington.edu\")) "+
+			"((NIL NIL \"minutes\" \"CNRI.Reston.VA.US\") (\"John Klensin\" NIL \"KLENSIN\" \"MIT.EDU\")) NIL NIL "+
+			"\"<B27397-%d@cac.washington.edu>\") BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 1152 23 NIL NIL NIL NIL)"+
+			"(\"APPLICATION\" \"PDF\" (\"NAME\" \"report.pdf\") NIL NIL \"BASE64\" 4554 NIL (\"attachment\" (\"filename\" \"report.pdf\")) NIL NIL) "+
+			"\"MIXED\" (\"BOUNDARY\" \"xyz\") NIL NIL NIL) BODY[HEADER.FIELDS (FROM TO SUBJECT DATE)] {%d}\r\n%s)\r\n",
+			i, 1000+i, 4000+i, i, i, len(imapHeader), imapHeader)
+	}
+	b.WriteString("A7 OK FETCH completed\r\n")
+	return b.Bytes()
+}()
+
+const imapAppendMsg = "From: a@example.org\r\nSubject: draft\r\n\r\nhello\r\n"
+
+var imapCommands = func() []byte {
+	var b bytes.Buffer
+	for i := 0; i < 20; i++ {
+		fmt.Fprintf(&b, "a%d0 LOGIN alice \"pass word\"\r\n", i)
+		fmt.Fprintf(&b, "a%d1 SELECT INBOX\r\n", i)
+		fmt.Fprintf(&b, "a%d2 UID FETCH 1:* (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS (FROM TO SUBJECT DATE)])\r\n", i)
+		fmt.Fprintf(&b, "a%d3 UID STORE 4:9 +FLAGS.SILENT (\\Seen $Junk)\r\n", i)
+		fmt.Fprintf(&b, "a%d4 UID SEARCH UNSEEN SINCE 1-Feb-2024 NOT FROM \"spam@example.com\"\r\n", i)
+		fmt.Fprintf(&b, "a%d5 STATUS \"Sent Items\" (MESSAGES UIDNEXT UNSEEN)\r\n", i)
+		fmt.Fprintf(&b, "a%d6 APPEND Drafts (\\Draft) {%d+}\r\n%s\r\n", i, len(imapAppendMsg), imapAppendMsg)
+		fmt.Fprintf(&b, "a%d7 LIST \"\" \"*\"\r\n", i)
+		fmt.Fprintf(&b, "a%d8 UID MOVE 17 Archive\r\n", i)
+		fmt.Fprintf(&b, "a%d9 NOOP\r\n", i)
+	}
+	return b.Bytes()
+}()
+
+// wireSync decodes the FETCH stream with imapwire and returns the sum of
+// sizes, UIDs, address and part counts, so nothing is optimized away.
+func wireSync(r *imapwire.Reader, scratch []byte) (int, error) {
+	sum := 0
+	for {
+		resp, err := r.ReadResponse()
+		if err != nil {
+			return sum, err
+		}
+		if resp.Kind == imapwire.Tagged {
+			return sum, nil
+		}
+		if resp.Data != imapwire.DataFetch {
+			return sum, errors.New("unexpected response")
+		}
+		items := r.FetchItems()
+		for items.Next() {
+			switch it := items.Item(); it.Att {
+			case imapwire.FetchUID, imapwire.FetchRFC822Size:
+				n, err := r.Number()
+				if err != nil {
+					return sum, err
+				}
+				sum += int(n)
+			case imapwire.FetchFlags:
+				raw, err := r.Capture()
+				if err != nil {
+					return sum, err
+				}
+				for v := imapwire.ValuesOf(raw); v.More(); {
+					v.Next()
+					sum++
+				}
+			case imapwire.FetchInternalDate:
+				t, err := r.String()
+				if err != nil {
+					return sum, err
+				}
+				sum += len(t.Bytes)
+			case imapwire.FetchEnvelope:
+				env, err := r.Envelope()
+				if err != nil {
+					return sum, err
+				}
+				for _, list := range [...]imapwire.Addresses{env.From, env.Sender, env.ReplyTo, env.To, env.Cc, env.Bcc} {
+					for a, ok := list.Next(); ok; a, ok = list.Next() {
+						sum += len(a.Mailbox.Bytes) + len(a.Host.Bytes)
+					}
+				}
+				sum += len(env.Subject.Bytes)
+			case imapwire.FetchBodyStructure:
+				bs, err := r.BodyStructure()
+				if err != nil {
+					return sum, err
+				}
+				parts := bs.Children()
+				for p, ok := parts.Next(); ok; p, ok = parts.Next() {
+					sum += int(p.Size)
+				}
+				if err := parts.Err(); err != nil {
+					return sum, err
+				}
+			case imapwire.FetchBodySection:
+				t, err := r.SectionData()
+				if err != nil {
+					return sum, err
+				}
+				if t.Kind == imapwire.KindLiteral {
+					n, err := io.ReadFull(r.LiteralReader(), scratch[:t.Literal.Size])
+					if err != nil {
+						return sum, err
+					}
+					sum += n
+				}
+			default:
+				if _, err := r.Capture(); err != nil {
+					return sum, err
+				}
+			}
+		}
+		if err := items.Err(); err != nil {
+			return sum, err
+		}
+	}
+}
+
+// v1Sync decodes the FETCH stream with go-imap v1.
+func v1Sync(r *imapv1.Reader) (int, error) {
+	sum := 0
+	for {
+		resp, err := imapv1.ReadResp(r)
+		if err != nil {
+			return sum, err
+		}
+		if _, ok := resp.(*imapv1.StatusResp); ok {
+			return sum, nil
+		}
+		name, fields, ok := imapv1.ParseNamedResp(resp)
+		if !ok || name != "FETCH" || len(fields) != 2 {
+			return sum, errors.New("unexpected response")
+		}
+		seq, err := imapv1.ParseNumber(fields[0])
+		if err != nil {
+			return sum, err
+		}
+		list, _ := fields[1].([]interface{})
+		msg := imapv1.NewMessage(seq, nil)
+		if err := msg.Parse(list); err != nil {
+			return sum, err
+		}
+		sum += int(msg.Uid) + int(msg.Size) + len(msg.Flags) + len(msg.Envelope.Subject)
+		for _, a := range msg.Envelope.From {
+			sum += len(a.MailboxName) + len(a.HostName)
+		}
+		for _, p := range msg.BodyStructure.Parts {
+			sum += int(p.Size)
+		}
+		for _, lit := range msg.Body {
+			sum += lit.Len()
+		}
+	}
+}
+
+// wireCommands decodes the command stream with imapwire.
+func wireCommands(r *imapwire.Reader, n int) (int, error) {
+	sum := 0
+	for range n {
+		c, err := r.ReadCommand()
+		if err != nil {
+			return sum, err
+		}
+		sum += len(c.Tag)
+		if err := wireArgs(r, c, &sum); err != nil {
+			return sum, err
+		}
+	}
+	return sum, nil
+}
+
+func wireArgs(r *imapwire.Reader, c imapwire.Command, sum *int) error {
+	mailbox := func() error {
+		if err := r.SP(); err != nil {
+			return err
+		}
+		t, err := r.Mailbox()
+		*sum += len(t.Bytes)
+		return err
+	}
+	seq := func() error {
+		if err := r.SP(); err != nil {
+			return err
+		}
+		s, err := r.SeqSet()
+		*sum += len(s.Bytes())
+		if err == nil {
+			err = r.SP()
+		}
+		return err
+	}
+	var err error
+	switch c.ID {
+	case imapwire.CmdNoop:
+	case imapwire.CmdLogin:
+		if err = mailbox(); err == nil {
+			err = mailbox()
+		}
+	case imapwire.CmdSelect:
+		err = mailbox()
+	case imapwire.CmdFetch:
+		if err = seq(); err != nil {
+			return err
+		}
+		atts := r.FetchAtts()
+		for atts.Next() {
+			*sum += int(atts.Item().Att)
+		}
+		err = atts.Err()
+	case imapwire.CmdStore:
+		if err = seq(); err != nil {
+			return err
+		}
+		var s imapwire.Store
+		if s, err = r.Store(); err == nil {
+			for s.Flags.More() {
+				f, _ := s.Flags.Next()
+				*sum += len(f.Bytes)
+			}
+		}
+	case imapwire.CmdSearch:
+		if _, err = r.SearchOptions(); err != nil {
+			return err
+		}
+		for {
+			k, ok, err := r.NextSearchKey()
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return nil
+			}
+			*sum += int(k.Key) + len(k.Date)
+			for range k.Strings {
+				t, err := r.SearchString()
+				if err != nil {
+					return err
+				}
+				*sum += len(t.Bytes)
+			}
+		}
+	case imapwire.CmdStatus:
+		if err = mailbox(); err == nil {
+			if err = r.SP(); err == nil {
+				var raw []byte
+				raw, err = r.Capture()
+				*sum += len(raw)
+			}
+		}
+	case imapwire.CmdAppend:
+		if err = mailbox(); err != nil {
+			return err
+		}
+		var m imapwire.AppendMessage
+		if m, err = r.AppendMessage(); err != nil {
+			return err
+		}
+		*sum += int(m.Literal.Literal.Size)
+		var data []byte
+		if data, err = r.Inline(); err != nil {
+			return err
+		}
+		*sum += len(data)
+	case imapwire.CmdList:
+		if err = mailbox(); err == nil {
+			if err = r.SP(); err == nil {
+				var t imapwire.Token
+				t, err = r.ListMailbox()
+				*sum += len(t.Bytes)
+			}
+		}
+	case imapwire.CmdMove:
+		if err = seq(); err == nil {
+			t, e := r.Mailbox()
+			*sum += len(t.Bytes)
+			err = e
+		}
+	default:
+		return errors.New("unexpected command " + strconv.Quote(string(c.Name)))
+	}
+	if err != nil {
+		return err
+	}
+	return r.End()
+}
+
+// v1Commands decodes the command stream with go-imap v1.
+func v1Commands(r *imapv1.Reader, n int) (int, error) {
+	sum := 0
+	for range n {
+		fields, err := r.ReadLine()
+		if err != nil {
+			return sum, err
+		}
+		var cmd imapv1.Command
+		if err := cmd.Parse(fields); err != nil {
+			return sum, err
+		}
+		sum += len(cmd.Tag) + len(cmd.Arguments)
+	}
+	return sum, nil
+}
+
+// loop serves the same bytes forever.
+type loop struct {
+	data []byte
+	off  int
+}
+
+func (l *loop) Read(p []byte) (int, error) {
+	n := copy(p, l.data[l.off:])
+	l.off = (l.off + n) % len(l.data)
+	return n, nil
+}
+
+func TestImapCorporaAgree(t *testing.T) {
+	scratch := make([]byte, 4096)
+	w, err := wireSync(imapwire.NewReader(bytes.NewReader(imapFetchSync), imapwire.ClientSide, imapwire.Options{}), scratch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v1Sync(imapv1.NewReader(bufio.NewReader(bytes.NewReader(imapFetchSync)))); err != nil {
+		t.Fatal(err)
+	}
+	if w == 0 {
+		t.Fatal("nothing decoded")
+	}
+	if _, err := wireCommands(imapwire.NewReader(bytes.NewReader(imapCommands), imapwire.ServerSide, imapwire.Options{}), 200); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v1Commands(imapv1.NewReader(bufio.NewReader(bytes.NewReader(imapCommands))), 200); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func BenchmarkImapFetchSync(b *testing.B) {
+	b.Run("imapwire", func(b *testing.B) {
+		r := imapwire.NewReader(&loop{data: imapFetchSync}, imapwire.ClientSide, imapwire.Options{})
+		scratch := make([]byte, 4096)
+		b.SetBytes(int64(len(imapFetchSync)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := wireSync(r, scratch); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("go-imap-v1", func(b *testing.B) {
+		r := imapv1.NewReader(bufio.NewReader(&loop{data: imapFetchSync}))
+		b.SetBytes(int64(len(imapFetchSync)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := v1Sync(r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkImapCommands(b *testing.B) {
+	b.Run("imapwire", func(b *testing.B) {
+		r := imapwire.NewReader(&loop{data: imapCommands}, imapwire.ServerSide, imapwire.Options{})
+		b.SetBytes(int64(len(imapCommands)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := wireCommands(r, 200); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("go-imap-v1", func(b *testing.B) {
+		r := imapv1.NewReader(bufio.NewReader(&loop{data: imapCommands}))
+		b.SetBytes(int64(len(imapCommands)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := v1Commands(r, 200); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
