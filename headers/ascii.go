@@ -19,6 +19,26 @@ func isWSP(c byte) bool { return c == ' ' || c == '\t' }
 
 func indexLF(b []byte) int { return bytes.IndexByte(b, '\n') }
 
+// indexNotFtext returns the index of the first byte of b that cannot be in
+// a field name (a control, space, colon, DEL or 8-bit byte), or -1. It
+// tests eight bytes at a time.
+func indexNotFtext(b []byte) int {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		m := (w-ones*0x21)&^w&highs | w&highs | zeroByte(w^(ones*':')) | zeroByte(w^(ones*0x7f))
+		if m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(b); i++ {
+		if !ftext[b[i]] {
+			return i
+		}
+	}
+	return -1
+}
+
 // validName reports whether name is a non-empty run of ftext.
 func validName[T ~string | ~[]byte](name T) bool {
 	if len(name) == 0 {

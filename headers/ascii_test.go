@@ -52,3 +52,17 @@ func TestValidName(t *testing.T) {
 		assert.Equal(t, want, validName(name), "%q", name)
 	}
 }
+
+func TestIndexNotFtext(t *testing.T) {
+	var all []byte
+	for c := range 256 {
+		all = append(all, byte(c))
+	}
+	data := append([]byte("X-Originating-IP: Subject:Received\x7fA\x80B C\tD~!"), all...)
+	for i := range data {
+		for j := i; j <= len(data) && j < i+40; j++ {
+			want := bytes.IndexFunc(data[i:j], func(r rune) bool { return r < 33 || r > 126 || r == ':' })
+			assert.Equal(t, want, indexNotFtext(data[i:j]), "%q", data[i:j])
+		}
+	}
+}

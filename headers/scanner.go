@@ -107,9 +107,9 @@ func (s *Scanner) Next() bool {
 // line has none; nameEnd is -1 when a byte before the colon is not ftext
 // (white space just before the colon aside).
 func (s *Scanner) name(start, end int) (nameEnd, colon int) {
-	i := start
-	for i < end && ftext[s.src[i]] {
-		i++
+	i := end
+	if j := indexNotFtext(s.src[start:end]); j >= 0 {
+		i = start + j
 	}
 	nameEnd = i
 	for i < end && isWSP(s.src[i]) {
