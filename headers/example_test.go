@@ -1,7 +1,9 @@
 package headers_test
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -129,4 +131,48 @@ func ExampleAppendASCIIDomains() {
 	fmt.Println(string(out), err)
 	// Output:
 	// Jörg <jörg@xn--bcher-kva.example> <nil>
+}
+
+// A submission server streams each message: it reads the header block into
+// a bounded buffer, writes its own Received field and the sanitized block,
+// then copies the body without looking at it. The result goes to the DKIM
+// signer next.
+func ExampleReadBlock() {
+	data := strings.NewReader("User-Agent: Mutt/2.2.12\r\n" +
+		"Subject: hi\r\n" +
+		"\r\n" +
+		"a body of any size, never held whole\r\n")
+
+	buf := make([]byte, 64<<10) // the largest header block accepted
+	block, extra, err := headers.ReadBlock(data, buf)
+	if err != nil {
+		fmt.Println(headers.ReplyOf(err))
+		return
+	}
+	out, err := headers.AppendReceived(nil, headers.Received{
+		By: "mail.example.org", With: "ESMTPSA", Date: time.Date(2025, 10, 14, 9, 12, 44, 0, time.UTC),
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	san := headers.Sanitizer{Rules: headers.SubmissionRules(headers.Submission{Domain: "example.org"})}
+	if out, _, err = san.Append(out, block, nil); err != nil {
+		fmt.Println(headers.ReplyOf(err))
+		return
+	}
+	var signed bytes.Buffer // stands for the DKIM signer and the queue
+	signed.Write(out)
+	signed.Write(extra)
+	if _, err := io.Copy(&signed, data); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Print(lf(signed.Bytes()))
+	// Output:
+	// Received: by mail.example.org with ESMTPSA;
+	//  Tue, 14 Oct 2025 09:12:44 +0000
+	// Subject: hi
+	//
+	// a body of any size, never held whole
 }
