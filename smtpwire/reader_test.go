@@ -3,6 +3,8 @@ package smtpwire
 import (
 	"bytes"
 	"io"
+	"net"
+	"net/smtp"
 	"strings"
 	"testing"
 
@@ -187,4 +189,102 @@ func BenchmarkReadCommand(b *testing.B) {
 			}
 		}
 	}
+}
+
+// TestNetSMTPClient serves Go's net/smtp client with a server made of
+// CommandReader and AppendReply, over net.Pipe: a real client
+// implementation talks to the readers and writers end to end.
+func TestNetSMTPClient(t *testing.T) {
+	client, server := net.Pipe()
+	defer client.Close()
+	type delivery struct {
+		from string
+		to   []string
+		body string
+		err  error
+	}
+	done := make(chan delivery, 1)
+	go func() {
+		defer server.Close()
+		var d delivery
+		c := NewCommandReader(server, CommandReaderOptions{})
+		var out []byte
+		reply := func(code int, enh EnhancedCode, text ...string) {
+			out, d.err = AppendReply(out[:0], code, enh, text...)
+			if d.err == nil {
+				_, d.err = server.Write(out)
+			}
+		}
+		reply(220, EnhancedCode{}, "mx.example ESMTP")
+		for d.err == nil {
+			cmd, err := c.ReadCommand()
+			if err != nil {
+				st := StatusOf(err)
+				reply(st.Code, st.Enhanced, st.Text)
+				continue
+			}
+			switch cmd.Verb {
+			case VerbEHLO:
+				reply(250, EnhancedCode{}, "mx.example", "PIPELINING", "SIZE 10000", "8BITMIME", "ENHANCEDSTATUSCODES")
+			case VerbMAIL:
+				m, err := ParseMailFrom(cmd.Args, PathOptions{})
+				if err != nil {
+					st := StatusOf(err)
+					reply(st.Code, st.Enhanced, st.Text)
+					continue
+				}
+				d.from = string(m.From.Mailbox)
+				reply(250, EnhancedCode{2, 1, 0}, "Ok")
+			case VerbRCPT:
+				r, err := ParseRcptTo(cmd.Args, PathOptions{})
+				if err != nil {
+					st := StatusOf(err)
+					reply(st.Code, st.Enhanced, st.Text)
+					continue
+				}
+				d.to = append(d.to, string(r.To.Mailbox))
+				reply(250, EnhancedCode{2, 1, 5}, "Ok")
+			case VerbDATA:
+				reply(354, EnhancedCode{}, "End data with <CR><LF>.<CR><LF>")
+				body, err := io.ReadAll(c.Data(10000))
+				if err != nil {
+					st := StatusOf(err)
+					reply(st.Code, st.Enhanced, st.Text)
+					continue
+				}
+				d.body = string(body)
+				reply(250, EnhancedCode{2, 0, 0}, "Ok: queued")
+			case VerbQUIT:
+				reply(221, EnhancedCode{2, 0, 0}, "Bye")
+				done <- d
+				return
+			default:
+				st := StatusOf(ErrUnknownCommand)
+				reply(st.Code, st.Enhanced, st.Text)
+			}
+		}
+		done <- d
+	}()
+
+	c, err := smtp.NewClient(client, "mx.example")
+	require.NoError(t, err)
+	require.NoError(t, c.Hello("client.example"))
+	ok, params := c.Extension("SIZE")
+	assert.True(t, ok)
+	assert.Equal(t, "10000", params)
+	require.NoError(t, c.Mail("alice@example.org"))
+	require.NoError(t, c.Rcpt("bob@example.net"))
+	require.NoError(t, c.Rcpt("carol@example.com"))
+	w, err := c.Data()
+	require.NoError(t, err)
+	_, err = w.Write([]byte("Subject: hi\r\n\r\n.leading dot\r\nend\r\n"))
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	require.NoError(t, c.Quit())
+
+	d := <-done
+	require.NoError(t, d.err)
+	assert.Equal(t, "alice@example.org", d.from)
+	assert.Equal(t, []string{"bob@example.net", "carol@example.com"}, d.to)
+	assert.Equal(t, "Subject: hi\r\n\r\n.leading dot\r\nend\r\n", d.body)
 }
