@@ -16,8 +16,8 @@ func ParseHello(args []byte) ([]byte, error) {
 	return args, nil
 }
 
-// MaxChunkDigits bounds the BDAT chunk-size: 20 digits hold any uint64.
-const MaxChunkDigits = 20
+// maxChunkDigits bounds the BDAT chunk-size: 20 digits hold any uint64.
+const maxChunkDigits = 20
 
 // ParseBDAT parses the argument of BDAT: chunk-size [SP "LAST"]. A size
 // that is not a number is ErrChunkSize, which is fatal: the chunk's length
@@ -28,7 +28,7 @@ func ParseBDAT(args []byte) (size uint64, last bool, err error) {
 	for n < len(args) && isDigit(args[n]) {
 		n++
 	}
-	size, ok := parseUint(args[:n], MaxChunkDigits)
+	size, ok := parseUint(args[:n], maxChunkDigits)
 	if !ok {
 		return 0, false, syntaxError(ErrChunkSize, n, "a chunk size", stChunkSize)
 	}
