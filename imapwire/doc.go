@@ -1,4 +1,54 @@
 // Package imapwire reads and writes the IMAP4rev1 (RFC 3501) and IMAP4rev2
 // (RFC 9051) wire protocol: a framer of lines and literals, a tokenizer of
-// typed views, command and response decoding, and an append-style encoder.
+// typed views, command decoding for servers, response decoding for
+// clients, an append-style encoder and the modified UTF-7 codec.
+//
+// # Reading
+//
+// A [Reader] serves one side of a connection: [ServerSide] reads commands
+// ([Reader.ReadCommand]), [ClientSide] reads responses
+// ([Reader.ReadResponse]). Both hold one buffer, bounded by [Limits], and
+// return views into it that stay valid for the whole message, so decoding
+// allocates nothing once the buffer has grown to the messages it sees.
+//
+// After ReadCommand the arguments follow: [Reader.SP], [Reader.AString],
+// [Reader.Mailbox], [Reader.SeqSet], [Reader.FetchAtts],
+// [Reader.Store], [Reader.SearchOptions] and [Reader.NextSearchKey],
+// [Reader.AppendMessage], [Reader.Capture], and [Reader.End]. IDLE's DONE
+// and AUTHENTICATE's answers have their own lines: [Reader.ReadIdleDone],
+// [Reader.ReadAuthLine].
+//
+// After ReadResponse, status responses and continuation requests are
+// complete; data responses are read with [Reader.Words] (CAPABILITY,
+// ENABLED), [Reader.ReadListData], [Reader.ReadStatusData],
+// [Reader.ReadSearchData], [Reader.ReadESearchData],
+// [Reader.ReadNamespaceData] and [Reader.FetchItems], whose values have
+// their readers: [Reader.Envelope], [Reader.BodyStructure],
+// [Reader.SectionData], [Reader.ModSeq]. Nested data is walked with
+// cursors over the buffer ([Values], [Addresses], [BodyParts], [Words]).
+//
+// # Literals
+//
+// A literal is an event. A method that meets "{n}", "{n+}" or "~{n}"
+// returns a Token of KindLiteral and leaves the literal open; the caller
+// accepts it (a server then writes "+"), takes it inline, reads it into
+// its own buffer, streams it as an io.Reader of exactly n octets, discards
+// it, or rejects it. Nothing else is read while it is open. A refused
+// literal whose data is on its way is drained exactly, or the Reader
+// declares itself unusable: literal data is never read as commands. In
+// responses, text after OK/NO/BAD/BYE/PREAUTH is text: "* OK see {5}" has
+// no literal.
+//
+// # Errors
+//
+// Errors match the sentinels of this package with errors.Is, carry the
+// offset and what was expected (*SyntaxError), and [ReplyFor] gives the
+// response a server sends and whether the connection must close.
+// Deviations of real servers are accepted only by name ([Quirks]).
+//
+// # Writing
+//
+// The Append functions and [Encoder] write into a caller's []byte; the
+// encoder chooses atom, quoted string or literal by content and never
+// writes CR, LF or NUL outside a literal.
 package imapwire

@@ -1,0 +1,81 @@
+package imapwire
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestFetchItemSections(t *testing.T) {
+	tests := []struct {
+		in      string
+		att     FetchAtt
+		peek    bool
+		part    string
+		text    SectionText
+		fields  []string
+		partial bool
+		off, n  uint32
+	}{
+		{"BODY[]", FetchBodySection, false, "", SectionAll, nil, false, 0, 0},
+		{"BODY.PEEK[HEADER]<0.1024>", FetchBodySection, true, "", SectionHeader, nil, true, 0, 1024},
+		{"body[1.2.3.TEXT]<5>", FetchBodySection, false, "1.2.3", SectionBodyText, nil, true, 5, 0},
+		{`BODY[4.2.HEADER.FIELDS.NOT (Received "X-A" {3}` + "\r\n" + `X-B)]`, FetchBodySection, false, "4.2", SectionHeaderFieldsNot, []string{"Received", "X-A", "X-B"}, false, 0, 0},
+		{"BODY[2.MIME]", FetchBodySection, false, "2", SectionMIME, nil, false, 0, 0},
+		{"BINARY[1.2]", FetchBinary, false, "1.2", SectionAll, nil, false, 0, 0},
+		{"BINARY.SIZE[3]", FetchBinarySize, false, "3", SectionAll, nil, false, 0, 0},
+		{"RFC822.SIZE", FetchRFC822Size, false, "", SectionAll, nil, false, 0, 0},
+		{"X-GM-MSGID", FetchUnknown, false, "", SectionAll, nil, false, 0, 0},
+	}
+	for _, tt := range tests {
+		r := line(t, ClientSide, tt.in+"\r\n", Quirks{})
+		it, err := r.fetchItem()
+		require.NoError(t, err, tt.in)
+		assert.Equal(t, tt.att, it.Att, tt.in)
+		assert.Equal(t, tt.peek, it.Peek, tt.in)
+		assert.Equal(t, tt.part, string(it.Section.Part), tt.in)
+		assert.Equal(t, tt.text, it.Section.Text, tt.in)
+		var fields []string
+		for v := it.Section.Fields; v.More(); {
+			f, _ := v.Next()
+			fields = append(fields, string(f.Bytes))
+		}
+		assert.Equal(t, tt.fields, fields, tt.in)
+		assert.Equal(t, tt.partial, it.Partial, tt.in)
+		assert.Equal(t, [2]uint32{tt.off, tt.n}, [2]uint32{it.Offset, it.Count}, tt.in)
+		require.NoError(t, r.End(), tt.in)
+	}
+}
+
+func TestFetchAttsMacros(t *testing.T) {
+	for in, want := range map[string]FetchAtt{"ALL": FetchAll, "fast": FetchFast, "FULL": FetchFull, "UID": FetchUID} {
+		r := line(t, ServerSide, in+"\r\n", Quirks{})
+		atts := r.FetchAtts()
+		require.True(t, atts.Next(), in)
+		assert.Equal(t, want, atts.Item().Att)
+		assert.False(t, atts.Next())
+		require.NoError(t, atts.Err())
+	}
+}
+
+func TestModSeqAndSectionData(t *testing.T) {
+	r := line(t, ClientSide, "(12345) NIL ~{2}\r\nab\r\n", Quirks{})
+	m, err := r.ModSeq()
+	require.NoError(t, err)
+	assert.Equal(t, uint64(12345), m)
+	require.NoError(t, r.SP())
+	d, err := r.SectionData()
+	require.NoError(t, err)
+	assert.True(t, d.IsNil())
+	require.NoError(t, r.SP())
+	d, err = r.SectionData()
+	require.NoError(t, err)
+	assert.Equal(t, Literal{Size: 2, Binary: true}, d.Literal)
+	got, err := r.Inline()
+	require.NoError(t, err)
+	assert.Equal(t, "ab", string(got))
+	require.NoError(t, r.End())
+	_, err = line(t, ClientSide, "(1 2)\r\n", Quirks{}).ModSeq()
+	assert.ErrorIs(t, err, ErrSyntax)
+}
