@@ -62,17 +62,23 @@ func parseDecimal(b []byte, limit uint64) (uint64, bool) {
 }
 
 // leadingDecimal parses the non-empty run of decimal digits that starts b,
-// no greater than limit, and returns what follows it.
+// no greater than limit, and returns what follows it. Up to 19
+// significant digits cannot overflow a uint64, so the limit is checked
+// once, at the end.
 func leadingDecimal(b []byte, limit uint64) (n uint64, rest []byte, ok bool) {
 	i := 0
-	for ; i < len(b) && isDigit(b[i]); i++ {
-		d := uint64(b[i] - '0')
-		if n > (limit-d)/10 {
-			return 0, nil, false
-		}
-		n = n*10 + d
+	for i < len(b) && b[i] == '0' {
+		i++
 	}
-	return n, b[i:], i > 0
+	start := i
+	for i < len(b) && isDigit(b[i]) {
+		n = n*10 + uint64(b[i]-'0')
+		i++
+	}
+	if i == 0 || i-start > 19 || n > limit {
+		return 0, nil, false
+	}
+	return n, b[i:], true
 }
 
 // MaxMessageNumber is the largest message number (and TOP line count) this

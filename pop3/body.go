@@ -103,32 +103,32 @@ func (b *BodyReader) blocks(p []byte) (n int, done bool, err error) {
 		if max := b.owner.opt.MaxBodySize; max > 0 {
 			limit = int(min(int64(limit), max-b.n-1))
 		}
-		if len(buf) >= 3 && buf[0] == '.' {
-			if buf[1] == '\r' && buf[2] == '\n' {
+		var line []byte // what the next whole lines give, and how many octets they take
+		used := 0
+		if len(buf) > 0 && buf[0] == '.' {
+			if len(buf) >= 3 && buf[1] == '\r' && buf[2] == '\n' {
 				lr.Discard(3)
 				return n, true, nil
 			}
 			// A stuffed line: one line, its dot dropped.
-			lf := bytes.IndexByte(buf, '\n')
-			if lf < 0 || lf > limit || !cleanLines(buf[1:lf+1]) {
+			if lf := bytes.IndexByte(buf, '\n'); lf >= 0 {
+				if lf > limit || !cleanLine(buf[1:lf+1]) {
+					return n, false, nil
+				}
+				line, used = buf[1:lf+1], lf+1
+			}
+		} else {
+			end, lines, bad := cleanRun(buf[:limit])
+			if bad && end == 0 || bytes.Count(buf[:end], cr) != lines {
 				return n, false, nil
 			}
-			n += copy(p[n:], buf[1:lf+1])
-			b.n += int64(lf)
-			lr.Discard(lf + 1)
-			continue
+			if end == 0 && limit < len(buf) { // a line longer than the room in p or the size left
+				return n, false, nil
+			}
+			line, used = buf[:end], end
 		}
-		block := buf[:limit]
-		if end := bytes.LastIndexByte(block, '\n'); end >= 0 {
-			block = block[:end+1]
-		} else {
-			block = nil
-		}
-		if i := bytes.Index(block, dotLine); i >= 0 {
-			block = block[:i+1] // up to the next line that starts with a dot
-		}
-		if len(block) == 0 {
-			if n > 0 || limit < len(buf) {
+		if used == 0 { // no whole line buffered
+			if n > 0 {
 				return n, false, nil
 			}
 			switch err := lr.Fill(); err {
@@ -142,31 +142,40 @@ func (b *BodyReader) blocks(p []byte) (n int, done bool, err error) {
 				return 0, false, err
 			}
 		}
-		if !cleanLines(block) {
-			return n, false, nil
-		}
-		n += copy(p[n:], block)
-		b.n += int64(len(block))
-		lr.Discard(len(block))
+		n += copy(p[n:], line)
+		b.n += int64(len(line))
+		lr.Discard(used)
 	}
 	return n, false, nil
 }
 
-var dotLine = []byte("\n.")
-
-// cleanLines reports whether b is whole lines ending in CRLF with no
-// other CR or LF.
-func cleanLines(b []byte) bool {
-	lines := 0
-	for i := 0; i < len(b); {
-		lf := bytes.IndexByte(b[i:], '\n') + i
-		if lf < i || lf == 0 || b[lf-1] != '\r' {
-			return false
+// cleanRun measures the whole lines that start b and end in CRLF, up to
+// the first line that starts with a dot or ends in a bare LF (bad). Bare
+// CRs are for the caller to count: a run of clean lines holds exactly one
+// CR per line.
+func cleanRun(b []byte) (end, lines int, bad bool) {
+	for end < len(b) {
+		lf := bytes.IndexByte(b[end:], '\n')
+		if lf < 0 {
+			break
 		}
-		lines++
-		i = lf + 1
+		lf += end
+		if lf == 0 || b[lf-1] != '\r' {
+			return end, lines, true
+		}
+		end, lines = lf+1, lines+1
+		if end < len(b) && b[end] == '.' {
+			break
+		}
 	}
-	return bytes.Count(b, cr) == lines
+	return end, lines, false
+}
+
+// cleanLine reports whether line, ending in LF, ends in CRLF and has no
+// other CR.
+func cleanLine(line []byte) bool {
+	end, lines, _ := cleanRun(line)
+	return end == len(line) && lines == 1 && bytes.Count(line, cr) == 1
 }
 
 var cr = []byte{'\r'}

@@ -82,6 +82,8 @@ var responseSeeds = []string{
 	"+OK\r\nTOP\r\nSASL PLAIN\r\nEXPIRE 30 USER\r\n.\r\n",
 	"+OK 2 320\r\n-ERR [IN-USE] locked\r\n",
 	"+OK\r\n1 120\r\n2 200\r\n.\r\n",
+	"+OK\r\n1 120 extra\r\n0 1\r\n1  2\r\n01 99999999999999999999\r\n3 4\n5 6\r\n.\r\n",
+	"+OK\r\n1 " + strings.Repeat("u", 71) + "\r\n2 \x7f\r\n3 a b\r\n4 " + strings.Repeat("9", 40) + "\r\n.\r\n",
 	"+OK\r\n1 whqtswO00WBw418f9t5JxYwZ\r\n.\r\n",
 	"+ dGVzdA==\r\n+OK\r\n",
 	"-ERR [SYS/TEMP] later\r\n-ERR [bad code\r\n",
@@ -115,6 +117,47 @@ func responseTrace(src io.Reader, opt ResponseReaderOptions) []string {
 	return trace
 }
 
+// listingTrace reads every +OK as a LIST (uid false) or UIDL listing,
+// with ReadScan or ReadUID (direct) or with ReadLine and the Parse
+// functions, which the direct paths must agree with.
+func listingTrace(src io.Reader, uid, direct bool) []string {
+	rr := NewResponseReader(src, ResponseReaderOptions{MaxLine: 40})
+	var trace []string
+	for range 1000 {
+		resp, err := rr.ReadResponse()
+		trace = append(trace, fmt.Sprintf("%d %v", resp.Status, err))
+		if err != nil {
+			return trace
+		}
+		for range 1000 {
+			var s Scan
+			var u UID
+			var err error
+			switch {
+			case direct && uid:
+				u, err = rr.ReadUID()
+			case direct:
+				s, err = rr.ReadScan()
+			default:
+				var line []byte
+				if line, err = rr.ReadLine(); err == nil && uid {
+					u, err = ParseUID(line)
+				} else if err == nil {
+					s, err = ParseScan(line)
+				}
+			}
+			if err == io.EOF {
+				break
+			}
+			trace = append(trace, fmt.Sprintf("  %v %d %q %v", s, u.Msg, u.ID, err))
+			if err != nil && ReplyOf(err).Fatal {
+				return trace
+			}
+		}
+	}
+	return trace
+}
+
 func FuzzResponse(f *testing.F) {
 	for _, s := range responseSeeds {
 		f.Add([]byte(s), []byte{1, 7})
@@ -137,6 +180,11 @@ func FuzzResponse(f *testing.F) {
 				assert.Equal(t, fmt.Sprintf("%d %q %q", resp.Status, resp.Code, resp.Text),
 					fmt.Sprintf("%d %q %q", again.Status, again.Code, again.Text), "%q -> %q", line, enc)
 			}
+		}
+		for _, uid := range []bool{false, true} {
+			ref := listingTrace(bytes.NewReader(data), uid, false)
+			require.Equal(t, ref, listingTrace(bytes.NewReader(data), uid, true))
+			require.Equal(t, ref, listingTrace(chunked.NewReader(data, chunked.SizesFrom(sizes)...), uid, true))
 		}
 		for _, lf := range []bool{false, true} {
 			opt := ResponseReaderOptions{AllowBareLF: lf, MaxLine: 64}

@@ -2,6 +2,7 @@ package pop3
 
 import (
 	"io"
+	"math"
 
 	"github.com/mailwire/mailwire/internal/crlf"
 )
@@ -186,9 +187,43 @@ func (r *ResponseReader) ReadLine() ([]byte, error) {
 	return line, nil
 }
 
+// plainLine returns the buffered octets when a listing line can be parsed
+// straight from them: inside a listing. The fast paths of ReadScan and
+// ReadUID take only a whole line in the plainest form ("msg size" or
+// "msg id", then CRLF, within MaxLine) and leave anything else to ReadLine
+// and the Parse functions, which give the same results. The buffer always
+// starts at a line start here: crlf.Reader keeps a partial line there and
+// drops the buffer while it skips an over-long one.
+func (r *ResponseReader) plainLine() []byte {
+	if r.state != stateAfterOK && r.state != stateLines {
+		return nil
+	}
+	return r.lr.Peek()
+}
+
+// takePlain consumes a line of n octets, CRLF included, that a fast path
+// parsed, if it is within MaxLine.
+func (r *ResponseReader) takePlain(n int) bool {
+	if n > r.opt.MaxLine {
+		return false
+	}
+	r.lr.Discard(n)
+	r.state = stateLines
+	return true
+}
+
 // ReadScan reads the next line of a LIST listing (see ParseScan); io.EOF
 // at its end.
 func (r *ResponseReader) ReadScan() (Scan, error) {
+	if buf := r.plainLine(); len(buf) > 0 {
+		msg, rest, ok := leadingDecimal(buf, MaxMessageNumber)
+		if ok && msg > 0 && startsWithSpace(rest) {
+			size, end, ok := leadingDecimal(rest[1:], math.MaxInt64)
+			if ok && hasPrefix(end, "\r\n") && r.takePlain(len(buf)-len(end)+2) {
+				return Scan{Msg: int(msg), Size: int64(size)}, nil
+			}
+		}
+	}
 	line, err := r.ReadLine()
 	if err != nil {
 		return Scan{}, err
@@ -199,6 +234,19 @@ func (r *ResponseReader) ReadScan() (Scan, error) {
 // ReadUID reads the next line of a UIDL listing (see ParseUID); io.EOF at
 // its end. The ID is a view valid until the next call on r.
 func (r *ResponseReader) ReadUID() (UID, error) {
+	if buf := r.plainLine(); len(buf) > 0 {
+		msg, rest, ok := leadingDecimal(buf, MaxMessageNumber)
+		if ok && msg > 0 && startsWithSpace(rest) {
+			id := rest[1:]
+			i := 0
+			for i < len(id) && i <= MaxUIDLen && id[i]-0x21 <= 0x7e-0x21 {
+				i++
+			}
+			if i > 0 && i <= MaxUIDLen && hasPrefix(id[i:], "\r\n") && r.takePlain(len(buf)-len(id)+i+2) {
+				return UID{Msg: int(msg), ID: id[:i]}, nil
+			}
+		}
+	}
 	line, err := r.ReadLine()
 	if err != nil {
 		return UID{}, err

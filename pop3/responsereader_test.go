@@ -1,6 +1,7 @@
 package pop3
 
 import (
+	"errors"
 	"io"
 	"strconv"
 	"strings"
@@ -335,4 +336,87 @@ func TestResponseReaderAllocs(t *testing.T) {
 	}
 	step()
 	assert.Zero(t, testing.AllocsPerRun(100, step))
+}
+
+func BenchmarkReadListing(b *testing.B) {
+	var wire []byte
+	wire = append(wire, "+OK\r\n"...)
+	for i := 1; i <= 300; i++ {
+		wire = AppendScan(wire, Scan{Msg: i, Size: int64(70000 + i)})
+	}
+	wire = append(AppendEnd(wire), "+OK\r\n"...)
+	for i := 1; i <= 300; i++ {
+		wire, _ = AppendUID(wire, i, "0000a1b2.00c3d4e5.pop.example.net")
+	}
+	wire = AppendEnd(wire)
+	rr := NewResponseReader(chunked.NewLoop(wire), ResponseReaderOptions{})
+	b.ReportAllocs()
+	b.SetBytes(int64(len(wire)))
+	for b.Loop() {
+		for _, uid := range []bool{false, true} {
+			if _, err := rr.ReadResponse(); err != nil {
+				b.Fatal(err)
+			}
+			for {
+				var err error
+				if uid {
+					_, err = rr.ReadUID()
+				} else {
+					_, err = rr.ReadScan()
+				}
+				if err == io.EOF {
+					break
+				} else if err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	}
+}
+
+func TestReadScanResumesInsideLongLine(t *testing.T) {
+	boom := errors.New("timeout")
+	src := &flakyReader{parts: []string{"+OK\r\n1 " + strings.Repeat("x", 600), "12 34\r\n5 50\r\n.\r\n"}, err: boom, failed: true}
+	rr := NewResponseReader(src, ResponseReaderOptions{})
+	_, err := rr.ReadResponse()
+	require.NoError(t, err)
+	_, err = rr.ReadScan()
+	require.ErrorIs(t, err, boom)
+	_, err = rr.ReadScan()
+	require.ErrorIs(t, err, ErrLineTooLong, "the tail of the long line is not a listing line")
+	s, err := rr.ReadScan()
+	require.NoError(t, err)
+	assert.Equal(t, Scan{5, 50}, s)
+	_, err = rr.ReadScan()
+	assert.Equal(t, io.EOF, err)
+}
+
+func TestReadListingDirectAndGeneral(t *testing.T) {
+	in := "+OK\r\n1 120\r\n2 200 extra\r\n3 7\n.\r\n+OK\r\n1 abc\r\n2 " + strings.Repeat("u", 71) + "\r\n3 d\r\n.\r\n"
+	rr := NewResponseReader(strings.NewReader(in), ResponseReaderOptions{})
+	_, err := rr.ReadResponse()
+	require.NoError(t, err)
+	s, err := rr.ReadScan()
+	require.NoError(t, err)
+	assert.Equal(t, Scan{1, 120}, s)
+	s, err = rr.ReadScan()
+	require.NoError(t, err)
+	assert.Equal(t, Scan{2, 200}, s, "trailing text after the size is allowed")
+	_, err = rr.ReadScan()
+	assert.ErrorIs(t, err, ErrBareLF)
+	_, err = rr.ReadScan()
+	assert.Equal(t, io.EOF, err)
+
+	_, err = rr.ReadResponse()
+	require.NoError(t, err)
+	u, err := rr.ReadUID()
+	require.NoError(t, err)
+	assert.Equal(t, "abc", string(u.ID))
+	_, err = rr.ReadUID()
+	assert.ErrorIs(t, err, ErrResponse, "a unique-id of 71 octets")
+	u, err = rr.ReadUID()
+	require.NoError(t, err)
+	assert.Equal(t, 3, u.Msg)
+	_, err = rr.ReadUID()
+	assert.Equal(t, io.EOF, err)
 }
