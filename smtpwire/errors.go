@@ -8,9 +8,10 @@ import (
 	"github.com/mailwire/mailwire/internal/dot"
 )
 
-// Sentinel errors, for errors.Is. Every error this package returns matches
-// one of them; [StatusOf] tells the reply a server should send for it and
-// whether the connection must be closed.
+// Sentinel errors, for errors.Is. Every error this package makes matches
+// one of them (errors of the underlying io.Reader, such as io.EOF or a
+// timeout, pass through); [StatusOf] tells the reply a server should send
+// for it and whether the connection must be closed.
 var (
 	// ErrLineTooLong: a line was longer than the limit. It was consumed.
 	ErrLineTooLong = crlf.ErrLineTooLong
@@ -18,8 +19,9 @@ var (
 	ErrBareCR = crlf.ErrBareCR
 	// ErrBareLF: an LF not preceded by CR.
 	ErrBareLF = crlf.ErrBareLF
-	// ErrTooLarge: a message or chunk passed the size limit. The body was
-	// read to its end, so the session can go on.
+	// ErrTooLarge: a DATA body passed its size limit; it was read to its
+	// end, so the session can go on. Servers also reply with it to a BDAT
+	// chunk over their limit, after ChunkReader.Discard.
 	ErrTooLarge = dot.ErrTooLarge
 	// ErrEmptyLine: a command line with nothing on it.
 	ErrEmptyLine = errors.New("empty command line")
