@@ -26,6 +26,7 @@ func (c EnhancedCode) Append(dst []byte) []byte {
 	return strconv.AppendUint(dst, uint64(c.Detail), 10)
 }
 
+// String returns the wire form; it allocates (Append does not).
 func (c EnhancedCode) String() string { return string(c.Append(nil)) }
 
 // parseEnhancedCode reads an enhanced code at the start of text, which must be

@@ -27,7 +27,7 @@ type ReplyReaderOptions struct {
 // Reply is one server reply. Its text views are valid until the next call
 // on the ReplyReader that returned it.
 type Reply struct {
-	// Code is the three-digit reply code, 200 to 599.
+	// Code is the three-digit reply code, 200 to 559 (see ParseReplyLine).
 	Code int
 	// Enhanced is the RFC 3463 code at the start of the first line's text
 	// when its class matches Code's first digit; zero otherwise. The text
