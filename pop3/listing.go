@@ -1,6 +1,10 @@
 package pop3
 
-import "math"
+import (
+	"encoding/binary"
+	"math"
+	"math/bits"
+)
 
 // Scan is one scan listing (RFC 1939 §5, LIST): a message and its size in
 // octets.
@@ -72,6 +76,25 @@ func ValidUID[T text](id T) bool {
 		}
 	}
 	return true
+}
+
+// uidPrefix returns how many octets at the start of b are unique-id
+// octets (0x21 to 0x7E), looking at eight at a time.
+func uidPrefix(b []byte) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		// A high bit marks a byte below 0x21 (the subtraction borrows) or
+		// above 0x7E (the addition carries into it); the lowest mark is
+		// exact.
+		if m := ((x - 0x21*ones) &^ x) | ((x + ones) | x); m&highs != 0 {
+			return i + bits.TrailingZeros64(m&highs)/8
+		}
+	}
+	for ; i < len(b) && b[i]-0x21 <= 0x7e-0x21; i++ {
+	}
+	return i
 }
 
 // leadingMessage parses the message number and the space that start a

@@ -1,6 +1,7 @@
 package pop3
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -114,4 +115,24 @@ func TestListingAllocs(t *testing.T) {
 			t.Fatal(err1, err2, err3)
 		}
 	}))
+}
+
+func TestUIDPrefix(t *testing.T) {
+	all := make([]byte, 0, 256)
+	for c := range 256 {
+		all = append(all, byte(c))
+	}
+	for c := range 256 {
+		for _, at := range []int{0, 1, 7, 8, 9, 15, 16, 30} {
+			b := []byte(strings.Repeat("a", 40))
+			b[at] = byte(c)
+			want := at
+			if c >= 0x21 && c <= 0x7e {
+				want = 40
+			}
+			require.Equal(t, want, uidPrefix(b), "byte %#x at %d", c, at)
+		}
+	}
+	assert.Equal(t, 0x7f-0x21, uidPrefix(all[0x21:]))
+	assert.Zero(t, uidPrefix(nil))
 }

@@ -238,10 +238,7 @@ func (r *ResponseReader) ReadUID() (UID, error) {
 		msg, rest, ok := leadingDecimal(buf, MaxMessageNumber)
 		if ok && msg > 0 && startsWithSpace(rest) {
 			id := rest[1:]
-			i := 0
-			for i < len(id) && i <= MaxUIDLen && id[i]-0x21 <= 0x7e-0x21 {
-				i++
-			}
+			i := uidPrefix(id[:min(len(id), MaxUIDLen+1)])
 			if i > 0 && i <= MaxUIDLen && hasPrefix(id[i:], "\r\n") && r.takePlain(len(buf)-len(id)+i+2) {
 				return UID{Msg: int(msg), ID: id[:i]}, nil
 			}
