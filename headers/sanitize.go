@@ -44,8 +44,8 @@ type Rule struct {
 	Field   []byte      // for Add: one complete field, CRLF-terminated
 }
 
-func (r *Rule) matches(f Field) bool {
-	return r.Action != Add && (r.Name == "*" || EqualFold(f.Name, r.Name))
+func (r *Rule) matches(name []byte) bool {
+	return r.Action != Add && (r.Name == "*" || EqualFold(name, r.Name))
 }
 
 // Change is one entry of a [Report].
@@ -105,14 +105,14 @@ func (s *Sanitizer) Append(dst, msg []byte, rep *Report) (out, body []byte, err 
 	filter := s.filter()
 	sc := NewScanner(msg, opt)
 	for sc.Next() {
-		f := sc.field
+		f := &sc.field
 		if f.Defects&dropDefects != 0 {
 			rep.add(Change{Action: Drop, Rule: -1, Offset: f.Offset, Defects: f.Defects})
 			continue
 		}
 		i := -1
 		if filter.mayMatch(f.Name) {
-			i = s.match(f)
+			i = s.match(f.Name)
 		}
 		action := Keep
 		if i >= 0 {
@@ -122,14 +122,16 @@ func (s *Sanitizer) Append(dst, msg []byte, rep *Report) (out, body []byte, err 
 		case Drop:
 			rep.add(Change{Action: Drop, Rule: i, Name: f.Name, Offset: f.Offset, Defects: f.Defects})
 		case Rewrite:
-			if dst, err = s.rewrite(dst, f, i, rep); err != nil {
+			if dst, err = s.rewrite(dst, *f, i, rep); err != nil {
 				return dst[:orig], nil, err
 			}
 		default:
-			dst = f.AppendTo(dst)
-			if f.Defects != 0 {
-				rep.add(Change{Action: Repair, Rule: -1, Name: f.Name, Offset: f.Offset, Defects: f.Defects})
+			if f.Defects == 0 {
+				dst = append(dst, f.Raw...)
+				break
 			}
+			dst = f.AppendTo(dst)
+			rep.add(Change{Action: Repair, Rule: -1, Name: f.Name, Offset: f.Offset, Defects: f.Defects})
 		}
 	}
 	if sc.err != nil {
@@ -227,9 +229,9 @@ func (s *Sanitizer) rewrite(dst []byte, f Field, i int, rep *Report) ([]byte, er
 	return dst, nil
 }
 
-func (s *Sanitizer) match(f Field) int {
+func (s *Sanitizer) match(name []byte) int {
 	for i := range s.Rules {
-		if s.Rules[i].matches(f) {
+		if s.Rules[i].matches(name) {
 			return i
 		}
 	}
