@@ -1,9 +1,3 @@
-// Built only with -tags smtpbench until bench/go.mod requires
-// golang.org/x/net (smtpwire imports golang.org/x/net/idna, and bench/go.sum
-// has no entry for it); then this constraint goes.
-
-//go:build smtpbench
-
 package bench
 
 import (
