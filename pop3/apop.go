@@ -47,7 +47,7 @@ func APOPTimestamp(text []byte) []byte {
 // secret: the MD5 of their concatenation in 32 lower-case hexadecimal
 // digits (RFC 1939 §7). The space after len(dst) serves as scratch and is
 // cleared, so the secret does not linger there.
-func AppendAPOPDigest[T text](dst, timestamp []byte, secret T) []byte {
+func AppendAPOPDigest[T ~string | ~[]byte](dst, timestamp []byte, secret T) []byte {
 	sum := apopSum(dst[len(dst):], timestamp, secret)
 	return hex.AppendEncode(dst, sum[:])
 }
@@ -56,7 +56,7 @@ func AppendAPOPDigest[T text](dst, timestamp []byte, secret T) []byte {
 // case) is the APOP digest of timestamp and secret. The comparison takes
 // the same time wherever the digests differ. It does not allocate when
 // timestamp and secret together fit in 512 octets.
-func CheckAPOP[T text](timestamp []byte, secret T, digest []byte) bool {
+func CheckAPOP[T ~string | ~[]byte](timestamp []byte, secret T, digest []byte) bool {
 	var got [md5.Size]byte
 	if len(digest) != hex.EncodedLen(md5.Size) {
 		return false
@@ -71,7 +71,7 @@ func CheckAPOP[T text](timestamp []byte, secret T, digest []byte) bool {
 
 // apopSum hashes timestamp and secret concatenated in scratch (which it
 // grows if needed), then clears what it wrote.
-func apopSum[T text](scratch, timestamp []byte, secret T) [md5.Size]byte {
+func apopSum[T ~string | ~[]byte](scratch, timestamp []byte, secret T) [md5.Size]byte {
 	buf := append(append(scratch[:0], timestamp...), secret...)
 	sum := md5.Sum(buf)
 	clear(buf)

@@ -1,9 +1,5 @@
 package pop3
 
-// text is what the writers accept for free text: a string or a byte slice,
-// so that neither needs converting (and allocating) at the call.
-type text interface{ ~string | ~[]byte }
-
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 func isAlnum(c byte) bool {
@@ -22,7 +18,7 @@ func upper(c byte) byte {
 }
 
 // equalFold reports whether b equals s, ASCII case-insensitively.
-func equalFold[T text](b T, s string) bool {
+func equalFold[T ~string | ~[]byte](b T, s string) bool {
 	if len(b) != len(s) {
 		return false
 	}
@@ -35,7 +31,7 @@ func equalFold[T text](b T, s string) bool {
 }
 
 // indexControl returns the index of the first control octet in b, or -1.
-func indexControl[T text](b T) int {
+func indexControl[T ~string | ~[]byte](b T) int {
 	for i := range len(b) {
 		if isControl(b[i]) {
 			return i

@@ -263,7 +263,7 @@ func authArgs(args []byte, off int) (mech, initial []byte, err error) {
 // ValidMechanism reports whether m is a SASL mechanism name (RFC 4422
 // §3.1): 1 to 20 upper-case letters, digits, hyphens and underscores.
 // Lower-case letters are accepted too, as clients send them.
-func ValidMechanism[T text](m T) bool {
+func ValidMechanism[T ~string | ~[]byte](m T) bool {
 	if len(m) == 0 || len(m) > 20 {
 		return false
 	}

@@ -66,7 +66,7 @@ func ParseUID(line []byte) (UID, error) {
 
 // ValidUID reports whether id is a unique-id: 1 to 70 octets from 0x21 to
 // 0x7E.
-func ValidUID[T text](id T) bool {
+func ValidUID[T ~string | ~[]byte](id T) bool {
 	if len(id) == 0 || len(id) > MaxUIDLen {
 		return false
 	}

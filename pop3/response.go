@@ -17,7 +17,7 @@ const (
 
 // ValidCode reports whether c is a response code: one or more levels of
 // printable ASCII other than "/" and "]", separated by "/".
-func ValidCode[T text](c T) bool {
+func ValidCode[T ~string | ~[]byte](c T) bool {
 	if len(c) == 0 || c[0] == '/' || c[len(c)-1] == '/' {
 		return false
 	}

@@ -8,24 +8,26 @@ import (
 )
 
 // Writers append one protocol line, or a whole multi-line response, to dst
-// and return the extended slice, like strconv.AppendInt. Those that take
-// free text refuse (ErrInjection, dst unchanged) anything that could end
-// the line early or forge another: CR, LF, other control characters.
+// and return the extended slice, like strconv.AppendInt. Text parameters
+// take a string or a []byte, so neither is converted (and allocated) at
+// the call. Writers that take text refuse (ErrInjection, dst unchanged)
+// anything that could end the line early or forge another: CR, LF, other
+// control characters.
 
 // AppendOK appends "+OK", the code in brackets when not empty, the text,
 // and CRLF. See AppendErr.
-func AppendOK[T text](dst []byte, code Code, txt T) ([]byte, error) {
+func AppendOK[T ~string | ~[]byte](dst []byte, code Code, txt T) ([]byte, error) {
 	return appendStatus(dst, "+OK", code, txt)
 }
 
 // AppendErr appends "-ERR", the code in brackets when not empty (one of
 // the Code constants, say), the text, and CRLF. A text that starts with
 // "[" is refused when code is empty: a client would read it as a code.
-func AppendErr[T text](dst []byte, code Code, txt T) ([]byte, error) {
+func AppendErr[T ~string | ~[]byte](dst []byte, code Code, txt T) ([]byte, error) {
 	return appendStatus(dst, "-ERR", code, txt)
 }
 
-func appendStatus[T text](dst []byte, status string, code Code, txt T) ([]byte, error) {
+func appendStatus[T ~string | ~[]byte](dst []byte, status string, code Code, txt T) ([]byte, error) {
 	if indexControl(txt) >= 0 || code != "" && !ValidCode(code) ||
 		code == "" && len(txt) > 0 && txt[0] == '[' {
 		return dst, ErrInjection
@@ -75,7 +77,7 @@ func AppendScanOK(dst []byte, s Scan) []byte {
 
 // AppendUID appends a unique-id listing line "msg id" CRLF, for a UIDL
 // listing. An id that is not ValidUID is refused with ErrInjection.
-func AppendUID[T text](dst []byte, msg int, id T) ([]byte, error) {
+func AppendUID[T ~string | ~[]byte](dst []byte, msg int, id T) ([]byte, error) {
 	if !ValidUID(id) {
 		return dst, ErrInjection
 	}
@@ -84,7 +86,7 @@ func AppendUID[T text](dst []byte, msg int, id T) ([]byte, error) {
 }
 
 // AppendUIDOK appends the response to UIDL msg: "+OK msg id" CRLF.
-func AppendUIDOK[T text](dst []byte, msg int, id T) ([]byte, error) {
+func AppendUIDOK[T ~string | ~[]byte](dst []byte, msg int, id T) ([]byte, error) {
 	out, err := AppendUID(append(dst, "+OK "...), msg, id)
 	if err != nil {
 		return dst, err
