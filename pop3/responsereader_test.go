@@ -293,49 +293,46 @@ func TestResponseReaderBuffered(t *testing.T) {
 }
 
 func TestResponseReaderAllocs(t *testing.T) {
-	loop := chunked.NewLoop([]byte("+OK 2 320\r\n+OK\r\n1 120\r\n2 200\r\n.\r\n+OK\r\n1 abc\r\n.\r\n" +
-		"+OK\r\nSubject: x\r\n\r\n..body\r\n.\r\n+OK\r\nTOP\r\nSASL PLAIN\r\n.\r\n-ERR [SYS/TEMP] later\r\n"))
-	rr := NewResponseReader(loop, ResponseReaderOptions{})
-	var caps Capabilities
-	var p [64]byte
-	step := func() {
-		for range 3 {
-			if _, err := rr.ReadResponse(); err != nil {
-				t.Fatal(err)
-			}
-			for {
-				_, err := rr.ReadLine()
-				if err == io.EOF {
-					break
-				} else if err != nil {
+	wire := []byte("+OK 2 320\r\n+OK\r\n1 120\r\n2 200 x\r\n.\r\n+OK\r\n1 abc\r\n.\r\n+OK\r\nany\r\n.\r\n" +
+		"+OK\r\nSubject: x\r\n\r\n..body\r\n.\r\n+OK\r\nTOP\r\nSASL PLAIN\r\n.\r\n-ERR [SYS/TEMP] later\r\n")
+	for _, opt := range []ResponseReaderOptions{{}, {AllowBareLF: true}} {
+		rr := NewResponseReader(chunked.NewLoop(wire), opt)
+		var caps Capabilities
+		var p [64]byte
+		step := func() {
+			next := func() {
+				if _, err := rr.ReadResponse(); err != nil {
 					t.Fatal(err)
 				}
 			}
-		}
-		if _, err := rr.ReadResponse(); err != nil {
-			t.Fatal(err)
-		}
-		body := rr.Body()
-		for {
-			_, err := body.Read(p[:])
-			if err == io.EOF {
-				break
-			} else if err != nil {
+			until := func(read func() error) {
+				for {
+					if err := read(); err == io.EOF {
+						return
+					} else if err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			next()
+			next()
+			until(func() error { _, err := rr.ReadScan(); return err })
+			next()
+			until(func() error { _, err := rr.ReadUID(); return err })
+			next()
+			until(func() error { _, err := rr.ReadLine(); return err })
+			next()
+			body := rr.Body()
+			until(func() error { _, err := body.Read(p[:]); return err })
+			next()
+			if err := rr.ReadCapabilities(&caps); err != nil {
 				t.Fatal(err)
 			}
+			next()
 		}
-		if _, err := rr.ReadResponse(); err != nil {
-			t.Fatal(err)
-		}
-		if err := rr.ReadCapabilities(&caps); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := rr.ReadResponse(); err != nil {
-			t.Fatal(err)
-		}
+		step()
+		assert.Zero(t, testing.AllocsPerRun(100, step), "%+v", opt)
 	}
-	step()
-	assert.Zero(t, testing.AllocsPerRun(100, step))
 }
 
 func BenchmarkReadListing(b *testing.B) {
