@@ -122,6 +122,12 @@ func TestCapabilitiesAllocs(t *testing.T) {
 		if !c.HasMechanism("PLAIN") {
 			t.Fatal("no PLAIN")
 		}
+		for m := range c.Mechanisms() {
+			_ = m
+		}
+		for l := range c.Lines() {
+			_ = l
+		}
 	})
 	assert.Zero(t, allocs)
 }

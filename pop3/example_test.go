@@ -146,3 +146,20 @@ func ExampleAppendCommand() {
 	// "TOP 1 0\r\n"
 	// value would inject into the protocol line
 }
+
+// At STLS a server must find nothing buffered: a command pipelined behind
+// STLS came in plaintext and would otherwise be read as if it came over
+// TLS (the CVE-2011-0411 class).
+func ExampleCommandReader_Buffered() {
+	client := strings.NewReader("STLS\r\nUSER injected\r\n")
+	cr := pop3.NewCommandReader(client, pop3.CommandReaderOptions{})
+	cmd, _ := cr.ReadCommand()
+	if cmd.Verb == pop3.VerbSTLS && cr.Buffered() > 0 {
+		out, _ := pop3.AppendErr(nil, "", "Plaintext after STLS, closing")
+		fmt.Printf("%q\n", out)
+		return
+	}
+	fmt.Println("+OK Begin TLS negotiation")
+	// Output:
+	// "-ERR Plaintext after STLS, closing\r\n"
+}
