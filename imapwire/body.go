@@ -23,7 +23,7 @@ type BodyStructure struct {
 	Disposition []byte // raw ("attachment" ("filename" "x")) or nil
 	Language    []byte // raw: a string or a list, or nil
 	Location    Token
-	Extension   Values // anything after location
+	Extension   Values // anything after location, checked as it is read
 
 	negative bool // the NegativeSize quirk
 }
@@ -166,12 +166,6 @@ func (b *BodyStructure) extension(v *Values, single bool) error {
 		}
 	}
 	b.Extension = *v
-	for v.More() {
-		v.Next()
-	}
-	if v.Err() {
-		return syntaxErr(ErrSyntax, 0, "body extension")
-	}
 	return nil
 }
 
@@ -210,15 +204,61 @@ func (p *BodyParts) Next() (BodyStructure, bool) {
 func (p *BodyParts) Err() error { return p.err }
 
 // BodyStructure reads a FETCH BODY or BODYSTRUCTURE value and decodes its
-// top level; its literals are taken inline.
+// top level; its literals are taken inline. The parts of a multipart are
+// checked as they are captured and decoded as Children reads them.
 func (r *Reader) BodyStructure() (BodyStructure, error) {
-	raw, err := r.Capture()
-	if err != nil {
+	if err := r.cur(); err != nil {
 		return BodyStructure{}, err
 	}
-	b, err := ParseBodyStructure(raw, r.q.NegativeSize)
-	if err != nil {
-		return b, r.expected("body structure")
+	if r.p+1 >= r.end || r.buf[r.p] != '(' || r.buf[r.p+1] != '(' {
+		raw, err := r.Capture()
+		if err != nil {
+			return BodyStructure{}, err
+		}
+		b, err := ParseBodyStructure(raw, r.q.NegativeSize)
+		if err != nil {
+			return b, r.expected("body structure")
+		}
+		return b, nil
+	}
+	// A multipart: capture the parts one by one, then the rest.
+	r.p++
+	if r.depth++; r.depth > r.lim.MaxDepth {
+		return BodyStructure{}, syntaxErr(ErrTooDeep, r.offset(r.p), "")
+	}
+	partsStart := r.p - r.msg
+	for r.Peek() == '(' {
+		if _, err := r.Capture(); err != nil {
+			return BodyStructure{}, err
+		}
+		if r.Peek() == ' ' && r.p+1 < r.end && r.buf[r.p+1] == '(' {
+			r.p++
+		}
+	}
+	partsEnd := r.p - r.msg
+	for r.Peek() != ')' {
+		if err := r.SP(); err != nil {
+			return BodyStructure{}, err
+		}
+		if _, err := r.Capture(); err != nil {
+			return BodyStructure{}, err
+		}
+	}
+	r.p++
+	r.depth--
+	b := BodyStructure{Multipart: true, negative: r.q.NegativeSize,
+		Parts: r.buf[r.msg+partsStart : r.msg+partsEnd]}
+	v := Values{b: r.buf[r.msg+partsEnd+1 : r.p-1]}
+	t, ok := v.Next()
+	if !ok || !t.IsString() {
+		return b, r.expected("multipart subtype")
+	}
+	b.Subtype = t
+	if v.More() && !b.params(&v) {
+		return b, r.expected("body parameters")
+	}
+	if err := b.extension(&v, false); err != nil {
+		return b, r.expected("body extension")
 	}
 	return b, nil
 }

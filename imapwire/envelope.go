@@ -24,27 +24,39 @@ type Addresses struct {
 // Next returns the next address; false at the end or at an address that
 // is not four NIL-or-strings, which Err then reports.
 func (a *Addresses) Next() (Address, bool) {
-	if a.bad {
+	v := &a.v
+	if a.bad || !v.More() {
 		return Address{}, false
 	}
-	t, ok := a.v.Next()
-	if !ok {
-		a.bad = a.v.Err()
-		return Address{}, false
+	if v.i > 0 && v.b[v.i] == ' ' {
+		v.i++
 	}
 	var addr Address
-	v := ValuesOf(t.Bytes)
+	i := v.i
 	var ok1, ok2, ok3, ok4 bool
-	addr.Name, ok1 = v.Next()
-	addr.ADL, ok2 = v.Next()
-	addr.Mailbox, ok3 = v.Next()
-	addr.Host, ok4 = v.Next()
-	if t.Kind != KindListOpen || !ok1 || !ok2 || !ok3 || !ok4 || v.More() ||
-		!nstring(addr.Name) || !nstring(addr.ADL) || !nstring(addr.Mailbox) || !nstring(addr.Host) {
+	addr.Name, i, ok1 = addressField(v.b, i, '(')
+	addr.ADL, i, ok2 = addressField(v.b, i, ' ')
+	addr.Mailbox, i, ok3 = addressField(v.b, i, ' ')
+	addr.Host, i, ok4 = addressField(v.b, i, ' ')
+	if !ok1 || !ok2 || !ok3 || !ok4 {
 		a.bad = true
 		return Address{}, false
 	}
+	if i >= len(v.b) || v.b[i] != ')' {
+		a.bad = true
+		return Address{}, false
+	}
+	v.i = i + 1
 	return addr, true
+}
+
+// addressField reads sep and an nstring at b[i].
+func addressField(b []byte, i int, sep byte) (Token, int, bool) {
+	if i >= len(b) || b[i] != sep {
+		return Token{}, i, false
+	}
+	t, e := lexValue(b, i+1)
+	return t, e, e >= 0 && nstring(t)
 }
 
 // Err reports whether the cursor stopped at a malformed address.
@@ -89,15 +101,94 @@ func ParseEnvelope(raw []byte) (Envelope, error) {
 	return env, nil
 }
 
-// Envelope reads a FETCH ENVELOPE value; its literals are taken inline.
+// Envelope reads a FETCH ENVELOPE value in one pass, checking every field
+// and address; its literals are taken inline.
 func (r *Reader) Envelope() (Envelope, error) {
-	raw, err := r.Capture()
-	if err != nil {
-		return Envelope{}, err
+	var env Envelope
+	l := r.List()
+	n := 0
+	for ; l.Next(); n++ {
+		var err error
+		switch n {
+		case 0:
+			env.Date, err = r.inlineNString()
+		case 1:
+			env.Subject, err = r.inlineNString()
+		case 2:
+			env.From, err = r.addresses()
+		case 3:
+			env.Sender, err = r.addresses()
+		case 4:
+			env.ReplyTo, err = r.addresses()
+		case 5:
+			env.To, err = r.addresses()
+		case 6:
+			env.Cc, err = r.addresses()
+		case 7:
+			env.Bcc, err = r.addresses()
+		case 8:
+			env.InReplyTo, err = r.inlineNString()
+		case 9:
+			env.MessageID, err = r.inlineNString()
+		default:
+			err = r.expected("end of envelope")
+		}
+		if err != nil {
+			return env, err
+		}
 	}
-	env, err := ParseEnvelope(raw)
-	if err != nil {
-		return env, r.expected("envelope")
+	if err := l.Err(); err != nil {
+		return env, err
+	}
+	if n != 10 {
+		return env, r.expected("envelope field")
 	}
 	return env, nil
+}
+
+// inlineNString reads NIL or a string, taking a literal inline (responses
+// only: a server's literal needs no continuation).
+func (r *Reader) inlineNString() (Token, error) {
+	t, err := r.NString()
+	if err == nil && t.Kind == KindLiteral {
+		if !r.dataComing() {
+			return t, r.expected("no synchronizing literal here")
+		}
+		t.Bytes, err = r.Inline()
+	}
+	return t, err
+}
+
+// addresses reads NIL or a list of addresses, and returns a cursor over it.
+func (r *Reader) addresses() (Addresses, error) {
+	if r.Nil() {
+		return Addresses{}, nil
+	}
+	if err := r.cur(); err != nil {
+		return Addresses{}, err
+	}
+	start := r.p - r.msg
+	list := r.List()
+	for list.Next() {
+		addr := r.List()
+		k := 0
+		for ; addr.Next(); k++ {
+			if _, err := r.inlineNString(); err != nil {
+				return Addresses{}, err
+			}
+		}
+		if err := addr.Err(); err != nil {
+			return Addresses{}, err
+		}
+		if k != 4 {
+			return Addresses{}, r.expected("address of four fields")
+		}
+	}
+	if err := list.Err(); err != nil {
+		return Addresses{}, err
+	}
+	if list.Len() == 0 {
+		return Addresses{}, r.expected("address")
+	}
+	return Addresses{v: ValuesOf(r.buf[r.msg+start : r.p])}, nil
 }

@@ -263,6 +263,9 @@ func (l *List) Next() bool {
 			l.err = r.expected("list element")
 			return false
 		}
+	} else if r.p < r.end && r.buf[r.p] == '(' && r.buf[r.p-1] == ')' {
+		// Addresses (1*address) and multipart bodies (1*body) stand side
+		// by side without SP.
 	} else if r.p == r.end || r.buf[r.p] != ')' {
 		l.err = r.expected("SP or )")
 		return false
