@@ -103,8 +103,8 @@ func (b *BodyReader) blocks(p []byte) (n int, done bool, err error) {
 		if max := b.owner.opt.MaxBodySize; max > 0 {
 			limit = int(min(int64(limit), max-b.n-1))
 		}
-		var line []byte // what the next whole lines give, and how many octets they take
-		used := 0
+		var out []byte // the body octets of the next whole lines
+		used := 0      // the buffered octets they come from
 		if len(buf) > 0 && buf[0] == '.' {
 			if len(buf) >= 3 && buf[1] == '\r' && buf[2] == '\n' {
 				lr.Discard(3)
@@ -115,7 +115,7 @@ func (b *BodyReader) blocks(p []byte) (n int, done bool, err error) {
 				if lf > limit || !cleanLine(buf[1:lf+1]) {
 					return n, false, nil
 				}
-				line, used = buf[1:lf+1], lf+1
+				out, used = buf[1:lf+1], lf+1
 			}
 		} else {
 			end, lines, bad := cleanRun(buf[:limit])
@@ -125,7 +125,7 @@ func (b *BodyReader) blocks(p []byte) (n int, done bool, err error) {
 			if end == 0 && limit < len(buf) { // a line longer than the room in p or the size left
 				return n, false, nil
 			}
-			line, used = buf[:end], end
+			out, used = buf[:end], end
 		}
 		if used == 0 { // no whole line buffered
 			if n > 0 {
@@ -142,8 +142,8 @@ func (b *BodyReader) blocks(p []byte) (n int, done bool, err error) {
 				return 0, false, err
 			}
 		}
-		n += copy(p[n:], line)
-		b.n += int64(len(line))
+		n += copy(p[n:], out)
+		b.n += int64(len(out))
 		lr.Discard(used)
 	}
 	return n, false, nil
