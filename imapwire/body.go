@@ -67,21 +67,20 @@ func ParseBodyStructure(raw []byte, negativeSize bool) (BodyStructure, error) {
 		return bad("media type")
 	}
 	b.Type = t
-	if b.Subtype, ok = v.Next(); !ok || !b.Subtype.IsString() {
+	if !v.next(&b.Subtype) || !b.Subtype.IsString() {
 		return bad("media subtype")
 	}
 	if !b.params(&v) {
 		return bad("body parameters")
 	}
-	for _, f := range [...]*Token{&b.ID, &b.Description, &b.Encoding} {
-		if *f, ok = v.Next(); !ok || !nstring(*f) {
-			return bad("body field")
-		}
+	if !v.next(&b.ID) || !nstring(b.ID) || !v.next(&b.Description) || !nstring(b.Description) ||
+		!v.next(&b.Encoding) || !nstring(b.Encoding) {
+		return bad("body field")
 	}
 	if b.Size, ok = b.number(&v); !ok {
 		return bad("body size")
 	}
-	typ, sub := b.Type.Value(nil), b.Subtype.Value(nil)
+	typ, sub := b.Type.Bytes, b.Subtype.Bytes
 	switch {
 	case equalFold(typ, "MESSAGE") && (equalFold(sub, "RFC822") || equalFold(sub, "GLOBAL")):
 		env, ok1 := v.Next()
@@ -140,7 +139,7 @@ func (b *BodyStructure) number(v *Values) (uint32, bool) {
 // extension reads the optional extension data.
 func (b *BodyStructure) extension(v *Values, single bool) error {
 	if single && v.More() {
-		if b.MD5, _ = v.Next(); !nstring(b.MD5) {
+		if !v.next(&b.MD5) || !nstring(b.MD5) {
 			return syntaxErr(ErrSyntax, 0, "body MD5")
 		}
 	}
@@ -161,7 +160,7 @@ func (b *BodyStructure) extension(v *Values, single bool) error {
 		}
 	}
 	if v.More() {
-		if b.Location, _ = v.Next(); !nstring(b.Location) {
+		if !v.next(&b.Location) || !nstring(b.Location) {
 			return syntaxErr(ErrSyntax, 0, "body location")
 		}
 	}

@@ -55,7 +55,8 @@ func addressField(b []byte, i int, sep byte) (Token, int, bool) {
 	if i >= len(b) || b[i] != sep {
 		return Token{}, i, false
 	}
-	t, e := lexValue(b, i+1)
+	var t Token
+	e := lexValue(b, i+1, &t)
 	return t, e, e >= 0 && nstring(t)
 }
 

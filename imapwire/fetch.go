@@ -63,6 +63,31 @@ type FetchItem struct {
 	Offset, Count uint32
 }
 
+// fetchAttsByLetter lists the FETCH item names by their first letter.
+var fetchAttsByLetter = func() (t [26][]FetchAtt) {
+	for a := FetchAll; a <= FetchModSeq; a++ {
+		if a != FetchBodySection {
+			c := fetchNames[a][0] - 'A'
+			t[c] = append(t[c], a)
+		}
+	}
+	return t
+}()
+
+// lookupFetchAtt finds the item named name, ignoring case.
+func lookupFetchAtt(name []byte) FetchAtt {
+	c := name[0] | 0x20
+	if c < 'a' || c > 'z' {
+		return FetchUnknown
+	}
+	for _, a := range fetchAttsByLetter[c-'a'] {
+		if equalFold(name, fetchNames[a]) {
+			return a
+		}
+	}
+	return FetchUnknown
+}
+
 // fetchItem reads one data item name with its section and partial.
 func (r *Reader) fetchItem() (FetchItem, error) {
 	var it FetchItem
@@ -84,12 +109,7 @@ func (r *Reader) fetchItem() (FetchItem, error) {
 	case equalFold(it.Name, "BINARY.PEEK"):
 		it.Att, it.Peek = FetchBinary, true
 	default:
-		for a := FetchAll; a <= FetchModSeq; a++ {
-			if equalFold(it.Name, fetchNames[a]) {
-				it.Att = a
-				break
-			}
-		}
+		it.Att = lookupFetchAtt(it.Name)
 	}
 	if r.Peek() != '[' {
 		if it.Peek || it.Att == FetchBinary || it.Att == FetchBinarySize {

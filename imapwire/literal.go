@@ -201,9 +201,14 @@ func (r *Reader) Reject() error {
 }
 
 // endLiteral closes the literal and closes the gap its data left in buf,
-// so a message stays contiguous.
+// so a message stays contiguous. A small literal that was read whole from
+// the buffer stays where it is, counted as if taken inline: moving the
+// read-ahead would cost more than the octets it frees.
 func (r *Reader) endLiteral() {
-	if r.next > r.litStart {
+	n := r.next - r.litStart
+	if uint64(n) == r.lit.Size && n <= r.lim.MaxInlineLiteral && r.msgBytes+n <= r.lim.MaxMessage {
+		r.msgBytes += n
+	} else if n > 0 {
 		r.w = r.litStart + copy(r.buf[r.litStart:], r.buf[r.next:r.w])
 		r.next = r.litStart
 	}

@@ -29,10 +29,10 @@ func (k Kind) String() string {
 // Token is a typed view of one token. Bytes aliases the Reader's buffer
 // and is valid until the next message is read.
 type Token struct {
-	Kind    Kind
 	Bytes   []byte
-	Escaped bool    // a quoted string with \" or \\ in it
 	Literal Literal // the header, for KindLiteral
+	Kind    Kind
+	Escaped bool // a quoted string with \" or \\ in it
 }
 
 // IsNil reports whether t is NIL.

@@ -31,50 +31,59 @@ func (v *Values) More() bool {
 
 // Next returns the next value; false at the end or at malformed bytes.
 func (v *Values) Next() (Token, bool) {
+	var t Token
+	ok := v.next(&t)
+	return t, ok
+}
+
+// next reads the next value into t.
+func (v *Values) next(t *Token) bool {
 	if v.bad || v.i >= len(v.b) {
-		return Token{}, false
+		return false
 	}
 	if v.i > 0 && !(v.b[v.i] == '(' && v.b[v.i-1] == ')') { // multipart bodies stand side by side
 		if v.b[v.i] != ' ' {
 			v.bad = true
-			return Token{}, false
+			return false
 		}
 		if v.i++; v.i == len(v.b) { // a trailing SP the TrailingSpace quirk let through
-			return Token{}, false
+			return false
 		}
 	}
-	t, end := lexValue(v.b, v.i)
+	end := lexValue(v.b, v.i, t)
 	if end < 0 {
 		v.bad = true
-		return Token{}, false
+		return false
 	}
 	v.i = end
-	return t, true
+	return true
 }
 
-// lexValue reads one value at b[i]; end is -1 if it is malformed.
-func lexValue(b []byte, i int) (Token, int) {
+// lexValue reads one value at b[i] into t; it returns the value's end, or
+// -1 if it is malformed.
+func lexValue(b []byte, i int, t *Token) int {
 	switch c := b[i]; {
 	case c == '(':
 		e := skipList(b, i)
 		if e < 0 {
-			return Token{}, -1
+			return -1
 		}
-		return Token{Kind: KindListOpen, Bytes: b[i:e]}, e
+		t.Kind, t.Bytes = KindListOpen, b[i:e]
+		return e
 	case c == '"':
 		e, esc, ok := lexQuoted(b, i)
 		if !ok {
-			return Token{}, -1
+			return -1
 		}
-		return Token{Kind: KindQuoted, Bytes: b[i+1 : e], Escaped: esc}, e + 1
+		t.Kind, t.Bytes, t.Escaped = KindQuoted, b[i+1:e], esc
+		return e + 1
 	case c == '{' || c == '~':
-		lit, e, ok := parseLiteralHeader(b, i, true)
-		if !ok || e+2 > len(b) || b[e] != '\r' || b[e+1] != '\n' || lit.Size > uint64(len(b)-e-2) {
-			return Token{}, -1
+		lit, data, end := lexLiteral(b, i)
+		if end < 0 {
+			return -1
 		}
-		e += 2
-		end := e + int(lit.Size)
-		return Token{Kind: KindLiteral, Bytes: b[e:end], Literal: lit}, end
+		t.Kind, t.Bytes, t.Literal = KindLiteral, b[data:end], lit
+		return end
 	case c == '\\':
 		e := i + 1
 		if e < len(b) && b[e] == '*' {
@@ -83,19 +92,30 @@ func lexValue(b []byte, i int) (Token, int) {
 			e = run(b, e, clAtom)
 		}
 		if e == i+1 {
-			return Token{}, -1
+			return -1
 		}
-		return Token{Kind: KindFlag, Bytes: b[i:e]}, e
+		t.Kind, t.Bytes = KindFlag, b[i:e]
+		return e
 	}
 	e := run(b, i, clList)
 	if e == i {
-		return Token{}, -1
+		return -1
 	}
-	t := Token{Kind: KindAtom, Bytes: b[i:e]}
-	if equalFold(t.Bytes, "NIL") {
+	t.Kind, t.Bytes = KindAtom, b[i:e]
+	if e-i == 3 && b[i]|0x20 == 'n' && b[i+1]|0x20 == 'i' && b[i+2]|0x20 == 'l' {
 		t.Kind = KindNil
 	}
-	return t, e
+	return e
+}
+
+// lexLiteral reads a literal written inline at b[i]: its header, CRLF and
+// data; data and end bound the data, end is -1 if it is malformed.
+func lexLiteral(b []byte, i int) (lit Literal, data, end int) {
+	lit, e, ok := parseLiteralHeader(b, i, true)
+	if !ok || e+2 > len(b) || b[e] != '\r' || b[e+1] != '\n' || lit.Size > uint64(len(b)-e-2) {
+		return lit, 0, -1
+	}
+	return lit, e + 2, e + 2 + int(lit.Size)
 }
 
 // skipList returns the end of the balanced list that starts at b[i], or -1.
@@ -112,12 +132,16 @@ func skipList(b []byte, i int) int {
 			if depth == 0 {
 				return i
 			}
-		case '"', '{':
-			t, e := lexValue(b, i)
-			if e < 0 || t.Kind == KindListOpen {
+		case '"':
+			e, _, ok := lexQuoted(b, i)
+			if !ok {
 				return -1
 			}
-			i = e
+			i = e + 1
+		case '{':
+			if _, _, i = lexLiteral(b, i); i < 0 {
+				return -1
+			}
 		default:
 			i = run(b, i+1, clPlain)
 		}
