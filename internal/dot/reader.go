@@ -35,7 +35,8 @@ type state uint8
 const (
 	lineStart  state = iota // at the start of a line
 	inLine                  // inside a line
-	afterCR                 // a CR was seen inside a line
+	afterCR                 // a CR was seen inside a line, not yet handed out
+	owedLF                  // a CRLF was consumed; its CR is out, its LF owed
 	afterDot                // a dot was seen at the start of a line
 	afterDotCR              // ".\r" was seen at the start of a line
 	done                    // the terminating line was consumed
@@ -78,6 +79,15 @@ func (d *Reader) Read(p []byte) (int, error) {
 	}
 	out := 0
 	for {
+		if d.st == owedLF {
+			p[out] = '\n'
+			out++
+			d.n++
+			d.st = lineStart
+			if out == len(p) {
+				return out, nil
+			}
+		}
 		buf := d.src.Peek()
 		if len(buf) == 0 {
 			if out > 0 {
@@ -136,6 +146,12 @@ func (d *Reader) step(buf, dst []byte) (used, made int) {
 		c := buf[i]
 		switch d.st {
 		case lineStart:
+			if n := d.cleanLines(buf[i:], len(dst)-made); n > 0 {
+				made += copy(dst[made:], buf[i:i+n])
+				d.n += int64(n)
+				i += n
+				continue
+			}
 			if c == '.' {
 				d.st = afterDot
 				i++
@@ -169,9 +185,14 @@ func (d *Reader) step(buf, dst []byte) (used, made int) {
 			continue
 		case afterCR:
 			if c == '\n' {
-				made += d.emit(dst[made:], buf[i:i+1])
-				d.st = lineStart
 				i++
+				d.st = lineStart
+				if len(dst)-made == 1 && d.fail == nil {
+					d.st = owedLF
+					made += d.emit(dst[made:], lineEnd[:1])
+					return i, made
+				}
+				made += d.emit(dst[made:], lineEnd)
 				continue
 			}
 			d.violate(crlf.ErrBareCR)
@@ -197,8 +218,7 @@ func (d *Reader) step(buf, dst []byte) (used, made int) {
 		}
 		switch buf[i] {
 		case '\r':
-			made += d.emit(dst[made:], buf[i:i+1])
-			d.st = afterCR
+			d.st = afterCR // handed out with its LF, never alone
 		case '\n':
 			if d.opt.AllowBareLF {
 				made += d.emit(dst[made:], buf[i:i+1])
@@ -210,6 +230,39 @@ func (d *Reader) step(buf, dst []byte) (used, made int) {
 		i++
 	}
 	return i, made
+}
+
+// cleanLines measures the whole lines at the start of b that can be handed
+// out in one copy: each ends in CRLF, has no other CR or LF, does not start
+// with a dot, and all fit in room and under the size limit. It is the fast
+// path for the common case; anything else goes through the state machine.
+func (d *Reader) cleanLines(b []byte, room int) int {
+	if d.fail != nil || d.opt.AllowBareLF {
+		return 0
+	}
+	if d.opt.MaxSize > 0 {
+		room = int(min(int64(room), d.opt.MaxSize-d.n))
+	}
+	b = b[:min(len(b), room)]
+	end, lines := 0, 0
+	for end < len(b) && b[end] != '.' {
+		lf := bytes.IndexByte(b[end:], '\n')
+		if lf < 1 || b[end+lf-1] != '\r' {
+			break
+		}
+		end += lf + 1
+		lines++
+	}
+	if bytes.Count(b[:end], lineEnd[:1]) == lines {
+		return end
+	}
+	// A CR without its LF: keep the whole lines before the one holding it.
+	for cr := 0; ; cr++ {
+		cr += bytes.IndexByte(b[cr:end], '\r')
+		if b[cr+1] != '\n' {
+			return bytes.LastIndexByte(b[:cr], '\n') + 1
+		}
+	}
 }
 
 // emit copies body octets to dst within the size limit; after a violation

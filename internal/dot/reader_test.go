@@ -2,6 +2,7 @@ package dot
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"strings"
 	"testing"
@@ -103,6 +104,44 @@ func TestReaderKeepsDataBeforeViolation(t *testing.T) {
 	require.ErrorIs(t, d.Failed(), crlf.ErrBareLF)
 	_, err = d.Read(p)
 	require.ErrorIs(t, err, crlf.ErrBareLF, "the error is sticky")
+}
+
+// readIn reads a body with reads of psize octets.
+func readIn(in []byte, opt Options, psize int) (string, error) {
+	d := NewReader(crlf.NewReader(bytes.NewReader(in), crlf.Options{BufSize: 64}), opt)
+	var body []byte
+	p := make([]byte, psize)
+	for {
+		n, err := d.Read(p)
+		body = append(body, p[:n]...)
+		if err == io.EOF {
+			return string(body), nil
+		}
+		if err != nil {
+			return string(body), err
+		}
+	}
+}
+
+func TestReaderAnyReadSize(t *testing.T) {
+	in := []byte("ab\r\n..c\r\n\r\n" + strings.Repeat("line\r\n", 30) + ".\r\n")
+	want, err := readIn(in, Options{}, 4096)
+	require.NoError(t, err)
+	for psize := 1; psize < 9; psize++ {
+		got, err := readIn(in, Options{}, psize)
+		require.NoError(t, err, "read size %d", psize)
+		require.Equal(t, want, got, "read size %d", psize)
+	}
+}
+
+func TestReaderNeverHandsOutABareCR(t *testing.T) {
+	for _, in := range []string{"a\rb\r\n.\r\n", "a\r\r\n.\r\n", "line\r\na\rb\r\n.\r\n"} {
+		for psize := 1; psize < 4; psize++ {
+			body, err := readIn([]byte(in), Options{}, psize)
+			require.ErrorIs(t, err, crlf.ErrBareCR, "%q", in)
+			require.NotContains(t, strings.ReplaceAll(body, "\r\n", ""), "\r", "%q read size %d", in, psize)
+		}
+	}
 }
 
 func TestReaderBareLFLenient(t *testing.T) {
@@ -218,6 +257,13 @@ func FuzzReader(f *testing.F) {
 		require.Equal(t, err, errN)
 		require.Equal(t, next, nextN)
 		require.LessOrEqual(t, len(body), 200)
+		small, serr := readIn(in, opt, 1+len(split)%3)
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			require.ErrorIs(t, serr, io.ErrUnexpectedEOF)
+		} else {
+			require.Equal(t, body, small, "small reads")
+			require.Equal(t, err, serr, "small reads")
+		}
 		if err != nil || lenient {
 			return
 		}
