@@ -80,11 +80,9 @@ func (d *Reader) Read(p []byte) (int, error) {
 	out := 0
 	for {
 		if d.st == owedLF {
-			p[out] = '\n'
-			out++
-			d.n++
 			d.st = lineStart
-			if out == len(p) {
+			out += d.emit(p[out:], lineEnd[1:])
+			if out == len(p) && d.fail == nil {
 				return out, nil
 			}
 		}
@@ -188,9 +186,11 @@ func (d *Reader) step(buf, dst []byte) (used, made int) {
 				i++
 				d.st = lineStart
 				if len(dst)-made == 1 && d.fail == nil {
+					if d.emit(dst[made:], lineEnd[:1]) == 0 {
+						continue // over the size limit: nothing is owed
+					}
 					d.st = owedLF
-					made += d.emit(dst[made:], lineEnd[:1])
-					return i, made
+					return i, made + 1
 				}
 				made += d.emit(dst[made:], lineEnd)
 				continue
