@@ -101,7 +101,9 @@ func (r *Reader) MaxLine() int { return r.maxLine }
 func (r *Reader) Buffered() int { return r.w - r.r }
 
 // Peek returns the buffered, unconsumed bytes. The view is valid until the
-// next call that reads, fills, discards or resets.
+// next call that reads, fills, discards or resets. After ReadLine returns a
+// line, or a line error other than a source error, Peek starts at the first
+// octet of the next line.
 func (r *Reader) Peek() []byte { return r.buf[r.r:r.w] }
 
 // Discard consumes n buffered bytes; n is clamped to Buffered().
@@ -147,7 +149,10 @@ func (r *Reader) ReadLine() ([]byte, error) {
 func (r *Reader) takeLine(lf int) ([]byte, error) {
 	line := r.buf[r.r:lf]
 	size := lf + 1 - r.r
-	r.Discard(size)
+	r.r, r.scanned = lf+1, 0
+	if r.r == r.w {
+		r.r, r.w = 0, 0
+	}
 	if r.skip {
 		r.skip = false
 		return nil, ErrLineTooLong
@@ -155,15 +160,16 @@ func (r *Reader) takeLine(lf int) ([]byte, error) {
 	if size > r.maxLine {
 		return nil, ErrLineTooLong
 	}
-	if n := len(line); n > 0 && line[n-1] == '\r' {
-		line = line[:n-1]
+	n := len(line)
+	if n > 0 && line[n-1] == '\r' {
+		n--
 	} else if !r.bareLF {
 		return nil, ErrBareLF
 	}
-	if bytes.IndexByte(line, '\r') >= 0 {
+	if bytes.IndexByte(line[:n], '\r') >= 0 {
 		return nil, ErrBareCR
 	}
-	return line, nil
+	return line[:n], nil
 }
 
 // Fill reads once from the source into free buffer space, moving buffered
