@@ -245,6 +245,9 @@ func (r *Reader) BodyStructure() (BodyStructure, error) {
 	}
 	r.p++
 	r.depth--
+	if r.msg+partsEnd+1 >= r.p {
+		return BodyStructure{}, r.expected("multipart subtype")
+	}
 	b := BodyStructure{Multipart: true, negative: r.q.NegativeSize,
 		Parts: r.buf[r.msg+partsStart : r.msg+partsEnd]}
 	v := Values{b: r.buf[r.msg+partsEnd+1 : r.p-1]}

@@ -50,10 +50,36 @@ func (a *Addresses) Next() (Address, bool) {
 	return addr, true
 }
 
+// addressLine is the fast path of addresses: a list of addresses that ends
+// on this line and holds no literal. It returns the list's end.
+func addressLine(b []byte, i int) (int, bool) {
+	if i >= len(b) || b[i] != '(' {
+		return 0, false
+	}
+	i++
+	for n := 0; ; n++ {
+		if i < len(b) && b[i] == ')' && n > 0 {
+			return i + 1, true
+		}
+		if n > 0 && i < len(b) && b[i] == ' ' {
+			i++
+		}
+		var ok1, ok2, ok3, ok4 bool
+		_, i, ok1 = addressField(b, i, '(')
+		_, i, ok2 = addressField(b, i, ' ')
+		_, i, ok3 = addressField(b, i, ' ')
+		_, i, ok4 = addressField(b, i, ' ')
+		if !ok1 || !ok2 || !ok3 || !ok4 || i >= len(b) || b[i] != ')' {
+			return 0, false
+		}
+		i++
+	}
+}
+
 // addressField reads sep and an nstring at b[i].
 func addressField(b []byte, i int, sep byte) (Token, int, bool) {
-	if i >= len(b) || b[i] != sep {
-		return Token{}, i, false
+	if i < 0 || i+1 >= len(b) || b[i] != sep {
+		return Token{}, -1, false
 	}
 	var t Token
 	e := lexValue(b, i+1, &t)
@@ -150,6 +176,16 @@ func (r *Reader) Envelope() (Envelope, error) {
 // inlineNString reads NIL or a string, taking a literal inline (responses
 // only: a server's literal needs no continuation).
 func (r *Reader) inlineNString() (Token, error) {
+	if r.st == stLine && r.framed && r.p < r.end {
+		// The fast path: a quoted string or NIL on this line.
+		if r.buf[r.p] == '"' {
+			if e, esc, ok := lexQuoted(r.buf[:r.end], r.p); ok {
+				t := Token{Kind: KindQuoted, Bytes: r.buf[r.p+1 : e], Escaped: esc}
+				r.p = e + 1
+				return t, nil
+			}
+		}
+	}
 	t, err := r.NString()
 	if err == nil && t.Kind == KindLiteral {
 		if !r.dataComing() {
@@ -167,6 +203,11 @@ func (r *Reader) addresses() (Addresses, error) {
 	}
 	if err := r.cur(); err != nil {
 		return Addresses{}, err
+	}
+	if end, ok := addressLine(r.buf[:r.end], r.p); ok {
+		a := Addresses{v: ValuesOf(r.buf[r.p:end])}
+		r.p = end
+		return a, nil
 	}
 	start := r.p - r.msg
 	list := r.List()

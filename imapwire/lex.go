@@ -62,6 +62,11 @@ func (r *Reader) Capture() ([]byte, error) {
 	if err := r.cur(); err != nil {
 		return nil, err
 	}
+	if end, ok := captureLine(r.buf[:r.end], r.p, r.lim.MaxDepth); ok {
+		v := r.buf[r.p:end]
+		r.p = end
+		return v, nil
+	}
 	start := r.p - r.msg
 	depth := 0
 	for {
@@ -135,4 +140,64 @@ func (r *Reader) captureAtom() error {
 	}
 	r.p = e
 	return nil
+}
+
+// captureLine is Capture's fast path: a value that ends on this line and
+// holds no literal, checked by the same rules. It reports false for
+// anything else, and Capture then takes the general path.
+func captureLine(b []byte, i, maxDepth int) (int, bool) {
+	depth := 0
+	for i < len(b) {
+		switch c := b[i]; {
+		case c == '(':
+			if depth++; depth > maxDepth {
+				return 0, false
+			}
+			i++
+			continue
+		case c == ')':
+			if depth == 0 {
+				return 0, false
+			}
+			depth--
+			i++
+		case c == '"':
+			e, _, ok := lexQuoted(b, i)
+			if !ok {
+				return 0, false
+			}
+			i = e + 1
+		case c == '{' || c == '~':
+			return 0, false
+		case c == '\\':
+			e := i + 1
+			if e < len(b) && b[e] == '*' {
+				e++
+			} else {
+				e = run(b, e, clAtom)
+			}
+			if e == i+1 {
+				return 0, false
+			}
+			i = e
+		default:
+			e := run(b, i, clList)
+			if e == i {
+				return 0, false
+			}
+			i = e
+		}
+		if depth == 0 {
+			return i, true
+		}
+		switch {
+		case i < len(b) && b[i] == ')':
+		case i < len(b) && b[i] == '(' && b[i-1] == ')':
+		case i+1 < len(b) && b[i] == ' ' && b[i+1] != ')':
+			i++
+		default:
+			return 0, false
+		}
+	}
+	return 0, false
 }

@@ -62,6 +62,9 @@ func (v *Values) next(t *Token) bool {
 // lexValue reads one value at b[i] into t; it returns the value's end, or
 // -1 if it is malformed.
 func lexValue(b []byte, i int, t *Token) int {
+	if i < 0 || i >= len(b) {
+		return -1
+	}
 	switch c := b[i]; {
 	case c == '(':
 		e := skipList(b, i)
