@@ -12,6 +12,7 @@ import (
 	"time"
 
 	imapv1 "github.com/emersion/go-imap"
+	"github.com/emersion/go-imap/commands"
 
 	"github.com/mailwire/mailwire/imapwire"
 )
@@ -29,8 +30,9 @@ import (
 //   - ImapCommands: a 200-command client stream (LOGIN, SELECT, UID FETCH,
 //     UID STORE, UID SEARCH, STATUS, APPEND with a literal, LIST, UID MOVE,
 //     NOOP) as a server reads it. imapwire: ReadCommand and the typed
-//     argument helpers. go-imap v1: Reader.ReadLine and Command.Parse (its
-//     server then parses arguments from the field tree).
+//     argument helpers. go-imap v1: Reader.ReadLine, Command.Parse and the
+//     commands package's Parse of each command's arguments, as its server
+//     does.
 //
 // go-imap v2 has no exported wire reader (its decoder is internal), and
 // its client and server need a connection and a backend per session, so it
@@ -331,7 +333,9 @@ func wireArgs(r *imapwire.Reader, c imapwire.Command, sum *int) error {
 	return r.End()
 }
 
-// v1Commands decodes the command stream with go-imap v1.
+// v1Commands decodes the command stream with go-imap v1 as its server
+// does: Reader.ReadLine, Command.Parse, then the command's own Parse from
+// the commands package (UID unwrapped first).
 func v1Commands(r *imapv1.Reader, n int) (int, error) {
 	sum := 0
 	for range n {
@@ -343,7 +347,44 @@ func v1Commands(r *imapv1.Reader, n int) (int, error) {
 		if err := cmd.Parse(fields); err != nil {
 			return sum, err
 		}
-		sum += len(cmd.Tag) + len(cmd.Arguments)
+		name, args := cmd.Name, cmd.Arguments
+		if name == "UID" {
+			var uid commands.Uid
+			if err := uid.Parse(args); err != nil {
+				return sum, err
+			}
+			inner := uid.Cmd.Command()
+			name, args = inner.Name, inner.Arguments
+		}
+		var p interface{ Parse([]interface{}) error }
+		switch name {
+		case "LOGIN":
+			p = &commands.Login{}
+		case "SELECT":
+			p = &commands.Select{}
+		case "FETCH":
+			p = &commands.Fetch{}
+		case "STORE":
+			p = &commands.Store{}
+		case "SEARCH":
+			p = &commands.Search{}
+		case "STATUS":
+			p = &commands.Status{}
+		case "APPEND":
+			p = &commands.Append{}
+		case "LIST":
+			p = &commands.List{}
+		case "MOVE":
+			p = &commands.Move{}
+		case "NOOP":
+			p = &commands.Noop{}
+		default:
+			return sum, errors.New("unexpected command " + name)
+		}
+		if err := p.Parse(args); err != nil {
+			return sum, err
+		}
+		sum += len(cmd.Tag) + len(args)
 	}
 	return sum, nil
 }

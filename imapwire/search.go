@@ -72,6 +72,31 @@ var searchKeys = [...]searchSpec{
 	SearchUnkeyword: {"UNKEYWORD", 'k', 0}, SearchUnseen: {"UNSEEN", 0, 0}, SearchYounger: {"YOUNGER", 'n', 0},
 }
 
+// searchKeysByLetter lists the search keys by the first letter of their
+// name.
+var searchKeysByLetter = func() (t [26][]SearchKeyID) {
+	for id := SearchAll; id < SearchOpen; id++ {
+		c := searchKeys[id].name[0] - 'A'
+		t[c] = append(t[c], id)
+	}
+	return t
+}()
+
+// lookupSearchKey finds the key named name, ignoring case; SearchSeqSet
+// stands for none.
+func lookupSearchKey(name []byte) SearchKeyID {
+	c := name[0] | 0x20
+	if c < 'a' || c > 'z' {
+		return SearchSeqSet
+	}
+	for _, id := range searchKeysByLetter[c-'a'] {
+		if equalFold(name, searchKeys[id].name) {
+			return id
+		}
+	}
+	return SearchSeqSet
+}
+
 // SearchKey is one search key with its non-string arguments.
 type SearchKey struct {
 	Key     SearchKeyID
@@ -185,14 +210,7 @@ func (r *Reader) NextSearchKey() (SearchKey, bool, error) {
 	if err != nil {
 		return k, false, r.expected("search key")
 	}
-	k.Key = 0
-	for id := SearchAll; id < SearchOpen; id++ {
-		if equalFold(name, searchKeys[id].name) {
-			k.Key = id
-			break
-		}
-	}
-	if k.Key == 0 {
+	if k.Key = lookupSearchKey(name); k.Key == SearchSeqSet {
 		return k, false, r.expected("search key")
 	}
 	switch k.Key {
