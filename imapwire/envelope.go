@@ -33,12 +33,11 @@ func (a *Addresses) Next() (Address, bool) {
 	}
 	var addr Address
 	i := v.i
-	var ok1, ok2, ok3, ok4 bool
-	addr.Name, i, ok1 = addressField(v.b, i, '(')
-	addr.ADL, i, ok2 = addressField(v.b, i, ' ')
-	addr.Mailbox, i, ok3 = addressField(v.b, i, ' ')
-	addr.Host, i, ok4 = addressField(v.b, i, ' ')
-	if !ok1 || !ok2 || !ok3 || !ok4 {
+	i = addressField(v.b, i, '(', &addr.Name)
+	i = addressField(v.b, i, ' ', &addr.ADL)
+	i = addressField(v.b, i, ' ', &addr.Mailbox)
+	i = addressField(v.b, i, ' ', &addr.Host)
+	if i < 0 {
 		a.bad = true
 		return Address{}, false
 	}
@@ -64,26 +63,28 @@ func addressLine(b []byte, i int) (int, bool) {
 		if n > 0 && i < len(b) && b[i] == ' ' {
 			i++
 		}
-		var ok1, ok2, ok3, ok4 bool
-		_, i, ok1 = addressField(b, i, '(')
-		_, i, ok2 = addressField(b, i, ' ')
-		_, i, ok3 = addressField(b, i, ' ')
-		_, i, ok4 = addressField(b, i, ' ')
-		if !ok1 || !ok2 || !ok3 || !ok4 || i >= len(b) || b[i] != ')' {
+		var t Token
+		i = addressField(b, i, '(', &t)
+		i = addressField(b, i, ' ', &t)
+		i = addressField(b, i, ' ', &t)
+		i = addressField(b, i, ' ', &t)
+		if i < 0 || i >= len(b) || b[i] != ')' {
 			return 0, false
 		}
 		i++
 	}
 }
 
-// addressField reads sep and an nstring at b[i].
-func addressField(b []byte, i int, sep byte) (Token, int, bool) {
+// addressField reads sep and an nstring at b[i] into t, and returns its
+// end, or -1 (also when i is -1 already).
+func addressField(b []byte, i int, sep byte, t *Token) int {
 	if i < 0 || i+1 >= len(b) || b[i] != sep {
-		return Token{}, -1, false
+		return -1
 	}
-	var t Token
-	e := lexValue(b, i+1, &t)
-	return t, e, e >= 0 && nstring(t)
+	if e := lexValue(b, i+1, t); e >= 0 && (t.Kind == KindNil || t.Kind == KindQuoted || t.Kind == KindLiteral) {
+		return e
+	}
+	return -1
 }
 
 // Err reports whether the cursor stopped at a malformed address.

@@ -202,11 +202,8 @@ func (r *Reader) section(s *Section, partOnly bool) error {
 			}
 			s.Fields = ValuesOf(raw)
 			n := 0
-			for v := s.Fields; ; n++ {
-				t, ok := v.Next()
-				if !ok {
-					break
-				}
+			var t Token
+			for v := s.Fields; v.next(&t); n++ {
 				if t.Kind != KindAtom && !t.IsString() || len(t.Bytes) == 0 {
 					return r.expected("header field name")
 				}

@@ -34,20 +34,10 @@ func TestReplayTranscripts(t *testing.T) {
 	perClient := map[string]*counts{}
 	perServer := map[string]*counts{}
 	for _, tr := range transcripts {
-		for _, split := range []struct {
-			name           string
-			client, server func() io.Reader
-		}{
-			{"peer-chunks",
-				func() io.Reader { return tr.Replay(transcript.ClientToServer) },
-				func() io.Reader { return tr.Replay(transcript.ServerToClient) }},
-			{"one-byte",
-				func() io.Reader { return iotest.OneByteReader(bytes.NewReader(tr.Bytes(transcript.ClientToServer))) },
-				func() io.Reader { return iotest.OneByteReader(bytes.NewReader(tr.Bytes(transcript.ServerToClient))) }},
-		} {
-			t.Run(filepath.Base(tr.Path)+"/"+split.name, func(t *testing.T) {
-				r := replayIMAP(t, tr, split.client(), split.server(), true)
-				if split.name != "peer-chunks" {
+		for _, split := range tr.Splits() {
+			t.Run(filepath.Base(tr.Path)+"/"+split.Name, func(t *testing.T) {
+				r := replayIMAP(t, tr, split.Client, split.Server, true)
+				if split.Name != "peer-chunks" {
 					return
 				}
 				if perClient[tr.Client] == nil {
@@ -67,11 +57,11 @@ func TestReplayTranscripts(t *testing.T) {
 			})
 		}
 	}
-	for _, peer := range sortedKeys(perClient) {
+	for _, peer := range slices.Sorted(maps.Keys(perClient)) {
 		c := perClient[peer]
 		t.Logf("client %s: %d commands (%d literals), %d AUTHENTICATE lines read", peer, c.commands, c.literals, c.authLines)
 	}
-	for _, peer := range sortedKeys(perServer) {
+	for _, peer := range slices.Sorted(maps.Keys(perServer)) {
 		s := perServer[peer]
 		t.Logf("server %s: %d responses, %d FETCH items (%d literals) read", peer, s.responses, s.fetchItems, s.literals)
 	}
@@ -92,15 +82,6 @@ func FuzzReplaySplits(f *testing.F) {
 			chunked.NewReader(tr.Bytes(transcript.ClientToServer), chunked.SizesFrom(clientSplits)...),
 			chunked.NewReader(tr.Bytes(transcript.ServerToClient), chunked.SizesFrom(serverSplits)...), false)
 	})
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // nextMessage is the test's own framing oracle: it returns where the IMAP
@@ -180,12 +161,6 @@ func replayIMAP(t *testing.T, tr *transcript.Transcript, client, server io.Reade
 	return r
 }
 
-// requireTLSAt checks that the stream goes on with a TLS handshake record.
-func requireTLSAt(t *testing.T, stream []byte, off int, side string) {
-	require.Greater(t, len(stream), off+2, "%s sent TLS after the go-ahead", side)
-	require.Equal(t, []byte{0x16, 0x03}, stream[off:off+2], "%s TLS handshake record", side)
-}
-
 // responsesOf reads every response of the server stream.
 func (r *imapReplay) responsesOf(rd *imapwire.Reader, stream, tlsTag []byte) {
 	t := r.t
@@ -224,7 +199,7 @@ func (r *imapReplay) responsesOf(rd *imapwire.Reader, stream, tlsTag []byte) {
 					if r.peerSplits {
 						require.Empty(t, rd.Buffered(), "server bytes after the STARTTLS go-ahead")
 					}
-					requireTLSAt(t, stream, off, "server")
+					require.True(t, transcript.TLSHandshakeAt(stream, off), "server sends a TLS handshake record after the go-ahead")
 					return
 				}
 			}
@@ -428,7 +403,7 @@ func (r *imapReplay) commandsOf(rd *imapwire.Reader, stream []byte) {
 			for range r.commands + r.authLines {
 				off = nextMessage(stream, off)
 			}
-			requireTLSAt(t, stream, off, "client")
+			require.True(t, transcript.TLSHandshakeAt(stream, off), "client sends a TLS handshake record after the go-ahead")
 			return
 		}
 	}
