@@ -1,6 +1,10 @@
 package transcript
 
-import "io"
+import (
+	"bytes"
+	"io"
+	"testing/iotest"
+)
 
 // Replay returns a reader of the bytes sent in direction d that never
 // returns more than one chunk per Read: each Read gets the rest of the
@@ -32,4 +36,29 @@ func (r *chunkReplay) Read(p []byte) (int, error) {
 	n := copy(p, r.rest)
 	r.rest = r.rest[n:]
 	return n, nil
+}
+
+// Split is one way of handing a transcript's two streams to parsers.
+type Split struct {
+	Name           string
+	Client, Server io.Reader
+}
+
+// Splits returns fresh readers of t's two streams, split the two ways replay
+// tests read them: as the peers' writes arrived ("peer-chunks") and one
+// octet at a time ("one-byte"). Neither reads past what a peer had sent
+// when it stopped to wait, so nothing after a TLS go-ahead is read ahead.
+func (t *Transcript) Splits() []Split {
+	oneByte := func(d Dir) io.Reader { return iotest.OneByteReader(bytes.NewReader(t.Bytes(d))) }
+	return []Split{
+		{Name: "peer-chunks", Client: t.Replay(ClientToServer), Server: t.Replay(ServerToClient)},
+		{Name: "one-byte", Client: oneByte(ClientToServer), Server: oneByte(ServerToClient)},
+	}
+}
+
+// TLSHandshakeAt reports whether stream goes on at off with a TLS
+// handshake record (content type 22, version major 3), as it must right
+// after a STARTTLS go-ahead.
+func TLSHandshakeAt(stream []byte, off int) bool {
+	return off >= 0 && len(stream) > off+2 && stream[off] == 0x16 && stream[off+1] == 0x03
 }

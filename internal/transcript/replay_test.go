@@ -45,3 +45,29 @@ func TestReplay(t *testing.T) {
 		})
 	}
 }
+
+func TestSplitsGiveBothStreams(t *testing.T) {
+	tr := &Transcript{Chunks: []Chunk{
+		{Dir: ServerToClient, Data: []byte("220 hi\r\n")},
+		{Dir: ClientToServer, Data: []byte("EHLO a\r\n")},
+		{Dir: ServerToClient, Data: []byte("250 ok\r\n")},
+	}}
+	splits := tr.Splits()
+	require.Len(t, splits, 2)
+	for _, s := range splits {
+		c, err := io.ReadAll(s.Client)
+		require.NoError(t, err)
+		srv, err := io.ReadAll(s.Server)
+		require.NoError(t, err)
+		require.Equal(t, "EHLO a\r\n", string(c), s.Name)
+		require.Equal(t, "220 hi\r\n250 ok\r\n", string(srv), s.Name)
+	}
+}
+
+func TestTLSHandshakeAt(t *testing.T) {
+	stream := []byte("220 go\r\n\x16\x03\x01\x02")
+	require.True(t, TLSHandshakeAt(stream, 8))
+	require.False(t, TLSHandshakeAt(stream, 0))
+	require.False(t, TLSHandshakeAt(stream, 10), "too short")
+	require.False(t, TLSHandshakeAt(stream, -1))
+}
