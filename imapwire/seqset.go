@@ -10,22 +10,25 @@ func ParseSeqSet(b []byte) (SeqSet, bool) {
 		return SeqSet{b}, true
 	}
 	i := 0
-	for {
-		for range 2 {
-			if i < len(b) && b[i] == '*' {
-				i++
-			} else {
-				e := run(b, i, clDigit)
-				v, ok := parseUint(b[i:e], maxNumber)
-				if !ok || v == 0 {
-					return SeqSet{}, false
-				}
-				i = e
-			}
-			if i == len(b) || b[i] != ':' {
-				break
-			}
+	num := func() bool {
+		if i < len(b) && b[i] == '*' {
 			i++
+			return true
+		}
+		e := run(b, i, clDigit)
+		v, ok := parseUint(b[i:e], maxNumber)
+		i = e
+		return ok && v != 0
+	}
+	for {
+		if !num() {
+			return SeqSet{}, false
+		}
+		if i < len(b) && b[i] == ':' {
+			i++
+			if !num() {
+				return SeqSet{}, false
+			}
 		}
 		if i == len(b) {
 			return SeqSet{b}, true
