@@ -407,3 +407,25 @@ func TestCommandAllocs(t *testing.T) {
 	})
 	assert.Zero(t, allocs)
 }
+
+func BenchmarkReadCommands(b *testing.B) {
+	var stream strings.Builder
+	for _, tt := range commandCases {
+		stream.WriteString(tt.in)
+	}
+	r := NewReader(chunked.NewLoop([]byte(stream.String())), ServerSide, Options{})
+	out := make([]byte, 0, 64<<10)
+	b.SetBytes(int64(stream.Len()))
+	b.ReportAllocs()
+	for b.Loop() {
+		for range commandCases {
+			c, err := r.ReadCommand()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if out, err = describe(out[:0], r, c); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

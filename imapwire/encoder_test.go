@@ -150,3 +150,15 @@ func TestEncoderAllocs(t *testing.T) {
 		buf, _ = AppendStatus(buf, []byte("a1"), "OK", []byte("READ-WRITE"), []byte("SELECT completed"))
 	}))
 }
+
+func BenchmarkEncoder(b *testing.B) {
+	buf := make([]byte, 0, 256)
+	e := Encoder{}
+	name, text := []byte("Sent Items"), []byte("a\r\nb")
+	b.SetBytes(int64(len(name) + len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		buf, _ = e.AppendAString(buf[:0], name)
+		buf, _ = e.AppendString(buf, text)
+	}
+}

@@ -54,6 +54,8 @@ func (r *Reader) Next() (Token, error) {
 
 // Capture reads one value, an atom, flag, string, NIL or a parenthesised
 // list nested at most Limits.MaxDepth deep, and returns its raw bytes.
+// Literal8 (~{n}) is not a value here: SectionData and AppendMessage read
+// it where the grammar allows it.
 // Literals inside are taken inline (within Limits.MaxInlineLiteral), so the
 // view spans lines: "{n}" CRLF and the data stay in it, and the cursors of
 // this package ([Envelope], [BodyStructure], [Values]) read it.
@@ -120,8 +122,8 @@ func (r *Reader) captureAtom() error {
 		return r.expected("value")
 	}
 	switch c := r.buf[r.p]; {
-	case c == '"' || c == '{' || (c == '~' && r.p+1 < r.end && r.buf[r.p+1] == '{'):
-		t, err := r.str(true)
+	case c == '"' || c == '{':
+		t, err := r.str(false)
 		if err != nil || t.Kind != KindLiteral {
 			return err
 		}

@@ -1,8 +1,10 @@
 package imapwire
 
 import (
+	"bytes"
 	"errors"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -199,4 +201,37 @@ func TestReaderAllocs(t *testing.T) {
 		}
 	})
 	assert.Zero(t, allocs)
+}
+
+func BenchmarkReaderLiteralStream(b *testing.B) {
+	body := bytes.Repeat([]byte("0123456789abcdef"), 64<<10/16)
+	stream := append([]byte("a APPEND INBOX {"+strconv.Itoa(len(body))+"+}\r\n"), body...)
+	stream = append(stream, "\r\n"...)
+	r := NewReader(chunked.NewLoop(stream), ServerSide, Options{Limits: Limits{MaxNonSyncLiteral: 1 << 20}})
+	sink := make([]byte, 32<<10)
+	b.SetBytes(int64(len(stream)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := r.Begin(); err != nil {
+			b.Fatal(err)
+		}
+		for {
+			t, err := r.Next()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if t.Kind == KindLiteral {
+				for {
+					if _, err := r.LiteralReader().Read(sink); err == io.EOF {
+						break
+					} else if err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			if t.Kind == KindEnd {
+				break
+			}
+		}
+	}
 }

@@ -399,3 +399,26 @@ func TestResponseAllocs(t *testing.T) {
 	})
 	assert.Zero(t, allocs)
 }
+
+func BenchmarkReadResponses(b *testing.B) {
+	var stream strings.Builder
+	for _, tt := range responseCases {
+		stream.WriteString(tt.in)
+	}
+	r := NewReader(chunked.NewLoop([]byte(stream.String())), ClientSide, Options{})
+	out := make([]byte, 0, 64<<10)
+	scratch := make([]byte, 4096)
+	b.SetBytes(int64(stream.Len()))
+	b.ReportAllocs()
+	for b.Loop() {
+		for range responseCases {
+			resp, err := r.ReadResponse()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if out, err = describeResponse(out[:0], r, resp, scratch); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

@@ -68,3 +68,14 @@ func TestUTF7Allocs(t *testing.T) {
 		buf, _ = AppendUTF7Decode(buf[:0], wire)
 	}))
 }
+
+func BenchmarkUTF7(b *testing.B) {
+	buf := make([]byte, 0, 64)
+	wire := []byte("~peter/mail/&U,BTFw-/&ZeVnLIqe-")
+	b.SetBytes(int64(len(wire)))
+	b.ReportAllocs()
+	for b.Loop() {
+		buf, _ = AppendUTF7Decode(buf[:0], wire)
+		buf = AppendUTF7Encode(buf[:0], buf)
+	}
+}
