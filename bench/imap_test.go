@@ -6,13 +6,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	imapv1 "github.com/emersion/go-imap"
 	"github.com/emersion/go-imap/commands"
+	imapv2 "github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
 
 	"github.com/mailwire/mailwire/imapwire"
 )
@@ -34,9 +38,12 @@ import (
 //     commands package's Parse of each command's arguments, as its server
 //     does.
 //
-// go-imap v2 has no exported wire reader (its decoder is internal), and
-// its client and server need a connection and a backend per session, so it
-// is not compared here.
+// go-imap v2 has no exported wire reader (its decoder is internal), so the
+// FETCH sync also runs through its client end to end (go-imap-v2-client:
+// net.Pipe to a server goroutine that replays the same bytes; the client
+// writes its command, reads and types the messages). Its server is not
+// compared: it runs commands against a backend, which is more than
+// decoding.
 
 const imapHeader = "From: Terry Gray <gray@cac.washington.edu>\r\n" +
 	"To: imap@cac.washington.edu\r\n" +
@@ -478,7 +485,57 @@ func BenchmarkImapFetchSync(b *testing.B) {
 				}
 			}
 		}},
+		{"go-imap-v2-client", func(b *testing.B) {
+			c := v2FetchClient(b)
+			defer c.Close()
+			var seq imapv2.SeqSet
+			seq.AddRange(1, 100)
+			opts := &imapv2.FetchOptions{UID: true, Flags: true, InternalDate: true, RFC822Size: true, Envelope: true,
+				BodyStructure: &imapv2.FetchItemBodyStructure{Extended: true},
+				BodySection: []*imapv2.FetchItemBodySection{{Specifier: imapv2.PartSpecifierHeader,
+					HeaderFields: []string{"FROM", "TO", "SUBJECT", "DATE"}}}}
+			for b.Loop() {
+				msgs, err := c.Fetch(seq, opts).Collect()
+				if err != nil || len(msgs) != 100 {
+					b.Fatal(err, len(msgs))
+				}
+			}
+		}},
 	})
+}
+
+// v2FetchClient returns a go-imap v2 client connected through net.Pipe to
+// a server that answers every command with the FETCH responses of
+// imapFetchSync and a tagged OK: the client's whole path, from writing the
+// command to the typed messages, runs in each op.
+func v2FetchClient(b *testing.B) *imapclient.Client {
+	body := imapFetchSync[:bytes.LastIndex(imapFetchSync, []byte("A7 OK"))]
+	client, server := net.Pipe()
+	go func() {
+		defer server.Close()
+		if _, err := server.Write([]byte("* OK [CAPABILITY IMAP4rev1] ready\r\n")); err != nil {
+			return
+		}
+		br := bufio.NewReader(server)
+		for {
+			line, err := br.ReadString('\n')
+			if err != nil {
+				return
+			}
+			tag, _, _ := strings.Cut(line, " ")
+			if _, err := server.Write(body); err != nil {
+				return
+			}
+			if _, err := server.Write([]byte(tag + " OK FETCH completed\r\n")); err != nil {
+				return
+			}
+		}
+	}()
+	c := imapclient.New(client, nil)
+	if err := c.WaitGreeting(); err != nil {
+		b.Fatal(err)
+	}
+	return c
 }
 
 func BenchmarkImapCommands(b *testing.B) {
