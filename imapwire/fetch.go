@@ -89,17 +89,17 @@ func lookupFetchAtt(name []byte) FetchAtt {
 }
 
 // fetchItem reads one data item name with its section and partial.
-func (r *Reader) fetchItem() (FetchItem, error) {
-	var it FetchItem
+func (r *Reader) fetchItem(it *FetchItem) error {
+	*it = FetchItem{}
 	if err := r.cur(); err != nil {
-		return it, err
+		return err
 	}
 	e := r.p
 	for e < r.end && class[r.buf[e]]&clAtom != 0 && r.buf[e] != '[' {
 		e++
 	}
 	if e == r.p {
-		return it, r.expected("fetch item")
+		return r.expected("fetch item")
 	}
 	it.Name = r.buf[r.p:e]
 	r.p = e
@@ -113,40 +113,40 @@ func (r *Reader) fetchItem() (FetchItem, error) {
 	}
 	if r.Peek() != '[' {
 		if it.Peek || it.Att == FetchBinary || it.Att == FetchBinarySize {
-			return it, r.expected("[")
+			return r.expected("[")
 		}
-		return it, nil
+		return nil
 	}
 	switch it.Att {
 	case FetchBody:
 		it.Att = FetchBodySection
 	case FetchBodySection, FetchBinary, FetchBinarySize:
 	default:
-		return it, r.expected("fetch item without [")
+		return r.expected("fetch item without [")
 	}
 	r.p++
 	if err := r.section(&it.Section, it.Att != FetchBodySection); err != nil {
-		return it, err
+		return err
 	}
 	if r.Peek() == '<' && it.Att != FetchBinarySize {
 		r.p++
 		var err error
 		if it.Offset, err = r.Number(); err != nil {
-			return it, err
+			return err
 		}
 		if r.Peek() == '.' {
 			r.p++
 			if it.Count, err = r.Number(); err != nil || it.Count == 0 {
-				return it, r.expected("non-zero count")
+				return r.expected("non-zero count")
 			}
 		}
 		if r.Peek() != '>' {
-			return it, r.expected(">")
+			return r.expected(">")
 		}
 		r.p++
 		it.Partial = true
 	}
-	return it, nil
+	return nil
 }
 
 // section reads a section specification and its "]"; partOnly is set for
@@ -258,7 +258,7 @@ func (f *FetchAtts) Next() bool {
 	}
 	if f.n == 0 && f.r.Peek() != '(' {
 		f.n = -1
-		f.item, f.err = f.r.fetchItem()
+		f.err = f.r.fetchItem(&f.item)
 		return f.err == nil
 	}
 	if f.n < 0 || !f.l.Next() {
@@ -268,7 +268,7 @@ func (f *FetchAtts) Next() bool {
 		return false
 	}
 	f.n++
-	f.item, f.err = f.r.fetchItem()
+	f.err = f.r.fetchItem(&f.item)
 	if f.err == nil && f.item.Att >= FetchAll && f.item.Att <= FetchFull {
 		f.err = f.r.expected("fetch item, not a macro, in a list")
 	}
@@ -315,7 +315,7 @@ func (f *FetchItems) Next() bool {
 		}
 		return false
 	}
-	if f.item, f.err = f.r.fetchItem(); f.err == nil {
+	if f.err = f.r.fetchItem(&f.item); f.err == nil {
 		f.err = f.r.SP()
 	}
 	return f.err == nil

@@ -30,7 +30,8 @@ func TestFetchItemSections(t *testing.T) {
 	}
 	for _, tt := range tests {
 		r := line(t, ClientSide, tt.in+"\r\n", Quirks{})
-		it, err := r.fetchItem()
+		var it FetchItem
+		err := r.fetchItem(&it)
 		require.NoError(t, err, tt.in)
 		assert.Equal(t, tt.att, it.Att, tt.in)
 		assert.Equal(t, tt.peek, it.Peek, tt.in)
