@@ -267,3 +267,63 @@ func FuzzSeqSet(f *testing.F) {
 		assert.Len(t, ranges(s), bytes.Count(in, []byte(","))+1)
 	})
 }
+
+// walkBody decodes a body structure and everything in it, as a client
+// would; it must end (the input bounds the depth) and never panic.
+func walkBody(t *testing.T, raw []byte, depth int) {
+	b, err := ParseBodyStructure(raw, depth%2 == 0)
+	if err != nil {
+		require.ErrorIs(t, err, ErrSyntax)
+		return
+	}
+	require.Less(t, depth, len(raw)+1, "nesting is bounded by the input")
+	for v := b.Params; v.More(); {
+		v.Next()
+	}
+	if b.Envelope != nil {
+		walkEnvelope(t, b.Envelope)
+	}
+	if b.Body != nil {
+		walkBody(t, b.Body, depth+1)
+	}
+	kids := b.Children()
+	for {
+		if _, ok := kids.Next(); !ok {
+			break
+		}
+	}
+	for v := ValuesOf(b.Parts); v.More(); {
+		part, ok := v.Next()
+		if !ok {
+			break
+		}
+		walkBody(t, part.Bytes, depth+1)
+	}
+}
+
+func walkEnvelope(t *testing.T, raw []byte) {
+	env, err := ParseEnvelope(raw)
+	if err != nil {
+		require.ErrorIs(t, err, ErrSyntax)
+		return
+	}
+	for _, a := range [...]Addresses{env.From, env.Sender, env.ReplyTo, env.To, env.Cc, env.Bcc} {
+		for {
+			addr, ok := a.Next()
+			if !ok {
+				break
+			}
+			assert.True(t, nstring(addr.Name) && nstring(addr.Host))
+		}
+	}
+}
+
+func FuzzParseStructures(f *testing.F) {
+	f.Add([]byte(`(("TEXT" "PLAIN" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 1152 23)("TEXT" "PLAIN" NIL NIL NIL "BASE64" 4554 73) "MIXED")`))
+	f.Add([]byte(`("MESSAGE" "RFC822" NIL NIL NIL "7BIT" 300 (NIL "s" NIL NIL NIL NIL NIL NIL NIL NIL) ("TEXT" "HTML" NIL NIL NIL "QP" 5 2) 12)`))
+	f.Add([]byte(`("d" {2}` + "\r\n" + `s! ((NIL NIL "a" "b")("n" NIL "c" "d")) NIL NIL NIL NIL NIL NIL "<id>")`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		walkBody(t, raw, 0)
+		walkEnvelope(t, raw)
+	})
+}

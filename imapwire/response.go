@@ -23,7 +23,12 @@ const (
 
 var condNames = [...]string{"", "OK", "NO", "BAD", "BYE", "PREAUTH"}
 
-func (c Cond) String() string { return condNames[c] }
+func (c Cond) String() string {
+	if int(c) < len(condNames) {
+		return condNames[c]
+	}
+	return "COND?"
+}
 
 // DataID names an untagged data response.
 type DataID uint8
