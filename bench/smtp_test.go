@@ -69,74 +69,69 @@ var (
 	}()
 )
 
+// benchStream times one pass over stream per iteration: reset points the
+// parser at a fresh reader of the stream, and pass reads it to its end.
+func benchStream(b *testing.B, stream []byte, reset func(io.Reader), pass func() error) {
+	src := bytes.NewReader(stream)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(stream)))
+	for b.Loop() {
+		src.Reset(stream)
+		reset(src)
+		if err := pass(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// untilEOF calls next until it returns io.EOF.
+func untilEOF(next func() error) func() error {
+	return func() error {
+		for {
+			if err := next(); err != nil {
+				if err == io.EOF {
+					return nil
+				}
+				return err
+			}
+		}
+	}
+}
+
 func BenchmarkSmtpCommands(b *testing.B) {
 	// The same work as textproto's ReadLine, plus the verb split.
 	b.Run("smtpwire-ReadCommand", func(b *testing.B) {
-		src := bytes.NewReader(smtpCommandStream)
-		c := smtpwire.NewCommandReader(src, smtpwire.CommandReaderOptions{})
-		b.ReportAllocs()
-		b.SetBytes(int64(len(smtpCommandStream)))
-		for b.Loop() {
-			src.Reset(smtpCommandStream)
-			c.Reset(src)
-			for {
-				if _, err := c.ReadCommand(); err != nil {
-					if err == io.EOF {
-						break
-					}
-					b.Fatal(err)
-				}
-			}
-		}
+		c := smtpwire.NewCommandReader(nil, smtpwire.CommandReaderOptions{})
+		benchStream(b, smtpCommandStream, c.Reset, untilEOF(func() error {
+			_, err := c.ReadCommand()
+			return err
+		}))
 	})
 	// Everything a server needs: paths checked, parameters validated.
 	b.Run("smtpwire-ReadCommand+ParsePaths", func(b *testing.B) {
-		src := bytes.NewReader(smtpCommandStream)
-		c := smtpwire.NewCommandReader(src, smtpwire.CommandReaderOptions{})
-		b.ReportAllocs()
-		b.SetBytes(int64(len(smtpCommandStream)))
-		for b.Loop() {
-			src.Reset(smtpCommandStream)
-			c.Reset(src)
-			for {
-				cmd, err := c.ReadCommand()
-				if err == io.EOF {
-					break
-				}
-				if err != nil {
-					b.Fatal(err)
-				}
-				switch cmd.Verb {
-				case smtpwire.VerbMAIL:
-					_, err = smtpwire.ParseMailFrom(cmd.Args, smtpwire.PathOptions{})
-				case smtpwire.VerbRCPT:
-					_, err = smtpwire.ParseRcptTo(cmd.Args, smtpwire.PathOptions{})
-				}
-				if err != nil {
-					b.Fatal(err)
-				}
+		c := smtpwire.NewCommandReader(nil, smtpwire.CommandReaderOptions{})
+		benchStream(b, smtpCommandStream, c.Reset, untilEOF(func() error {
+			cmd, err := c.ReadCommand()
+			if err != nil {
+				return err
 			}
-		}
+			switch cmd.Verb {
+			case smtpwire.VerbMAIL:
+				_, err = smtpwire.ParseMailFrom(cmd.Args, smtpwire.PathOptions{})
+			case smtpwire.VerbRCPT:
+				_, err = smtpwire.ParseRcptTo(cmd.Args, smtpwire.PathOptions{})
+			}
+			return err
+		}))
 	})
 	// textproto only splits lines: no verb, path or parameter parsing.
 	b.Run("textproto-ReadLine", func(b *testing.B) {
-		src := bytes.NewReader(smtpCommandStream)
-		br := bufio.NewReader(src)
-		b.ReportAllocs()
-		b.SetBytes(int64(len(smtpCommandStream)))
-		for b.Loop() {
-			src.Reset(smtpCommandStream)
-			br.Reset(src)
-			tr := textproto.NewReader(br)
-			for {
-				if _, err := tr.ReadLine(); err != nil {
-					if err == io.EOF {
-						break
-					}
-					b.Fatal(err)
-				}
-			}
-		}
+		br := bufio.NewReader(nil)
+		tr := textproto.NewReader(br)
+		benchStream(b, smtpCommandStream, br.Reset, untilEOF(func() error {
+			_, err := tr.ReadLine()
+			return err
+		}))
 	})
 	b.Run("go-smtp-server", func(b *testing.B) {
 		stream := append(append([]byte("EHLO client.example\r\n"), smtpCommandStream...), "QUIT\r\n"...)
@@ -146,71 +141,32 @@ func BenchmarkSmtpCommands(b *testing.B) {
 
 func BenchmarkSmtpReplies(b *testing.B) {
 	b.Run("smtpwire", func(b *testing.B) {
-		src := bytes.NewReader(smtpReplyStream)
-		rr := smtpwire.NewReplyReader(src, smtpwire.ReplyReaderOptions{})
-		b.ReportAllocs()
-		b.SetBytes(int64(len(smtpReplyStream)))
-		for b.Loop() {
-			src.Reset(smtpReplyStream)
-			rr.Reset(src)
-			for {
-				if _, err := rr.ReadReply(); err != nil {
-					if err == io.EOF {
-						break
-					}
-					b.Fatal(err)
-				}
-			}
-		}
+		rr := smtpwire.NewReplyReader(nil, smtpwire.ReplyReaderOptions{})
+		benchStream(b, smtpReplyStream, rr.Reset, untilEOF(func() error {
+			_, err := rr.ReadReply()
+			return err
+		}))
 	})
 	b.Run("textproto-ReadResponse", func(b *testing.B) {
-		src := bytes.NewReader(smtpReplyStream)
-		br := bufio.NewReader(src)
-		b.ReportAllocs()
-		b.SetBytes(int64(len(smtpReplyStream)))
-		for b.Loop() {
-			src.Reset(smtpReplyStream)
-			br.Reset(src)
-			tr := textproto.NewReader(br)
-			for {
-				if _, _, err := tr.ReadResponse(0); err != nil {
-					if err == io.EOF {
-						break
-					}
-					b.Fatal(err)
-				}
-			}
-		}
+		br := bufio.NewReader(nil)
+		tr := textproto.NewReader(br)
+		benchStream(b, smtpReplyStream, br.Reset, untilEOF(func() error {
+			_, _, err := tr.ReadResponse(0)
+			return err
+		}))
 	})
 }
 
 func BenchmarkSmtpData(b *testing.B) {
 	buf := make([]byte, 32*1024)
 	b.Run("smtpwire", func(b *testing.B) {
-		src := bytes.NewReader(smtpDataStream)
-		c := smtpwire.NewCommandReader(src, smtpwire.CommandReaderOptions{})
-		b.ReportAllocs()
-		b.SetBytes(int64(len(smtpDataStream)))
-		for b.Loop() {
-			src.Reset(smtpDataStream)
-			c.Reset(src)
-			if err := drain(c.Data(0), buf); err != nil {
-				b.Fatal(err)
-			}
-		}
+		c := smtpwire.NewCommandReader(nil, smtpwire.CommandReaderOptions{})
+		benchStream(b, smtpDataStream, c.Reset, func() error { return drain(c.Data(0), buf) })
 	})
 	b.Run("textproto-DotReader", func(b *testing.B) {
-		src := bytes.NewReader(smtpDataStream)
-		br := bufio.NewReader(src)
-		b.ReportAllocs()
-		b.SetBytes(int64(len(smtpDataStream)))
-		for b.Loop() {
-			src.Reset(smtpDataStream)
-			br.Reset(src)
-			if err := drain(textproto.NewReader(br).DotReader(), buf); err != nil {
-				b.Fatal(err)
-			}
-		}
+		br := bufio.NewReader(nil)
+		tr := textproto.NewReader(br)
+		benchStream(b, smtpDataStream, br.Reset, func() error { return drain(tr.DotReader(), buf) })
 	})
 	b.Run("go-smtp-server", func(b *testing.B) {
 		stream := []byte("EHLO client.example\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\nDATA\r\n")
