@@ -103,24 +103,39 @@ func ParseBodyStructure(raw []byte, negativeSize bool) (BodyStructure, error) {
 // offsetIn returns where sub starts in b; sub must alias b.
 func offsetIn(b, sub []byte) int { return cap(b) - cap(sub) }
 
-// params reads body-fld-param: NIL or a list of string pairs.
+// params reads body-fld-param: NIL or a non-empty list of string pairs,
+// in one pass that checks the strings and finds the list's end.
 func (b *BodyStructure) params(v *Values) bool {
-	t, ok := v.Next()
-	switch {
-	case !ok:
-		return false
-	case t.Kind == KindNil:
-		return true
-	case t.Kind != KindListOpen:
+	if !v.sep() {
 		return false
 	}
-	b.Params = ValuesOf(t.Bytes)
-	for p := b.Params; p.More(); {
-		if x, ok := p.Next(); !ok || !x.IsString() {
+	if v.b[v.i] != '(' {
+		var t Token
+		if e := lexValue(v.b, v.i, &t); e >= 0 && t.Kind == KindNil {
+			v.i = e
+			return true
+		}
+		return false
+	}
+	start := v.i + 1
+	i := start
+	var t Token
+	for n := 0; ; n++ {
+		if i > start {
+			if i < len(v.b) && v.b[i] == ')' && n%2 == 0 {
+				b.Params = Values{b: v.b[start:i]}
+				v.i = i + 1
+				return true
+			}
+			if i >= len(v.b) || v.b[i] != ' ' {
+				return false
+			}
+			i++
+		}
+		if i = lexValue(v.b, i, &t); i < 0 || !t.IsString() {
 			return false
 		}
 	}
-	return true
 }
 
 // number reads a size or line count.

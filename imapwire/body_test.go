@@ -42,7 +42,8 @@ func TestParseBodyStructure(t *testing.T) {
 
 	for _, bad := range []string{
 		`NIL`, `("TEXT")`, `("TEXT" "PLAIN" NIL NIL NIL "7BIT" x 1)`, `("TEXT" "PLAIN" NIL NIL NIL "7BIT" 1)`,
-		`("TEXT" "PLAIN" ("A") NIL NIL "7BIT" 1 1 x)`, `(("TEXT" "PLAIN" NIL NIL NIL "7BIT" 1 1))`,
+		`("TEXT" "PLAIN" ("A") NIL NIL "7BIT" 1 1)`, `("TEXT" "PLAIN" () NIL NIL "7BIT" 1 1)`,
+		`("TEXT" "PLAIN" ("A" NIL) NIL NIL "7BIT" 1 1)`, `("TEXT" "PLAIN" NIL NIL NIL "7BIT" 1 1 x)`, `(("TEXT" "PLAIN" NIL NIL NIL "7BIT" 1 1))`,
 		`("MESSAGE" "RFC822" NIL NIL NIL "7BIT" 1 NIL NIL 1)`, `(1 "PLAIN" NIL NIL NIL "7BIT" 1 1)`,
 	} {
 		_, err := ParseBodyStructure([]byte(bad), false)

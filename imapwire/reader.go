@@ -35,7 +35,7 @@ const (
 // tokenizer whose methods return views into the buffer.
 //
 // Views (byte slices, [Token], [SeqSet], [Envelope], [BodyStructure] …)
-// stay valid until the next ReadCommand, ReadResponse, ReadIdleDone or
+// stay valid until the next Begin, ReadCommand, ReadResponse, ReadIdleDone or
 // ReadAuthLine call, like bufio.Reader.ReadSlice's: a whole message can be
 // decoded without copying.
 //

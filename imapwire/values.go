@@ -38,6 +38,21 @@ func (v *Values) Next() (Token, bool) {
 
 // next reads the next value into t.
 func (v *Values) next(t *Token) bool {
+	if !v.sep() {
+		return false
+	}
+	end := lexValue(v.b, v.i, t)
+	if end < 0 {
+		v.bad = true
+		return false
+	}
+	v.i = end
+	return true
+}
+
+// sep moves past the SP before the next value and reports whether there
+// is one.
+func (v *Values) sep() bool {
 	if v.bad || v.i >= len(v.b) {
 		return false
 	}
@@ -50,12 +65,6 @@ func (v *Values) next(t *Token) bool {
 			return false
 		}
 	}
-	end := lexValue(v.b, v.i, t)
-	if end < 0 {
-		v.bad = true
-		return false
-	}
-	v.i = end
 	return true
 }
 
