@@ -102,16 +102,31 @@ func AppendUnquoted(dst, quoted []byte) []byte {
 	return dst
 }
 
+// quotedPlain marks the octets that stand for themselves in a quoted
+// string (QUOTED-CHAR without escape), for lexQuoted's inner loop.
+var quotedPlain = func() (t [256]bool) {
+	for c := range t {
+		t[c] = class[c]&clQuoted != 0
+	}
+	return t
+}()
+
 // lexQuoted scans a quoted string whose DQUOTE is at b[i]; it returns the
 // end of the content (the closing DQUOTE) and whether there were escapes.
 // ok is false at a CR, LF, NUL, a bad escape or a missing DQUOTE.
 func lexQuoted(b []byte, i int) (end int, esc, ok bool) {
-	for i++; i < len(b); i++ {
-		c := b[i]
-		if class[c]&clQuoted != 0 {
-			continue
+	i++
+	for {
+		for i+4 <= len(b) && quotedPlain[b[i]] && quotedPlain[b[i+1]] && quotedPlain[b[i+2]] && quotedPlain[b[i+3]] {
+			i += 4
 		}
-		switch c {
+		for i < len(b) && quotedPlain[b[i]] {
+			i++
+		}
+		if i >= len(b) {
+			return i, esc, false
+		}
+		switch b[i] {
 		case '"':
 			return i, esc, true
 		case '\\':
@@ -120,9 +135,9 @@ func lexQuoted(b []byte, i int) (end int, esc, ok bool) {
 				return i, esc, false
 			}
 			esc = true
+			i++
 		default:
 			return i, esc, false
 		}
 	}
-	return i, esc, false
 }
