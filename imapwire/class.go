@@ -67,6 +67,9 @@ func equalFold(s []byte, w string) bool {
 	if len(s) != len(w) {
 		return false
 	}
+	if string(s) == w { // most peers write upper case
+		return true
+	}
 	for i := range len(s) {
 		c := s[i]
 		if c >= 'a' && c <= 'z' {

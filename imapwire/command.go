@@ -135,8 +135,10 @@ func (r *Reader) ReadCommand() (Command, error) {
 	if err != nil {
 		return c, r.expected("command name")
 	}
-	c.Name, c.ID = name, lookupCommand(name)
-	if equalFold(name, "UID") {
+	c.Name = name
+	if !equalFold(name, "UID") {
+		c.ID = lookupCommand(name)
+	} else {
 		if err := r.SP(); err != nil {
 			return c, err
 		}
