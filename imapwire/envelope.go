@@ -63,16 +63,36 @@ func addressLine(b []byte, i int) (int, bool) {
 		if n > 0 && i < len(b) && b[i] == ' ' {
 			i++
 		}
-		var t Token
-		i = addressField(b, i, '(', &t)
-		i = addressField(b, i, ' ', &t)
-		i = addressField(b, i, ' ', &t)
-		i = addressField(b, i, ' ', &t)
+		i = nstringAfter(b, i, '(')
+		i = nstringAfter(b, i, ' ')
+		i = nstringAfter(b, i, ' ')
+		i = nstringAfter(b, i, ' ')
 		if i < 0 || i >= len(b) || b[i] != ')' {
 			return 0, false
 		}
 		i++
 	}
+}
+
+// nstringAfter checks sep and a quoted string or NIL at b[i] and returns
+// their end, or -1 (also when i is -1 already). Literals are left to the
+// general path.
+func nstringAfter(b []byte, i int, sep byte) int {
+	if i < 0 || i+1 >= len(b) || b[i] != sep {
+		return -1
+	}
+	i++
+	switch b[i] {
+	case '"':
+		if e, _, ok := lexQuoted(b, i); ok {
+			return e + 1
+		}
+	case 'N', 'n':
+		if i+3 <= len(b) && equalFold(b[i:i+3], "NIL") && (i+3 == len(b) || class[b[i+3]]&clList == 0) {
+			return i + 3
+		}
+	}
+	return -1
 }
 
 // addressField reads sep and an nstring at b[i] into t, and returns its
