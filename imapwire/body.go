@@ -39,8 +39,8 @@ func ParseBodyStructure(raw []byte, negativeSize bool) (BodyStructure, error) {
 		return bad("body")
 	}
 	v := ValuesOf(raw)
-	t, ok := v.Next()
-	if !ok {
+	var t Token
+	if !v.next(&t) {
 		return bad("body")
 	}
 	if t.Kind == KindListOpen {
@@ -49,7 +49,7 @@ func ParseBodyStructure(raw []byte, negativeSize bool) (BodyStructure, error) {
 		end := t.Bytes
 		for t.Kind == KindListOpen {
 			end = t.Bytes
-			if t, ok = v.Next(); !ok {
+			if !v.next(&t) {
 				return bad("multipart subtype")
 			}
 		}
@@ -77,15 +77,15 @@ func ParseBodyStructure(raw []byte, negativeSize bool) (BodyStructure, error) {
 		!v.next(&b.Encoding) || !nstring(b.Encoding) {
 		return bad("body field")
 	}
+	var ok bool
 	if b.Size, ok = b.number(&v); !ok {
 		return bad("body size")
 	}
 	typ, sub := b.Type.Bytes, b.Subtype.Bytes
 	switch {
 	case equalFold(typ, "MESSAGE") && (equalFold(sub, "RFC822") || equalFold(sub, "GLOBAL")):
-		env, ok1 := v.Next()
-		body, ok2 := v.Next()
-		if !ok1 || !ok2 || env.Kind != KindListOpen || body.Kind != KindListOpen {
+		var env, body Token
+		if !v.next(&env) || !v.next(&body) || env.Kind != KindListOpen || body.Kind != KindListOpen {
 			return bad("message/rfc822 envelope and body")
 		}
 		b.Envelope, b.Body = env.Bytes, body.Bytes
@@ -140,8 +140,8 @@ func (b *BodyStructure) params(v *Values) bool {
 
 // number reads a size or line count.
 func (b *BodyStructure) number(v *Values) (uint32, bool) {
-	t, ok := v.Next()
-	if !ok {
+	var t Token
+	if !v.next(&t) {
 		return 0, false
 	}
 	if b.negative && t.Kind == KindAtom && len(t.Bytes) > 1 && t.Bytes[0] == '-' {
@@ -159,7 +159,8 @@ func (b *BodyStructure) extension(v *Values, single bool) error {
 		}
 	}
 	if v.More() {
-		t, _ := v.Next()
+		var t Token
+		v.next(&t)
 		if t.Kind == KindListOpen {
 			b.Disposition = t.Bytes
 		} else if t.Kind != KindNil {
@@ -167,7 +168,8 @@ func (b *BodyStructure) extension(v *Values, single bool) error {
 		}
 	}
 	if v.More() {
-		t, _ := v.Next()
+		var t Token
+		v.next(&t)
 		if t.Kind == KindListOpen || t.IsString() {
 			b.Language = t.Bytes
 		} else if t.Kind != KindNil {
@@ -205,8 +207,8 @@ func (p *BodyParts) Next() (BodyStructure, bool) {
 	if p.err != nil {
 		return BodyStructure{}, false
 	}
-	t, ok := p.v.Next()
-	if !ok {
+	var t Token
+	if !p.v.next(&t) {
 		return BodyStructure{}, false
 	}
 	var b BodyStructure
