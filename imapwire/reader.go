@@ -99,10 +99,23 @@ func NewReader(rd io.Reader, side Side, o Options) *Reader {
 // Limits returns the limits in force, defaults filled in.
 func (r *Reader) Limits() Limits { return r.lim }
 
-// Buffered returns the octets read from the connection but not yet
-// consumed, valid until the next call. At a STARTTLS or COMPRESS switch
-// they must be empty or handed over; they are never executed.
-func (r *Reader) Buffered() []byte { return r.buf[r.next:r.w] }
+// Buffered reports how many octets were read from the connection but not
+// yet consumed. At a STARTTLS switch it must be 0: anything more was
+// pipelined in plaintext (command or response injection) and must never be
+// executed.
+func (r *Reader) Buffered() int { return r.w - r.next }
+
+// ReadAhead returns the octets that Buffered counts, valid until the next
+// call: at a COMPRESS switch they are the start of the compressed stream.
+func (r *Reader) ReadAhead() []byte { return r.buf[r.next:r.w] }
+
+// Reset makes r read from rd (the TLS connection after STARTTLS, say):
+// everything buffered and every message, literal and error state is
+// dropped; the side, limits, quirks and buffer are kept.
+func (r *Reader) Reset(rd io.Reader) {
+	*r = Reader{rd: rd, side: r.side, lim: r.lim, q: r.q, buf: r.buf, search: r.search[:0]}
+	r.lr.r = r
+}
 
 // fail makes err sticky: the reader is unusable after it.
 func (r *Reader) fail(err error) error {

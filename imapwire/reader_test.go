@@ -178,7 +178,39 @@ func TestReaderBuffered(t *testing.T) {
 	require.NoError(t, r.Begin())
 	_, err := r.Capture()
 	require.NoError(t, err)
-	assert.Equal(t, "b NOOP\r\n", string(r.Buffered()))
+	assert.Equal(t, "b NOOP\r\n", string(r.ReadAhead()))
+	assert.Equal(t, len("b NOOP\r\n"), r.Buffered())
+}
+
+// The STARTTLS hand-over: a server checks Buffered at the go-ahead and
+// then Resets onto the TLS connection; nothing of the plaintext survives,
+// not even a sticky error. (Buffered and Reset are the shape starttls.Buffer
+// expects of every protocol's reader.)
+func TestReaderReset(t *testing.T) {
+	var _ interface {
+		Buffered() int
+		Reset(io.Reader)
+	} = (*Reader)(nil)
+	r := NewReader(strings.NewReader("a STARTTLS\r\n"), ServerSide, Options{})
+	cmd, err := r.ReadCommand()
+	require.NoError(t, err)
+	require.Equal(t, "STARTTLS", cmd.ID.String())
+	require.NoError(t, r.End())
+	require.Zero(t, r.Buffered())
+
+	r.Reset(strings.NewReader("b CAPABILITY\r\n"))
+	cmd, err = r.ReadCommand()
+	require.NoError(t, err)
+	require.Equal(t, "b", string(cmd.Tag))
+	require.Equal(t, "CAPABILITY", cmd.ID.String())
+
+	r.Reset(strings.NewReader("{999999999999}\r\n"))
+	_, err = r.ReadCommand()
+	require.Error(t, err)
+	r.Reset(strings.NewReader("c NOOP\r\n"))
+	cmd, err = r.ReadCommand()
+	require.NoError(t, err, "Reset clears a sticky error")
+	require.Equal(t, "NOOP", cmd.ID.String())
 }
 
 func TestReaderAllocs(t *testing.T) {

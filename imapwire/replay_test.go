@@ -197,7 +197,7 @@ func (r *imapReplay) responsesOf(rd *imapwire.Reader, stream, tlsTag []byte) {
 				pending = 0
 				if tlsTag != nil && bytes.Equal(resp.Tag, tlsTag) && resp.Cond == imapwire.CondOK {
 					if r.peerSplits {
-						require.Empty(t, rd.Buffered(), "server bytes after the STARTTLS go-ahead")
+						require.Zero(t, rd.Buffered(), "server bytes after the STARTTLS go-ahead")
 					}
 					require.True(t, transcript.TLSHandshakeAt(stream, off), "server sends a TLS handshake record after the go-ahead")
 					return
@@ -397,7 +397,7 @@ func (r *imapReplay) commandsOf(rd *imapwire.Reader, stream []byte) {
 			require.NoError(t, rd.ReadIdleDone(), "DONE")
 		case imapwire.CmdStartTLS:
 			if r.peerSplits {
-				require.Empty(t, rd.Buffered(), "client bytes pipelined after STARTTLS")
+				require.Zero(t, rd.Buffered(), "client bytes pipelined after STARTTLS")
 			}
 			off := 0
 			for range r.commands + r.authLines {
