@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mailwire/mailwire/internal/chunked"
+	"github.com/mailwire/mailwire/internal/transcript"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -79,6 +80,11 @@ func FuzzCommands(f *testing.F) {
 	}
 	f.Add([]byte("a LOGIN {5000+}\r\nxxxx\r\nb CAPABILITY\r\n"), []byte{1})
 	f.Add([]byte("a SEARCH "+string(bytes.Repeat([]byte("NOT "), 10))+"ALL\r\n"), []byte{7})
+	seeds, err := transcript.Seeds("imap", transcript.ClientToServer, 4096)
+	require.NoError(f, err)
+	for _, s := range seeds {
+		f.Add(s, []byte{13})
+	}
 	f.Fuzz(func(t *testing.T, in, seed []byte) {
 		whole := readAll(t, in, []int{len(in) + 1}, ServerSide, Quirks{}, readCommand)
 		split := readAll(t, in, chunked.SizesFrom(seed), ServerSide, Quirks{}, readCommand)
@@ -92,6 +98,11 @@ func FuzzResponses(f *testing.F) {
 	}
 	for _, q := range quirkFixtures {
 		f.Add([]byte(q.in), []byte{2}, uint8(15))
+	}
+	seeds, err := transcript.Seeds("imap", transcript.ServerToClient, 4096)
+	require.NoError(f, err)
+	for _, s := range seeds {
+		f.Add(s, []byte{7, 1}, uint8(0))
 	}
 	f.Fuzz(func(t *testing.T, in, seed []byte, quirks uint8) {
 		q := Quirks{TrailingSpace: quirks&1 != 0, MissingText: quirks&2 != 0,

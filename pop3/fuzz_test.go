@@ -12,6 +12,7 @@ import (
 	"github.com/mailwire/mailwire/internal/chunked"
 	"github.com/mailwire/mailwire/internal/crlf"
 	"github.com/mailwire/mailwire/internal/dot"
+	"github.com/mailwire/mailwire/internal/transcript"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -51,6 +52,11 @@ func commandTrace(src io.Reader) []string {
 func FuzzCommand(f *testing.F) {
 	for _, s := range commandSeeds {
 		f.Add([]byte(s), []byte{0, 3, 255})
+	}
+	seeds, err := transcript.SeedLines("pop3", transcript.ClientToServer, 4096)
+	require.NoError(f, err)
+	for _, s := range seeds {
+		f.Add(s, []byte{1})
 	}
 	f.Fuzz(func(t *testing.T, line, sizes []byte) {
 		cmd, err := ParseCommand(line)
@@ -161,6 +167,11 @@ func listingTrace(src io.Reader, uid, direct bool) []string {
 func FuzzResponse(f *testing.F) {
 	for _, s := range responseSeeds {
 		f.Add([]byte(s), []byte{1, 7})
+	}
+	seeds, err := transcript.Seeds("pop3", transcript.ServerToClient, 4096)
+	require.NoError(f, err)
+	for _, s := range seeds {
+		f.Add(s, []byte{11})
 	}
 	f.Fuzz(func(t *testing.T, data, sizes []byte) {
 		line, _, _ := bytes.Cut(data, []byte("\r\n"))

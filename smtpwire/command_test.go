@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/mailwire/mailwire/internal/chunked"
+	"github.com/mailwire/mailwire/internal/transcript"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -128,6 +129,11 @@ func FuzzCommand(f *testing.F) {
 		"MAIL FROM:<Alice@Example.COM> RET=HDRS ENVID=QQ314159\r\nRCPT TO:<Bob@Example.COM> NOTIFY=SUCCESS ORCPT=rfc822;Bob@Example.COM\r\n",
 	} {
 		f.Add([]byte(s), []byte{3, 1})
+	}
+	seeds, err := transcript.Seeds("smtp", transcript.ClientToServer, 4096)
+	require.NoError(f, err)
+	for _, s := range seeds {
+		f.Add(s, []byte{5})
 	}
 	f.Fuzz(func(t *testing.T, stream, split []byte) {
 		whole := readCommands(bytes.NewReader(stream))

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/mailwire/mailwire/internal/chunked"
+	"github.com/mailwire/mailwire/internal/transcript"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -139,6 +140,11 @@ func FuzzReadReply(f *testing.F) {
 		"250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250-DSN\r\n250-SMTPUTF8\r\n250 CHUNKING\r\n250 2.1.0 Ok\r\n554 5.7.1 <x@y>: Relay access denied\r\n"), []byte{64})
 	f.Add([]byte("250-EX01.corp.example Hello [198.51.100.4]\r\n250-SIZE 37748736\r\n250-PIPELINING\r\n250-DSN\r\n250-ENHANCEDSTATUSCODES\r\n"+
 		"250-AUTH NTLM LOGIN\r\n250-AUTH=LOGIN\r\n250-8BITMIME\r\n250-BINARYMIME\r\n250 CHUNKING\r\n"), []byte{1, 255})
+	seeds, err := transcript.Seeds("smtp", transcript.ServerToClient, 4096)
+	require.NoError(f, err)
+	for _, s := range seeds {
+		f.Add(s, []byte{9, 2})
+	}
 	f.Fuzz(func(t *testing.T, stream, split []byte) {
 		whole := readReplies(bytes.NewReader(stream))
 		part := readReplies(chunked.NewReader(stream, chunked.SizesFrom(split)...))
