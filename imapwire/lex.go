@@ -172,13 +172,8 @@ func captureLine(b []byte, i, maxDepth int) (int, bool) {
 		case c == '{' || c == '~':
 			return 0, false
 		case c == '\\':
-			e := i + 1
-			if e < len(b) && b[e] == '*' {
-				e++
-			} else {
-				e = run(b, e, clAtom)
-			}
-			if e == i+1 {
+			e := lexFlag(b, i)
+			if e < 0 {
 				return 0, false
 			}
 			i = e

@@ -97,13 +97,8 @@ func lexValue(b []byte, i int, t *Token) int {
 		t.Kind, t.Bytes, t.Literal = KindLiteral, b[data:end], lit
 		return end
 	case c == '\\':
-		e := i + 1
-		if e < len(b) && b[e] == '*' {
-			e++
-		} else {
-			e = run(b, e, clAtom)
-		}
-		if e == i+1 {
+		e := lexFlag(b, i)
+		if e < 0 {
 			return -1
 		}
 		t.Kind, t.Bytes = KindFlag, b[i:e]
@@ -116,6 +111,19 @@ func lexValue(b []byte, i int, t *Token) int {
 	t.Kind, t.Bytes = KindAtom, b[i:e]
 	if e-i == 3 && b[i]|0x20 == 'n' && b[i+1]|0x20 == 'i' && b[i+2]|0x20 == 'l' {
 		t.Kind = KindNil
+	}
+	return e
+}
+
+// lexFlag returns the end of the flag starting with the backslash at
+// b[i]: "\\*" or a backslash and an atom; -1 when nothing follows it.
+func lexFlag(b []byte, i int) int {
+	e := i + 1
+	if e < len(b) && b[e] == '*' {
+		return e + 1
+	}
+	if e = run(b, e, clAtom); e == i+1 {
+		return -1
 	}
 	return e
 }

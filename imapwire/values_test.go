@@ -53,3 +53,14 @@ func TestWords(t *testing.T) {
 	assert.Equal(t, []uint32{2, 84}, []uint32{a, b})
 	assert.False(t, ok)
 }
+
+func TestLexFlag(t *testing.T) {
+	for _, tt := range []struct {
+		in  string
+		end int
+	}{
+		{`\Seen)`, 5}, {`\*`, 2}, {`\* x`, 2}, {`\`, -1}, {`\ `, -1}, {`\(`, -1}, {`\Draft`, 6},
+	} {
+		require.Equal(t, tt.end, lexFlag([]byte(tt.in), 0), "%q", tt.in)
+	}
+}
