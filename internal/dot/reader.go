@@ -2,9 +2,10 @@
 // §4.5.2) and POP3 multi-line responses (RFC 1939 §3).
 //
 // The decoder ends a body only at <CRLF>.<CRLF>. A bare CR or LF anywhere,
-// or a body over its size limit, makes it stop handing out bytes, keep
-// reading to the real end, and then fail: the protocol stays in step and no
-// smuggled second message is ever seen (SMTP smuggling, CVE-2023-51764).
+// a line over its limit or a body over its size limit makes it stop handing
+// out bytes, keep reading to the real end, and then fail: the protocol stays
+// in step and no smuggled second message is ever seen (SMTP smuggling,
+// CVE-2023-51764).
 package dot
 
 import (
@@ -24,6 +25,10 @@ type Options struct {
 	// MaxSize is the most body octets handed out (after unstuffing);
 	// 0 means no limit.
 	MaxSize int64
+	// MaxLine is the longest line in octets as sent, stuffing dot and CRLF
+	// included; 0 means no limit. Past it: stop emitting, drain,
+	// crlf.ErrLineTooLong.
+	MaxLine int
 	// AllowBareLF makes a lone LF end a line, so that ".\n" ends the body:
 	// for old POP3 servers that send LF line ends. A bare CR is still an
 	// error.
@@ -48,6 +53,7 @@ type Reader struct {
 	opt  Options
 	st   state
 	n    int64 // octets handed out
+	line int   // octets of the current line consumed by the state machine
 	fail error // first violation; once set, nothing more is handed out
 }
 
@@ -65,8 +71,8 @@ func (d *Reader) Reset(src *crlf.Reader, opt Options) {
 
 // Read hands out body octets with their CRLF line ends and the leading dot
 // of stuffed lines removed. It returns io.EOF once the terminating ".\r\n"
-// has been consumed, or instead crlf.ErrBareCR, crlf.ErrBareLF or
-// ErrTooLarge when the body broke a rule; everything handed out before the
+// has been consumed, or instead crlf.ErrBareCR, crlf.ErrBareLF,
+// crlf.ErrLineTooLong or ErrTooLarge when the body broke a rule; everything handed out before the
 // violation was body. A source error is returned as is and reading can
 // resume; a source that ends before the terminator gives
 // io.ErrUnexpectedEOF.
@@ -152,6 +158,7 @@ func (d *Reader) step(buf, dst []byte) (used, made int) {
 			}
 			if c == '.' {
 				d.st = afterDot
+				d.took(1)
 				i++
 				continue
 			}
@@ -160,9 +167,11 @@ func (d *Reader) step(buf, dst []byte) (used, made int) {
 			switch c {
 			case '\r':
 				d.st = afterDotCR
+				d.took(1)
 				i++
 			case '\n':
 				i++
+				d.took(1)
 				if d.opt.AllowBareLF {
 					d.st = done
 					return i, made
@@ -185,6 +194,7 @@ func (d *Reader) step(buf, dst []byte) (used, made int) {
 			if c == '\n' {
 				i++
 				d.st = lineStart
+				d.endLine()
 				if len(dst)-made == 1 && d.fail == nil {
 					if d.emit(dst[made:], lineEnd[:1]) == 0 {
 						continue // over the size limit: nothing is owed
@@ -211,7 +221,12 @@ func (d *Reader) step(buf, dst []byte) (used, made int) {
 		if d.fail == nil {
 			run = run[:min(len(run), len(dst)-made)]
 		}
-		made += d.emit(dst[made:], run)
+		out := run
+		if d.opt.MaxLine > 0 {
+			out = run[:max(0, min(len(run), d.opt.MaxLine-d.line))] // a line hands out no more than MaxLine
+		}
+		made += d.emit(dst[made:], out)
+		d.took(len(run))
 		i += len(run)
 		if i == len(buf) || (made == len(dst) && d.fail == nil) {
 			return i, made
@@ -219,11 +234,14 @@ func (d *Reader) step(buf, dst []byte) (used, made int) {
 		switch buf[i] {
 		case '\r':
 			d.st = afterCR // handed out with its LF, never alone
+			d.took(1)
 		case '\n':
 			if d.opt.AllowBareLF {
 				made += d.emit(dst[made:], buf[i:i+1])
 				d.st = lineStart
+				d.endLine()
 			} else {
+				d.took(1)
 				d.violate(crlf.ErrBareLF) // a bare LF starts no line
 			}
 		}
@@ -247,7 +265,7 @@ func (d *Reader) cleanLines(b []byte, room int) int {
 	end, lines := 0, 0
 	for end < len(b) && b[end] != '.' {
 		lf := bytes.IndexByte(b[end:], '\n')
-		if lf < 1 || b[end+lf-1] != '\r' {
+		if lf < 1 || b[end+lf-1] != '\r' || (d.opt.MaxLine > 0 && lf+1 > d.opt.MaxLine) {
 			break
 		}
 		end += lf + 1
@@ -263,6 +281,20 @@ func (d *Reader) cleanLines(b []byte, room int) int {
 			return bytes.LastIndexByte(b[:cr], '\n') + 1
 		}
 	}
+}
+
+// took counts n octets of the current line against MaxLine.
+func (d *Reader) took(n int) {
+	d.line += n
+	if d.opt.MaxLine > 0 && d.line > d.opt.MaxLine {
+		d.violate(crlf.ErrLineTooLong)
+	}
+}
+
+// endLine counts a line's LF and starts the next line.
+func (d *Reader) endLine() {
+	d.took(1)
+	d.line = 0
 }
 
 // emit copies body octets to dst within the size limit; after a violation

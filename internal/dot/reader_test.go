@@ -168,6 +168,33 @@ func TestReaderMaxSize(t *testing.T) {
 	}
 }
 
+func TestReaderMaxLine(t *testing.T) {
+	opt := Options{MaxLine: 8} // six octets of text and CRLF
+	for _, sizes := range [][]int{{1 << 20}, {1}, {3}} {
+		body, next, err := decode([]byte("123456\r\n..2345\r\n.\r\nNEXT\r\n"), opt, sizes...)
+		require.NoError(t, err, "at the limit, the stuffing dot counted")
+		require.Equal(t, "123456\r\n.2345\r\n", body)
+		require.Equal(t, "NEXT", next)
+
+		body, next, err = decode([]byte("ok\r\n1234567\r\nMAIL FROM:<x>\r\n.\r\nNEXT\r\n"), opt, sizes...)
+		require.ErrorIs(t, err, crlf.ErrLineTooLong)
+		require.Equal(t, "ok\r\n1234567", body, "the text fits; its CRLF is what goes past the limit")
+		require.Equal(t, "NEXT", next, "drained to the real end")
+
+		_, next, err = decode([]byte("..23456\r\n.\r\nNEXT\r\n"), opt, sizes...)
+		require.ErrorIs(t, err, crlf.ErrLineTooLong, "the stuffing dot is sent, so it counts")
+		require.Equal(t, "NEXT", next)
+	}
+	long := []byte(strings.Repeat("x", 5000) + "\r\n.\r\nNEXT\r\n")
+	for psize := 1; psize < 4; psize++ {
+		_, err := readIn(long, Options{MaxLine: 1000}, psize)
+		require.ErrorIs(t, err, crlf.ErrLineTooLong, "read size %d", psize)
+	}
+	body, _, err := decode(long, Options{})
+	require.NoError(t, err, "no limit by default")
+	require.Len(t, body, 5002)
+}
+
 func TestReaderUnexpectedEOF(t *testing.T) {
 	_, _, err := decode([]byte("no end\r\n"), Options{})
 	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
@@ -246,7 +273,7 @@ func FuzzReader(f *testing.F) {
 	f.Add([]byte("a\n.\n"), []byte{3}, true)
 	f.Add([]byte("A\r\n.\r\r\nB\r\n.\r\n"), []byte{5, 1}, false)
 	f.Fuzz(func(t *testing.T, in, split []byte, lenient bool) {
-		opt := Options{AllowBareLF: lenient, MaxSize: 200}
+		opt := Options{AllowBareLF: lenient, MaxSize: 200, MaxLine: 64}
 		body, next, err := decode(in, opt, 1<<20)
 		body1, next1, err1 := decode(in, opt)
 		bodyN, nextN, errN := decode(in, opt, chunked.SizesFrom(split)...)
@@ -257,6 +284,11 @@ func FuzzReader(f *testing.F) {
 		require.Equal(t, err, errN)
 		require.Equal(t, next, nextN)
 		require.LessOrEqual(t, len(body), 200)
+		if err == nil {
+			for line := range strings.SplitAfterSeq(body, "\n") {
+				require.LessOrEqual(t, len(line), 64, "an accepted line is within MaxLine")
+			}
+		}
 		small, serr := readIn(in, opt, 1+len(split)%3)
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			require.ErrorIs(t, serr, io.ErrUnexpectedEOF)
