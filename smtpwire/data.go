@@ -15,13 +15,14 @@ type DataReader struct {
 // reply; maxSize bounds the unstuffed body (0: no limit). The reader is
 // owned by c and valid until the next call on c.
 //
-// The body ends only at <CRLF>.<CRLF>. A bare CR or LF anywhere, or a body
-// over maxSize, makes Read stop handing out octets, consume the rest of the
-// body up to the real end, and then fail (ErrBareCR, ErrBareLF: 554 5.5.0;
-// ErrTooLarge: 552 5.3.4). The session stays in step, and nothing after a
-// smuggled end of data is ever read as a command.
+// The body ends only at <CRLF>.<CRLF>. A bare CR or LF anywhere, a line
+// over MaxDataLine, or a body over maxSize makes Read stop handing out
+// octets, consume the rest of the body up to the real end, and then fail
+// (ErrBareCR, ErrBareLF: 554 5.5.0; ErrLineTooLong: 554 5.6.0; ErrTooLarge:
+// 552 5.3.4). The session stays in step, and nothing after a smuggled end
+// of data is ever read as a command.
 func (c *CommandReader) Data(maxSize int64) *DataReader {
-	c.data.dr.Reset(c.lr, dot.Options{MaxSize: maxSize})
+	c.data.dr.Reset(c.lr, dot.Options{MaxSize: maxSize, MaxLine: c.maxData})
 	return &c.data
 }
 
@@ -29,6 +30,7 @@ var (
 	errDataBareCR   = &Error{Err: ErrBareCR, Offset: -1, Status: stDataBareCRLF}
 	errDataBareLF   = &Error{Err: ErrBareLF, Offset: -1, Status: stDataBareCRLF}
 	errDataTooLarge = &Error{Err: ErrTooLarge, Offset: -1, Status: stTooLarge}
+	errDataLongLine = &Error{Err: ErrLineTooLong, Offset: -1, Status: stDataLongLine}
 )
 
 // Read reads body octets. It returns io.EOF after the final ".\r\n" was
@@ -42,6 +44,8 @@ func (d *DataReader) Read(p []byte) (int, error) {
 		err = errDataBareLF
 	case dot.ErrTooLarge:
 		err = errDataTooLarge
+	case crlf.ErrLineTooLong:
+		err = errDataLongLine
 	}
 	return n, err
 }

@@ -137,7 +137,8 @@ func FuzzData(f *testing.F) {
 			}
 			require.NoError(t, w.Close())
 			require.Equal(t, wire, streamed.Bytes(), "streaming and append writers differ")
-			c := NewCommandReader(chunked.NewReader(wire, sizes...), CommandReaderOptions{})
+			// The codec round trip; the line limit is policy and off here.
+			c := NewCommandReader(chunked.NewReader(wire, sizes...), CommandReaderOptions{MaxDataLine: -1})
 			got, err := io.ReadAll(c.Data(0))
 			require.NoError(t, err)
 			want := body
@@ -202,4 +203,32 @@ func BenchmarkData(b *testing.B) {
 			}
 		}
 	}
+}
+
+func TestDataLineLimit(t *testing.T) {
+	body := func(n int) string { return strings.Repeat("x", n-2) + "\r\n" }
+	read := func(opt CommandReaderOptions, in string) (string, Command, error) {
+		c := NewCommandReader(strings.NewReader(in+".\r\nQUIT\r\n"), opt)
+		got, err := io.ReadAll(c.Data(0))
+		next, _ := c.ReadCommand()
+		return string(got), next, err
+	}
+	got, next, err := read(CommandReaderOptions{}, body(DefaultMaxDataLine))
+	require.NoError(t, err, "RFC 5321: 1000 octets with the CRLF")
+	require.Len(t, got, DefaultMaxDataLine)
+	require.Equal(t, VerbQUIT, next.Verb)
+
+	_, next, err = read(CommandReaderOptions{}, body(DefaultMaxDataLine+1)+"MAIL FROM:<x@y>\r\n")
+	require.ErrorIs(t, err, ErrLineTooLong)
+	st := StatusOf(err)
+	require.Equal(t, 554, st.Code)
+	require.Equal(t, EnhancedCode{5, 6, 0}, st.Enhanced)
+	require.False(t, st.Fatal)
+	require.Equal(t, VerbQUIT, next.Verb, "drained to the real end")
+
+	got, _, err = read(CommandReaderOptions{MaxDataLine: -1}, body(50000))
+	require.NoError(t, err, "a negative limit turns it off")
+	require.Len(t, got, 50000)
+	_, _, err = read(CommandReaderOptions{MaxDataLine: 2048}, body(2049))
+	require.ErrorIs(t, err, ErrLineTooLong)
 }

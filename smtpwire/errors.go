@@ -98,6 +98,7 @@ var (
 	stCmdBareCRLF  = Status{500, EnhancedCode{5, 5, 2}, "Bare CR or LF not allowed", false}
 	stDataBareCRLF = Status{554, EnhancedCode{5, 5, 0}, "Bare CR or LF in message, refused", false}
 	stTooLarge     = Status{552, EnhancedCode{5, 3, 4}, "Message too big", false}
+	stDataLongLine = Status{554, EnhancedCode{5, 6, 0}, "Message line too long", false}
 	stUnknown      = Status{500, EnhancedCode{5, 5, 1}, "Command unrecognized", false}
 	stEmpty        = Status{500, EnhancedCode{5, 5, 2}, "Syntax error, empty command", false}
 	stArguments    = Status{501, EnhancedCode{5, 5, 4}, "Syntax error in parameters or arguments", false}

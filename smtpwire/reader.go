@@ -12,6 +12,8 @@ const (
 	DefaultMaxCommandLine = 512
 	// DefaultMaxAuthLine is RFC 4954 §4: AUTH lines may reach 12288.
 	DefaultMaxAuthLine = 12288
+	// DefaultMaxDataLine is RFC 5321 §4.5.3.1.6: a text line of DATA.
+	DefaultMaxDataLine = 1000
 )
 
 // CommandReaderOptions configure a [CommandReader]. The zero value is
@@ -24,6 +26,12 @@ type CommandReaderOptions struct {
 	// MaxAuthLine bounds AUTH command lines and AUTH continuation lines;
 	// 0 means DefaultMaxAuthLine.
 	MaxAuthLine int
+	// MaxDataLine bounds the lines of a DATA body as sent (stuffing dot and
+	// CRLF included); 0 means DefaultMaxDataLine, a negative value no limit.
+	// Real mail sometimes breaks the RFC limit (Postfix accepts 2048 and
+	// splits longer lines): raise it rather than turn it off, since memory
+	// is bounded either way.
+	MaxDataLine int
 }
 
 // CommandReader reads what an SMTP client sends: command lines, AUTH
@@ -33,6 +41,7 @@ type CommandReader struct {
 	lr      *crlf.Reader
 	maxLine int
 	maxAuth int
+	maxData int
 	data    DataReader
 	chunk   ChunkReader
 }
@@ -45,6 +54,12 @@ func NewCommandReader(r io.Reader, opt CommandReaderOptions) *CommandReader {
 	}
 	if c.maxAuth <= 0 {
 		c.maxAuth = DefaultMaxAuthLine
+	}
+	switch c.maxData = opt.MaxDataLine; {
+	case c.maxData == 0:
+		c.maxData = DefaultMaxDataLine
+	case c.maxData < 0:
+		c.maxData = 0
 	}
 	limit := max(c.maxLine, c.maxAuth)
 	c.lr = crlf.NewReader(r, crlf.Options{MaxLine: limit, BufSize: max(limit, crlf.DefaultBufSize)})

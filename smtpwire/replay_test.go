@@ -2,6 +2,7 @@ package smtpwire_test
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"maps"
 	"path/filepath"
@@ -59,6 +60,12 @@ func TestReplayTranscripts(t *testing.T) {
 	}
 }
 
+// replayOptions are the defaults but for the DATA line limit, set to
+// Postfix's line_length_limit (2048): .ci/record.sh sends one message with
+// an unfolded 1104-octet header line, past RFC 5321's 1000, and Postfix
+// accepted it. TestReplayLongLineNeedsTheOption checks the default refuses it.
+var replayOptions = smtpwire.CommandReaderOptions{MaxDataLine: 2048}
+
 // smtpReplay walks one session in lockstep: each command is followed by its
 // reply, in both streams' own order, which pipelining does not change.
 type smtpReplay struct {
@@ -81,7 +88,7 @@ func replaySMTP(t *testing.T, tr *transcript.Transcript, client, server io.Reade
 	r := &smtpReplay{
 		peerSplits: peerSplits,
 		t:          t,
-		cmds:       smtpwire.NewCommandReader(client, smtpwire.CommandReaderOptions{}),
+		cmds:       smtpwire.NewCommandReader(client, replayOptions),
 		replyR:     smtpwire.NewReplyReader(server, smtpwire.ReplyReaderOptions{}),
 	}
 	require.Equal(t, 220, r.reply().Code, "greeting")
@@ -338,4 +345,30 @@ func TestReplayTranscriptsCoverThePeers(t *testing.T) {
 		clients[tr.Client] = true
 	}
 	assert.GreaterOrEqual(t, len(clients), 4, "smtplib, swaks, curl and msmtp at least")
+}
+
+func TestReplayLongLineNeedsTheOption(t *testing.T) {
+	transcripts, err := transcript.Discover("smtp")
+	require.NoError(t, err)
+	refused := 0
+	for _, tr := range transcripts {
+		c := smtpwire.NewCommandReader(bytes.NewReader(tr.Bytes(transcript.ClientToServer)), smtpwire.CommandReaderOptions{})
+		for {
+			cmd, err := c.ReadCommand()
+			if err != nil {
+				break
+			}
+			if cmd.Verb != smtpwire.VerbDATA {
+				continue
+			}
+			_, err = io.Copy(io.Discard, c.Data(0))
+			if errors.Is(err, smtpwire.ErrLineTooLong) {
+				refused++
+				st := smtpwire.StatusOf(err)
+				require.Equal(t, 554, st.Code)
+				require.False(t, st.Fatal, "the body was drained: the session goes on")
+			}
+		}
+	}
+	require.Positive(t, refused, "the recorded over-long header line is refused under the RFC default")
 }
