@@ -68,28 +68,11 @@ func (c CommandID) String() string {
 	return "UNKNOWN"
 }
 
-// commandsByLetter lists the commands by the first letter of their name.
-var commandsByLetter = func() (t [26][]CommandID) {
-	for id := CmdAppend; int(id) < len(commandNames); id++ {
-		c := commandNames[id][0] - 'A'
-		t[c] = append(t[c], id)
-	}
-	return t
-}()
+// commandIndex finds commands by name.
+var commandIndex = indexWords(CmdAppend, CommandID(len(commandNames)-1), func(id CommandID) string { return commandNames[id] })
 
 // lookupCommand finds the command named name, ignoring case.
-func lookupCommand(name []byte) CommandID {
-	c := name[0] | 0x20
-	if c < 'a' || c > 'z' {
-		return CmdUnknown
-	}
-	for _, id := range commandsByLetter[c-'a'] {
-		if equalFold(name, commandNames[id]) {
-			return id
-		}
-	}
-	return CmdUnknown
-}
+func lookupCommand(name []byte) CommandID { return commandIndex.lookup(name, CmdUnknown) }
 
 // uidCommand reports whether UID may prefix c (RFC 9051, RFC 4315, RFC
 // 6851, RFC 5256).

@@ -63,30 +63,12 @@ type FetchItem struct {
 	Offset, Count uint32
 }
 
-// fetchAttsByLetter lists the FETCH item names by their first letter.
-var fetchAttsByLetter = func() (t [26][]FetchAtt) {
-	for a := FetchAll; a <= FetchModSeq; a++ {
-		if a != FetchBodySection {
-			c := fetchNames[a][0] - 'A'
-			t[c] = append(t[c], a)
-		}
-	}
-	return t
-}()
+// fetchAttIndex finds FETCH items by name; BODY[…] is found by its
+// section, not here.
+var fetchAttIndex = indexWords(FetchAll, FetchModSeq, func(a FetchAtt) string { return fetchNames[a] }, FetchBodySection)
 
 // lookupFetchAtt finds the item named name, ignoring case.
-func lookupFetchAtt(name []byte) FetchAtt {
-	c := name[0] | 0x20
-	if c < 'a' || c > 'z' {
-		return FetchUnknown
-	}
-	for _, a := range fetchAttsByLetter[c-'a'] {
-		if equalFold(name, fetchNames[a]) {
-			return a
-		}
-	}
-	return FetchUnknown
-}
+func lookupFetchAtt(name []byte) FetchAtt { return fetchAttIndex.lookup(name, FetchUnknown) }
 
 // fetchItem reads one data item name with its section and partial.
 func (r *Reader) fetchItem(it *FetchItem) error {

@@ -72,30 +72,12 @@ var searchKeys = [...]searchSpec{
 	SearchUnkeyword: {"UNKEYWORD", 'k', 0}, SearchUnseen: {"UNSEEN", 0, 0}, SearchYounger: {"YOUNGER", 'n', 0},
 }
 
-// searchKeysByLetter lists the search keys by the first letter of their
-// name.
-var searchKeysByLetter = func() (t [26][]SearchKeyID) {
-	for id := SearchAll; id < SearchOpen; id++ {
-		c := searchKeys[id].name[0] - 'A'
-		t[c] = append(t[c], id)
-	}
-	return t
-}()
+// searchKeyIndex finds search keys by name.
+var searchKeyIndex = indexWords(SearchAll, SearchOpen-1, func(id SearchKeyID) string { return searchKeys[id].name })
 
 // lookupSearchKey finds the key named name, ignoring case; SearchSeqSet
 // stands for none.
-func lookupSearchKey(name []byte) SearchKeyID {
-	c := name[0] | 0x20
-	if c < 'a' || c > 'z' {
-		return SearchSeqSet
-	}
-	for _, id := range searchKeysByLetter[c-'a'] {
-		if equalFold(name, searchKeys[id].name) {
-			return id
-		}
-	}
-	return SearchSeqSet
-}
+func lookupSearchKey(name []byte) SearchKeyID { return searchKeyIndex.lookup(name, SearchSeqSet) }
 
 // SearchKey is one search key with its non-string arguments.
 type SearchKey struct {
