@@ -3,9 +3,7 @@ package imapwire_test
 import (
 	"bytes"
 	"io"
-	"maps"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"testing"
 
@@ -31,8 +29,7 @@ func TestReplayTranscripts(t *testing.T) {
 	require.NoError(t, err)
 
 	type counts struct{ commands, authLines, literals, responses, fetchItems int }
-	perClient := map[string]*counts{}
-	perServer := map[string]*counts{}
+	perClient, perServer := transcript.Tally[counts]{}, transcript.Tally[counts]{}
 	for _, tr := range transcripts {
 		for _, split := range tr.Splits() {
 			t.Run(filepath.Base(tr.Path)+"/"+split.Name, func(t *testing.T) {
@@ -40,28 +37,22 @@ func TestReplayTranscripts(t *testing.T) {
 				if split.Name != "peer-chunks" {
 					return
 				}
-				if perClient[tr.Client] == nil {
-					perClient[tr.Client] = &counts{}
-				}
-				if perServer[tr.Server] == nil {
-					perServer[tr.Server] = &counts{}
-				}
-				c := perClient[tr.Client]
+				c := perClient.Of(tr.Client)
 				c.commands += r.commands
 				c.authLines += r.authLines
 				c.literals += r.clientLiterals
-				s := perServer[tr.Server]
+				s := perServer.Of(tr.Server)
 				s.responses += r.responses
 				s.fetchItems += r.fetchItems
 				s.literals += r.serverLiterals
 			})
 		}
 	}
-	for _, peer := range slices.Sorted(maps.Keys(perClient)) {
+	for _, peer := range perClient.Peers() {
 		c := perClient[peer]
 		t.Logf("client %s: %d commands (%d literals), %d AUTHENTICATE lines read", peer, c.commands, c.literals, c.authLines)
 	}
-	for _, peer := range slices.Sorted(maps.Keys(perServer)) {
+	for _, peer := range perServer.Peers() {
 		s := perServer[peer]
 		t.Logf("server %s: %d responses, %d FETCH items (%d literals) read", peer, s.responses, s.fetchItems, s.literals)
 	}

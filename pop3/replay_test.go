@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"maps"
 	"path/filepath"
-	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -29,8 +27,7 @@ func TestReplayTranscripts(t *testing.T) {
 	require.NoError(t, err)
 
 	type counts struct{ commands, authLines, responses, listingLines, bodies int }
-	perClient := map[string]*counts{}
-	perServer := map[string]*counts{}
+	perClient, perServer := transcript.Tally[counts]{}, transcript.Tally[counts]{}
 	for _, tr := range transcripts {
 		for _, split := range tr.Splits() {
 			t.Run(filepath.Base(tr.Path)+"/"+split.Name, func(t *testing.T) {
@@ -38,26 +35,20 @@ func TestReplayTranscripts(t *testing.T) {
 				if split.Name != "peer-chunks" {
 					return
 				}
-				if perClient[tr.Client] == nil {
-					perClient[tr.Client] = &counts{}
-				}
-				if perServer[tr.Server] == nil {
-					perServer[tr.Server] = &counts{}
-				}
-				perClient[tr.Client].commands += r.commands
-				perClient[tr.Client].authLines += r.authLines
-				s := perServer[tr.Server]
+				perClient.Of(tr.Client).commands += r.commands
+				perClient.Of(tr.Client).authLines += r.authLines
+				s := perServer.Of(tr.Server)
 				s.responses += r.responses
 				s.listingLines += r.listingLines
 				s.bodies += r.bodies
 			})
 		}
 	}
-	for _, peer := range slices.Sorted(maps.Keys(perClient)) {
+	for _, peer := range perClient.Peers() {
 		c := perClient[peer]
 		t.Logf("client %s: %d commands, %d AUTH response lines read", peer, c.commands, c.authLines)
 	}
-	for _, peer := range slices.Sorted(maps.Keys(perServer)) {
+	for _, peer := range perServer.Peers() {
 		s := perServer[peer]
 		t.Logf("server %s: %d responses, %d listing lines, %d bodies read", peer, s.responses, s.listingLines, s.bodies)
 	}

@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"maps"
 	"path/filepath"
-	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -28,8 +26,7 @@ func TestReplayTranscripts(t *testing.T) {
 	require.NoError(t, err)
 
 	type counts struct{ commands, authLines, bodies, replies int }
-	perClient := map[string]*counts{}
-	perServer := map[string]*counts{}
+	perClient, perServer := transcript.Tally[counts]{}, transcript.Tally[counts]{}
 	for _, tr := range transcripts {
 		for _, split := range tr.Splits() {
 			t.Run(filepath.Base(tr.Path)+"/"+split.Name, func(t *testing.T) {
@@ -37,25 +34,19 @@ func TestReplayTranscripts(t *testing.T) {
 				if split.Name != "peer-chunks" {
 					return
 				}
-				if perClient[tr.Client] == nil {
-					perClient[tr.Client] = &counts{}
-				}
-				if perServer[tr.Server] == nil {
-					perServer[tr.Server] = &counts{}
-				}
-				c := perClient[tr.Client]
+				c := perClient.Of(tr.Client)
 				c.commands += r.commands
 				c.authLines += r.authLines
 				c.bodies += r.bodies
-				perServer[tr.Server].replies += r.replies
+				perServer.Of(tr.Server).replies += r.replies
 			})
 		}
 	}
-	for _, peer := range slices.Sorted(maps.Keys(perClient)) {
+	for _, peer := range perClient.Peers() {
 		c := perClient[peer]
 		t.Logf("client %s: %d commands, %d AUTH response lines, %d DATA bodies read", peer, c.commands, c.authLines, c.bodies)
 	}
-	for _, peer := range slices.Sorted(maps.Keys(perServer)) {
+	for _, peer := range perServer.Peers() {
 		t.Logf("server %s: %d replies read", peer, perServer[peer].replies)
 	}
 }
