@@ -180,16 +180,9 @@ func (r *pop3Reader) follow(cmd pop3.Command, resp pop3.Response) error {
 			r.sum += int64(u.Msg + len(u.ID))
 		}
 	case pop3.VerbRETR, pop3.VerbTOP:
-		body := r.resps.Body()
-		for {
-			n, err := body.Read(r.buf[:])
-			r.bodyOctets += int64(n)
-			if err == io.EOF {
-				return nil
-			} else if err != nil {
-				return err
-			}
-		}
+		n, err := drain(r.resps.Body(), r.buf[:])
+		r.bodyOctets += n
+		return err
 	}
 	return nil
 }
@@ -305,16 +298,9 @@ func (r *textprotoReader) follow(verb, text string) error {
 			r.sum += size
 		}
 	case "RETR", "TOP":
-		body := r.resps.DotReader()
-		for {
-			n, err := body.Read(r.buf[:])
-			r.bodyOctets += int64(n)
-			if err == io.EOF {
-				return nil
-			} else if err != nil {
-				return err
-			}
-		}
+		n, err := drain(r.resps.DotReader(), r.buf[:])
+		r.bodyOctets += n
+		return err
 	}
 	return nil
 }

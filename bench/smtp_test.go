@@ -161,12 +161,12 @@ func BenchmarkSmtpData(b *testing.B) {
 	buf := make([]byte, 32*1024)
 	b.Run("smtpwire", func(b *testing.B) {
 		c := smtpwire.NewCommandReader(nil, smtpwire.CommandReaderOptions{})
-		benchStream(b, smtpDataStream, c.Reset, func() error { return drain(c.Data(0), buf) })
+		benchStream(b, smtpDataStream, c.Reset, func() error { _, err := drain(c.Data(0), buf); return err })
 	})
 	b.Run("textproto-DotReader", func(b *testing.B) {
 		br := bufio.NewReader(nil)
 		tr := textproto.NewReader(br)
-		benchStream(b, smtpDataStream, br.Reset, func() error { return drain(tr.DotReader(), buf) })
+		benchStream(b, smtpDataStream, br.Reset, func() error { _, err := drain(tr.DotReader(), buf); return err })
 	})
 	b.Run("go-smtp-server", func(b *testing.B) {
 		stream := []byte("EHLO client.example\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\nDATA\r\n")
@@ -206,15 +206,17 @@ func BenchmarkSmtpWriteData(b *testing.B) {
 	})
 }
 
-// drain reads r to its end through buf.
-func drain(r io.Reader, buf []byte) error {
+// drain reads r to its end through buf and reports how many octets it read.
+func drain(r io.Reader, buf []byte) (int64, error) {
+	var total int64
 	for {
-		_, err := r.Read(buf)
+		n, err := r.Read(buf)
+		total += int64(n)
 		if err == io.EOF {
-			return nil
+			return total, nil
 		}
 		if err != nil {
-			return err
+			return total, err
 		}
 	}
 }
