@@ -391,11 +391,8 @@ func TestIdleAndAuthenticateLines(t *testing.T) {
 }
 
 func TestCommandAllocs(t *testing.T) {
-	var stream strings.Builder
-	for _, tt := range commandCases {
-		stream.WriteString(tt.in)
-	}
-	r := NewReader(chunked.NewLoop([]byte(stream.String())), ServerSide, Options{})
+	stream := commandStream()
+	r := NewReader(chunked.NewLoop(stream), ServerSide, Options{})
 	out := make([]byte, 0, 64<<10)
 	allocs := testing.AllocsPerRun(20, func() {
 		for range commandCases {
@@ -409,13 +406,10 @@ func TestCommandAllocs(t *testing.T) {
 }
 
 func BenchmarkReadCommands(b *testing.B) {
-	var stream strings.Builder
-	for _, tt := range commandCases {
-		stream.WriteString(tt.in)
-	}
-	r := NewReader(chunked.NewLoop([]byte(stream.String())), ServerSide, Options{})
+	stream := commandStream()
+	r := NewReader(chunked.NewLoop(stream), ServerSide, Options{})
 	out := make([]byte, 0, 64<<10)
-	b.SetBytes(int64(stream.Len()))
+	b.SetBytes(int64(len(stream)))
 	b.ReportAllocs()
 	for b.Loop() {
 		for range commandCases {
@@ -428,4 +422,14 @@ func BenchmarkReadCommands(b *testing.B) {
 			}
 		}
 	}
+}
+
+// commandStream is every case of commandCases in one stream, for the steady-state
+// allocation test and the benchmark.
+func commandStream() []byte {
+	var b []byte
+	for _, tt := range commandCases {
+		b = append(b, tt.in...)
+	}
+	return b
 }
