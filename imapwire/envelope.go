@@ -107,8 +107,16 @@ func addressField(b []byte, i int, sep byte, t *Token) int {
 	return -1
 }
 
-// Err reports whether the cursor stopped at a malformed address.
-func (a *Addresses) Err() bool { return a.bad }
+// Err returns the error that stopped the cursor at a malformed address,
+// nil at a clean end; it matches ErrSyntax.
+func (a *Addresses) Err() error {
+	if a.bad {
+		return errMalformedAddress
+	}
+	return nil
+}
+
+var errMalformedAddress error = &SyntaxError{Err: ErrSyntax, Expected: "address of four NIL-or-strings"}
 
 // nstring reports whether t is NIL or a string.
 func nstring(t Token) bool { return t.Kind == KindNil || t.IsString() }
@@ -143,7 +151,7 @@ func ParseEnvelope(raw []byte) (Envelope, error) {
 			return env, syntaxErr(ErrSyntax, 0, "address list")
 		}
 	}
-	if v.More() || v.Err() {
+	if v.More() || v.Err() != nil {
 		return env, syntaxErr(ErrSyntax, 0, "end of envelope")
 	}
 	return env, nil

@@ -24,6 +24,10 @@ var (
 	// it, or more literals (or literal octets) than a message may carry.
 	// The literal is open: the caller rejects it.
 	ErrLiteralTooLarge = errors.New("literal too large")
+	// ErrLiteralNUL: NUL inside a literal {n} or {n+}; only literal8 ~{n}
+	// may carry it (RFC 3501 §4.3, RFC 9051 §4.3). The literal's data is
+	// consumed exactly, the message abandoned, the reader stays usable.
+	ErrLiteralNUL = errors.New("NUL in a literal")
 	// ErrNonSyncTooLarge: a non-synchronizing literal {n+} over
 	// Limits.MaxNonSyncLiteral (RFC 7888 LITERAL-). Its data is on its way,
 	// so rejecting it drains exactly n octets.
@@ -99,6 +103,8 @@ func ReplyFor(err error) Reply {
 		return Reply{"BAD", "TOOBIG", "Non-synchronizing literal too large", false}
 	case errors.Is(err, ErrLiteralTooLarge):
 		return Reply{"NO", "TOOBIG", "Literal too large", false}
+	case errors.Is(err, ErrLiteralNUL):
+		return Reply{"BAD", "CLIENTBUG", "NUL in a literal (only literal8 may hold it)", false}
 	case errors.Is(err, ErrTooDeep):
 		return Reply{"BAD", "CLIENTBUG", "Nesting too deep", false}
 	case errors.Is(err, ErrTagTooLong):

@@ -160,3 +160,58 @@ func TestLiteralClientSide(t *testing.T) {
 	}
 	require.ErrorIs(t, err, ErrUnusable, "a server must not send {n+}")
 }
+
+// A NUL is refused in {n} and {n+} on both sides, by every way of taking
+// the data, and the data is consumed exactly: what follows the literal is
+// never read as a message. Literal8 may hold NUL (RFC 3501 §4.3, RFC 9051
+// §4.3, RFC 3516).
+func TestLiteralNUL(t *testing.T) {
+	take := map[string]func(r *Reader) ([]byte, error){
+		"Inline": func(r *Reader) ([]byte, error) { return r.Inline() },
+		"ReadLiteral": func(r *Reader) ([]byte, error) {
+			return r.ReadLiteral(make([]byte, 0, 16))
+		},
+		"LiteralReader": func(r *Reader) ([]byte, error) { return io.ReadAll(r.LiteralReader()) },
+	}
+	tests := []struct {
+		side Side
+		in   string
+		nul  bool
+	}{
+		{ServerSide, "a LOGIN {3+}\r\na\x00b pass\r\nz NOOP\r\n", true},
+		{ServerSide, "a LOGIN {3+}\r\n\x00\x00\x00 {2+}\r\nxx\r\nz NOOP\r\n", true},
+		{ServerSide, "a APPEND INBOX ~{3+}\r\na\x00b\r\nz NOOP\r\n", false},
+		{ServerSide, "a LOGIN {3+}\r\nabc pass\r\nz NOOP\r\n", false},
+		{ClientSide, "* 1 FETCH (BODY[] {3}\r\na\x00b)\r\nz OK done\r\n", true},
+		{ClientSide, "* 1 FETCH (BODY[] {12}\r\nz OK smuggl\x00)\r\nz OK done\r\n", true},
+		{ClientSide, "* 1 FETCH (BINARY[] ~{3}\r\na\x00b)\r\nz OK done\r\n", false},
+	}
+	for _, tt := range tests {
+		for name, f := range take {
+			r := NewReader(chunked.NewReader([]byte(tt.in), 2, 5), tt.side, Options{})
+			require.NoError(t, r.Begin())
+			var tok Token
+			var err error
+			for tok.Kind != KindLiteral {
+				tok, err = r.Next()
+				require.NoError(t, err)
+			}
+			got, err := f(r)
+			if tt.nul {
+				require.ErrorIs(t, err, ErrLiteralNUL, "%s %q", name, tt.in)
+				assert.NotContains(t, string(got), "\x00")
+				if tt.side == ServerSide {
+					assert.Equal(t, Reply{"BAD", "CLIENTBUG", "NUL in a literal (only literal8 may hold it)", false}, ReplyFor(err))
+				}
+				if name == "LiteralReader" {
+					_, again := r.LiteralReader().Read(make([]byte, 4))
+					require.ErrorIs(t, again, ErrLiteralNUL, "the stream stays refused")
+				}
+			} else {
+				require.NoError(t, err, "%s %q", name, tt.in)
+				assert.Len(t, got, 3)
+			}
+			assert.Equal(t, "z", nextTag(t, r), "%s %q: the reader goes on after the literal", name, tt.in)
+		}
+	}
+}

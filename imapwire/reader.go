@@ -79,6 +79,7 @@ type Reader struct {
 	accepted bool
 	literals int
 	litTotal uint64
+	litErr   error // the open literal held NUL: its reader fails
 	err      error // sticky fatal error
 
 	lr      literalReader
@@ -156,7 +157,7 @@ func (r *Reader) begin() error {
 	}
 	r.msgBytes, r.literals, r.litTotal, r.depth = 0, 0, 0, 0
 	r.search, r.searchDone, r.searchN = r.search[:0], false, 0
-	r.st, r.framed, r.text = stLine, false, false
+	r.st, r.framed, r.text, r.litErr = stLine, false, false, nil
 	return r.frame()
 }
 

@@ -318,7 +318,7 @@ func (r *imapReplay) values(v imapwire.Values) {
 			r.values(imapwire.ValuesOf(tok.Bytes))
 		}
 	}
-	require.False(r.t, v.Err(), "list")
+	require.NoError(r.t, v.Err(), "list")
 }
 
 // mailboxName checks that a mailbox name as sent decodes (modified UTF-7).

@@ -178,7 +178,7 @@ func describeResponse(b []byte, r *Reader, resp Response, scratch []byte) ([]byt
 				if env, err = r.Envelope(); err == nil {
 					b = append(env.Subject.AppendValue(env.Date.AppendValue(b)), '|')
 					for _, a := range [...]Addresses{env.From, env.Sender, env.ReplyTo, env.To, env.Cc, env.Bcc} {
-						if b = renderAddresses(b, &a); a.Err() {
+						if b = renderAddresses(b, &a); a.Err() != nil {
 							err = r.expected("address")
 						}
 					}
