@@ -1,7 +1,7 @@
 package imapwire
 
 // Envelope is a FETCH ENVELOPE (RFC 9051 §7.5.2) as views: strings are
-// NIL, quoted (escapes kept; see Token.Value) or literal tokens.
+// NIL, quoted (escapes kept; see Token.AppendValue) or literal tokens.
 type Envelope struct {
 	Date, Subject                      Token
 	From, Sender, ReplyTo, To, Cc, Bcc Addresses

@@ -2,12 +2,17 @@ package imapwire
 
 import (
 	"errors"
+	"io"
+	"net"
+	"os"
 	"strconv"
 )
 
-// Sentinel errors, for errors.Is. Every error a Reader returns, apart from
-// those of the underlying io.Reader, matches one of them; [ReplyFor] gives
-// the response a server sends for it and whether the connection must close.
+// Sentinel errors, for errors.Is. Every error a Reader returns matches one
+// of them, apart from those of the underlying io.Reader: io.EOF at a
+// message boundary, io.ErrUnexpectedEOF inside a message, and *ConnError
+// for anything else. [ReplyFor] gives the response a server sends for each
+// and whether the connection must close.
 var (
 	// ErrSyntax: input that does not follow the grammar. The message is
 	// abandoned; the next ReadCommand or ReadResponse skips its rest.
@@ -48,6 +53,10 @@ var (
 	// ErrUnusable: the reader can no longer find message boundaries (a
 	// fatal error happened earlier); the connection must close.
 	ErrUnusable = errors.New("reader unusable")
+	// ErrUnknownCommand: a command name this package does not know (and
+	// Options.ExtraCommands does not name). The rest of the command was
+	// consumed; the reader goes on with the next one.
+	ErrUnknownCommand = errors.New("unknown command")
 	// ErrAuthCanceled: the client answered an AUTHENTICATE challenge with "*".
 	ErrAuthCanceled = errors.New("authentication canceled")
 	// ErrUTF7: a mailbox name that is not valid modified UTF-7.
@@ -59,6 +68,16 @@ var (
 	// an append-style writer cannot wait for; see [Encoder].
 	ErrSyncLiteral = errors.New("synchronizing literal needed")
 )
+
+// ConnError is an error of the underlying io.Reader (a timeout, a reset, a
+// TLS alert), wrapped so that ReplyFor knows it for one; errors.Is and
+// errors.As see the original through Unwrap. io.EOF at a message boundary
+// is returned bare.
+type ConnError struct{ Err error }
+
+func (e *ConnError) Error() string { return "imapwire: reading the connection: " + e.Err.Error() }
+
+func (e *ConnError) Unwrap() error { return e.Err }
 
 // SyntaxError is an error at a known place of the current message. It
 // unwraps to a sentinel (ErrSyntax unless a more precise one applies).
@@ -88,11 +107,22 @@ type Reply struct {
 	Fatal bool // the connection must close after the reply
 }
 
-// ReplyFor returns the response a server sends for err. Errors of the
-// underlying connection (io.EOF, timeouts) give Cond "" and Fatal: nothing
-// can be sent.
+// ReplyFor returns the response a server sends for err. Its rule:
+//
+//   - An error of this package (matching one of its sentinels) gets its
+//     reply, fatal only for ErrLineTooLong, ErrMessageTooLong and
+//     ErrUnusable.
+//   - An error of the connection gives Cond "" and Fatal: nothing can be
+//     sent. These are io.EOF, io.ErrUnexpectedEOF, io.ErrNoProgress,
+//     *ConnError (every other error a Reader got from its io.Reader),
+//     net.ErrClosed, os.ErrDeadlineExceeded and any net.Error.
+//   - Any other error is not the client's and not the connection's (a
+//     store that failed, say): "NO [SERVERBUG] Internal server error", not
+//     fatal. No error is fatal by accident.
 func ReplyFor(err error) Reply {
 	switch {
+	case err == nil:
+		return Reply{}
 	case errors.Is(err, ErrLineTooLong):
 		return Reply{"BYE", "", "Line too long", true}
 	case errors.Is(err, ErrMessageTooLong):
@@ -111,14 +141,27 @@ func ReplyFor(err error) Reply {
 		return Reply{"BAD", "", "Tag too long", false}
 	case errors.Is(err, ErrBareLF):
 		return Reply{"BAD", "", "Line must end in CRLF", false}
+	case errors.Is(err, ErrUnknownCommand):
+		return Reply{"BAD", "", "Unknown command", false}
 	case errors.Is(err, ErrAuthCanceled):
 		return Reply{"BAD", "", "Authentication canceled", false}
 	case errors.Is(err, ErrUTF7):
 		return Reply{"BAD", "", "Invalid mailbox name encoding", false}
 	case errors.Is(err, ErrSyntax):
 		return Reply{"BAD", "", "Syntax error", false}
+	case connError(err):
+		return Reply{Fatal: true}
 	}
-	return Reply{Fatal: true}
+	return Reply{"NO", "SERVERBUG", "Internal server error", false}
+}
+
+// connError reports whether err is an error of the connection.
+func connError(err error) bool {
+	var ce *ConnError
+	var ne net.Error
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.ErrNoProgress) ||
+		errors.Is(err, net.ErrClosed) || errors.Is(err, os.ErrDeadlineExceeded) ||
+		errors.As(err, &ce) || errors.As(err, &ne)
 }
 
 // syntaxErr builds a *SyntaxError; it allocates, on the error path only.

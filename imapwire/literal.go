@@ -291,6 +291,8 @@ func (r *Reader) readLit(p []byte) (int, error) {
 		n, err = r.rd.Read(p)
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF
+		} else if err != nil {
+			err = &ConnError{Err: err}
 		}
 	}
 	r.litLeft -= uint64(n)

@@ -19,6 +19,11 @@ const (
 type Options struct {
 	Limits Limits
 	Quirks Quirks
+	// ExtraCommands names commands this package does not know that the
+	// server implements itself (ASCII, any case): ReadCommand returns them
+	// as CmdUnknown without error and leaves their arguments to the
+	// caller. Any other unknown name is ErrUnknownCommand. Server side only.
+	ExtraCommands []string
 }
 
 type state uint8
@@ -49,10 +54,11 @@ const (
 // io.Reader (a timeout, say) leave it where it was: the call can be
 // repeated and resumes without parsing anything twice.
 type Reader struct {
-	rd   io.Reader
-	side Side
-	lim  Limits
-	q    Quirks
+	rd    io.Reader
+	side  Side
+	lim   Limits
+	q     Quirks
+	extra []string
 
 	buf      []byte
 	w        int // end of buffered input
@@ -92,7 +98,7 @@ func NewReader(rd io.Reader, side Side, o Options) *Reader {
 	if side == ClientSide {
 		def = ClientLimits()
 	}
-	r := &Reader{rd: rd, side: side, lim: o.Limits.withDefaults(def), q: o.Quirks}
+	r := &Reader{rd: rd, side: side, lim: o.Limits.withDefaults(def), q: o.Quirks, extra: o.ExtraCommands}
 	r.lr.r = r
 	return r
 }
@@ -114,7 +120,7 @@ func (r *Reader) ReadAhead() []byte { return r.buf[r.next:r.w] }
 // everything buffered and every message, literal and error state is
 // dropped; the side, limits, quirks and buffer are kept.
 func (r *Reader) Reset(rd io.Reader) {
-	*r = Reader{rd: rd, side: r.side, lim: r.lim, q: r.q, buf: r.buf, search: r.search[:0]}
+	*r = Reader{rd: rd, side: r.side, lim: r.lim, q: r.q, extra: r.extra, buf: r.buf, search: r.search[:0]}
 	r.lr.r = r
 }
 
@@ -219,8 +225,11 @@ func (r *Reader) fill(first bool) error {
 		if err == io.EOF && (!first || r.w > r.msg) {
 			return io.ErrUnexpectedEOF
 		}
+		if err == io.EOF {
+			return io.EOF
+		}
 		if err != nil {
-			return err
+			return &ConnError{Err: err}
 		}
 	}
 	return io.ErrNoProgress

@@ -41,9 +41,12 @@ func (t Token) IsNil() bool { return t.Kind == KindNil }
 // IsString reports whether t is a string: quoted or literal.
 func (t Token) IsString() bool { return t.Kind == KindQuoted || t.Kind == KindLiteral }
 
-// AppendValue appends the value of t to dst: the unescaped content of a
-// quoted string, the data of an inlined literal, the bytes of anything
-// else. NIL appends nothing.
+// AppendValue appends the value of t to dst and returns the extended
+// slice: the unescaped content of a quoted string, the data of an inlined
+// literal, the bytes of anything else. NIL appends nothing. Values taken
+// one after another into one buffer stand side by side; it allocates only
+// when dst lacks the capacity. (It replaces Value(scratch), whose results
+// overwrote each other.)
 func (t Token) AppendValue(dst []byte) []byte {
 	if t.Kind == KindQuoted && t.Escaped {
 		return AppendUnquoted(dst, t.Bytes)
@@ -52,18 +55,6 @@ func (t Token) AppendValue(dst []byte) []byte {
 		return dst
 	}
 	return append(dst, t.Bytes...)
-}
-
-// Value returns the value of t: Bytes itself when nothing needs
-// unescaping, otherwise the value appended to scratch[:0].
-func (t Token) Value(scratch []byte) []byte {
-	if t.Kind == KindQuoted && t.Escaped {
-		return AppendUnquoted(scratch[:0], t.Bytes)
-	}
-	if t.Kind == KindNil {
-		return nil
-	}
-	return t.Bytes
 }
 
 // Uint32 parses an atom as a number (RFC 3501 number, 32 bits).
