@@ -179,22 +179,37 @@ func equalFoldBoth(s []byte, w string) bool {
 	return true
 }
 
-// Mailbox reads a mailbox name (an astring; a literal is opened). Decode it
-// with AppendMailboxName; IsInbox tells INBOX in any case.
-func (r *Reader) Mailbox() (Token, error) { return r.AString() }
+// Mailbox reads a mailbox name (an astring; a literal is opened) and checks
+// it in the Reader's UTF-8 mode ([Reader.SetUTF8]): modified UTF-7 (else
+// ErrUTF7) when it is off, UTF-8 when it is on. Decode it with
+// [Reader.AppendMailboxName], which checks an inlined literal too; IsInbox
+// tells INBOX in any case.
+func (r *Reader) Mailbox() (Token, error) {
+	off := r.offset(r.p)
+	t, err := r.AString()
+	if err != nil {
+		return t, err
+	}
+	return t, r.checkMailbox(t, off)
+}
 
-// ListMailbox reads a LIST pattern: list-char atoms (with % and *) or a
-// string.
+// ListMailbox reads a LIST pattern, list-char atoms (with % and *) or a
+// string, checked as Mailbox checks a name.
 func (r *Reader) ListMailbox() (Token, error) {
 	if err := r.cur(); err != nil {
 		return Token{}, err
 	}
+	off := r.offset(r.p)
 	if e := run(r.line(), r.p, clList); e > r.p {
 		t := Token{Kind: KindAtom, Bytes: r.buf[r.p:e]}
 		r.p = e
-		return t, nil
+		return t, r.checkMailbox(t, off)
 	}
-	return r.String()
+	t, err := r.String()
+	if err != nil {
+		return t, err
+	}
+	return t, r.checkMailbox(t, off)
 }
 
 // ReadIdleDone reads the line that ends IDLE: DONE, in any case, and

@@ -59,6 +59,13 @@ var (
 	ErrUnknownCommand = errors.New("unknown command")
 	// ErrAuthCanceled: the client answered an AUTHENTICATE challenge with "*".
 	ErrAuthCanceled = errors.New("authentication canceled")
+	// ErrEightBit: an 8-bit octet outside a literal where the grammar has
+	// none: in an atom, or in a quoted string while UTF-8 is off
+	// ([Reader.SetUTF8]; RFC 3501 §9 CHAR is 7-bit).
+	ErrEightBit = errors.New("8-bit octet outside a literal")
+	// ErrInvalidUTF8: a quoted string or mailbox name that is not valid
+	// UTF-8 while UTF-8 is on (RFC 6855 §3, RFC 9051 §4.3).
+	ErrInvalidUTF8 = errors.New("invalid UTF-8")
 	// ErrUTF7: a mailbox name that is not valid modified UTF-7.
 	ErrUTF7 = errors.New("invalid modified UTF-7")
 	// ErrInjection: an encoder was given a value it cannot write without
@@ -145,6 +152,10 @@ func ReplyFor(err error) Reply {
 		return Reply{"BAD", "", "Unknown command", false}
 	case errors.Is(err, ErrAuthCanceled):
 		return Reply{"BAD", "", "Authentication canceled", false}
+	case errors.Is(err, ErrEightBit):
+		return Reply{"BAD", "", "8-bit octets need a literal or UTF8=ACCEPT", false}
+	case errors.Is(err, ErrInvalidUTF8):
+		return Reply{"BAD", "", "Invalid UTF-8", false}
 	case errors.Is(err, ErrUTF7):
 		return Reply{"BAD", "", "Invalid mailbox name encoding", false}
 	case errors.Is(err, ErrSyntax):

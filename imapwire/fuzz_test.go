@@ -211,7 +211,7 @@ func FuzzEncodeString(f *testing.F) {
 			assert.True(t, bytes.HasPrefix(enc, []byte("{"+strconv.Itoa(len(s))+"}\r\n")), "exact count")
 		}
 		r := NewReader(bytes.NewReader(append(enc, "\r\n"...)), ClientSide,
-			Options{Limits: Limits{MaxInlineLiteral: 1 << 20, MaxMessage: 1 << 20, MaxLine: 1 << 20}})
+			Options{Limits: Limits{MaxInlineLiteral: 1 << 20, MaxMessage: 1 << 20, MaxLine: 1 << 20}, UTF8: utf8Mode})
 		require.NoError(t, r.Begin())
 		tok, err := r.AString()
 		require.NoError(t, err)

@@ -24,6 +24,8 @@ type Options struct {
 	// as CmdUnknown without error and leaves their arguments to the
 	// caller. Any other unknown name is ErrUnknownCommand. Server side only.
 	ExtraCommands []string
+	// UTF8 starts the Reader in UTF-8 mode; see [Reader.SetUTF8].
+	UTF8 bool
 }
 
 type state uint8
@@ -59,6 +61,7 @@ type Reader struct {
 	lim   Limits
 	q     Quirks
 	extra []string
+	utf8  bool // UTF8=ACCEPT or IMAP4rev2: see SetUTF8
 
 	buf      []byte
 	w        int // end of buffered input
@@ -98,7 +101,7 @@ func NewReader(rd io.Reader, side Side, o Options) *Reader {
 	if side == ClientSide {
 		def = ClientLimits()
 	}
-	r := &Reader{rd: rd, side: side, lim: o.Limits.withDefaults(def), q: o.Quirks, extra: o.ExtraCommands}
+	r := &Reader{rd: rd, side: side, lim: o.Limits.withDefaults(def), q: o.Quirks, extra: o.ExtraCommands, utf8: o.UTF8}
 	r.lr.r = r
 	return r
 }
@@ -116,11 +119,26 @@ func (r *Reader) Buffered() int { return r.w - r.next }
 // call: at a COMPRESS switch they are the start of the compressed stream.
 func (r *Reader) ReadAhead() []byte { return r.buf[r.next:r.w] }
 
-// Reset makes r read from rd (the TLS connection after STARTTLS, say):
-// everything buffered and every message, literal and error state is
-// dropped; the side, limits, quirks and buffer are kept.
+// SetUTF8 turns UTF-8 mode on or off from the next token on: a server
+// turns it on when ENABLE UTF8=ACCEPT succeeds (RFC 6855 §3) and a client
+// when its ENABLE does or IMAP4rev2 is in use (RFC 9051 §5.1). Off (the
+// default), 8-bit octets in quoted strings are refused (ErrEightBit: they
+// need a literal) and mailbox names are modified UTF-7. On, quoted strings
+// must be valid UTF-8 (ErrInvalidUTF8) and mailbox names are UTF-8, "&"
+// standing for itself. Atoms are ASCII either way; literals carry any
+// octet but NUL.
+func (r *Reader) SetUTF8(on bool) { r.utf8 = on }
+
+// UTF8 reports whether UTF-8 mode is on.
+func (r *Reader) UTF8() bool { return r.utf8 }
+
+// Reset makes r read from rd (the TLS connection after STARTTLS, the
+// decompressor after COMPRESS): everything buffered and every message,
+// literal and error state is dropped; the side, limits, quirks, extra
+// commands, UTF-8 mode and buffer are kept (ENABLE cannot come before
+// STARTTLS, and UTF-8 mode outlives COMPRESS).
 func (r *Reader) Reset(rd io.Reader) {
-	*r = Reader{rd: rd, side: r.side, lim: r.lim, q: r.q, extra: r.extra, buf: r.buf, search: r.search[:0]}
+	*r = Reader{rd: rd, side: r.side, lim: r.lim, q: r.q, extra: r.extra, utf8: r.utf8, buf: r.buf, search: r.search[:0]}
 	r.lr.r = r
 }
 

@@ -28,7 +28,7 @@ func (r *Reader) Words() (Words, error) {
 type ListData struct {
 	Attrs     Values // the mailbox attributes, flags such as \HasNoChildren
 	Delim     byte   // the hierarchy delimiter; 0 for NIL
-	Mailbox   Token  // the name; decode it with AppendMailboxName
+	Mailbox   Token  // the name, checked; decode it with Reader.AppendMailboxName
 	Extension []byte // RFC 5258 extended data, a raw list, or nil
 }
 
@@ -60,7 +60,7 @@ func (r *Reader) ReadListData() (ListData, error) {
 	if err := r.SP(); err != nil {
 		return d, err
 	}
-	if d.Mailbox, err = r.clientAString(); err != nil {
+	if d.Mailbox, err = r.clientMailbox(); err != nil {
 		return d, err
 	}
 	if r.Peek() == ' ' {
@@ -72,13 +72,18 @@ func (r *Reader) ReadListData() (ListData, error) {
 	return d, r.End()
 }
 
-// clientAString reads an astring of a response, taking a literal inline.
-func (r *Reader) clientAString() (Token, error) {
+// clientMailbox reads a mailbox name of a response, taking a literal
+// inline, and checks it in the Reader's UTF-8 mode.
+func (r *Reader) clientMailbox() (Token, error) {
+	off := r.offset(r.p)
 	t, err := r.AString()
 	if err == nil && t.Kind == KindLiteral {
 		t.Bytes, err = r.Inline()
 	}
-	return t, err
+	if err != nil {
+		return t, err
+	}
+	return t, r.checkMailbox(t, off)
 }
 
 // StatusItems is a cursor over the "name number" pairs of a STATUS
@@ -103,7 +108,7 @@ func (r *Reader) ReadStatusData() (Token, StatusItems, error) {
 	if err := r.SP(); err != nil {
 		return Token{}, StatusItems{}, err
 	}
-	mbox, err := r.clientAString()
+	mbox, err := r.clientMailbox()
 	if err != nil {
 		return mbox, StatusItems{}, err
 	}

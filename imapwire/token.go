@@ -94,24 +94,29 @@ func AppendUnquoted(dst, quoted []byte) []byte {
 }
 
 // quotedPlain marks the octets that stand for themselves in a quoted
-// string (QUOTED-CHAR without escape), for lexQuoted's inner loop.
-var quotedPlain = func() (t [256]bool) {
+// string (QUOTED-CHAR without escape), 8-bit ones included, for
+// lexQuoted's inner loop; quotedASCII is the same without 8-bit octets, as
+// IMAP4rev1 has it before UTF8=ACCEPT.
+var quotedPlain, quotedASCII = func() (t, a [256]bool) {
 	for c := range t {
 		t[c] = class[c]&clQuoted != 0
+		a[c] = t[c] && c < 0x80
 	}
-	return t
+	return t, a
 }()
 
-// lexQuoted scans a quoted string whose DQUOTE is at b[i]; it returns the
-// end of the content (the closing DQUOTE) and whether there were escapes.
-// ok is false at a CR, LF, NUL, a bad escape or a missing DQUOTE.
-func lexQuoted(b []byte, i int) (end int, esc, ok bool) {
+// lexQuoted scans a quoted string whose DQUOTE is at b[i], with plain the
+// octets that stand for themselves; it returns the end of the content (the
+// closing DQUOTE) and whether there were escapes. ok is false at a CR, LF,
+// NUL, an octet plain lacks, a bad escape or a missing DQUOTE; end is then
+// where it stopped.
+func lexQuoted(b []byte, i int, plain *[256]bool) (end int, esc, ok bool) {
 	i++
 	for {
-		for i+4 <= len(b) && quotedPlain[b[i]] && quotedPlain[b[i+1]] && quotedPlain[b[i+2]] && quotedPlain[b[i+3]] {
+		for i+4 <= len(b) && plain[b[i]] && plain[b[i+1]] && plain[b[i+2]] && plain[b[i+3]] {
 			i += 4
 		}
-		for i < len(b) && quotedPlain[b[i]] {
+		for i < len(b) && plain[b[i]] {
 			i++
 		}
 		if i >= len(b) {
