@@ -66,6 +66,9 @@ var (
 	// ErrInvalidUTF8: a quoted string or mailbox name that is not valid
 	// UTF-8 while UTF-8 is on (RFC 6855 §3, RFC 9051 §4.3).
 	ErrInvalidUTF8 = errors.New("invalid UTF-8")
+	// ErrAuthFailed: a SASL exchange that failed, such as a malformed PLAIN
+	// message (ParsePlain): "tag NO [AUTHENTICATIONFAILED]" (RFC 5530).
+	ErrAuthFailed = errors.New("authentication failed")
 	// ErrUTF7: a mailbox name that is not valid modified UTF-7.
 	ErrUTF7 = errors.New("invalid modified UTF-7")
 	// ErrInjection: an encoder was given a value it cannot write without
@@ -152,6 +155,8 @@ func ReplyFor(err error) Reply {
 		return Reply{"BAD", "", "Unknown command", false}
 	case errors.Is(err, ErrAuthCanceled):
 		return Reply{"BAD", "", "Authentication canceled", false}
+	case errors.Is(err, ErrAuthFailed):
+		return Reply{"NO", "AUTHENTICATIONFAILED", "Authentication failed", false}
 	case errors.Is(err, ErrEightBit):
 		return Reply{"BAD", "", "8-bit octets need a literal or UTF8=ACCEPT", false}
 	case errors.Is(err, ErrInvalidUTF8):
