@@ -234,6 +234,19 @@ func FuzzUTF7(f *testing.F) {
 		if err == nil {
 			assert.Equal(t, string(in), string(AppendUTF7Encode(nil, dec)), "valid input is canonical")
 		}
+		assert.Equal(t, err == nil, validUTF7(in, false), "the check agrees with the decoder")
+		// A quoted name's escapes stand for themselves, checked and decoded
+		// in place as after unescaping.
+		quoted, qerr := Encoder{}.AppendQuoted(nil, in)
+		if qerr == nil && len(quoted) >= 2 {
+			content := quoted[1 : len(quoted)-1]
+			r := NewReader(bytes.NewReader(nil), ServerSide, Options{})
+			got, err2 := r.AppendMailboxName(nil, Token{Kind: KindQuoted, Bytes: content, Escaped: bytes.IndexByte(content, '\\') >= 0})
+			assert.Equal(t, err == nil, err2 == nil, "%q", content)
+			if err == nil {
+				assert.Equal(t, string(dec), string(got))
+			}
+		}
 		if utf8.Valid(in) {
 			enc := AppendUTF7Encode(nil, in)
 			back, err := AppendUTF7Decode(nil, enc)
