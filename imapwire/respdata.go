@@ -28,7 +28,7 @@ func (r *Reader) Words() (Words, error) {
 type ListData struct {
 	Attrs     Values // the mailbox attributes, flags such as \HasNoChildren
 	Delim     byte   // the hierarchy delimiter; 0 for NIL
-	Mailbox   Token  // the name, checked; decode it with Reader.AppendMailboxName
+	Mailbox   Token  // the name; decode and check it with Reader.AppendMailboxName
 	Extension []byte // RFC 5258 extended data, a raw list, or nil
 }
 
@@ -73,17 +73,16 @@ func (r *Reader) ReadListData() (ListData, error) {
 }
 
 // clientMailbox reads a mailbox name of a response, taking a literal
-// inline, and checks it in the Reader's UTF-8 mode.
+// inline. Its encoding is not checked here but by AppendMailboxName, so
+// that one name a server got wrong (Yandex sends invalid modified UTF-7
+// for names with "&", modern-email/defects #46) costs the caller that
+// name, not the response.
 func (r *Reader) clientMailbox() (Token, error) {
-	off := r.offset(r.p)
 	t, err := r.AString()
 	if err == nil && t.Kind == KindLiteral {
 		t.Bytes, err = r.Inline()
 	}
-	if err != nil {
-		return t, err
-	}
-	return t, r.checkMailbox(t, off)
+	return t, err
 }
 
 // StatusItems is a cursor over the "name number" pairs of a STATUS

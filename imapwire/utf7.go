@@ -186,8 +186,10 @@ func AppendMailboxName(dst, wire []byte, utf8Mode bool) ([]byte, error) {
 // Mailbox, ListMailbox, ReadListData or ReadStatusData returned it (an
 // opened literal must have been inlined), in the Reader's UTF-8 mode (see
 // [Reader.SetUTF8]): modified UTF-7 decoded (ErrUTF7) when it is off,
-// checked UTF-8 (ErrInvalidUTF8) when it is on. Escapes are resolved. It
-// allocates only when dst lacks the capacity.
+// checked UTF-8 (ErrInvalidUTF8) when it is on. Escapes are resolved. A
+// server's Mailbox has checked the name already; a client's responses
+// are checked here, name by name. It allocates only when dst lacks the
+// capacity.
 func (r *Reader) AppendMailboxName(dst []byte, t Token) ([]byte, error) {
 	switch {
 	case t.Kind == KindLiteral && t.Bytes == nil && t.Literal.Size > 0:

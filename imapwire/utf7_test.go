@@ -160,3 +160,23 @@ func BenchmarkUTF7(b *testing.B) {
 		buf = AppendUTF7Encode(buf[:0], buf)
 	}
 }
+
+// A client reads a response whose one name a server got wrong (Yandex:
+// "&" unencoded, modern-email/defects #46): the response reads whole, and
+// only decoding that name fails.
+func TestClientMailboxCheckedByName(t *testing.T) {
+	r := NewReader(strings.NewReader("* LIST () \"/\" \"R&D\"\r\n* LIST () \"/\" \"R&-D\"\r\n"), ClientSide, Options{})
+	for _, want := range []error{ErrUTF7, nil} {
+		_, err := r.ReadResponse()
+		require.NoError(t, err)
+		d, err := r.ReadListData()
+		require.NoError(t, err)
+		name, err := r.AppendMailboxName(nil, d.Mailbox)
+		if want != nil {
+			require.ErrorIs(t, err, want)
+			continue
+		}
+		require.NoError(t, err)
+		assert.Equal(t, "R&D", string(name))
+	}
+}
