@@ -84,7 +84,7 @@ func nstringAfter(b []byte, i int, sep byte) int {
 	i++
 	switch b[i] {
 	case '"':
-		if e, _, ok := lexQuoted(b, i, &quotedASCII); ok {
+		if e, _, ok := lexQuotedIn(b, i, &quotedASCII); ok {
 			return e + 1
 		}
 	case 'N', 'n':
@@ -208,7 +208,7 @@ func (r *Reader) inlineNString() (Token, error) {
 	if r.st == stLine && r.framed && r.p < r.end {
 		// The fast path: a quoted string or NIL on this line.
 		if r.buf[r.p] == '"' {
-			if e, esc, ok := lexQuoted(r.buf[:r.end], r.p, &quotedASCII); ok {
+			if e, esc, ok := lexQuotedIn(r.buf[:r.end], r.p, &quotedASCII); ok {
 				t := Token{Kind: KindQuoted, Bytes: r.buf[r.p+1 : e], Escaped: esc}
 				r.p = e + 1
 				return t, nil

@@ -172,7 +172,7 @@ func captureLine(b []byte, i, maxDepth int) (int, bool) {
 			depth--
 			i++
 		case c == '"':
-			e, _, ok := lexQuoted(b, i, &quotedASCII)
+			e, _, ok := lexQuotedIn(b, i, &quotedASCII)
 			if !ok {
 				return 0, false
 			}

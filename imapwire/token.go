@@ -105,12 +105,16 @@ var quotedPlain, quotedASCII = func() (t, a [256]bool) {
 	return t, a
 }()
 
-// lexQuoted scans a quoted string whose DQUOTE is at b[i], with plain the
-// octets that stand for themselves; it returns the end of the content (the
-// closing DQUOTE) and whether there were escapes. ok is false at a CR, LF,
-// NUL, an octet plain lacks, a bad escape or a missing DQUOTE; end is then
-// where it stopped.
-func lexQuoted(b []byte, i int, plain *[256]bool) (end int, esc, ok bool) {
+// lexQuoted scans a quoted string whose DQUOTE is at b[i], 8-bit octets
+// allowed (bytes a Reader already checked); see lexQuotedIn.
+func lexQuoted(b []byte, i int) (end int, esc, ok bool) { return lexQuotedIn(b, i, &quotedPlain) }
+
+// lexQuotedIn scans a quoted string whose DQUOTE is at b[i], with plain
+// the octets that stand for themselves; it returns the end of the content
+// (the closing DQUOTE) and whether there were escapes. ok is false at a CR,
+// LF, NUL, an octet plain lacks, a bad escape or a missing DQUOTE; end is
+// then where it stopped.
+func lexQuotedIn(b []byte, i int, plain *[256]bool) (end int, esc, ok bool) {
 	i++
 	for {
 		for i+4 <= len(b) && plain[b[i]] && plain[b[i+1]] && plain[b[i+2]] && plain[b[i+3]] {

@@ -145,7 +145,7 @@ func (r *Reader) str(binary bool) (Token, error) {
 		if r.utf8 {
 			plain = &quotedPlain
 		}
-		e, esc, ok := lexQuoted(r.line(), r.p, plain)
+		e, esc, ok := lexQuotedIn(r.line(), r.p, plain)
 		if !ok {
 			r.p = e
 			return Token{}, r.expected("quoted string without CR, LF or NUL")

@@ -96,7 +96,7 @@ func lexValue(b []byte, i int, t *Token) int {
 		t.Kind, t.Bytes = KindListOpen, b[i:e]
 		return e
 	case c == '"':
-		e, esc, ok := lexQuoted(b, i, &quotedPlain)
+		e, esc, ok := lexQuoted(b, i)
 		if !ok {
 			return -1
 		}
@@ -171,7 +171,7 @@ func skipList(b []byte, i int) int {
 				return i
 			}
 		case '"':
-			e, _, ok := lexQuoted(b, i, &quotedPlain)
+			e, _, ok := lexQuoted(b, i)
 			if !ok {
 				return -1
 			}
