@@ -215,3 +215,56 @@ func TestLiteralNUL(t *testing.T) {
 		}
 	}
 }
+
+// Taking literals every way, with the NUL check, and reading names in
+// either UTF-8 mode allocate nothing.
+func TestLiteralPathsAllocs(t *testing.T) {
+	stream := []byte("a LOGIN {5+}\r\nalice {3+}\r\npw!\r\nb APPEND INBOX {600+}\r\n" + strings.Repeat("x", 600) +
+		"\r\nc SELECT \"Entw&APw-rfe\"\r\nd SELECT \"Entw\xc3\xbcrfe\"\r\n")
+	r := NewReader(chunked.NewLoop(stream), ServerSide, Options{Limits: Limits{MaxNonSyncLiteral: 1024}})
+	dst := make([]byte, 0, 16)
+	sink := make([]byte, 256)
+	name := make([]byte, 0, 64)
+	allocs := testing.AllocsPerRun(50, func() {
+		r.SetUTF8(false)
+		_, err := r.ReadCommand()
+		require.NoError(t, err)
+		require.NoError(t, r.SP())
+		_, err = r.AString()
+		require.NoError(t, err)
+		_, err = r.ReadLiteral(dst[:0])
+		require.NoError(t, err)
+		require.NoError(t, r.SP())
+		_, err = r.AString()
+		require.NoError(t, err)
+		_, err = r.Inline()
+		require.NoError(t, err)
+		require.NoError(t, r.End())
+
+		_, err = r.ReadCommand()
+		require.NoError(t, err)
+		require.NoError(t, r.SP())
+		_, err = r.Mailbox()
+		require.NoError(t, err)
+		_, err = r.AppendMessage()
+		require.NoError(t, err)
+		for err == nil {
+			_, err = r.LiteralReader().Read(sink)
+		}
+		require.ErrorIs(t, err, io.EOF)
+		require.NoError(t, r.End())
+
+		for _, on := range []bool{false, true} {
+			r.SetUTF8(on)
+			_, err = r.ReadCommand()
+			require.NoError(t, err)
+			require.NoError(t, r.SP())
+			tok, err := r.Mailbox()
+			require.NoError(t, err)
+			name, err = r.AppendMailboxName(name[:0], tok)
+			require.NoError(t, err)
+			require.NoError(t, r.End())
+		}
+	})
+	assert.Zero(t, allocs)
+}
