@@ -114,3 +114,28 @@ func TestCapabilitiesAllocs(t *testing.T) {
 	})
 	assert.Zero(t, use)
 }
+
+func BenchmarkParseCapabilities(b *testing.B) {
+	wire := "250-mx.example greets client.example\r\n250-PIPELINING\r\n250-SIZE 35882577\r\n250-8BITMIME\r\n" +
+		"250-CHUNKING\r\n250-SMTPUTF8\r\n250-DSN\r\n250-ENHANCEDSTATUSCODES\r\n250-STARTTLS\r\n" +
+		"250-AUTH PLAIN LOGIN XOAUTH2\r\n250-X-CUSTOM a b\r\n250 REQUIRETLS\r\n"
+	r := readOneReply(b, wire)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(wire)))
+	for b.Loop() {
+		c, err := ParseCapabilities(r)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, ok := c.MaxSize()
+		if !ok || !c.HasAuth("XOAUTH2") || !c.Has(ExtChunking) {
+			b.Fatal("missing")
+		}
+		if _, ok := c.Lookup("X-CUSTOM"); !ok {
+			b.Fatal("missing")
+		}
+		if _, ok := c.Lookup("REQUIRETLS"); !ok {
+			b.Fatal("missing")
+		}
+	}
+}

@@ -116,8 +116,8 @@ func ExampleReplyReader() {
 	rr := smtpwire.NewReplyReader(strings.NewReader("550-5.1.1 The email account does not exist.\r\n550 5.1.1 Please check the address.\r\n"), smtpwire.ReplyReaderOptions{})
 	r, _ := rr.ReadReply()
 	fmt.Println(r.Code, r.Enhanced, r.Len())
-	for line := range r.Lines() {
-		fmt.Println(string(line))
+	for i := range r.Len() { // or: for line := range r.Lines()
+		fmt.Printf("%s\n", r.Line(i))
 	}
 	// Output:
 	// 550 5.1.1 2
