@@ -26,7 +26,9 @@
 // [ParseMailFrom] and [ParseRcptTo] check paths (null path, source routes
 // ignored, quoted local parts kept raw, SMTPUTF8, address literals, IDN
 // domains through golang.org/x/net/idna) and ESMTP parameters, which come
-// out through an allocation-free iterator with typed accessors.
+// out through an allocation-free iterator with typed accessors. A parameter
+// the package does not know is refused with 555 5.5.4 (RFC 5321
+// §4.1.1.11) unless PathOptions.ExtensionParams names it.
 //
 // # Writing
 //

@@ -38,8 +38,12 @@ var (
 	// ErrDuplicateParameter: the same ESMTP parameter twice.
 	ErrDuplicateParameter = errors.New("duplicate parameter")
 	// ErrParameterNotAllowed: a known ESMTP parameter on the wrong command
-	// (SIZE on RCPT, NOTIFY on MAIL); also the reply for unknown ones.
+	// (SIZE on RCPT, NOTIFY on MAIL).
 	ErrParameterNotAllowed = errors.New("parameter not allowed")
+	// ErrUnknownParameter: an ESMTP parameter this package does not know
+	// and PathOptions.ExtensionParams does not name; the reply is RFC 5321
+	// §4.1.1.11's 555 5.5.4.
+	ErrUnknownParameter = errors.New("parameter not recognized")
 	// ErrAuthCanceled: the client answered an AUTH challenge with "*".
 	ErrAuthCanceled = errors.New("authentication canceled")
 	// ErrChunkSize: a BDAT size that is not a number. The chunk length is
@@ -107,6 +111,7 @@ var (
 	stParameter    = Status{501, EnhancedCode{5, 5, 4}, "Invalid parameter", false}
 	stDuplicate    = Status{501, EnhancedCode{5, 5, 4}, "Duplicate parameter", false}
 	stNotAllowed   = Status{555, EnhancedCode{5, 5, 4}, "Parameter not recognized or not implemented", false}
+	stUnknownParam = Status{555, EnhancedCode{5, 5, 4}, "Parameter not recognized or not implemented", false}
 	stAuthCanceled = Status{501, EnhancedCode{5, 0, 0}, "Authentication canceled", false}
 	stChunkSize    = Status{501, EnhancedCode{5, 5, 4}, "Bad BDAT chunk size, closing", true}
 	stClient       = Status{Fatal: true}
@@ -141,6 +146,8 @@ func StatusOf(err error) Status {
 		return stDuplicate
 	case errors.Is(err, ErrParameterNotAllowed):
 		return stNotAllowed
+	case errors.Is(err, ErrUnknownParameter):
+		return stUnknownParam
 	case errors.Is(err, ErrAuthCanceled):
 		return stAuthCanceled
 	case errors.Is(err, ErrChunkSize):

@@ -29,6 +29,7 @@ func TestStatusOf(t *testing.T) {
 		{ErrParameter, 501, EnhancedCode{5, 5, 4}, false},
 		{ErrDuplicateParameter, 501, EnhancedCode{5, 5, 4}, false},
 		{ErrParameterNotAllowed, 555, EnhancedCode{5, 5, 4}, false},
+		{ErrUnknownParameter, 555, EnhancedCode{5, 5, 4}, false},
 		{ErrAuthCanceled, 501, EnhancedCode{5, 0, 0}, false},
 		{ErrChunkSize, 501, EnhancedCode{5, 5, 4}, true},
 		{fmt.Errorf("wrapped: %w", ErrTooLarge), 552, EnhancedCode{5, 3, 4}, false},

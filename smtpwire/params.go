@@ -215,8 +215,9 @@ func (p Param) DecodeXtext(dst []byte) ([]byte, error) {
 	return out, nil
 }
 
-// parseParams checks a parameter list; off is its offset in the argument.
-func parseParams(raw []byte, mail bool, off int) (Params, error) {
+// parseParams checks a parameter list; off is its offset in the argument,
+// ext the unknown keywords to accept.
+func parseParams(raw []byte, mail bool, off int, ext []string) (Params, error) {
 	ps := Params{raw: raw}
 	pos := off
 	for rest := raw; len(rest) > 0; {
@@ -225,6 +226,9 @@ func parseParams(raw []byte, mail bool, off int) (Params, error) {
 		p := splitParam(word)
 		if err := checkParam(p, mail, pos); err != nil {
 			return Params{}, err
+		}
+		if p.Kind == ParamUnknown && !namedExtension(ext, p.Keyword) {
+			return Params{}, syntaxError(ErrUnknownParameter, pos, "", stUnknownParam)
 		}
 		if p.Kind == ParamUnknown && hasKeyword(raw[:pos-off], p.Keyword) || p.Kind != ParamUnknown && ps.seen&(1<<p.Kind) != 0 {
 			return Params{}, syntaxError(ErrDuplicateParameter, pos, "", stDuplicate)
@@ -237,6 +241,16 @@ func parseParams(raw []byte, mail bool, off int) (Params, error) {
 	}
 	ps.seen &^= 1 << ParamUnknown
 	return ps, nil
+}
+
+// namedExtension reports whether keyword is in ext, ignoring ASCII case.
+func namedExtension(ext []string, keyword []byte) bool {
+	for _, e := range ext {
+		if equalFoldASCII(keyword, e) {
+			return true
+		}
+	}
+	return false
 }
 
 // hasKeyword reports whether the parameter list before holds keyword.

@@ -8,15 +8,18 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// testExtensions are the unknown keywords the table tests accept.
+var testExtensions = []string{"X-FOO", "x-flag", "X-A", "X", "X_Y", "-X"}
+
 func mailParams(t *testing.T, params string) (Params, error) {
 	t.Helper()
-	m, err := ParseMailFrom([]byte("FROM:<a@b.example> "+params), PathOptions{})
+	m, err := ParseMailFrom([]byte("FROM:<a@b.example> "+params), PathOptions{ExtensionParams: testExtensions})
 	return m.Params, err
 }
 
 func rcptParams(t *testing.T, params string) (Params, error) {
 	t.Helper()
-	r, err := ParseRcptTo([]byte("TO:<a@b.example> "+params), PathOptions{})
+	r, err := ParseRcptTo([]byte("TO:<a@b.example> "+params), PathOptions{ExtensionParams: testExtensions})
 	return r.Params, err
 }
 
@@ -181,6 +184,57 @@ func TestRcptParams(t *testing.T) {
 	}
 }
 
+// Unknown parameters are refused unless the server names them (RFC 5321
+// §4.1.1.11: 555 5.5.4).
+func TestUnknownParams(t *testing.T) {
+	tests := []struct {
+		args string
+		rcpt bool
+		ext  []string
+		err  error
+	}{
+		{args: "FROM:<a@b.example> X-FOO=bar", err: ErrUnknownParameter},
+		{args: "FROM:<a@b.example> SIZE=10 XCLIENT", err: ErrUnknownParameter},
+		{args: "TO:<a@b.example> RRVS=2014-04-03T23:01:00Z", rcpt: true, err: ErrUnknownParameter},
+		{args: "FROM:<a@b.example> X-FOO=bar", ext: []string{"x-foo"}},
+		{args: "TO:<a@b.example> X-FOO", rcpt: true, ext: []string{"X-FOO"}},
+		{args: "FROM:<a@b.example> X-FOO=bar X-BAR", ext: []string{"X-FOO"}, err: ErrUnknownParameter},
+		{args: "FROM:<a@b.example> X-FOO=1 x-foo=2", ext: []string{"X-FOO"}, err: ErrDuplicateParameter},
+		{args: "FROM:<a@b.example> NOTIFY=NEVER", ext: []string{"NOTIFY"}, err: ErrParameterNotAllowed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.args, func(t *testing.T) {
+			opt := PathOptions{ExtensionParams: tt.ext}
+			var err error
+			var ps Params
+			if tt.rcpt {
+				var r RcptTo
+				r, err = ParseRcptTo([]byte(tt.args), opt)
+				ps = r.Params
+			} else {
+				var m MailFrom
+				m, err = ParseMailFrom([]byte(tt.args), opt)
+				ps = m.Params
+			}
+			if tt.err == nil {
+				require.NoError(t, err)
+				for p := range ps.All() {
+					assert.Equal(t, ParamUnknown, p.Kind)
+				}
+				return
+			}
+			require.ErrorIs(t, err, tt.err)
+			st, want := StatusOf(err), 555
+			if tt.err == ErrDuplicateParameter {
+				want = 501
+			}
+			assert.Equal(t, want, st.Code)
+			assert.Equal(t, EnhancedCode{5, 5, 4}, st.Enhanced)
+			assert.False(t, st.Fatal)
+		})
+	}
+}
+
 func TestParamKindString(t *testing.T) {
 	for k := ParamSize; k < numParamKinds; k++ {
 		assert.Equal(t, k, lookupParam([]byte(strings.ToLower(k.String()))))
@@ -194,7 +248,7 @@ func TestDecodeXtextRefusesBadValue(t *testing.T) {
 }
 
 func TestParamsAllocs(t *testing.T) {
-	m, err := ParseMailFrom([]byte("FROM:<a@b.example> SIZE=100 BODY=8BITMIME ENVID=x+2By AUTH=<> X-Y=z"), PathOptions{})
+	m, err := ParseMailFrom([]byte("FROM:<a@b.example> SIZE=100 BODY=8BITMIME ENVID=x+2By AUTH=<> X-Y=z"), PathOptions{ExtensionParams: []string{"X-Y"}})
 	require.NoError(t, err)
 	buf := make([]byte, 0, 64)
 	n := testing.AllocsPerRun(100, func() {
