@@ -104,7 +104,7 @@ func ExampleParseCapabilities() {
 		panic(err)
 	}
 	size, _ := caps.MaxSize()
-	fmt.Println(caps.Greeting())
+	fmt.Printf("%s\n", caps.Greeting())
 	fmt.Println(caps.Has(smtpwire.ExtStartTLS), caps.Has(smtpwire.ExtChunking), size, caps.HasAuth("PLAIN"))
 	// Output:
 	// mx.example at your service

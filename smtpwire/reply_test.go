@@ -204,14 +204,14 @@ func capsSummary(r *Reply) string {
 	if err != nil {
 		return err.Error()
 	}
-	if c.Greeting() != string(r.Line(0)) {
+	if string(c.Greeting()) != string(r.Line(0)) {
 		return "greeting lost"
 	}
 	i := 1
 	for kw, params := range c.All() {
-		line := kw
-		if params != "" || strings.Contains(string(r.Line(i)), " ") {
-			line += " " + params
+		line := string(kw)
+		if len(params) > 0 || strings.Contains(string(r.Line(i)), " ") {
+			line += " " + string(params)
 		}
 		if line != string(r.Line(i)) {
 			return "line " + strconv.Itoa(i) + " changed"
