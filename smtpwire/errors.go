@@ -25,8 +25,9 @@ var (
 	ErrTooLarge = dot.ErrTooLarge
 	// ErrEmptyLine: a command line with nothing on it.
 	ErrEmptyLine = errors.New("empty command line")
-	// ErrUnknownCommand is not returned by the reader (an unknown verb is
-	// [VerbUnknown]); it exists so that StatusOf gives the reply for one.
+	// ErrUnknownCommand: a verb the reader does not know (VerbUnknown), or
+	// one of the other protocol (EHLO and HELO in LMTP, LHLO in SMTP). The
+	// line was consumed and the reader stays usable: 500 5.5.1, not fatal.
 	ErrUnknownCommand = errors.New("unknown command")
 	// ErrArguments: arguments where none are allowed, or missing or
 	// malformed ones.

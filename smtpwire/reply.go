@@ -111,6 +111,12 @@ func (rr *ReplyReader) Reset(r io.Reader) { rr.lr.Reset(r) }
 // in plaintext.
 func (rr *ReplyReader) Buffered() int { return rr.lr.Buffered() }
 
+// ReadAhead returns the octets read from the source and not yet consumed
+// (Buffered of them), without consuming them: for a hand-over to another
+// reader and for test harnesses. The view is valid until the next call on
+// rr.
+func (rr *ReplyReader) ReadAhead() []byte { return rr.lr.Peek() }
+
 // ReadReply reads one complete reply: lines "NNN-text" up to a last line
 // "NNN text" or "NNN", every line with the same code (see ParseReplyLine).
 // A malformed line gives ErrReply, a different code ErrReplyCodeMismatch,

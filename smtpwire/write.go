@@ -70,15 +70,16 @@ func AppendReply(dst []byte, code int, enhanced EnhancedCode, text ...string) ([
 }
 
 // AppendCommand appends a command without ESMTP syntax of its own: EHLO,
-// HELO, DATA, RSET, NOOP, QUIT, VRFY, EXPN, HELP, STARTTLS. arg must be
-// empty for DATA, RSET, QUIT and STARTTLS, and present for EHLO, HELO, VRFY
-// and EXPN. MAIL, RCPT, BDAT and AUTH have their own writers.
+// HELO, LHLO, DATA, RSET, NOOP, QUIT, VRFY, EXPN, HELP, STARTTLS. arg must
+// be empty for DATA, RSET, QUIT and STARTTLS, and present for EHLO, HELO,
+// LHLO, VRFY and EXPN. MAIL, RCPT, BDAT, AUTH and XCLIENT have their own
+// writers.
 func AppendCommand(dst []byte, v Verb, arg string) ([]byte, error) {
 	switch v {
-	case VerbMAIL, VerbRCPT, VerbBDAT, VerbAUTH, VerbUnknown:
+	case VerbMAIL, VerbRCPT, VerbBDAT, VerbAUTH, VerbXCLIENT, VerbUnknown:
 		return dst, errInjection("a verb without its own writer")
 	}
-	if v > VerbAUTH {
+	if v >= numVerbs {
 		return dst, errInjection("a known verb")
 	}
 	switch v.argRule() {
