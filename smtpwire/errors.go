@@ -47,6 +47,11 @@ var (
 	ErrUnknownParameter = errors.New("parameter not recognized")
 	// ErrAuthCanceled: the client answered an AUTH challenge with "*".
 	ErrAuthCanceled = errors.New("authentication canceled")
+	// ErrBase64: a SASL response that is not strict base64 (DecodeSASL).
+	ErrBase64 = errors.New("invalid base64 in SASL response")
+	// ErrPlain: a PLAIN message that breaks RFC 4616 §2 (ParsePlain,
+	// AppendPlainResponse).
+	ErrPlain = errors.New("malformed PLAIN message")
 	// ErrChunkSize: a BDAT size that is not a number. The chunk length is
 	// unknown, so the session cannot continue.
 	ErrChunkSize = errors.New("bad BDAT chunk size")
@@ -114,6 +119,8 @@ var (
 	stNotAllowed   = Status{555, EnhancedCode{5, 5, 4}, "Parameter not recognized or not implemented", false}
 	stUnknownParam = Status{555, EnhancedCode{5, 5, 4}, "Parameter not recognized or not implemented", false}
 	stAuthCanceled = Status{501, EnhancedCode{5, 0, 0}, "Authentication canceled", false}
+	stBase64       = Status{501, EnhancedCode{5, 5, 2}, "Cannot decode response", false}
+	stPlain        = Status{501, EnhancedCode{5, 5, 2}, "Malformed PLAIN response", false}
 	stChunkSize    = Status{501, EnhancedCode{5, 5, 4}, "Bad BDAT chunk size, closing", true}
 	stClient       = Status{Fatal: true}
 )
@@ -151,6 +158,10 @@ func StatusOf(err error) Status {
 		return stUnknownParam
 	case errors.Is(err, ErrAuthCanceled):
 		return stAuthCanceled
+	case errors.Is(err, ErrBase64):
+		return stBase64
+	case errors.Is(err, ErrPlain):
+		return stPlain
 	case errors.Is(err, ErrChunkSize):
 		return stChunkSize
 	}

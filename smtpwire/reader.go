@@ -120,7 +120,7 @@ func (c *CommandReader) ReadCommand() (Command, error) {
 }
 
 // ReadAuthResponse reads one client line of an AUTH exchange (RFC 4954 §4),
-// still base64-encoded; see DecodeBase64. A line "*" gives ErrAuthCanceled.
+// still base64-encoded; see DecodeSASL. A line "*" gives ErrAuthCanceled.
 // The view is valid until the next call on c.
 func (c *CommandReader) ReadAuthResponse() ([]byte, error) {
 	line, err := c.lr.ReadLine()

@@ -146,7 +146,7 @@ func TestReadAuthResponse(t *testing.T) {
 	assert.Nil(t, initial)
 	resp, err := c.ReadAuthResponse()
 	require.NoError(t, err)
-	dec, err := DecodeBase64(nil, resp)
+	dec, err := DecodeSASL(nil, resp)
 	require.NoError(t, err)
 	assert.Equal(t, "user", string(dec))
 	_, err = c.ReadAuthResponse()
@@ -200,7 +200,7 @@ func TestReaderAllocs(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if _, err := DecodeBase64(buf[:0], resp); err != nil {
+				if _, err := DecodeSASL(buf[:0], resp); err != nil {
 					t.Fatal(err)
 				}
 			case VerbMAIL:

@@ -165,7 +165,7 @@ func (r *smtpReplay) command(cmd smtpwire.Command) {
 		for rep.Code == 334 {
 			line, err := r.cmds.ReadAuthResponse()
 			require.NoError(t, err, "AUTH response")
-			decoded, err := smtpwire.DecodeBase64(nil, line)
+			decoded, err := smtpwire.DecodeSASL(nil, line)
 			require.NoError(t, err)
 			want := append(append([]byte(nil), line...), "\r\n"...)
 			require.Equal(t, string(want), string(smtpwire.AppendAuthResponse(nil, decoded)))
@@ -203,7 +203,7 @@ func (r *smtpReplay) write(cmd smtpwire.Command) (out, params []byte) {
 		require.NoError(t, perr, "AUTH %q", cmd.Args)
 		var decoded []byte
 		if initial != nil {
-			decoded, err = smtpwire.DecodeBase64(nil, initial)
+			decoded, err = smtpwire.DecodeSASL(nil, initial)
 			require.NoError(t, err)
 		}
 		out, err = smtpwire.AppendAuth(nil, string(mechanism), decoded, initial != nil)
