@@ -235,6 +235,68 @@ func TestUnknownParams(t *testing.T) {
 	}
 }
 
+func TestDecodeORCPT(t *testing.T) {
+	tests := []struct{ param, typ, addr string }{
+		{"ORCPT=rfc822;joe+2Bx@example.org", "rfc822", "joe+x@example.org"},
+		{`ORCPT=utf-8;j\x{F6}rg@example.org`, "utf-8", "jörg@example.org"},
+		{"ORCPT=UTF-8;j+C3+B6rg@example.org", "UTF-8", "jörg@example.org"},
+	}
+	for _, tt := range tests {
+		ps, err := rcptParams(t, tt.param)
+		require.NoError(t, err)
+		p, ok := ps.Get(ParamORCPT)
+		require.True(t, ok)
+		typ, addr, err := p.DecodeORCPT([]byte("k:"))
+		require.NoError(t, err)
+		assert.Equal(t, tt.typ, string(typ))
+		assert.Equal(t, "k:"+tt.addr, string(addr))
+		buf := make([]byte, 0, 64)
+		assert.Zero(t, testing.AllocsPerRun(10, func() {
+			if _, _, err := p.DecodeORCPT(buf[:0]); err != nil {
+				t.Fatal(err)
+			}
+		}))
+	}
+	_, dst, err := Param{Kind: ParamEnvID, Value: []byte("x")}.DecodeORCPT([]byte("k"))
+	require.ErrorIs(t, err, ErrParameter)
+	assert.Equal(t, "k", string(dst))
+}
+
+// The typed parameters of the parse side are the writer's: parse, convert,
+// write, and the line comes back.
+func TestTypedParamsRoundTrip(t *testing.T) {
+	mail := "MAIL FROM:<a@b.example> SIZE=100 BODY=8BITMIME SMTPUTF8 REQUIRETLS RET=HDRS ENVID=id+2B1 AUTH=e+3Dmc2@b.example MT-PRIORITY=-3 X-FOO=1\r\n"
+	cmd, err := ParseCommand([]byte(strings.TrimSuffix(mail, "\r\n")))
+	require.NoError(t, err)
+	m, err := ParseMailFrom(cmd.Args, PathOptions{ExtensionParams: []string{"X-FOO"}})
+	require.NoError(t, err)
+	mp, err := m.Params.MailParams()
+	require.NoError(t, err)
+	assert.Equal(t, MailParams{Size: 100, Body: Body8BitMIME, SMTPUTF8: true, RequireTLS: true, Ret: RetHdrs, EnvID: "id+1",
+		Auth: "e=mc2@b.example", MTPriority: -3, HasMTPriority: true, Extra: []ExtraParam{{"X-FOO", "1"}}}, mp)
+	wire, err := AppendMailFrom(nil, string(m.From.Mailbox), &mp)
+	require.NoError(t, err)
+	assert.Equal(t, mail, string(wire))
+
+	m, err = ParseMailFrom([]byte("FROM:<> SIZE=0 AUTH=<>"), PathOptions{})
+	require.NoError(t, err)
+	mp, err = m.Params.MailParams()
+	require.NoError(t, err)
+	wire, err = AppendMailFrom(nil, "", &mp)
+	require.NoError(t, err)
+	assert.Equal(t, "MAIL FROM:<> AUTH=<> SIZE=0\r\n", string(wire), "SIZE=0 travels in Extra")
+
+	rcpt := "RCPT TO:<c@d.example> NOTIFY=SUCCESS,DELAY ORCPT=rfc822;c+2Bx@d.example\r\n"
+	r, err := ParseRcptTo([]byte(strings.TrimPrefix(strings.TrimSuffix(rcpt, "\r\n"), "RCPT ")), PathOptions{})
+	require.NoError(t, err)
+	rp, err := r.Params.RcptParams()
+	require.NoError(t, err)
+	assert.Equal(t, RcptParams{Notify: NotifySuccess | NotifyDelay, ORCPTType: "rfc822", ORCPT: "c+x@d.example"}, rp)
+	wire, err = AppendRcptTo(nil, string(r.To.Mailbox), false, &rp)
+	require.NoError(t, err)
+	assert.Equal(t, rcpt, string(wire))
+}
+
 func TestParamKindString(t *testing.T) {
 	for k := ParamSize; k < numParamKinds; k++ {
 		assert.Equal(t, k, lookupParam([]byte(strings.ToLower(k.String()))))
