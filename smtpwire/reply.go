@@ -84,6 +84,7 @@ type ReplyReader struct {
 	maxLines int
 	maxSize  int
 	reply    Reply
+	lmtp     LMTPReplies
 }
 
 // NewReplyReader returns a reader of r.

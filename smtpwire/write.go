@@ -32,11 +32,8 @@ func validText(s string) bool {
 // ParseReplyLine's grammar and the enhanced code's class its first digit;
 // each line must fit DefaultMaxReplyLine.
 func AppendReply(dst []byte, code int, enhanced EnhancedCode, text ...string) ([]byte, error) {
-	if code < 200 || code > 559 || code/10%10 > 5 {
-		return dst, errInjection("a reply code from 200 to 559")
-	}
-	if !enhanced.IsZero() && (!enhanced.Valid() || int(enhanced.Class) != code/100) {
-		return dst, errInjection("an enhanced code of the reply's class")
+	if err := checkReplyCode(code, enhanced); err != nil {
+		return dst, err
 	}
 	start := len(dst)
 	if len(text) == 0 {
@@ -67,6 +64,17 @@ func AppendReply(dst []byte, code int, enhanced EnhancedCode, text ...string) ([
 		}
 	}
 	return dst, nil
+}
+
+// checkReplyCode checks a reply code and its enhanced code for writing.
+func checkReplyCode(code int, enhanced EnhancedCode) error {
+	if code < 200 || code > 559 || code/10%10 > 5 {
+		return errInjection("a reply code from 200 to 559")
+	}
+	if !enhanced.IsZero() && (!enhanced.Valid() || int(enhanced.Class) != code/100) {
+		return errInjection("an enhanced code of the reply's class")
+	}
+	return nil
 }
 
 // AppendCommand appends a command without ESMTP syntax of its own: EHLO,
