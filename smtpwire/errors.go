@@ -55,6 +55,9 @@ var (
 	// ErrChunkSize: a BDAT size that is not a number. The chunk length is
 	// unknown, so the session cannot continue.
 	ErrChunkSize = errors.New("bad BDAT chunk size")
+	// ErrXCLIENT: a malformed XCLIENT command: an unknown or repeated
+	// attribute, or a value its attribute does not allow (501 5.5.4).
+	ErrXCLIENT = errors.New("bad XCLIENT attribute")
 	// ErrReply: a malformed server reply (client side).
 	ErrReply = errors.New("malformed reply")
 	// ErrReplyCodeMismatch: the lines of a multi-line reply carry
@@ -121,6 +124,8 @@ var (
 	stAuthCanceled = Status{501, EnhancedCode{5, 0, 0}, "Authentication canceled", false}
 	stBase64       = Status{501, EnhancedCode{5, 5, 2}, "Cannot decode response", false}
 	stPlain        = Status{501, EnhancedCode{5, 5, 2}, "Malformed PLAIN response", false}
+	stXCLIENT      = Status{501, EnhancedCode{5, 5, 4}, "Bad XCLIENT attribute value", false}
+	stXCLIENTName  = Status{501, EnhancedCode{5, 5, 4}, "Bad XCLIENT attribute name", false}
 	stChunkSize    = Status{501, EnhancedCode{5, 5, 4}, "Bad BDAT chunk size, closing", true}
 	stClient       = Status{Fatal: true}
 )
@@ -162,6 +167,8 @@ func StatusOf(err error) Status {
 		return stBase64
 	case errors.Is(err, ErrPlain):
 		return stPlain
+	case errors.Is(err, ErrXCLIENT):
+		return stXCLIENT
 	case errors.Is(err, ErrChunkSize):
 		return stChunkSize
 	}

@@ -32,6 +32,7 @@ func TestStatusOf(t *testing.T) {
 		{ErrUnknownParameter, 555, EnhancedCode{5, 5, 4}, false},
 		{ErrBase64, 501, EnhancedCode{5, 5, 2}, false},
 		{ErrPlain, 501, EnhancedCode{5, 5, 2}, false},
+		{ErrXCLIENT, 501, EnhancedCode{5, 5, 4}, false},
 		{ErrAuthCanceled, 501, EnhancedCode{5, 0, 0}, false},
 		{ErrChunkSize, 501, EnhancedCode{5, 5, 4}, true},
 		{fmt.Errorf("wrapped: %w", ErrTooLarge), 552, EnhancedCode{5, 3, 4}, false},

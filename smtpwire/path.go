@@ -285,7 +285,11 @@ func validDomain(d []byte, utf bool, maxLen int) bool {
 		return validAddressLiteral(d)
 	}
 	needIDNA := false
-	for label := range bytes.SplitSeq(d, []byte{'.'}) {
+	// An index loop, not bytes.SplitSeq: d must not escape, so that
+	// callers can check a domain held in a stack buffer.
+	for rest, more := d, true; more; {
+		var label []byte
+		label, rest, more = bytes.Cut(rest, []byte{'.'})
 		if len(label) == 0 || len(label) > 63 {
 			return false
 		}
