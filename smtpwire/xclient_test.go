@@ -37,7 +37,7 @@ func TestParseXCLIENT(t *testing.T) {
 		{args: "NAME=-bad-.example", err: true},
 		{args: "NAME=[192.0.2.1]", err: true},
 		{args: "ADDR=[TEMPUNAVAIL]", err: true},
-		{args: "ADDR=2001:db8::5", err: true},  // IPv6 needs the prefix
+		{args: "ADDR=2001:db8::5", err: true}, // IPv6 needs the prefix
 		{args: "ADDR=[192.0.2.1]", err: true}, // no brackets
 		{args: "ADDR=IPV6:192.0.2.1", err: true},
 		{args: "ADDR=IPV6:fe80::1%eth0", err: true},
