@@ -118,6 +118,23 @@ func TestReadAhead(t *testing.T) {
 	assert.Equal(t, "250 injected\r\n", string(rr.ReadAhead()))
 	assert.Equal(t, len(rr.ReadAhead()), rr.Buffered())
 	assert.Zero(t, testing.AllocsPerRun(10, func() { _ = c.ReadAhead(); _ = rr.ReadAhead() }))
+
+	// The body and chunk readers share the command reader's buffer.
+	c = NewCommandReader(strings.NewReader("hi\r\n.\r\nQUIT\r\nabcBDAT"), CommandReaderOptions{})
+	d := c.Data(0)
+	body, err := io.ReadAll(d)
+	require.NoError(t, err)
+	assert.Equal(t, "hi\r\n", string(body))
+	assert.Equal(t, "QUIT\r\nabcBDAT", string(d.ReadAhead()))
+	assert.Equal(t, d.Buffered(), c.Buffered())
+	_, err = c.ReadCommand()
+	require.NoError(t, err)
+	ch := c.Chunk(3)
+	got, err := io.ReadAll(ch)
+	require.NoError(t, err)
+	assert.Equal(t, "abc", string(got))
+	assert.Equal(t, "BDAT", string(ch.ReadAhead()))
+	assert.Equal(t, 4, ch.Buffered())
 }
 
 func TestReadCommandLimits(t *testing.T) {
