@@ -29,7 +29,7 @@ func equalFold(b []byte, s string) bool {
 }
 
 // equalFoldASCII compares b and s ignoring the ASCII case of both.
-func equalFoldASCII(b []byte, s string) bool {
+func equalFoldASCII[T string | []byte](b []byte, s T) bool {
 	if len(b) != len(s) {
 		return false
 	}

@@ -202,7 +202,7 @@ func (c *Capabilities) insert(seed uint32, word []byte, v uint8) bool {
 			*s = v
 			return true
 		}
-		if other, ok := c.word(seed, *s); ok && bytes.EqualFold(other, word) {
+		if other, ok := c.word(seed, *s); ok && equalFoldASCII(other, word) {
 			return false
 		}
 	}

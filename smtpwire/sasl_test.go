@@ -46,7 +46,13 @@ func TestDecodeSASL(t *testing.T) {
 		if _, err := DecodeSASL(buf[:0], []byte("dXNlcm5hbWU=")); err != nil {
 			t.Fatal(err)
 		}
-	}))
+		if _, err := DecodeSASL(buf[:0], []byte("*")); err == nil {
+			t.Fatal("no cancel")
+		}
+		if _, err := DecodeSASL(buf[:0], []byte("!!")); err == nil {
+			t.Fatal("bad base64 taken")
+		}
+	}), "a cancel and bad base64 are ordinary ends of an exchange: no allocation either")
 }
 
 func TestParsePlain(t *testing.T) {
