@@ -134,11 +134,12 @@ func (c *wireClient) capabilities(v smtpwire.Verb, domain string) smtpwire.Capab
 	return caps.Clone(nil)
 }
 
-// TestInteropDovecotLMTP delivers one message to a real Dovecot LMTP
-// server with smtpwire's client side: LHLO, MAIL, three RCPTs (one unknown
-// user, refused at RCPT time), DATA, and one reply per accepted recipient,
-// which must name the right recipient; then the message must be in both
-// Maildirs Dovecot wrote.
+// TestInteropDovecotLMTP delivers to a real Dovecot LMTP server with
+// smtpwire's client side: EHLO refused with 500 5.5.1 (as
+// CommandReaderOptions.LMTP refuses it), LHLO, MAIL, three RCPTs (one
+// unknown user, refused at RCPT time), DATA, and one reply per accepted
+// recipient, which must name the right recipient; then the same with BDAT
+// LAST; then both messages must be in both Maildirs Dovecot wrote.
 func TestInteropDovecotLMTP(t *testing.T) {
 	dovecot := requirePeer(t, "dovecot")
 	requireFile(t, "/usr/lib/dovecot/lmtp", "dovecot-lmtpd")
@@ -198,6 +199,8 @@ service lmtp {
 
 	c := dialWire(t, "127.0.0.1:"+port)
 	c.reply(220)
+	r := c.command(smtpwire.VerbEHLO, "client.example.test", 500)
+	t.Logf("Dovecot LMTP answers EHLO: %d %s", r.Code, r.Line(0))
 	caps := c.capabilities(smtpwire.VerbLHLO, "client.example.test")
 	assert.True(t, caps.Has(smtpwire.ExtPipelining))
 	assert.True(t, caps.Has(smtpwire.ExtEnhancedStatusCodes))
@@ -231,17 +234,44 @@ service lmtp {
 	_, _, err = l.Next()
 	require.ErrorIs(t, err, io.EOF)
 	assert.Zero(t, c.rr.Buffered())
+
+	// The same after the last BDAT chunk (RFC 2033 §4.3 with RFC 3030).
+	require.True(t, caps.Has(smtpwire.ExtChunking))
+	c.send(smtpwire.AppendMailFrom(nil, "sender@example.org", nil))
+	c.reply(250)
+	for _, rcpt := range accepted {
+		c.send(smtpwire.AppendRcptTo(nil, rcpt, false, nil))
+		c.reply(250)
+	}
+	chunk := "From: sender@example.org\r\nSubject: smtpwire BDAT over LMTP\r\n\r\nchunked\r\n"
+	c.send(append(smtpwire.AppendBDAT(nil, uint64(len(chunk)), true), chunk...), nil)
+	l = c.rr.LMTPReplies(len(accepted))
+	for l.Remaining() > 0 {
+		i, r, err := l.Next()
+		require.NoError(t, err)
+		assert.Equal(t, 250, r.Code, "%s", r.Line(0))
+		assert.Contains(t, string(r.Line(0)), "<"+accepted[i]+">")
+	}
 	c.command(smtpwire.VerbQUIT, "", 221)
 
 	for _, user := range []string{"alice", "bob"} {
 		files, err := filepath.Glob(filepath.Join(dir, "mail", user, "Maildir", "new", "*"))
 		require.NoError(t, err)
-		require.Len(t, files, 1, user)
-		msg, err := os.ReadFile(files[0])
-		require.NoError(t, err)
-		assert.Contains(t, string(msg), "Subject: smtpwire over LMTP\n", user) // Dovecot stores LF line ends
-		assert.Contains(t, string(msg), "\n.hello from smtpwire\n", "the stuffed dot removed once")
-		assert.Contains(t, string(msg), "with LMTP", "Dovecot's Received header")
+		require.Len(t, files, 2, user)
+		var msgs []string
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			require.NoError(t, err)
+			msgs = append(msgs, string(b))
+		}
+		if !strings.Contains(msgs[0], "Subject: smtpwire over LMTP\n") {
+			msgs[0], msgs[1] = msgs[1], msgs[0]
+		}
+		msg := msgs[0]
+		assert.Contains(t, msgs[1], "Subject: smtpwire BDAT over LMTP\n", user)
+		assert.Contains(t, msg, "Subject: smtpwire over LMTP\n", user) // Dovecot stores LF line ends
+		assert.Contains(t, msg, "\n.hello from smtpwire\n", "the stuffed dot removed once")
+		assert.Contains(t, msg, "with LMTP", "Dovecot's Received header")
 	}
 	_, err = os.Stat(filepath.Join(dir, "mail", "nobody"))
 	assert.True(t, errors.Is(err, os.ErrNotExist), "no mail for the refused recipient")
