@@ -218,3 +218,19 @@ type lmtpResult struct {
 	lines    []string
 	err      string
 }
+
+func BenchmarkAppendLMTPReplies(b *testing.B) {
+	rcpts := make([]RcptReply, 20)
+	for i := range rcpts {
+		rcpts[i] = RcptReply{Mailbox: "user" + itoa(i) + "@example.test", Code: 250, Enhanced: EnhancedCode{2, 0, 0}, Text: "stored"}
+	}
+	buf, err := AppendLMTPReplies(nil, rcpts)
+	require.NoError(b, err)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(buf)))
+	for b.Loop() {
+		if _, err := AppendLMTPReplies(buf[:0], rcpts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

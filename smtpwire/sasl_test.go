@@ -126,3 +126,21 @@ func FuzzPlain(f *testing.F) {
 		require.Equal(t, string(src), string(wire))
 	})
 }
+
+// The server's side of AUTH PLAIN: decode the response, split it.
+func BenchmarkDecodeSASLPlain(b *testing.B) {
+	resp, err := AppendPlainResponse(nil, "", "alice@example.org", "correct horse battery staple")
+	require.NoError(b, err)
+	buf := make([]byte, 0, 128)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(resp)))
+	for b.Loop() {
+		msg, err := DecodeSASL(buf[:0], resp)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := ParsePlain(msg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -268,3 +268,18 @@ func FuzzXCLIENT(f *testing.F) {
 		require.Equal(t, fields, back)
 	})
 }
+
+func BenchmarkAppendXCLIENT(b *testing.B) {
+	fields := []XCLIENTField{{XCLIENTName, "mx.example.net"}, {XCLIENTAddr, "192.0.2.7"}, {XCLIENTPort, "40001"},
+		{XCLIENTHelo, "mx.example.net"}, {XCLIENTProto, "ESMTP"}, {XCLIENTLogin, "alice@example.org"}}
+	buf := make([]byte, 0, 512)
+	out, _, err := AppendXCLIENT(buf, fields, 0)
+	require.NoError(b, err)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(out)))
+	for b.Loop() {
+		if _, _, err := AppendXCLIENT(buf[:0], fields, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
