@@ -64,10 +64,13 @@ type capLine struct {
 // by ParseCapabilities: Has, MaxSize, Lookup and HasAuth answer from fixed
 // tables in the value, in constant time, without allocating.
 //
-// The byte slices it hands out are views into the Reply it was parsed
-// from, valid until the next call on that ReplyReader. Clone makes a copy
-// that stays valid. After STARTTLS a client must replace it with the one
-// from the new EHLO, never merge the two (RFC 3207 §4.2).
+// Has, MaxSize, XCLIENTAttrs and HasAuth of the common mechanisms are
+// answered from the value alone and stay right for as long as it is kept.
+// Everything that reads text (Greeting, Lookup, All, Keyword,
+// AuthMechanisms, HasAuth of other mechanisms) uses views into the Reply it
+// was parsed from, valid until the next call on that ReplyReader; Clone
+// makes a copy that stays valid. After STARTTLS a client must replace it
+// with the one from the new EHLO, never merge the two (RFC 3207 §4.2).
 type Capabilities struct {
 	text   []byte
 	greet  span
@@ -77,6 +80,8 @@ type Capabilities struct {
 	nmechs uint8
 	has    uint16 // bit e set when Ext e was announced
 	size   uint64 // SIZE value; 0 when absent or announced without a limit
+	auth   uint32 // bit i set when saslNames[i] is among the mechanisms
+	xattrs XCLIENTSet
 	// slots holds 1+i for keyword line i, 1+MaxCapabilityLines+j for
 	// mechanism j, 0 for an empty slot.
 	slots [capSlots]uint8
@@ -146,6 +151,12 @@ func (c *Capabilities) parse(r *Reply) error {
 				if err := c.indexMechanisms(l.params); err != nil {
 					return err
 				}
+			case ExtXCLIENT:
+				for name := range bytes.FieldsSeq(params) {
+					if a := lookupXCLIENTAttr(name); a != XCLIENTUnknown {
+						c.xattrs |= 1 << a
+					}
+				}
 			}
 		}
 	}
@@ -168,6 +179,9 @@ func (c *Capabilities) indexMechanisms(params span) error {
 			if c.insert(mechSeed, c.at(s), uint8(1+MaxCapabilityLines)+c.nmechs) {
 				c.mechs[c.nmechs] = s
 				c.nmechs++
+				if i := lookupSASLName(c.at(s)); i >= 0 {
+					c.auth |= 1 << i
+				}
 			}
 		}
 		p = q + 1
@@ -289,8 +303,40 @@ func (c *Capabilities) AuthMechanisms() iter.Seq[[]byte] {
 	}
 }
 
-// HasAuth reports whether mechanism (case-insensitive) is announced.
-func (c *Capabilities) HasAuth(mechanism string) bool { return c.find(mechSeed, mechanism) != 0 }
+// HasAuth reports whether mechanism (case-insensitive) is announced. For
+// the mechanisms of the IANA SASL registry that mail uses (PLAIN, LOGIN,
+// CRAM-MD5, SCRAM-*, XOAUTH2, OAUTHBEARER, EXTERNAL, GSSAPI, NTLM…) the
+// answer is kept in the value, like Has and MaxSize, and stays right after
+// the reply reader moves on; other names are looked up in the reply's text.
+func (c *Capabilities) HasAuth(mechanism string) bool {
+	if i := lookupSASLName(mechanism); i >= 0 {
+		return c.auth&(1<<i) != 0
+	}
+	return c.find(mechSeed, mechanism) != 0
+}
+
+// saslNames are the mechanisms whose presence the value itself records.
+var saslNames = [...]string{
+	"PLAIN", "LOGIN", "CRAM-MD5", "DIGEST-MD5", "XOAUTH2", "OAUTHBEARER", "EXTERNAL", "ANONYMOUS",
+	"GSSAPI", "GS2-KRB5", "NTLM", "SCRAM-SHA-1", "SCRAM-SHA-1-PLUS", "SCRAM-SHA-256", "SCRAM-SHA-256-PLUS",
+	"SCRAM-SHA-512", "SCRAM-SHA-512-PLUS",
+}
+
+func lookupSASLName[T string | []byte](m T) int {
+next:
+	for i, n := range saslNames {
+		if len(m) != len(n) {
+			continue
+		}
+		for j := range len(n) {
+			if upper(m[j]) != n[j] {
+				continue next
+			}
+		}
+		return i
+	}
+	return -1
+}
 
 // Clone returns a copy of c whose text lives in buf's storage (buf[:0],
 // grown only when it lacks room), so that it stays valid after the reply

@@ -107,7 +107,8 @@ func TestParseCapabilitiesCases(t *testing.T) {
 // Capabilities are views into the reply; Clone makes a value that outlives
 // it, in the caller's buffer.
 func TestCapabilitiesClone(t *testing.T) {
-	rr := NewReplyReader(strings.NewReader("250-mx.example\r\n250-PIPELINING\r\n250 AUTH PLAIN\r\n250-other.example\r\n250-CHUNKING\r\n250 AUTH LOGIN\r\n"), ReplyReaderOptions{})
+	rr := NewReplyReader(strings.NewReader("250-mx.example\r\n250-PIPELINING\r\n250-XCLIENT NAME ADDR\r\n250-AUTH PLAIN X-MECH\r\n250 SIZE 1000\r\n"+
+		"250-other.example\r\n250-CHUNKING\r\n250-XCLIENT LOGIN\r\n250-AUTH LOGIN X-OTHER\r\n250 SIZE 2000\r\n"), ReplyReaderOptions{})
 	r, err := rr.ReadReply()
 	require.NoError(t, err)
 	c, err := ParseCapabilities(r)
@@ -123,6 +124,19 @@ func TestCapabilitiesClone(t *testing.T) {
 	assert.True(t, kept.HasAuth("PLAIN"))
 	assert.False(t, kept.HasAuth("LOGIN"))
 	assert.NotEqual(t, "mx.example", string(c.Greeting()), "the uncloned value is a view into the reused reply")
+	// What the value holds itself stays right without Clone.
+	assert.True(t, c.Has(ExtPipelining))
+	assert.False(t, c.Has(ExtChunking))
+	n, _ := c.MaxSize()
+	assert.Equal(t, uint64(1000), n)
+	assert.True(t, c.HasAuth("PLAIN"))
+	assert.False(t, c.HasAuth("LOGIN"))
+	x, ok := c.XCLIENTAttrs()
+	assert.True(t, ok)
+	assert.True(t, x.Has(XCLIENTAddr))
+	assert.False(t, x.Has(XCLIENTLogin))
+	assert.True(t, kept.HasAuth("X-MECH"), "other mechanisms: from the text, kept by Clone")
+	assert.False(t, kept.HasAuth("X-OTHER"))
 }
 
 // Repeated keywords and mechanisms: the first counts, and nothing is lost

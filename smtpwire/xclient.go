@@ -79,17 +79,9 @@ func (s XCLIENTSet) Has(a XCLIENTAttr) bool { return a != XCLIENTUnknown && s&(1
 // XCLIENTAttrs returns the attributes the server listed after its XCLIENT
 // keyword; names this package does not know are left out. ok is false when
 // XCLIENT was not announced.
+// The set is kept in the value, like Has.
 func (c *Capabilities) XCLIENTAttrs() (s XCLIENTSet, ok bool) {
-	params, ok := c.Lookup("XCLIENT")
-	if !ok {
-		return 0, false
-	}
-	for name := range bytes.FieldsSeq(params) {
-		if a := lookupXCLIENTAttr(name); a != XCLIENTUnknown {
-			s |= 1 << a
-		}
-	}
-	return s, true
+	return c.xattrs, c.Has(ExtXCLIENT)
 }
 
 // XCLIENTParam is one attribute of an XCLIENT command: views into the
