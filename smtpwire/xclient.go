@@ -281,6 +281,11 @@ type XCLIENTField struct {
 // checks it. A field that is invalid, or too long for a line of its own,
 // is ErrInjection with dst unchanged and n 0. It allocates only when dst
 // lacks the capacity.
+//
+// Postfix (3.7) judges each XCLIENT by the client the previous one made:
+// once ADDR names an address outside smtpd_authorized_xclient_hosts, a
+// further XCLIENT gets 550 5.7.0. Order fields so that ADDR (and NAME, if
+// the authorization is by name) come last.
 func AppendXCLIENT(dst []byte, fields []XCLIENTField, maxLine int) (out []byte, n int, err error) {
 	if maxLine <= 0 {
 		maxLine = DefaultMaxCommandLine
