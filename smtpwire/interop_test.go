@@ -630,6 +630,10 @@ func TestInteropPostfix(t *testing.T) {
 		after := c.capabilities(smtpwire.VerbEHLO, "mx.example.net")
 		_, still := after.XCLIENTAttrs()
 		assert.False(t, still, "192.0.2.7 is not an authorized XCLIENT host")
+		line, _, err := smtpwire.AppendXCLIENT(nil, []smtpwire.XCLIENTField{{Attr: smtpwire.XCLIENTLogin, Value: "alice"}}, 0)
+		require.NoError(t, err)
+		c.send(line, nil)
+		c.reply(550) // judged as 192.0.2.7 now: why ADDR goes last (AppendXCLIENT's doc)
 		sendMessage(t, c, "x@example.org", []string{"carol@example.test"},
 			"From: x@example.org\r\nSubject: via xclient\r\nMessage-ID: <xc1@client.example.test>\r\n\r\nhi\r\n")
 		c.command(smtpwire.VerbQUIT, "", 221)
