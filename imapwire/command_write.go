@@ -46,13 +46,13 @@ func (w *writer) finish() ([]byte, error) {
 	return append(w.b, '\r', '\n'), nil
 }
 
-func (w *writer) sp()              { w.b = append(w.b, ' ') }
-func (w *writer) raw(s string)     { w.b = append(w.b, s...) }
-func (w *writer) number(n uint64)  { w.b = strconv.AppendUint(w.b, n, 10) }
-func (w *writer) fail(err error)   { w.err = err }
-func (w *writer) failed() bool     { return w.err != nil }
-func (w *writer) bytes(s []byte)   { w.b = append(w.b, s...) }
-func (w *writer) byte1(c byte)     { w.b = append(w.b, c) }
+func (w *writer) sp()             { w.b = append(w.b, ' ') }
+func (w *writer) raw(s string)    { w.b = append(w.b, s...) }
+func (w *writer) number(n uint64) { w.b = strconv.AppendUint(w.b, n, 10) }
+func (w *writer) fail(err error)  { w.err = err }
+func (w *writer) failed() bool    { return w.err != nil }
+func (w *writer) bytes(s []byte)  { w.b = append(w.b, s...) }
+func (w *writer) byte1(c byte)    { w.b = append(w.b, c) }
 
 // uid writes "UID " for the UID form of a command.
 func (w *writer) uid(uid bool) {
