@@ -449,3 +449,147 @@ func BenchmarkDecodeCommands(b *testing.B) {
 		}
 	}
 }
+
+func TestDecodeErrors(t *testing.T) {
+	big := strings.Repeat("y", 5000)
+	ids := "a ID (" + strings.Repeat(`"k" "v" `, 30) + "\"k\" \"v\")\r\n"
+	tests := []struct {
+		in    string
+		err   error
+		reply string // the start of AppendCommandError's output
+	}{
+		{"a XYZZY 1 (2)\r\n", ErrUnsupportedCommand, "a BAD Command not supported"},
+		{"a GETQUOTA x\r\n", ErrUnsupportedCommand, "a BAD Command not supported"},
+		{"a SELECT INBOX (FOO)\r\n", ErrUnknownOption, "a BAD Unknown option at octet 16: expected CONDSTORE or QRESYNC"},
+		{"a SELECT INBOX (CONDSTORE CONDSTORE)\r\n", ErrSyntax, "a BAD Syntax error"},
+		{"a SELECT INBOX (QRESYNC (0 1))\r\n", ErrSyntax, "a BAD Syntax error"},
+		{"a SELECT INBOX (QRESYNC (1 1 1:*))\r\n", ErrSyntax, "a BAD"},
+		{"a SELECT \"&Jjo\"\r\n", ErrUTF7, "a BAD Invalid mailbox name encoding"},
+		{"a LOGIN {5}\r\n", ErrSyncLiteralRefused, "a BAD Synchronizing literal refused"},
+		{"a LOGIN {5000}\r\n", ErrLiteralTooLarge, "a NO [TOOBIG] Literal too large"},
+		{"a LOGIN {5000+}\r\n" + "x\r\nb DELETE INBOX\r\n" + big[:5000-18] + " y\r\n", ErrNonSyncTooLarge, "a BAD [TOOBIG]"},
+		{"a LOGIN alice\r\n", ErrSyntax, "a BAD Syntax error at octet 13: expected SP"},
+		{"a LOGIN alice bob carol\r\n", ErrSyntax, "a BAD Syntax error"},
+		{ids, ErrTooMany, "a BAD Too many items"},
+		{"a ID (\"k\")\r\n", ErrSyntax, "a BAD"},
+		{"a LIST (RECURSIVEMATCH) \"\" %\r\n", ErrSyntax, "a BAD"},
+		{"a LIST (FOO) \"\" %\r\n", ErrUnknownOption, "a BAD Unknown option"},
+		{"a LIST \"\" () \r\n", ErrSyntax, "a BAD"},
+		{"a LIST \"\" % RETURN (STATUS ())\r\n", ErrSyntax, "a BAD"},
+		{"a LIST \"\" % RETURN (STATUS (FOO))\r\n", ErrUnknownOption, "a BAD"},
+		{"a STATUS INBOX ()\r\n", ErrSyntax, "a BAD"},
+		{"a FETCH 1 FLAGS (VANISHED)\r\n", ErrSyntax, "a BAD"},
+		{"a UID FETCH 1 FLAGS (VANISHED)\r\n", ErrSyntax, "a BAD"},
+		{"a FETCH 1 FLAGS (CHANGEDSINCE 0)\r\n", ErrSyntax, "a BAD"},
+		{"a FETCH 1 FLAGS (FOO)\r\n", ErrUnknownOption, "a BAD"},
+		{"a STORE 1 (UNCHANGEDSINCE x) FLAGS \\Seen\r\n", ErrSyntax, "a BAD"},
+		{"a STORE 1 (FOO 1) FLAGS \\Seen\r\n", ErrUnknownOption, "a BAD"},
+		{"a ENABLE\r\n", ErrSyntax, "a BAD"},
+		{"a AUTHENTICATE PLAIN !!!\r\n", ErrSyntax, "a BAD"},
+		{"a AUTHENTICATE PLAIN AGFsaWNlAHNlY3JldA=\r\n", ErrSyntax, "a BAD"},
+		{"a SEARCH RETURN (FOO) ALL\r\n", ErrUnknownOption, "a BAD"},
+		{"a SEARCH ALL RETURN\r\n", ErrSyntax, "a BAD"},
+		{"a SEARCH NOT\r\n", ErrSyntax, "a BAD"},
+		{"a SEARCH (ALL\r\n", ErrSyntax, "a BAD"},
+		{"a SEARCH " + strings.Repeat("NOT ", 40) + "ALL\r\n", ErrTooDeep, "a BAD [CLIENTBUG] Nesting too deep"},
+		{"a APPEND INBOX {99999999}\r\n", ErrLiteralTooLarge, "a NO [TOOBIG]"},
+		{"a APPEND INBOX (\\*) {1}\r\n", ErrSyntax, "a BAD"},
+		{"a CREATE x (USE (\\Sent $x))\r\n", ErrSyntax, "a BAD"},
+		{"a CREATE x (FOO 1)\r\n", ErrUnknownOption, "a BAD"},
+		{"a COMPRESS\r\n", ErrSyntax, "a BAD"},
+		{"a RENAME x\r\n", ErrSyntax, "a BAD"},
+		{"a EXPUNGE 1\r\n", ErrSyntax, "a BAD"},
+		{"+ NOOP\r\n", ErrSyntax, "* BAD"},
+	}
+	for _, tt := range tests {
+		r := NewReader(strings.NewReader(tt.in+"z NOOP\r\n"), ServerSide, Options{})
+		d := NewDecoder(r)
+		if !strings.HasPrefix(tt.in, "a LOGIN {5}") {
+			calls := 0
+			d.Continue = func(Literal) error { calls++; return nil }
+			defer func(in string) { assert.Zero(t, calls, "no continuation for %q", in) }(tt.in)
+		}
+		c, err := d.Decode()
+		require.ErrorIs(t, err, tt.err, tt.in)
+		reply, fatal := AppendCommandError(nil, c.Tag, err)
+		assert.False(t, fatal, tt.in)
+		assert.True(t, strings.HasPrefix(string(reply), tt.reply), "%q: %q", tt.in, reply)
+		assert.True(t, strings.HasSuffix(string(reply), "\r\n"), tt.in)
+		c, err = d.Decode()
+		require.NoError(t, err, "the next command after %q", tt.in)
+		assert.Equal(t, "z", string(c.Tag), tt.in)
+	}
+}
+
+func TestDecodeFatal(t *testing.T) {
+	r := NewReader(strings.NewReader("a LOGIN "+strings.Repeat("x", 9000)+"\r\nz NOOP\r\n"), ServerSide, Options{})
+	d := NewDecoder(r)
+	_, err := d.Decode()
+	require.ErrorIs(t, err, ErrLineTooLong)
+	reply, fatal := AppendCommandError(nil, []byte("a"), err)
+	assert.True(t, fatal)
+	assert.Equal(t, "* BYE Line too long\r\n", string(reply))
+	_, err = d.Decode()
+	require.Error(t, err, "nothing more is read")
+
+	reply, fatal = AppendCommandError([]byte("x"), nil, io.ErrUnexpectedEOF)
+	assert.True(t, fatal)
+	assert.Equal(t, "x", string(reply), "nothing to say to a connection that broke")
+}
+
+// TestDecodeContinue checks that Continue is asked before each
+// synchronizing literal's data, with its header, and that its refusal
+// ends the command without reading the data.
+func TestDecodeContinue(t *testing.T) {
+	r := NewReader(strings.NewReader("a LOGIN {5}\r\nalice {6}\r\nsecret\r\nb LOGIN {3}\r\nc NOOP\r\n"), ServerSide, Options{})
+	d := NewDecoder(r)
+	var seen []Literal
+	refuse := false
+	d.Continue = func(l Literal) error {
+		seen = append(seen, l)
+		if refuse {
+			return ErrLiteralTooLarge
+		}
+		return nil
+	}
+	c, err := d.Decode()
+	require.NoError(t, err)
+	assert.Equal(t, "alice", string(c.Login.User))
+	assert.Equal(t, "secret", string(c.Login.Password))
+	assert.Equal(t, []Literal{{Size: 5}, {Size: 6}}, seen)
+	refuse = true
+	_, err = d.Decode()
+	require.ErrorIs(t, err, ErrLiteralTooLarge)
+	c, err = d.Decode()
+	require.NoError(t, err)
+	assert.Equal(t, CmdNoop, c.ID)
+}
+
+// TestDecodeAppendFlow follows a server through MULTIAPPEND: the first
+// literal is open after Decode, streamed, then NextMessage opens the
+// next, which is rejected; the command ends and the next one reads.
+func TestDecodeAppendFlow(t *testing.T) {
+	in := "a APPEND INBOX {5}\r\nhello (\\Seen) {3}\r\nb NOOP\r\n"
+	r := NewReader(strings.NewReader(in), ServerSide, Options{})
+	d := NewDecoder(r)
+	c, err := d.Decode()
+	require.NoError(t, err)
+	lit, open := d.Pending()
+	require.True(t, open)
+	assert.Equal(t, Literal{Size: 5}, lit)
+	_, err = d.NextMessage()
+	require.ErrorIs(t, err, ErrLiteralOpen)
+	require.NoError(t, r.Accept())
+	data, err := io.ReadAll(r.LiteralReader())
+	require.NoError(t, err)
+	assert.Equal(t, "hello", string(data))
+	more, err := d.NextMessage()
+	require.NoError(t, err)
+	require.True(t, more)
+	assert.Equal(t, 1, c.Append.Index)
+	assert.Equal(t, [][]byte{[]byte(`\Seen`)}, c.Append.Flags)
+	require.NoError(t, r.Reject(), "the server refuses the second message: the client never sends it")
+	c, err = d.Decode()
+	require.NoError(t, err)
+	assert.Equal(t, CmdNoop, c.ID)
+}
