@@ -31,6 +31,9 @@ func (d *Decoder) search(a *SearchArgs) error {
 		}
 	}
 	a.Charset = o.Charset
+	if bytes.IndexByte(a.Charset, '\\') >= 0 {
+		a.Charset = d.unquote(a.Charset)
+	}
 	n := len(d.terms)
 	d.stack = d.stack[:0]
 	done := false // the last term was a complete key
