@@ -6,8 +6,10 @@ import "unicode/utf8"
 // answers BAD and the connection goes on; [AppendCommandError] writes the
 // reply with a precise text.
 var (
-	// ErrUnsupportedCommand: a command the decoder does not decode (an
-	// unknown name, or a known one outside the list [Decoder] covers).
+	// ErrUnsupportedCommand: a command this package knows but the decoder
+	// does not decode (GETQUOTA, SORT, …). Its arguments are left unread:
+	// a server that implements it reads them from the Reader, and the next
+	// Decode skips them otherwise. Unknown names are ErrUnknownCommand.
 	ErrUnsupportedCommand error = &cmdError{"command not supported", "Command not supported"}
 	// ErrUnknownOption: a SELECT, CREATE, LIST, SEARCH RETURN or FETCH
 	// parameter or option the decoder does not know.
@@ -32,7 +34,7 @@ func (e *cmdError) Unwrap() error { return ErrSyntax }
 // views (byte slices into the Reader's buffer or into the Decoder's
 // scratch) stay valid until the next Decode. String values are unescaped,
 // literals taken inline, mailbox names decoded to UTF-8 (from modified
-// UTF-7 unless UTF8 is set). After the first commands have grown the
+// UTF-7 unless the Reader is in UTF-8 mode, [Reader.SetUTF8]). After the first commands have grown the
 // scratch, decoding allocates nothing.
 //
 // Literals inside arguments (LOGIN {5}, a SEARCH string) are checked
@@ -58,11 +60,6 @@ type Decoder struct {
 	// (ErrSyncLiteralRefused). Non-synchronizing literals within the
 	// limits are taken without a call.
 	Continue func(Literal) error
-
-	// UTF8 is set once the session is in UTF-8 mode (ENABLE UTF8=ACCEPT,
-	// RFC 6855, or IMAP4rev2): mailbox names are raw UTF-8, not modified
-	// UTF-7.
-	UTF8 bool
 
 	cmd     Cmd
 	scratch []byte
@@ -174,6 +171,9 @@ func (d *Decoder) args(c *Cmd) error {
 	case CmdCompress:
 		return d.compress(c)
 	}
+	if c.ID == CmdUnknown {
+		return nil // a name of Options.ExtraCommands: the caller reads its arguments
+	}
 	return syntaxErr(ErrUnsupportedCommand, r.offset(r.p), "")
 }
 
@@ -247,9 +247,9 @@ func (d *Decoder) mailbox() ([]byte, error) {
 // checked as UTF-8 in UTF-8 mode, else decoded from modified UTF-7 (the
 // wire form itself when it holds no "&").
 func (d *Decoder) mailboxName(v []byte) ([]byte, error) {
-	if d.UTF8 {
+	if d.r.UTF8() {
 		if !utf8.Valid(v) {
-			return nil, syntaxErr(ErrUTF7, d.r.offset(d.r.p), "UTF-8 mailbox name")
+			return nil, syntaxErr(ErrInvalidUTF8, d.r.offset(d.r.p), "UTF-8 mailbox name")
 		}
 		return v, nil
 	}
@@ -284,7 +284,7 @@ func (d *Decoder) flags(v Values, star bool) ([][]byte, error) {
 		}
 		d.bufs = append(d.bufs, t.Bytes)
 	}
-	if v.Err() {
+	if v.Err() != nil {
 		return nil, d.r.expected("flag")
 	}
 	return d.bufs[n:len(d.bufs):len(d.bufs)], nil

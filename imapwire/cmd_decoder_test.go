@@ -458,13 +458,14 @@ func TestDecodeErrors(t *testing.T) {
 		err   error
 		reply string // the start of AppendCommandError's output
 	}{
-		{"a XYZZY 1 (2)\r\n", ErrUnsupportedCommand, "a BAD Command not supported"},
+		{"a XYZZY 1 (2)\r\n", ErrUnknownCommand, "a BAD Unknown command"},
 		{"a GETQUOTA x\r\n", ErrUnsupportedCommand, "a BAD Command not supported"},
 		{"a SELECT INBOX (FOO)\r\n", ErrUnknownOption, "a BAD Unknown option at octet 16: expected CONDSTORE or QRESYNC"},
 		{"a SELECT INBOX (CONDSTORE CONDSTORE)\r\n", ErrSyntax, "a BAD Syntax error"},
 		{"a SELECT INBOX (QRESYNC (0 1))\r\n", ErrSyntax, "a BAD Syntax error"},
 		{"a SELECT INBOX (QRESYNC (1 1 1:*))\r\n", ErrSyntax, "a BAD"},
 		{"a SELECT \"&Jjo\"\r\n", ErrUTF7, "a BAD Invalid mailbox name encoding"},
+		{"a SELECT {4+}\r\n&Jjo\r\n", ErrUTF7, "a BAD Invalid mailbox name encoding"},
 		{"a LOGIN {5}\r\n", ErrSyncLiteralRefused, "a BAD Synchronizing literal refused"},
 		{"a LOGIN {5000}\r\n", ErrLiteralTooLarge, "a NO [TOOBIG] Literal too large"},
 		{"a LOGIN {5000+}\r\n" + "x\r\nb DELETE INBOX\r\n" + big[:5000-18] + " y\r\n", ErrNonSyncTooLarge, "a BAD [TOOBIG]"},

@@ -33,9 +33,8 @@ func FuzzCommandRoundTrip(f *testing.F) {
 // decodeRendered decodes the first command of in, fed in chunks of the
 // given sizes, and renders it or its error.
 func decodeRendered(in []byte, sizes []int, utf8Mode bool) string {
-	r := NewReader(chunked.NewReader(bytes.Clone(in), sizes...), ServerSide, Options{Limits: fuzzLimits})
+	r := NewReader(chunked.NewReader(bytes.Clone(in), sizes...), ServerSide, Options{Limits: fuzzLimits, UTF8: utf8Mode})
 	d := NewDecoder(r)
-	d.UTF8 = utf8Mode
 	d.Continue = acceptAll
 	out, _, err := decodeCase(d, nil, nil)
 	if err != nil {

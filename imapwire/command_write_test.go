@@ -32,8 +32,7 @@ var writeEncoders = []struct {
 // returns both renderings, the written command and how many continuations
 // the second decoding gave.
 func roundTrip(t *testing.T, in []byte, e Encoder, lim Limits) (first, second string, written []byte, waits int, ok bool) {
-	d := NewDecoder(NewReader(bytes.NewReader(in), ServerSide, Options{Limits: lim}))
-	d.UTF8 = e.UTF8
+	d := NewDecoder(NewReader(bytes.NewReader(in), ServerSide, Options{Limits: lim, UTF8: e.UTF8}))
 	d.Continue = acceptAll
 	var msgs []AppendData
 	out, c, err := decodeCase(d, nil, &msgs)
@@ -42,8 +41,7 @@ func roundTrip(t *testing.T, in []byte, e Encoder, lim Limits) (first, second st
 	}
 	written, err = writeCmd(e, nil, c, msgs)
 	require.NoError(t, err, "write %q", out)
-	d2 := NewDecoder(NewReader(bytes.NewReader(written), ServerSide, Options{}))
-	d2.UTF8 = e.UTF8
+	d2 := NewDecoder(NewReader(bytes.NewReader(written), ServerSide, Options{UTF8: e.UTF8}))
 	d2.Continue = func(Literal) error { waits++; return nil }
 	out2, c2, err := decodeCase(d2, nil, nil)
 	require.NoError(t, err, "decode %q written from %q", written, in)
