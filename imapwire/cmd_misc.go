@@ -1,7 +1,5 @@
 package imapwire
 
-import "github.com/mailwire/mailwire/internal/sasl"
-
 // AUTHENTICATE, ENABLE, ID, COMPRESS: the commands of the session itself.
 
 // noBytes is an empty value that is not nil.
@@ -28,7 +26,7 @@ func (d *Decoder) authenticate(a *AuthenticateArgs) (err error) {
 		return r.expected("base64 initial response or =")
 	}
 	n := len(d.scratch)
-	out, err := sasl.Decode(d.scratch, ir)
+	out, err := DecodeSASL(d.scratch, ir)
 	if err != nil {
 		return r.expected("base64 initial response")
 	}
