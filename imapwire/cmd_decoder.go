@@ -23,6 +23,15 @@ var (
 	ErrSyncLiteralRefused error = &cmdError{"synchronizing literal refused", "Synchronizing literal refused"}
 )
 
+// Bounds of the decoder's storage per command: a SEARCH with more terms or
+// a FETCH with more items fails with ErrTooMany. A term takes more memory
+// than the octets that carry it, so the bound keeps a command's footprint
+// near its size on the wire.
+const (
+	MaxSearchTerms = 1024
+	MaxFetchItems  = 256
+)
+
 // cmdError is a sentinel of the decoder that is also an ErrSyntax.
 type cmdError struct{ msg, text string }
 
@@ -45,6 +54,10 @@ func (e *cmdError) Unwrap() error { return ErrSyntax }
 // APPEND's message literals are not taken inline: Decode returns with the
 // first one open, for the server to accept and stream, reject or discard,
 // and [Decoder.NextMessage] reads the next (MULTIAPPEND).
+//
+// The Decoder's storage grows with the commands it sees and is kept; it
+// is bounded by the limits and by MaxSearchTerms and MaxFetchItems, past
+// which a command fails with ErrTooMany.
 //
 // On an error the Cmd still carries the tag (when it was read), a literal
 // left open by the error has been rejected (its data drained exactly if it

@@ -380,7 +380,7 @@ func TestDecodeAllocs(t *testing.T) {
 		if tt.want == "" {
 			continue
 		}
-		t.Run(tt.in[:strings.IndexByte(tt.in, ' ')], func(t *testing.T) {
+		t.Run(strings.Join(strings.Fields(tt.want)[:2], "_"), func(t *testing.T) {
 			r := NewReader(chunked.NewLoop([]byte(tt.in)), ServerSide, Options{})
 			d := NewDecoder(r)
 			d.Continue = acceptAll
@@ -472,6 +472,8 @@ func TestDecodeErrors(t *testing.T) {
 		{"a LOGIN alice\r\n", ErrSyntax, "a BAD Syntax error at octet 13: expected SP"},
 		{"a LOGIN alice bob carol\r\n", ErrSyntax, "a BAD Syntax error"},
 		{ids, ErrTooMany, "a BAD Too many items"},
+		{"a SEARCH" + strings.Repeat(" ALL", MaxSearchTerms+1) + "\r\n", ErrTooMany, "a BAD Too many items"},
+		{"a FETCH 1 (" + strings.Repeat("UID ", MaxFetchItems) + "UID)\r\n", ErrTooMany, "a BAD Too many items"},
 		{"a ID (\"k\")\r\n", ErrSyntax, "a BAD"},
 		{"a LIST (RECURSIVEMATCH) \"\" %\r\n", ErrSyntax, "a BAD"},
 		{"a LIST (FOO) \"\" %\r\n", ErrUnknownOption, "a BAD Unknown option"},

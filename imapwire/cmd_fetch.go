@@ -20,6 +20,9 @@ func (d *Decoder) fetch(a *FetchArgs) (err error) {
 	n := len(d.items)
 	atts := r.FetchAtts()
 	for atts.Next() {
+		if len(d.items)-n == MaxFetchItems {
+			return syntaxErr(ErrTooMany, r.offset(r.p), "at most 256 fetch items")
+		}
 		d.items = append(d.items, atts.Item())
 	}
 	if err := atts.Err(); err != nil {

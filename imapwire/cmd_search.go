@@ -53,6 +53,9 @@ func (d *Decoder) search(a *SearchArgs) error {
 			a.Terms = d.terms[n:len(d.terms):len(d.terms)]
 			return nil
 		}
+		if len(d.terms)-n >= MaxSearchTerms {
+			return syntaxErr(ErrTooMany, r.offset(r.p), "at most 1024 search keys")
+		}
 		if len(d.stack) != k.Depth {
 			return r.expected("search key")
 		}

@@ -79,7 +79,7 @@ func TestWriteAllocs(t *testing.T) {
 		if tt.want == "" {
 			continue
 		}
-		t.Run(tt.in[:strings.IndexByte(tt.in, ' ')], func(t *testing.T) {
+		t.Run(strings.Join(strings.Fields(tt.want)[:2], "_"), func(t *testing.T) {
 			d := NewDecoder(NewReader(chunked.NewReader([]byte(tt.in), 1<<20), ServerSide, Options{}))
 			d.Continue = acceptAll
 			var msgs []AppendData
