@@ -55,6 +55,12 @@ func (e *cmdError) Unwrap() error { return ErrSyntax }
 // first one open, for the server to accept and stream, reject or discard,
 // and [Decoder.NextMessage] reads the next (MULTIAPPEND).
 //
+// Two commands go on past their line, on the Reader: after IDLE the
+// server writes its "+" and waits for [Reader.ReadIdleDone]; after
+// AUTHENTICATE it exchanges challenges with [Reader.ReadAuthLine] and
+// [DecodeSASL]. A name of Options.ExtraCommands comes back with ID
+// CmdUnknown and its arguments unread, for the server to read.
+//
 // The Decoder's storage grows with the commands it sees and is kept; it
 // is bounded by the limits and by MaxSearchTerms and MaxFetchItems, past
 // which a command fails with ErrTooMany.

@@ -596,3 +596,52 @@ func TestDecodeAppendFlow(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, CmdNoop, c.ID)
 }
+
+// TestDecodeLiteralRoom: a synchronizing literal that fits
+// MaxInlineLiteral but not the room left in MaxMessage is refused before
+// any continuation, so the server never says "+" for data it cannot hold.
+func TestDecodeLiteralRoom(t *testing.T) {
+	lim := Limits{MaxLine: 100, MaxMessage: 120, MaxInlineLiteral: 100}
+	in := "a LOGIN " + strings.Repeat("u", 80) + " {60}\r\nz NOOP\r\n"
+	r := NewReader(strings.NewReader(in), ServerSide, Options{Limits: lim})
+	d := NewDecoder(r)
+	d.Continue = func(Literal) error { t.Fatal("no continuation for a literal that cannot be held"); return nil }
+	_, err := d.Decode()
+	require.ErrorIs(t, err, ErrLiteralTooLarge)
+	c, err := d.Decode()
+	require.NoError(t, err)
+	assert.Equal(t, CmdNoop, c.ID)
+}
+
+func TestDecodeUTF8Mode(t *testing.T) {
+	in := "a SELECT \"Entwürfe\"\r\nb RENAME R&D {3+}\r\n\xc3\xa9x\r\nc LIST \"\" (\"ü*\" %)\r\nd SELECT \"\xff\"\r\n"
+	r := NewReader(strings.NewReader(in), ServerSide, Options{UTF8: true})
+	d := NewDecoder(r)
+	c, err := d.Decode()
+	require.NoError(t, err)
+	assert.Equal(t, "Entwürfe", string(c.Select.Mailbox))
+	c, err = d.Decode()
+	require.NoError(t, err)
+	assert.Equal(t, "R&D", string(c.Rename.From), "& is no escape in UTF-8 mode")
+	assert.Equal(t, "éx", string(c.Rename.To))
+	c, err = d.Decode()
+	require.NoError(t, err)
+	assert.Equal(t, [][]byte{[]byte("ü*"), []byte("%")}, c.List.Patterns)
+	assert.True(t, c.List.Multiple)
+	_, err = d.Decode()
+	require.Error(t, err)
+	assert.Equal(t, "BAD", ReplyFor(err).Cond)
+
+	r = NewReader(strings.NewReader("a SELECT \"Entwürfe\"\r\n"), ServerSide, Options{})
+	_, err = NewDecoder(r).Decode()
+	require.Error(t, err, "8-bit octets need UTF-8 mode or a literal")
+}
+
+func TestCommandPartsLexes(t *testing.T) {
+	cmd := []byte("a APPEND \"{3}\" ~{3}\r\n{1}\r\n {2+}\r\n{9} {1}\r\nx\r\n")
+	var parts []string
+	for p := CommandParts(cmd); p.Next(); {
+		parts = append(parts, string(p.Part())+"|"+strconv.FormatBool(p.Wait()))
+	}
+	assert.Equal(t, []string{"a APPEND \"{3}\" ~{3}\r\n|true", "{1}\r\n {2+}\r\n{9} {1}\r\n|true", "x\r\n|false"}, parts)
+}
