@@ -218,3 +218,42 @@ func TestWriteErrors(t *testing.T) {
 		assert.Equal(t, "keep", string(got), "%s: dst is returned as it was", tt.name)
 	}
 }
+
+// BenchmarkWriteCommands writes every command of cmdCases from its
+// decoded values.
+func BenchmarkWriteCommands(b *testing.B) {
+	type decoded struct {
+		c    *Cmd
+		msgs []AppendData
+	}
+	var all []decoded
+	for _, tt := range cmdCases {
+		if tt.want == "" {
+			continue
+		}
+		d := NewDecoder(NewReader(strings.NewReader(tt.in), ServerSide, Options{}))
+		d.Continue = acceptAll
+		var msgs []AppendData
+		_, c, err := decodeCase(d, nil, &msgs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		all = append(all, decoded{c, msgs})
+	}
+	e := Encoder{Side: ClientSide, NonSync: LiteralMinus}
+	buf := make([]byte, 0, 64<<10)
+	var err error
+	for _, x := range all {
+		if buf, err = writeCmd(e, buf, x.c, x.msgs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.SetBytes(int64(len(buf)))
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = buf[:0]
+		for _, x := range all {
+			buf, _ = writeCmd(e, buf, x.c, x.msgs)
+		}
+	}
+}
