@@ -17,8 +17,9 @@ import (
 // send such a command in the parts [CommandParts] gives, waiting for the
 // server's "+" after each. A value the grammar cannot carry (a tag with
 // SP, an empty set, a flag that is no atom, NUL outside literal8) fails
-// with ErrInjection and dst is returned as it was. With room in dst they
-// allocate nothing.
+// with ErrInjection and dst is returned as it was. They write commands
+// whatever the Encoder's Side. With room in dst they allocate nothing
+// (a mailbox name is encoded in place).
 
 // writer accumulates one command; the first error sticks.
 type writer struct {
