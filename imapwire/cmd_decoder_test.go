@@ -340,6 +340,10 @@ var cmdCases = []struct{ in, want string }{
 	{"l2 ID (\"name\" \"sodr\" \"version\" NIL \"x\" {2+}\r\nab)\r\n", `l2 ID field="name" value="sodr" field="version" NIL field="x" value="ab"`},
 	{"l3 ID NIL\r\n", "l3 ID"},
 	{"l4 COMPRESS DEFLATE\r\n", `l4 COMPRESS mech="DEFLATE"`},
+	{"m1 LOGIN {4}\r\na\r\nb {0}\r\n\r\n", `m1 LOGIN user="a\r\nb" pass=""`},
+	{"m2 SEARCH CHARSET UTF-8 SUBJECT {7}\r\ngr\xc3\xb6\xc3\x9fe HEADER {1}\r\n\" {5+}\r\n\x01\r\n\x03\x04\r\n",
+		`m2 SEARCH charset="UTF-8" 0:SUBJECT s="größe" 0:HEADER s="\"" s="\x01\r\n\x03\x04"`},
+	{"m3 ID (\"os\" {3}\r\na\nb)\r\n", `m3 ID field="os" value="a\nb"`},
 }
 
 // acceptAll is a Continue that accepts every literal.
