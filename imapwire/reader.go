@@ -115,8 +115,10 @@ func (r *Reader) Limits() Limits { return r.lim }
 // executed.
 func (r *Reader) Buffered() int { return r.w - r.next }
 
-// ReadAhead returns the octets that Buffered counts, valid until the next
-// call: at a COMPRESS switch they are the start of the compressed stream.
+// ReadAhead returns the octets that Buffered counts, a view valid until
+// the next read from r: at a COMPRESS switch they are the start of the
+// compressed stream. After a literal, however it was taken, they are
+// exactly the octets after those consumed: none lost, none repeated.
 func (r *Reader) ReadAhead() []byte { return r.buf[r.next:r.w] }
 
 // SetUTF8 turns UTF-8 mode on or off from the next token on: a server

@@ -74,8 +74,18 @@ func AppendUTF7Decode(dst, s []byte) ([]byte, error) { return utf7Decode(dst, s,
 // validUTF7 reports whether s is valid modified UTF-7; escaped says s is a
 // quoted string's content with its escapes.
 func validUTF7(s []byte, escaped bool) bool {
-	_, err := utf7Decode(nil, s, false, escaped)
-	return err == nil
+	for i, c := range s {
+		if c < 0x20 || c > 0x7e {
+			return false
+		}
+		if c == '&' {
+			// The first encoded run; before it all stands for itself. A
+			// quoted string escapes only \ and ", so "&" starts no escape.
+			_, err := utf7Decode(nil, s[i:], false, escaped)
+			return err == nil
+		}
+	}
+	return true
 }
 
 // utf7Decode decodes s, appending to dst when emit is set. With escaped, s
