@@ -111,7 +111,8 @@ func (d *Decoder) Decode() (*Cmd, error) {
 	d.scratch, d.bufs, d.items, d.terms = d.scratch[:0], d.bufs[:0], d.items[:0], d.terms[:0]
 	d.stats, d.ids, d.stack = d.stats[:0], d.ids[:0], d.stack[:0]
 	c, err := d.r.ReadCommand()
-	d.cmd = Cmd{Command: c}
+	d.clear()
+	d.cmd.Command = c
 	if err != nil {
 		return &d.cmd, d.fail(err)
 	}
@@ -119,6 +120,48 @@ func (d *Decoder) Decode() (*Cmd, error) {
 		return &d.cmd, d.fail(err)
 	}
 	return &d.cmd, nil
+}
+
+// clear zeroes the field the previous command filled in, which is
+// cheaper than zeroing the whole Cmd.
+func (d *Decoder) clear() {
+	c := &d.cmd
+	switch c.ID {
+	case CmdExpunge:
+		c.Expunge = ExpungeArgs{}
+	case CmdLogin:
+		c.Login = LoginArgs{}
+	case CmdAuthenticate:
+		c.Authenticate = AuthenticateArgs{}
+	case CmdSelect, CmdExamine:
+		c.Select = SelectArgs{}
+	case CmdCreate:
+		c.Create = CreateArgs{}
+	case CmdDelete, CmdSubscribe, CmdUnsubscribe:
+		c.Mailbox = nil
+	case CmdRename:
+		c.Rename = RenameArgs{}
+	case CmdList, CmdLsub:
+		c.List = ListArgs{}
+	case CmdStatus:
+		c.Status = StatusArgs{}
+	case CmdAppend:
+		c.Append = AppendArgs{}
+	case CmdSearch:
+		c.Search = SearchArgs{}
+	case CmdFetch:
+		c.Fetch = FetchArgs{}
+	case CmdStore:
+		c.Store = StoreArgs{}
+	case CmdCopy, CmdMove:
+		c.Copy = CopyArgs{}
+	case CmdEnable:
+		c.Enable = nil
+	case CmdID:
+		c.IDParams = nil
+	case CmdCompress:
+		c.Compress = nil
+	}
 }
 
 // fail rejects a literal that an error left open, so no command reads its

@@ -1,6 +1,7 @@
 package imapwire
 
 import (
+	"bytes"
 	"io"
 	"strconv"
 	"strings"
@@ -648,4 +649,72 @@ func TestCommandPartsLexes(t *testing.T) {
 		parts = append(parts, string(p.Part())+"|"+strconv.FormatBool(p.Wait()))
 	}
 	assert.Equal(t, []string{"a APPEND \"{3}\" ~{3}\r\n|true", "{1}\r\n {2+}\r\n{9} {1}\r\n|true", "x\r\n|false"}, parts)
+}
+
+// TestDecodeClears: the fields of one command are gone when the next
+// command of the same kind or another is decoded.
+func TestDecodeClears(t *testing.T) {
+	var stream []byte
+	for _, tt := range cmdCases {
+		if tt.want != "" {
+			stream = append(stream, tt.in...)
+		}
+	}
+	d := NewDecoder(NewReader(bytes.NewReader(stream), ServerSide, Options{}))
+	d.Continue = acceptAll
+	for {
+		c, err := d.Decode()
+		if err == io.EOF {
+			return
+		}
+		require.NoError(t, err)
+		_, err = renderCmd(nil, d, c, nil)
+		require.NoError(t, err)
+		fresh := *c
+		fresh.clearOthers()
+		assert.Equal(t, fresh, *c, "only the fields of %s are set", c.ID)
+	}
+}
+
+// clearOthers zeroes every field but those of c's command, for
+// TestDecodeClears.
+func (c *Cmd) clearOthers() {
+	keep := *c
+	*c = Cmd{Command: keep.Command}
+	switch c.ID {
+	case CmdExpunge:
+		c.Expunge = keep.Expunge
+	case CmdLogin:
+		c.Login = keep.Login
+	case CmdAuthenticate:
+		c.Authenticate = keep.Authenticate
+	case CmdSelect, CmdExamine:
+		c.Select = keep.Select
+	case CmdCreate:
+		c.Create = keep.Create
+	case CmdDelete, CmdSubscribe, CmdUnsubscribe:
+		c.Mailbox = keep.Mailbox
+	case CmdRename:
+		c.Rename = keep.Rename
+	case CmdList, CmdLsub:
+		c.List = keep.List
+	case CmdStatus:
+		c.Status = keep.Status
+	case CmdAppend:
+		c.Append = keep.Append
+	case CmdSearch:
+		c.Search = keep.Search
+	case CmdFetch:
+		c.Fetch = keep.Fetch
+	case CmdStore:
+		c.Store = keep.Store
+	case CmdCopy, CmdMove:
+		c.Copy = keep.Copy
+	case CmdEnable:
+		c.Enable = keep.Enable
+	case CmdID:
+		c.IDParams = keep.IDParams
+	case CmdCompress:
+		c.Compress = keep.Compress
+	}
 }
