@@ -57,7 +57,7 @@ func (s *Store) Deliver(users []string, msg io.Reader) error {
 	var moved []string
 	for i, d := range dirs {
 		dst := filepath.Join(d, "new", key)
-		if err := os.Rename(tmps[i], dst); err != nil {
+		if err := rename(tmps[i], dst); err != nil {
 			for _, m := range moved {
 				os.Remove(m)
 			}
@@ -76,6 +76,9 @@ func (s *Store) Deliver(users []string, msg io.Reader) error {
 	}
 	return nil
 }
+
+// rename is os.Rename; tests make it fail.
+var rename = os.Rename
 
 func dedupe(users []string) []string {
 	out := make([]string, 0, len(users))
