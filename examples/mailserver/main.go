@@ -56,7 +56,9 @@ type config struct {
 	maxMessage                                         int64
 	maxConns, maxConnsPerIP                            int
 	failDelay                                          time.Duration
-	relay, relayTLS, relayAuth                         string
+	relay, relayTLS, relayAuth, relayCA                string
+	relayImplicit                                      bool
+	queueRetry                                         time.Duration
 	grace                                              time.Duration
 }
 
@@ -83,6 +85,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.relay, "relay", "", "smarthost `HOST:PORT` for non-local recipients (empty: they are refused 550 5.7.1 relaying denied)")
 	fs.StringVar(&c.relayTLS, "relay-tls", "verify", "TLS `LEVEL` toward the relay (tlspolicy level: none, may, encrypt, verify, secure…)")
 	fs.StringVar(&c.relayAuth, "relay-auth", "", "`NAME:PASSWORD` for AUTH at the relay")
+	fs.StringVar(&c.relayCA, "relay-ca", "", "PEM `FILE` of CA certificates that verify the relay (default: the system roots)")
+	fs.BoolVar(&c.relayImplicit, "relay-implicit", false, "the relay port speaks implicit TLS (465) instead of STARTTLS")
+	fs.DurationVar(&c.queueRetry, "queue-retry", 0, "retry every `DURATION` instead of the 1m…4h schedule (for tests)")
 	fs.DurationVar(&c.grace, "grace", 5*time.Second, "at SIGINT/SIGTERM, how long sessions may run on")
 	if err := fs.Parse(args); err != nil {
 		return c, err
