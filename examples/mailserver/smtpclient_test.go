@@ -40,7 +40,9 @@ func dialSubmission(ctx context.Context, s *Server, user, pass string) (*smtpc, 
 		return nil, err
 	}
 	c := &smtpc{conn: conn, r: smtpwire.NewReplyReader(conn, smtpwire.ReplyReaderOptions{})}
-	if err := c.do(250, func(b []byte) ([]byte, error) { return smtpwire.AppendCommand(b, smtpwire.VerbEHLO, "load.example.test") }); err != nil {
+	if err := c.do(250, func(b []byte) ([]byte, error) {
+		return smtpwire.AppendCommand(b, smtpwire.VerbEHLO, "load.example.test")
+	}); err != nil {
 		c.conn.Close()
 		return nil, fmt.Errorf("EHLO: %w", err)
 	}

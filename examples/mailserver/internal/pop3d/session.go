@@ -132,6 +132,10 @@ func (ss *session) run() string {
 
 // goodbye tells the client the session is over without UPDATE.
 func (ss *session) goodbye(why string) string {
+	if ss.drop != nil {
+		ss.drop.Close() // released before the client hears the goodbye
+		ss.drop = nil
+	}
 	ss.errc(pop3.CodeSysTemp, "closing: "+why)
 	ss.conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
 	ss.flush(true)
