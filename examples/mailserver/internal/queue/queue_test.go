@@ -386,20 +386,26 @@ func TestRequiredTLSNeverPlaintext(t *testing.T) {
 	got := relay.relayed()
 	require.Len(t, got, 1)
 	assert.True(t, got[0].tls)
+	relay.mu.Lock()
 	assert.Equal(t, []bool{true}, relay.sawAuth, "AUTH only over TLS")
+	relay.mu.Unlock()
 	assert.Empty(t, files(t, dir, "env"))
 	assert.Empty(t, files(t, dir, "msg"))
 }
 
 func TestAuthNotSentInPlaintextAtMay(t *testing.T) {
 	relay := newRelay(t, false, false)
+	relay.mu.Lock()
 	relay.auth = "u:p"
+	relay.mu.Unlock()
 	dir := t.TempDir()
 	local, log := &fakeLocal{}, &logBuf{}
 	q := open(t, dir, relay.addr, tlspolicy.LevelMay, local, log, func(c *Config) { c.AuthUser, c.AuthPass = "u", "p" })
 	require.NoError(t, q.Enqueue("alice@mail.example", []string{"x@remote.example"}, strings.NewReader(message)))
 	q.RunOnce(context.Background())
+	relay.mu.Lock()
 	assert.Empty(t, relay.sawAuth)
+	relay.mu.Unlock()
 	assert.Contains(t, log.String(), "relay AUTH not sent: no TLS")
 	// The relay refused MAIL with 530: a permanent failure, bounced.
 	q.RunOnce(context.Background())
@@ -435,7 +441,9 @@ func TestLocalFailureDefers(t *testing.T) {
 	require.NoError(t, q.Enqueue("alice@mail.example", []string{"bob@mail.example", "x@remote.example"}, strings.NewReader(message)))
 	q.RunOnce(context.Background())
 	assert.Len(t, files(t, dir, "env"), 2, "bob deferred; a DSN for x (no relay) queued")
+	local.mu.Lock()
 	local.fail = nil
+	local.mu.Unlock()
 	time.Sleep(5 * time.Millisecond)
 	q.RunOnce(context.Background())
 	assert.Equal(t, []string{message}, local.get("bob"))
