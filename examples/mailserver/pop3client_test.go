@@ -9,7 +9,6 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"strings"
 	"testing"
 	"time"
 
@@ -182,8 +181,6 @@ func peer(t testing.TB, name string) string {
 	}
 	return p
 }
-
-func trimLines(s string) string { return strings.TrimSpace(s) }
 
 type netListenConfig = net.ListenConfig
 
