@@ -69,6 +69,10 @@ func (db *DB) AddHash(name string, h Hash) error {
 		return fmt.Errorf("users: %q given twice", name)
 	}
 	db.byName[name] = h
+	if len(db.order) == 0 {
+		// Unknown names cost what the first user's login costs.
+		db.dummy = Hash{Iter: h.Iter, Salt: make([]byte, len(h.Salt)), Key: make([]byte, len(h.Key))}
+	}
 	db.order = append(db.order, name)
 	return nil
 }

@@ -73,3 +73,13 @@ func TestAddRejects(t *testing.T) {
 	assert.Error(t, db.Add("ok.name-1_x", "pw"), "duplicate")
 	assert.Equal(t, []string{"ok.name-1_x"}, db.Names())
 }
+
+// TestUnknownCostsTheSame: an unknown name is checked against a dummy hash
+// with the first user's iteration count.
+func TestUnknownCostsTheSame(t *testing.T) {
+	db := testDB(t)
+	assert.Equal(t, 1000, db.dummy.Iter)
+	assert.Len(t, db.dummy.Key, keyLen)
+	_, ok := db.Authenticate("nobody", "")
+	assert.False(t, ok, "the dummy never matches, not even an empty password")
+}
