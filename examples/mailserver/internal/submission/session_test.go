@@ -110,7 +110,7 @@ var (
 	db     *users.DB
 )
 
-func testUsers(t *testing.T) *users.DB {
+func testUsers(t testing.TB) *users.DB {
 	dbOnce.Do(func() {
 		db = users.New(host)
 		for _, n := range []string{"alice", "bob"} {
@@ -122,7 +122,7 @@ func testUsers(t *testing.T) *users.DB {
 	return db
 }
 
-func testTLS(t *testing.T) *tls.Config {
+func testTLS(t testing.TB) *tls.Config {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	require.NoError(t, err)
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), DNSNames: []string{host}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
@@ -131,7 +131,7 @@ func testTLS(t *testing.T) *tls.Config {
 	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
 }
 
-func newEnv(t *testing.T, mod func(*Config)) *env {
+func newEnv(t testing.TB, mod func(*Config)) *env {
 	t.Helper()
 	e := &env{local: &fakeStore{}, queue: &fakeStore{}, log: &syncBuf{}}
 	cfg := Config{
@@ -167,7 +167,7 @@ func newEnv(t *testing.T, mod func(*Config)) *env {
 }
 
 type client struct {
-	t  *testing.T
+	t  testing.TB
 	c  net.Conn
 	rr *smtpwire.ReplyReader
 }
@@ -678,4 +678,36 @@ func TestIdleTimeoutAndShutdown(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 421, r.Code)
 	<-done
+}
+
+// BenchmarkSubmission: one message per iteration over a logged-in
+// session on loopback (MAIL, RCPT, DATA pipelined; plaintext, opportunistic).
+func BenchmarkSubmission(b *testing.B) {
+	e := newEnv(b, func(c *Config) { c.MaxMessage = 1 << 20 })
+	conn, err := net.Dial("tcp", e.addr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close()
+	c := &client{t: b, c: conn, rr: smtpwire.NewReplyReader(conn, smtpwire.ReplyReaderOptions{})}
+	c.read()
+	c.cmd("EHLO c.example")
+	c.cmd("AUTH PLAIN " + plain("alice", "alicepw"))
+	body := msg + strings.Repeat("a line of the body, long enough to be typical of mail text\r\n", 160)
+	wire := "MAIL FROM:<alice@mail.example>\r\nRCPT TO:<bob@mail.example>\r\nDATA\r\n"
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		_, _ = io.WriteString(conn, wire)
+		c.read()
+		c.read()
+		c.read()
+		_, _ = io.WriteString(conn, body+".\r\n")
+		if code, text := c.read(); code != 250 {
+			b.Fatal(code, text)
+		}
+		e.local.mu.Lock()
+		e.local.msgs = e.local.msgs[:0]
+		e.local.mu.Unlock()
+	}
 }
