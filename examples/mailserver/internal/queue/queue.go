@@ -11,9 +11,11 @@
 //
 // A delivery attempt claims a message by renaming env/ID to active/ID: the
 // rename succeeds for one process only, so several instances can share the
-// spool. After the attempt the updated envelope is renamed back into env/
-// (retry later) or the message is removed (every recipient done). A claim
-// left behind by a process that died is taken back after StaleClaim.
+// spool (on one host: the claim is also an flock, held for the attempt).
+// After the attempt the updated envelope is renamed back into env/ (retry
+// later) or the message is removed (every recipient done). A claim left
+// behind by a process that died has lost its lock and is taken back at the
+// next scan.
 //
 // Delivery goes through a Router, which gives each recipient a Destination
 // (the local store, the relay; later an MX host per domain). One connection
@@ -37,6 +39,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/mailwire/mailwire/examples/mailserver/internal/users"
@@ -89,7 +92,8 @@ type Config struct {
 	Timeout time.Duration
 	// Poll is how often the spool is scanned without a new message; 0: 30 s.
 	Poll time.Duration
-	// StaleClaim is when a claim of a dead process is taken back; 0: 30 min.
+	// StaleClaim is the age after which a temporary file, or a message
+	// file without an envelope, is removed at Open; 0: 30 min.
 	StaleClaim time.Duration
 	// Router overrides the default routing (local, else the relay).
 	Router Router
@@ -276,24 +280,7 @@ func readEnvelope(path string) (*Envelope, error) {
 func (q *Queue) recover() error {
 	now := q.now()
 	stale := func(info fs.FileInfo) bool { return now.Sub(info.ModTime()) > q.cfg.StaleClaim }
-	active, err := os.ReadDir(filepath.Join(q.dir, "active"))
-	if err != nil {
-		return err
-	}
-	for _, e := range active {
-		info, err := e.Info()
-		if err != nil || !stale(info) {
-			continue
-		}
-		src := filepath.Join(q.dir, "active", e.Name())
-		if _, err := os.Stat(filepath.Join(q.dir, "env", e.Name())); err == nil {
-			_ = os.Remove(src)
-			continue
-		}
-		if err := os.Rename(src, filepath.Join(q.dir, "env", e.Name())); err == nil {
-			q.log.Info("claim taken back", "id", e.Name())
-		}
-	}
+	q.takeBack()
 	tmps, _ := os.ReadDir(filepath.Join(q.dir, "tmp"))
 	for _, e := range tmps {
 		if info, err := e.Info(); err == nil && stale(info) {
@@ -344,6 +331,7 @@ func (q *Queue) Run(ctx context.Context) {
 func (q *Queue) RunOnce(ctx context.Context) time.Time {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	q.takeBack()
 	entries, err := os.ReadDir(filepath.Join(q.dir, "env"))
 	if err != nil {
 		q.log.Error("spool unreadable", "err", err)
@@ -373,23 +361,70 @@ func (q *Queue) RunOnce(ctx context.Context) time.Time {
 		if ctx.Err() != nil {
 			return earliest
 		}
-		if !q.claim(env.ID) {
+		lock := q.claim(env.ID)
+		if lock == nil {
 			continue
 		}
-		if n := q.attempt(ctx, env); !n.IsZero() && (earliest.IsZero() || n.Before(earliest)) {
+		n := q.attempt(ctx, env)
+		lock.Close()
+		if !n.IsZero() && (earliest.IsZero() || n.Before(earliest)) {
 			earliest = n
 		}
 	}
 	return earliest
 }
 
-// claim renames env/ID to active/ID; false when another process has it.
-func (q *Queue) claim(id string) bool {
-	dst := filepath.Join(q.dir, "active", id)
-	if err := os.Rename(filepath.Join(q.dir, "env", id), dst); err != nil {
-		return false
+// claim takes env/ID for one attempt: it opens and flocks the envelope,
+// then renames it to active/ID. The lock (it follows the file through the
+// rename) is held until release, so that a claim whose process died is
+// seen as one: its lock is gone (see takeBack). It returns nil when another
+// process has the message.
+func (q *Queue) claim(id string) *os.File {
+	src := filepath.Join(q.dir, "env", id)
+	f, err := os.Open(src)
+	if err != nil {
+		return nil
 	}
-	now := time.Now()
-	_ = os.Chtimes(dst, now, now)
-	return true
+	if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) != nil {
+		f.Close()
+		return nil
+	}
+	// Between Open and Flock another process may have claimed and put back
+	// the message: only the file still at env/ID counts.
+	if !sameFile(f, src) || os.Rename(src, filepath.Join(q.dir, "active", id)) != nil {
+		f.Close()
+		return nil
+	}
+	return f
+}
+
+// sameFile reports whether f is the file at path.
+func sameFile(f *os.File, path string) bool {
+	a, err1 := f.Stat()
+	b, err2 := os.Stat(path)
+	return err1 == nil && err2 == nil && os.SameFile(a, b)
+}
+
+// takeBack returns to env/ the claims whose process died: the ones nobody
+// holds a lock on.
+func (q *Queue) takeBack() {
+	active, err := os.ReadDir(filepath.Join(q.dir, "active"))
+	if err != nil {
+		return
+	}
+	for _, e := range active {
+		p := filepath.Join(q.dir, "active", e.Name())
+		f, err := os.Open(p)
+		if err != nil {
+			continue
+		}
+		if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil && sameFile(f, p) {
+			if _, err := os.Stat(filepath.Join(q.dir, "env", e.Name())); err == nil {
+				_ = os.Remove(p) // the attempt had saved its envelope
+			} else if os.Rename(p, filepath.Join(q.dir, "env", e.Name())) == nil {
+				q.log.Info("claim of a dead process taken back", "id", e.Name())
+			}
+		}
+		f.Close()
+	}
 }

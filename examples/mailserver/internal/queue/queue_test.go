@@ -470,17 +470,22 @@ func TestClaimAndRecovery(t *testing.T) {
 	assert.Len(t, relay.relayed(), 10, "each message sent once by two instances")
 	assert.Empty(t, files(t, dir, "env"))
 
-	// A claim left by a dead process is taken back once stale.
+	// A claim held (locked) is left alone; once its holder is gone (the
+	// lock closes with the process) it is taken back.
 	require.NoError(t, q1.Enqueue("alice@mail.example", []string{"x@remote.example"}, strings.NewReader(message)))
 	id := files(t, dir, "env")[0]
-	require.True(t, q1.claim(id))
-	old := time.Now().Add(-time.Hour)
-	require.NoError(t, os.Chtimes(filepath.Join(dir, "active", id), old, old))
+	lock := q1.claim(id)
+	require.NotNil(t, lock)
+	assert.Nil(t, q2.claim(id), "claimed once")
 	q3 := open(t, dir, relay.addr, tlspolicy.LevelNone, local, log, nil)
-	assert.Equal(t, []string{id}, files(t, dir, "env"))
+	q3.RunOnce(context.Background())
+	assert.Equal(t, []string{id}, files(t, dir, "active"), "a live claim stays")
+	assert.Len(t, relay.relayed(), 10)
+	lock.Close() // the process "dies"
 	q3.RunOnce(context.Background())
 	assert.Len(t, relay.relayed(), 11)
 	assert.Empty(t, files(t, dir, "active"))
+	assert.Empty(t, files(t, dir, "env"))
 }
 
 func TestRunLoop(t *testing.T) {
