@@ -256,23 +256,26 @@ func (ss *session) auth(cmd pop3.Command) {
 		return
 	}
 	var dec [1024]byte
+	buf := dec[:len(dec):len(dec)]
 	var msg []byte
 	var err error
 	if len(cmd.Arg2) > 0 {
-		msg, err = decodeSASL(dec[:], cmd.Arg2)
+		msg, err = pop3.DecodeSASL(buf, cmd.Arg2)
 	} else {
 		ss.out = pop3.AppendChallenge(ss.out, nil)
 		if err := ss.flush(true); err != nil {
 			return
 		}
-		msg, err = ss.r.ReadAuthResponse(dec[:])
+		msg, err = ss.r.ReadAuthResponse(buf)
 	}
+	msg = saslData(buf, msg)
 	if err != nil {
 		ss.out = pop3.AppendReply(ss.out, pop3.ReplyOf(err))
 		return
 	}
 	authz, authc, pass, err := users.ParsePlain(msg)
 	clear(dec[:])
+	clear(msg)
 	if err != nil {
 		ss.errc("", "malformed PLAIN message")
 		return
@@ -284,9 +287,17 @@ func (ss *session) auth(cmd pop3.Command) {
 	ss.login(authc, pass)
 }
 
-// decodeSASL is the one place SASL data is decoded (pop3.DecodeSASL is to
-// become append-style: change it here).
-func decodeSASL(dst, src []byte) ([]byte, error) { return pop3.DecodeSASL(dst, src) }
+// saslData returns the decoded data of a pop3.DecodeSASL or
+// ReadAuthResponse call given buf (full, len == cap). It works with both
+// forms of those functions: the current one fills buf from its start and
+// returns buf[:n]; issue 11's append-style one appends to buf, so the data
+// follows buf's len. Once that lands, call them with buf[:0] and drop this.
+func saslData(buf, out []byte) []byte {
+	if len(out) > len(buf) {
+		return out[len(buf):]
+	}
+	return out
+}
 
 // login checks credentials and opens the maildrop.
 func (ss *session) login(name, password string) {
