@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/mailwire/mailwire/smtpwire"
 )
 
 // Router gives each recipient the destination that delivers to it.
@@ -168,8 +170,15 @@ func (q *Queue) attempt(ctx context.Context, env *Envelope) time.Time {
 		}
 		pending = 0
 	}
-	if len(failed) > 0 && env.From != "" {
-		q.bounce(env, failed)
+	// NOTIFY=NEVER, or a NOTIFY without FAILURE, asks for no DSN.
+	notify := failed[:0:0]
+	for _, r := range failed {
+		if r.Notify == 0 || r.Notify&smtpwire.NotifyFailure != 0 {
+			notify = append(notify, r)
+		}
+	}
+	if len(notify) > 0 && env.From != "" {
+		q.bounce(env, notify)
 	}
 	if pending == 0 {
 		_ = os.Remove(msgPath)

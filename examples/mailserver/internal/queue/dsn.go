@@ -4,32 +4,54 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/mailwire/mailwire/headers"
+	"github.com/mailwire/mailwire/smtpwire"
 )
 
-// maxReturnedHeader bounds the original header block a DSN returns.
-const maxReturnedHeader = 128 << 10
+// maxReturnedHeader bounds the original header block a DSN returns, and
+// maxReturnedFull the whole message returned under RET=FULL (larger ones
+// get their header only, as RFC 3461 §4.3 allows).
+const (
+	maxReturnedHeader = 128 << 10
+	maxReturnedFull   = 1 << 20
+)
+
+// isHeaderOnly reports whether b ends at its header block's empty line.
+func isHeaderOnly(b []byte) bool {
+	_, body, err := headers.Split(b, headers.Options{MaxHeaderBytes: maxReturnedHeader})
+	return err == nil && len(body) == 0 && bytes.HasSuffix(b, []byte("\r\n\r\n"))
+}
 
 // bounce queues an RFC 3464 delivery status notification to env.From for
 // the failed recipients, from the null reverse-path so that it never
 // bounces itself. It returns the original's header block (RFC 6522
 // text/rfc822-headers), not its body.
 func (q *Queue) bounce(env *Envelope, failed []Recipient) {
-	var hdr []byte
+	var ret []byte
 	if f, err := os.Open(filepath.Join(q.dir, "msg", env.ID)); err == nil {
-		buf := make([]byte, maxReturnedHeader)
-		block, _, err := headers.ReadBlock(f, buf)
-		f.Close()
-		if err == nil {
-			hdr = block
+		if env.Ret == smtpwire.RetFull {
+			ret, err = io.ReadAll(io.LimitReader(f, maxReturnedFull+1))
+			if err != nil || len(ret) > maxReturnedFull {
+				ret = nil // too large: the header only, below
+				_, _ = f.Seek(0, io.SeekStart)
+			}
 		}
+		if ret == nil {
+			buf := make([]byte, maxReturnedHeader)
+			if block, _, err := headers.ReadBlock(f, buf); err == nil {
+				ret = block
+			}
+		}
+		f.Close()
 	}
-	msg, err := BuildDSN(q.cfg.Hostname, env, failed, hdr, q.now())
+	full := env.Ret == smtpwire.RetFull && ret != nil && !isHeaderOnly(ret)
+	msg, err := BuildDSN(q.cfg.Hostname, env, failed, ret, full, q.now())
 	if err != nil {
 		q.log.Error("DSN not built", "id", env.ID, "err", err)
 		return
@@ -43,8 +65,9 @@ func (q *Queue) bounce(env *Envelope, failed []Recipient) {
 
 // BuildDSN writes a multipart/report; report-type=delivery-status message
 // (RFC 3464, RFC 6522) reporting failed recipients of env to env.From.
-// header is the original's header block to return, or nil.
-func BuildDSN(hostname string, env *Envelope, failed []Recipient, header []byte, now time.Time) ([]byte, error) {
+// orig is the original's header block to return (text/rfc822-headers), or
+// with full the whole message (message/rfc822), or nil.
+func BuildDSN(hostname string, env *Envelope, failed []Recipient, orig []byte, full bool, now time.Time) ([]byte, error) {
 	if len(failed) == 0 {
 		return nil, errors.New("queue: DSN without failed recipients")
 	}
@@ -82,6 +105,9 @@ func BuildDSN(hostname string, env *Envelope, failed []Recipient, header []byte,
 	b.WriteString("\r\n--" + boundary + "\r\n")
 	b.WriteString("Content-Type: message/delivery-status\r\n\r\n")
 	// Per-message fields (RFC 3464 §2.2).
+	if env.EnvID != "" {
+		fmt.Fprintf(&b, "Original-Envelope-Id: %s\r\n", ascii(env.EnvID))
+	}
 	fmt.Fprintf(&b, "Reporting-MTA: dns; %s\r\n", hostname)
 	fmt.Fprintf(&b, "X-Mailwire-Queue-ID: %s\r\n", env.ID)
 	fmt.Fprintf(&b, "Arrival-Date: %s\r\n", env.Created.Format(time.RFC1123Z))
@@ -91,7 +117,15 @@ func BuildDSN(hostname string, env *Envelope, failed []Recipient, header []byte,
 		if status == "" || status[0] == '2' {
 			status = "5.0.0"
 		}
-		fmt.Fprintf(&b, "\r\nFinal-Recipient: rfc822; %s\r\n", ascii(r.Addr))
+		b.WriteString("\r\n")
+		if r.ORCPT != "" {
+			typ := r.ORCPTType
+			if typ == "" {
+				typ = "rfc822"
+			}
+			fmt.Fprintf(&b, "Original-Recipient: %s; %s\r\n", ascii(typ), ascii(r.ORCPT))
+		}
+		fmt.Fprintf(&b, "Final-Recipient: rfc822; %s\r\n", ascii(r.Addr))
 		b.WriteString("Action: failed\r\n")
 		fmt.Fprintf(&b, "Status: %s\r\n", status)
 		if r.Remote != "" {
@@ -103,10 +137,14 @@ func BuildDSN(hostname string, env *Envelope, failed []Recipient, header []byte,
 		fmt.Fprintf(&b, "Last-Attempt-Date: %s\r\n", date)
 	}
 	b.WriteString("\r\n--" + boundary + "\r\n")
-	if len(header) > 0 {
+	switch {
+	case len(orig) > 0 && full:
+		b.WriteString("Content-Type: message/rfc822\r\n\r\n")
+		b.Write(orig)
+	case len(orig) > 0:
 		b.WriteString("Content-Type: text/rfc822-headers\r\n\r\n")
-		b.Write(header)
-	} else {
+		b.Write(orig)
+	default:
 		b.WriteString("Content-Type: text/plain; charset=us-ascii\r\n\r\n(the original header is not available)\r\n")
 	}
 	b.WriteString("\r\n--" + boundary + "--\r\n")

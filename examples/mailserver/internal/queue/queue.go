@@ -43,6 +43,7 @@ import (
 	"time"
 
 	"github.com/mailwire/mailwire/examples/mailserver/internal/users"
+	"github.com/mailwire/mailwire/smtpwire"
 	"github.com/mailwire/mailwire/tlspolicy"
 )
 
@@ -161,12 +162,20 @@ type Envelope struct {
 	Attempts int         `json:"attempts"`
 	Next     time.Time   `json:"next"`
 	Size     int64       `json:"size"`
+	// RFC 3461 parameters of MAIL: RET and ENVID (decoded).
+	Ret   smtpwire.Ret `json:"ret,omitempty"`
+	EnvID string       `json:"envid,omitempty"`
 }
 
 // Recipient is one recipient's state.
 type Recipient struct {
 	Addr   string `json:"addr"`
 	Status Status `json:"status"`
+	// RFC 3461 parameters of RCPT: NOTIFY (0: not given) and ORCPT
+	// (type and decoded address).
+	Notify    smtpwire.Notify `json:"notify,omitempty"`
+	ORCPTType string          `json:"orcpt_type,omitempty"`
+	ORCPT     string          `json:"orcpt,omitempty"`
 	// The last result: reply code, enhanced code and text, and who gave it.
 	Code     int    `json:"code,omitempty"`
 	Enhanced string `json:"enhanced,omitempty"`
@@ -188,13 +197,31 @@ const (
 // envelope written, synced and renamed into place) before it returns nil.
 // On error nothing of it is left in the spool.
 func (q *Queue) Enqueue(from string, rcpts []string, msg io.Reader) error {
+	return q.EnqueueDSN(from, smtpwire.RetNone, "", rcpts, nil, nil, msg)
+}
+
+// EnqueueDSN is Enqueue with the RFC 3461 parameters: RET and ENVID of
+// the message, and per recipient NOTIFY and ORCPT ("type;address",
+// decoded; nil slices or empty entries: not given). They decide which
+// failures get a DSN (NOTIFY=NEVER: none), what it returns (RET=FULL: the
+// whole message, else the header), its Original-Envelope-Id and
+// Original-Recipient fields, and they are passed on to a relay that offers
+// DSN.
+func (q *Queue) EnqueueDSN(from string, ret smtpwire.Ret, envid string, rcpts []string, notify []smtpwire.Notify, orcpt []string, msg io.Reader) error {
 	if len(rcpts) == 0 {
 		return errors.New("queue: no recipients")
 	}
-	env := Envelope{ID: newID(), From: from, Created: q.now().UTC()}
+	env := Envelope{ID: newID(), From: from, Created: q.now().UTC(), Ret: ret, EnvID: envid}
 	env.Next = env.Created
-	for _, r := range rcpts {
-		env.Rcpts = append(env.Rcpts, Recipient{Addr: r})
+	for i, r := range rcpts {
+		rc := Recipient{Addr: r}
+		if i < len(notify) {
+			rc.Notify = notify[i]
+		}
+		if i < len(orcpt) && orcpt[i] != "" {
+			rc.ORCPTType, rc.ORCPT, _ = strings.Cut(orcpt[i], ";")
+		}
+		env.Rcpts = append(env.Rcpts, rc)
 	}
 	n, err := q.writeFile(filepath.Join(q.dir, "msg", env.ID), env.ID+".msg", msg)
 	if err != nil {

@@ -23,12 +23,17 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mailwire/mailwire/examples/mailserver/internal/submission"
 	"github.com/mailwire/mailwire/examples/mailserver/internal/users"
 	"github.com/mailwire/mailwire/smtpwire"
 	"github.com/mailwire/mailwire/tlspolicy"
 )
 
 const host = "mail.example"
+
+// The queue is what submission hands remote mail to, DSN parameters
+// included.
+var _ submission.DSNQueue = (*Queue)(nil)
 
 type fakeUsers struct{}
 
@@ -84,6 +89,8 @@ type fakeRelay struct {
 	msgs     []relayed
 	mails    int // MAIL commands seen
 	sawAuth  []bool
+	dsn      bool     // offer DSN
+	args     []string // MAIL and RCPT arguments as sent
 }
 
 type relayed struct {
@@ -148,6 +155,9 @@ func (r *fakeRelay) serve(conn net.Conn) {
 			if r.chunking {
 				caps += "\r\n250-CHUNKING"
 			}
+			if r.dsn {
+				caps += "\r\n250-DSN"
+			}
 			out(caps + "\r\n250 AUTH PLAIN LOGIN")
 		case smtpwire.VerbSTARTTLS:
 			if tlsConf == nil {
@@ -176,6 +186,7 @@ func (r *fakeRelay) serve(conn net.Conn) {
 		case smtpwire.VerbMAIL:
 			r.mu.Lock()
 			r.mails++
+			r.args = append(r.args, string(cmd.Args))
 			r.mu.Unlock()
 			if auth != "" && !authed {
 				out("530 5.7.0 auth first")
@@ -186,6 +197,9 @@ func (r *fakeRelay) serve(conn net.Conn) {
 			out("250 2.1.0 ok")
 		case smtpwire.VerbRCPT:
 			rc, _ := smtpwire.ParseRcptTo(cmd.Args, smtpwire.PathOptions{})
+			r.mu.Lock()
+			r.args = append(r.args, string(cmd.Args))
+			r.mu.Unlock()
 			a := string(rc.To.Mailbox)
 			switch {
 			case strings.HasPrefix(a, "bad"):
@@ -503,7 +517,7 @@ func TestRunLoop(t *testing.T) {
 
 func TestBuildDSN(t *testing.T) {
 	env := &Envelope{ID: "abc", From: "alice@mail.example", Created: time.Date(2025, 10, 14, 9, 0, 0, 0, time.UTC)}
-	msg, err := BuildDSN(host, env, []Recipient{{Addr: "x@r.example", Code: 550, Enhanced: "5.7.1", Text: "550 5.7.1 no\r\nInjected: x", Remote: "relay.test"}}, []byte("Subject: s\r\n\r\n"), env.Created)
+	msg, err := BuildDSN(host, env, []Recipient{{Addr: "x@r.example", Code: 550, Enhanced: "5.7.1", Text: "550 5.7.1 no\r\nInjected: x", Remote: "relay.test"}}, []byte("Subject: s\r\n\r\n"), false, env.Created)
 	require.NoError(t, err)
 	s := string(msg)
 	assert.Contains(t, s, "Diagnostic-Code: smtp; 550 5.7.1 no  Injected: x\r\n", "reply text cannot inject a field")
@@ -511,6 +525,33 @@ func TestBuildDSN(t *testing.T) {
 	assert.Contains(t, s, "Remote-MTA: dns; relay.test\r\n")
 	assert.Contains(t, s, "Arrival-Date: Tue, 14 Oct 2025 09:00:00 +0000\r\n")
 	assert.NotContains(t, strings.ReplaceAll(s, "\r\n", ""), "\n")
-	_, err = BuildDSN(host, env, nil, nil, time.Now())
+	_, err = BuildDSN(host, env, nil, nil, false, time.Now())
 	assert.Error(t, err)
+}
+
+func TestDSNParameters(t *testing.T) {
+	relay := newRelay(t, false, false)
+	relay.dsn = true
+	dir := t.TempDir()
+	local, log := &fakeLocal{}, &logBuf{}
+	q := open(t, dir, relay.addr, tlspolicy.LevelNone, local, log, nil)
+	rcpts := []string{"bad1@remote.example", "bad2@remote.example", "ok@remote.example"}
+	notify := []smtpwire.Notify{smtpwire.NotifyNever, smtpwire.NotifyFailure | smtpwire.NotifyDelay, smtpwire.NotifySuccess}
+	orcpt := []string{"", "rfc822;Bad2@Remote.Example", ""}
+	require.NoError(t, q.EnqueueDSN("alice@mail.example", smtpwire.RetFull, "env+1", rcpts, notify, orcpt, strings.NewReader(message)))
+	q.RunOnce(context.Background())
+	q.RunOnce(context.Background())
+	relay.mu.Lock()
+	args := strings.Join(relay.args, "\n")
+	relay.mu.Unlock()
+	assert.Contains(t, args, "FROM:<alice@mail.example> SIZE=113 RET=FULL ENVID=env+2B1")
+	assert.Contains(t, args, "TO:<bad1@remote.example> NOTIFY=NEVER")
+	assert.Contains(t, args, "TO:<bad2@remote.example> NOTIFY=FAILURE,DELAY ORCPT=rfc822;Bad2@Remote.Example")
+	assert.Contains(t, args, "TO:<ok@remote.example> NOTIFY=SUCCESS")
+	dsn := local.get("alice")
+	require.Len(t, dsn, 1, "bad1 asked for no DSN")
+	assert.NotContains(t, dsn[0], "bad1@")
+	assert.Contains(t, dsn[0], "Original-Envelope-Id: env+1\r\n")
+	assert.Contains(t, dsn[0], "Original-Recipient: rfc822; Bad2@Remote.Example\r\nFinal-Recipient: rfc822; bad2@remote.example\r\n")
+	assert.Contains(t, dsn[0], "Content-Type: message/rfc822\r\n\r\n"+message, "RET=FULL returns the whole message")
 }

@@ -188,6 +188,10 @@ func (r *relay) Deliver(ctx context.Context, env *Envelope, rcpts []string, open
 	if _, ok := caps.MaxSize(); ok || caps.Has(smtpwire.ExtSize) {
 		mp.Size = uint64(env.Size)
 	}
+	dsn := caps.Has(smtpwire.ExtDSN)
+	if dsn { // the relay takes the RFC 3461 parameters over
+		mp.Ret, mp.EnvID = env.Ret, env.EnvID
+	}
 	line, err = smtpwire.AppendMailFrom(c.buf[:0], env.From, mp)
 	if err != nil {
 		return all(len(rcpts), Result{Status: Failed, Code: 553, Enhanced: "5.1.7", Text: "sender address cannot be written: " + err.Error()})
@@ -203,7 +207,13 @@ func (r *relay) Deliver(ctx context.Context, env *Envelope, rcpts []string, open
 	}
 	accepted := []int{}
 	for i, a := range rcpts {
-		line, err := smtpwire.AppendRcptTo(c.buf[:0], a, false, nil)
+		var rp *smtpwire.RcptParams
+		if dsn {
+			if rc := env.rcpt(a); rc != nil && (rc.Notify != 0 || rc.ORCPT != "") {
+				rp = &smtpwire.RcptParams{Notify: rc.Notify, ORCPTType: rc.ORCPTType, ORCPT: rc.ORCPT}
+			}
+		}
+		line, err := smtpwire.AppendRcptTo(c.buf[:0], a, false, rp)
 		if err != nil {
 			res[i] = Result{Status: Failed, Code: 553, Enhanced: "5.1.3", Text: "recipient address cannot be written: " + err.Error(), Remote: remote}
 			continue
@@ -339,4 +349,14 @@ func (c *conversation) data(f io.Reader) (*smtpwire.Reply, error) {
 func (c *conversation) quit() {
 	line, _ := smtpwire.AppendCommand(c.buf[:0], smtpwire.VerbQUIT, "")
 	_, _ = c.cmd(line)
+}
+
+// rcpt returns the recipient addr of env.
+func (env *Envelope) rcpt(addr string) *Recipient {
+	for i := range env.Rcpts {
+		if env.Rcpts[i].Addr == addr {
+			return &env.Rcpts[i]
+		}
+	}
+	return nil
 }

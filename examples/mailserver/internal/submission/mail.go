@@ -15,8 +15,7 @@ import (
 )
 
 // mailFrom starts a transaction. DSN parameters (RET, ENVID on MAIL;
-// NOTIFY, ORCPT on RCPT) are checked and accepted; the queue does not yet
-// carry them to the relay (its DSNs are for failures, RFC 3461's default).
+// NOTIFY, ORCPT on RCPT) go to a queue that takes them (DSNQueue).
 func (s *session) mailFrom(args []byte) {
 	switch {
 	case s.cfg.RequireTLS && !s.secure:
@@ -38,8 +37,18 @@ func (s *session) mailFrom(args []byte) {
 		s.refuse(st.Code, st.Enhanced, st.Text)
 		return
 	}
+	ret, envid := smtpwire.RetNone, ""
 	for p := range m.Params.All() {
 		switch p.Kind {
+		case smtpwire.ParamRet:
+			ret = p.Ret()
+		case smtpwire.ParamEnvID:
+			v, err := p.DecodeXtext(nil)
+			if err != nil {
+				s.refuse(501, code(5, 5, 4), "malformed ENVID")
+				return
+			}
+			envid = string(v)
 		case smtpwire.ParamSize:
 			if int64(p.Size()) > s.cfg.MaxMessage || p.Size() > 1<<62 {
 				s.refuse(552, code(5, 3, 4), "message size exceeds fixed maximum message size")
@@ -50,7 +59,7 @@ func (s *session) mailFrom(args []byte) {
 				s.refuse(555, code(5, 5, 4), "BINARYMIME not supported")
 				return
 			}
-		case smtpwire.ParamSMTPUTF8, smtpwire.ParamRet, smtpwire.ParamEnvID, smtpwire.ParamAuth:
+		case smtpwire.ParamSMTPUTF8, smtpwire.ParamAuth:
 		default:
 			s.refuse(555, code(5, 5, 4), "parameter "+strconv.Quote(string(p.Keyword))+" not supported")
 			return
@@ -63,6 +72,7 @@ func (s *session) mailFrom(args []byte) {
 		return
 	}
 	s.mail, s.from, s.utf8 = true, s.user.Address, m.Params.Has(smtpwire.ParamSMTPUTF8)
+	s.ret, s.envid = ret, envid
 	s.reply(250, code(2, 1, 0), "sender ok")
 }
 
@@ -81,8 +91,21 @@ func (s *session) rcptTo(args []byte) {
 		s.refuse(st.Code, st.Enhanced, st.Text)
 		return
 	}
+	var notify smtpwire.Notify
+	var orcpt string
 	for p := range r.Params.All() {
-		if p.Kind != smtpwire.ParamNotify && p.Kind != smtpwire.ParamORCPT {
+		switch p.Kind {
+		case smtpwire.ParamNotify:
+			notify = p.Notify()
+		case smtpwire.ParamORCPT:
+			typ, _ := p.ORCPT()
+			v, err := p.DecodeXtext(nil)
+			if err != nil {
+				s.refuse(501, code(5, 5, 4), "malformed ORCPT")
+				return
+			}
+			orcpt = string(typ) + ";" + string(v)
+		default:
 			s.refuse(555, code(5, 5, 4), "parameter "+strconv.Quote(string(p.Keyword))+" not supported")
 			return
 		}
@@ -95,17 +118,15 @@ func (s *session) rcptTo(args []byte) {
 		s.refuse(452, code(4, 5, 3), "too many recipients")
 		return
 	}
-	var rc rcpt
+	rc := rcpt{addr: addr, notify: notify, orcpt: orcpt}
 	if u, ok := s.cfg.Users.Lookup(addr); ok {
-		rc = rcpt{addr: u.Address, local: u.Name}
+		rc.addr, rc.local = u.Address, u.Name
 	} else if strings.EqualFold(string(r.To.Domain), s.cfg.Hostname) || len(r.To.Domain) == 0 {
 		s.refuse(550, code(5, 1, 1), "no such user here")
 		return
 	} else if s.cfg.Queue == nil {
 		s.refuse(550, code(5, 7, 1), "relaying denied")
 		return
-	} else {
-		rc = rcpt{addr: addr}
 	}
 	for _, have := range s.rcpts {
 		if strings.EqualFold(have.addr, rc.addr) {
@@ -193,13 +214,19 @@ func (s *session) deliver(src io.Reader) (string, error) {
 	defer m.Close()
 	names := make([]string, 0, len(s.rcpts))
 	addrs := make([]string, 0, len(s.rcpts))
+	notify := make([]smtpwire.Notify, 0, len(s.rcpts))
+	orcpt := make([]string, 0, len(s.rcpts))
 	remote := false
 	for _, r := range s.rcpts {
 		names = append(names, r.local)
 		addrs = append(addrs, r.addr)
+		notify = append(notify, r.notify)
+		orcpt = append(orcpt, r.orcpt)
 		remote = remote || r.local == ""
 	}
-	if remote {
+	if dq, ok := s.cfg.Queue.(DSNQueue); ok && remote {
+		err = dq.EnqueueDSN(s.from, s.ret, s.envid, addrs, notify, orcpt, m)
+	} else if remote {
 		err = s.cfg.Queue.Enqueue(s.from, addrs, m)
 	} else {
 		err = s.cfg.Local.Deliver(names, m)

@@ -44,6 +44,8 @@ type session struct {
 	mail  bool
 	from  string
 	utf8  bool
+	ret   smtpwire.Ret
+	envid string
 	rcpts []rcpt
 	bdat  *bdatState
 
@@ -53,8 +55,10 @@ type session struct {
 }
 
 type rcpt struct {
-	addr  string
-	local string // user name; "" for a remote recipient
+	addr   string
+	local  string // user name; "" for a remote recipient
+	notify smtpwire.Notify
+	orcpt  string // "type;address", decoded
 }
 
 func newSession(s *Server, conn net.Conn) *session {
@@ -228,7 +232,7 @@ func (s *session) command(ctx context.Context, cmd smtpwire.Command) {
 // reset forgets the transaction (RSET, EHLO, the end of a message).
 func (s *session) reset() {
 	s.abortBDAT()
-	s.mail, s.from, s.utf8 = false, "", false
+	s.mail, s.from, s.utf8, s.ret, s.envid = false, "", false, smtpwire.RetNone, ""
 	s.rcpts = s.rcpts[:0]
 }
 

@@ -711,3 +711,41 @@ func BenchmarkSubmission(b *testing.B) {
 		e.local.mu.Unlock()
 	}
 }
+
+// dsnQueue records the RFC 3461 parameters it is given.
+type dsnQueue struct {
+	fakeStore
+	ret    smtpwire.Ret
+	envid  string
+	notify []smtpwire.Notify
+	orcpt  []string
+}
+
+func (q *dsnQueue) EnqueueDSN(from string, ret smtpwire.Ret, envid string, rcpts []string, notify []smtpwire.Notify, orcpt []string, msg io.Reader) error {
+	q.mu.Lock()
+	q.ret, q.envid, q.notify, q.orcpt = ret, envid, notify, orcpt
+	q.mu.Unlock()
+	return q.take(from, rcpts, msg)
+}
+
+func TestDSNParametersToQueue(t *testing.T) {
+	q := &dsnQueue{}
+	e := newEnv(t, func(c *Config) { c.Queue = q })
+	c := e.dial(t)
+	c.login()
+	c.expect("MAIL FROM:<alice@mail.example> RET=HDRS ENVID=a+2Bb", 250)
+	c.expect("RCPT TO:<x@remote.example> NOTIFY=NEVER", 250)
+	c.expect("RCPT TO:<y@remote.example> NOTIFY=FAILURE,DELAY ORCPT=rfc822;Y+40remote.example", 250)
+	c.expect("RCPT TO:<bob@mail.example>", 250)
+	c.expect("DATA", 354)
+	c.send(msg + ".\r\n")
+	code, _ := c.read()
+	require.Equal(t, 250, code)
+	require.Len(t, q.all(), 1)
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	assert.Equal(t, smtpwire.RetHdrs, q.ret)
+	assert.Equal(t, "a+b", q.envid)
+	assert.Equal(t, []smtpwire.Notify{smtpwire.NotifyNever, smtpwire.NotifyFailure | smtpwire.NotifyDelay, 0}, q.notify)
+	assert.Equal(t, []string{"", "rfc822;Y@remote.example", ""}, q.orcpt)
+}

@@ -33,6 +33,7 @@ import (
 
 	"github.com/mailwire/mailwire/examples/mailserver/internal/privacy"
 	"github.com/mailwire/mailwire/examples/mailserver/internal/users"
+	"github.com/mailwire/mailwire/smtpwire"
 )
 
 // Users is the account database (internal/users.DB).
@@ -51,6 +52,13 @@ type Local interface {
 // before it returns nil.
 type Queue interface {
 	Enqueue(from string, rcpts []string, msg io.Reader) error
+}
+
+// DSNQueue is a Queue that keeps the RFC 3461 parameters (RET and ENVID
+// of MAIL; NOTIFY and ORCPT, "type;address", of each RCPT) for its DSNs
+// and the relay. A Queue without it gets the message without them.
+type DSNQueue interface {
+	EnqueueDSN(from string, ret smtpwire.Ret, envid string, rcpts []string, notify []smtpwire.Notify, orcpt []string, msg io.Reader) error
 }
 
 // Config configures the service. Hostname, Users and Local are required.
