@@ -27,6 +27,7 @@ import (
 const (
 	smPostfixPlain = "127.0.0.1:22525" // no TLS offered
 	smPostfixTLS   = "127.0.0.1:22526" // STARTTLS offered
+	smPostfixTLSC  = "127.0.0.1:22527" // implicit TLS (wrapper mode)
 )
 
 // smPostfix is a private Postfix instance that accepts mail for
@@ -39,7 +40,7 @@ type smPostfix struct {
 func smStartPostfix(t *testing.T) *smPostfix {
 	t.Helper()
 	smNeedPeer(t, "postfix")
-	for _, a := range []string{smPostfixPlain, smPostfixTLS} {
+	for _, a := range []string{smPostfixPlain, smPostfixTLS, smPostfixTLSC} {
 		if c, err := net.DialTimeout("tcp", a, 200*time.Millisecond); err == nil {
 			c.Close()
 			t.Fatalf("%s is taken (a Postfix left running?)", a)
@@ -107,6 +108,9 @@ smtp_tls_security_level = none
 	master := strings.ReplaceAll(strings.ReplaceAll(`$PLAIN inet  n       -      n      -      -       smtpd
 $TLS inet  n       -      n      -      -       smtpd
   -o smtpd_tls_security_level=may
+$TLSC inet  n       -      n      -      -       smtpd
+  -o smtpd_tls_wrappermode=yes
+  -o smtpd_tls_security_level=encrypt
 pickup          unix  n       -      n      60     1       pickup
 cleanup         unix  n       -      n      -      0       cleanup
 qmgr            unix  n       -      n      300    1       qmgr
@@ -129,13 +133,14 @@ virtual         unix  -       n      n      -      -       virtual
 anvil           unix  -       -      n      -      1       anvil
 scache          unix  -       -      n      -      1       scache
 postlog         unix-dgram n  -      n      -      1       postlogd
-`, "$PLAIN", smPostfixPlain), "$TLS", smPostfixTLS)
+`, "$PLAIN", smPostfixPlain), "$TLSC", smPostfixTLSC)
+	master = strings.ReplaceAll(master, "$TLS", smPostfixTLS)
 	require.NoError(t, os.WriteFile(filepath.Join(p.conf, "main.cf"), []byte(main), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(p.conf, "master.cf"), []byte(master), 0o644))
 	out, err := exec.Command("postfix", "-c", p.conf, "start").CombinedOutput()
 	require.NoError(t, err, "postfix start: %s\n%s", out, p.log())
 	t.Cleanup(func() { _ = exec.Command("postfix", "-c", p.conf, "stop").Run() })
-	for _, a := range []string{smPostfixPlain, smPostfixTLS} {
+	for _, a := range []string{smPostfixPlain, smPostfixTLS, smPostfixTLSC} {
 		require.Eventually(t, func() bool {
 			c, err := net.DialTimeout("tcp", a, 200*time.Millisecond)
 			if err == nil {
@@ -272,7 +277,23 @@ func TestE2ERelayPostfix(t *testing.T) {
 	smCheckStored(t, smAfterPostfix(t, strings.ReplaceAll(plain, "\n", "\r\n")), m3)
 	require.Eventually(t, func() bool { return smQueued(t, data) == 0 }, 10*time.Second, 50*time.Millisecond)
 	s.Stop()
-	t.Logf("postfix received %d messages (1 over STARTTLS verified, 1 plaintext after restart), 1 DSN", len(got))
+
+	// 5. Implicit TLS (-relay-implicit), verified.
+	s = Start(t, Options{Data: data, Args: []string{"-relay", smPostfixTLSC, "-relay-tls", "verify", "-relay-implicit", "-relay-ca", pf.cert, "-queue-retry", "300ms"}})
+	m5 := smMessage("relay-implicit")
+	smSubmit(t, s, []string{"carol@remote.test"}, m5)
+	got = pf.delivered(t, 3, 20*time.Second)
+	require.Len(t, got, 3, "our log:\n%s", s.Stderr())
+	var implicit string
+	for _, g := range got {
+		if strings.Contains(g, "Subject: e2e relay-implicit") {
+			implicit = g
+		}
+	}
+	require.NotEmpty(t, implicit)
+	smCheckStored(t, smAfterPostfix(t, strings.ReplaceAll(implicit, "\n", "\r\n")), m5)
+	s.Stop()
+	t.Logf("postfix received %d messages (STARTTLS verified, plaintext after a crash and restart, implicit TLS verified), 1 DSN", len(got))
 }
 
 // smStoredMessagesOf is smStored without the tag lookups.
