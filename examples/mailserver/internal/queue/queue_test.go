@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"io"
 	"log/slog"
@@ -173,7 +174,7 @@ func (r *fakeRelay) serve(conn net.Conn) {
 			cr.Reset(tc)
 		case smtpwire.VerbAUTH:
 			_, initial, _ := smtpwire.ParseAuth(cmd.Args)
-			dec, _ := smtpwire.DecodeBase64(nil, initial)
+			dec, _ := base64.StdEncoding.DecodeString(string(initial))
 			r.mu.Lock()
 			r.sawAuth = append(r.sawAuth, secure)
 			r.mu.Unlock()

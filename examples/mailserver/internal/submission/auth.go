@@ -2,6 +2,7 @@ package submission
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"time"
 
@@ -9,9 +10,17 @@ import (
 	"github.com/mailwire/mailwire/smtpwire"
 )
 
-// decodeSASL is the one base64 decode of SASL responses; it becomes
-// smtpwire.DecodeSASL when that rename lands.
-func decodeSASL(dst, src []byte) ([]byte, error) { return smtpwire.DecodeBase64(dst, src) }
+// decodeSASL is the one base64 decode of SASL responses (RFC 4954 §4: "="
+// is the empty response), appending to dst. It uses encoding/base64 so that
+// it builds against smtpwire before and after issue 11 renames
+// DecodeBase64 to the append-style DecodeSASL; then it becomes a call of
+// that.
+func decodeSASL(dst, src []byte) ([]byte, error) {
+	if len(src) == 1 && src[0] == '=' {
+		return dst, nil
+	}
+	return base64.StdEncoding.Strict().AppendDecode(dst, src)
+}
 
 // parsePlain is the one RFC 4616 split (users.ParsePlain until the
 // library's ParsePlain lands).
