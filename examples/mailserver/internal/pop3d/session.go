@@ -30,7 +30,8 @@ type session struct {
 	w      *bufio.Writer
 	tls    *starttls.Server // nil on implicit-TLS ports
 	secure bool
-	out    []byte // response scratch
+	out    []byte // responses not yet written
+	tmp    []byte // response text scratch
 
 	user    string   // USER given, PASS pending
 	name    string   // logged-in user
@@ -39,6 +40,7 @@ type session struct {
 	deleted []bool
 	body    *pop3.BodyWriter
 	buf     []byte
+	br      *bufio.Reader // TOP's line reader
 }
 
 // Serve runs one POP3 session and closes conn.
@@ -51,6 +53,7 @@ func (s *Server) Serve(ctx context.Context, conn net.Conn) {
 		r:    pop3.NewCommandReader(conn, pop3.CommandReaderOptions{}),
 		w:    bufio.NewWriterSize(conn, 8<<10),
 		out:  make([]byte, 0, 512),
+		tmp:  make([]byte, 0, 128),
 	}
 	_, ss.secure = conn.(*tls.Conn)
 	if !ss.secure {
@@ -324,7 +327,7 @@ func (ss *session) login(name, password string) {
 	ss.msgs = drop.Messages()
 	ss.deleted = make([]bool, len(ss.msgs))
 	n, size := ss.stat()
-	ss.ok("maildrop has " + strconv.Itoa(n) + " messages (" + strconv.FormatInt(size, 10) + " octets)")
+	ss.okCount("maildrop has ", n, size)
 	ss.log.Info("login", "user", u.Name, "messages", n, "tls", ss.secure)
 }
 

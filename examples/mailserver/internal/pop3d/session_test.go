@@ -1,11 +1,8 @@
 package pop3d
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/base64"
 	"io"
 	"net"
@@ -14,111 +11,10 @@ import (
 	"time"
 
 	"github.com/mailwire/mailwire/examples/mailserver/internal/store"
-	"github.com/mailwire/mailwire/examples/mailserver/internal/tlsconf"
 	"github.com/mailwire/mailwire/examples/mailserver/internal/users"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-type env struct {
-	addr  string
-	st    *store.Store
-	pool  *x509.CertPool
-	ctx   context.Context
-	stop  context.CancelFunc
-	fails int
-}
-
-// serve starts a POP3 server on loopback with user alice:pw.
-func serve(t *testing.T, mod func(*Config)) *env {
-	t.Helper()
-	dir := t.TempDir()
-	st, err := store.Open(dir)
-	require.NoError(t, err)
-	tc, info, err := tlsconf.Load(dir, "localhost", "", "")
-	require.NoError(t, err)
-	db := users.New("localhost")
-	h, err := users.NewHash("pw", 1000)
-	require.NoError(t, err)
-	require.NoError(t, db.AddHash("alice", h))
-	e := &env{st: st, pool: x509.NewCertPool()}
-	pemBytes, err := readFile(info.CertPath)
-	require.NoError(t, err)
-	e.pool.AppendCertsFromPEM(pemBytes)
-	cfg := Config{Hostname: "localhost", TLS: tc, RequireTLS: true, Users: db, Store: StoreOf(st),
-		AuthFailed: func(netipAddr) time.Duration { e.fails++; return 0 }}
-	if mod != nil {
-		mod(&cfg)
-	}
-	srv := New(cfg)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	e.addr = ln.Addr().String()
-	e.ctx, e.stop = context.WithCancel(context.Background())
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go srv.Serve(e.ctx, c)
-		}
-	}()
-	t.Cleanup(func() { e.stop(); ln.Close() })
-	return e
-}
-
-type client struct {
-	t *testing.T
-	c net.Conn
-	r *bufio.Reader
-}
-
-func (e *env) dial(t *testing.T) *client {
-	t.Helper()
-	c, err := net.Dial("tcp", e.addr)
-	require.NoError(t, err)
-	c.SetDeadline(time.Now().Add(10 * time.Second))
-	t.Cleanup(func() { c.Close() })
-	cl := &client{t: t, c: c, r: bufio.NewReader(c)}
-	assert.Equal(t, "+OK localhost POP3 ready", cl.line())
-	return cl
-}
-
-func (c *client) line() string {
-	c.t.Helper()
-	l, err := c.r.ReadString('\n')
-	require.NoError(c.t, err)
-	require.True(c.t, strings.HasSuffix(l, "\r\n"), "%q", l)
-	return strings.TrimSuffix(l, "\r\n")
-}
-
-func (c *client) cmd(s string) string {
-	c.t.Helper()
-	_, err := c.c.Write([]byte(s + "\r\n"))
-	require.NoError(c.t, err)
-	return c.line()
-}
-
-func (c *client) multi() []string {
-	c.t.Helper()
-	var out []string
-	for {
-		l := c.line()
-		if l == "." {
-			return out
-		}
-		out = append(out, l)
-	}
-}
-
-func (c *client) starttls(pool *x509.CertPool) {
-	c.t.Helper()
-	require.True(c.t, strings.HasPrefix(c.cmd("STLS"), "+OK"))
-	tc := tls.Client(c.c, &tls.Config{RootCAs: pool, ServerName: "localhost"})
-	require.NoError(c.t, tc.Handshake())
-	c.c, c.r = tc, bufio.NewReader(tc)
-}
 
 func TestCAPAByState(t *testing.T) {
 	for _, tc := range []struct {
@@ -213,44 +109,51 @@ func TestShutdownMidSession(t *testing.T) {
 	m.Close()
 }
 
-func TestCopyTop(t *testing.T) {
-	msg := "A: 1\r\nB: 2\r\n\r\nl1\r\nl2\r\nl3\r\n"
-	for _, tc := range []struct {
-		in   string
-		n    int
-		want string
-	}{
-		{msg, 0, "A: 1\r\nB: 2\r\n\r\n"},
-		{msg, 2, "A: 1\r\nB: 2\r\n\r\nl1\r\nl2\r\n"},
-		{msg, 10, msg},
-		{"A: 1\r\n", 3, "A: 1\r\n"},
-		{"A: 1\r\n\r\n" + strings.Repeat("x", 100) + "\r\nnext\r\n", 1, "A: 1\r\n\r\n" + strings.Repeat("x", 100) + "\r\n"},
-	} {
-		for _, size := range []int{16, 4096} { // lines longer than the buffer too
-			var out bytes.Buffer
-			require.NoError(t, copyTop(&out, strings.NewReader(tc.in), tc.n, make([]byte, size)))
-			assert.Equal(t, tc.want, out.String(), "n=%d size=%d", tc.n, size)
+// FuzzSession feeds any byte stream to a logged-in-capable session in
+// plaintext (-tls opportunistic): whatever it sends, every reply line ends
+// in CRLF, and without a QUIT in the input no message is deleted.
+func FuzzSession(f *testing.F) {
+	f.Add([]byte("USER alice\r\nPASS pw\r\nDELE 1\r\nRSET\r\nDELE 2\r\n"))
+	f.Add([]byte("USER alice\r\nPASS pw\r\nTOP 1 0\r\nRETR 2\r\nUIDL\r\nLIST\r\nQUIT\r\n"))
+	f.Add([]byte("AUTH PLAIN\r\nAGFsaWNlAHB3\r\nDELE 1\r\n"))
+	f.Add([]byte("CAPA\r\nSTLS\r\n\x16\x03\x01"))
+	f.Add([]byte("USER alice\r\nPASS pw\r\nDELE 1\r\nqUiT\r\n"))
+	dir := f.TempDir()
+	st, err := store.Open(dir)
+	require.NoError(f, err)
+	db := users.New("localhost")
+	h, err := users.NewHash("pw", 1000)
+	require.NoError(f, err)
+	require.NoError(f, db.AddHash("alice", h))
+	srv := New(Config{Users: db, Store: StoreOf(st), Idle: 2 * time.Second})
+	f.Fuzz(func(t *testing.T, in []byte) {
+		for range 2 - count(t, st) {
+			require.NoError(t, st.Deliver([]string{"alice"}, strings.NewReader("Subject: s\r\n\r\n.body\r\n")))
 		}
-	}
+		client, server := net.Pipe()
+		done := make(chan struct{})
+		go func() { srv.Serve(context.Background(), server); close(done) }()
+		var out bytes.Buffer
+		read := make(chan struct{})
+		go func() { io.Copy(&out, client); close(read) }()
+		client.SetWriteDeadline(time.Now().Add(2 * time.Second))
+		client.Write(in)
+		client.Close()
+		<-done
+		<-read
+		if len(out.Bytes()) > 0 {
+			assert.True(t, bytes.HasSuffix(out.Bytes(), []byte("\r\n")), "%q", out.Bytes())
+			assert.NotContains(t, strings.ReplaceAll(out.String(), "\r\n", ""), "\n", "no bare LF")
+		}
+		if !bytes.Contains(bytes.ToUpper(in), []byte("QUIT")) {
+			assert.Equal(t, 2, count(t, st), "deleted without QUIT: %q", in)
+		}
+	})
 }
 
-// BenchmarkRETR measures one RETR of a 64 KiB message through the session
-// to a discarding writer.
-func BenchmarkRETR(b *testing.B) {
-	dir := b.TempDir()
-	st, err := store.Open(dir)
-	require.NoError(b, err)
-	msg := bytes.Repeat([]byte("0123456789 abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789\r\n"), 64<<10/78)
-	require.NoError(b, st.Deliver([]string{"alice"}, bytes.NewReader(msg)))
-	drop, err := st.OpenMaildrop("alice")
-	require.NoError(b, err)
-	defer drop.Close()
-	ss := &session{srv: New(Config{}), w: bufio.NewWriter(io.Discard), drop: drop, msgs: drop.Messages(), deleted: []bool{false}}
-	ss.log = ss.srv.cfg.Log
-	b.ReportAllocs()
-	b.SetBytes(int64(len(msg)))
-	for b.Loop() {
-		ss.send(0, -1)
-		ss.w.Flush()
-	}
+func count(t *testing.T, st *store.Store) int {
+	m, err := st.OpenMaildrop("alice")
+	require.NoError(t, err)
+	defer m.Close()
+	return len(m.Messages())
 }

@@ -22,7 +22,7 @@ func (ss *session) transaction(cmd pop3.Command) {
 			return
 		}
 		n, size := ss.stat()
-		ss.ok(strconv.Itoa(n) + " messages (" + strconv.FormatInt(size, 10) + " octets)")
+		ss.okCount("", n, size)
 		for i, m := range ss.msgs {
 			if !ss.deleted[i] {
 				ss.out = pop3.AppendScan(ss.out, pop3.Scan{Msg: i + 1, Size: m.Size})
@@ -56,12 +56,12 @@ func (ss *session) transaction(cmd pop3.Command) {
 	case pop3.VerbDELE:
 		if i, ok := ss.index(cmd.Msg); ok {
 			ss.deleted[i] = true
-			ss.ok("message " + strconv.Itoa(cmd.Msg) + " deleted")
+			ss.okNum("message ", int64(cmd.Msg), " deleted")
 		}
 	case pop3.VerbRSET:
 		clear(ss.deleted)
 		n, size := ss.stat()
-		ss.ok("maildrop has " + strconv.Itoa(n) + " messages (" + strconv.FormatInt(size, 10) + " octets)")
+		ss.okCount("maildrop has ", n, size)
 	case pop3.VerbNOOP:
 		ss.ok("")
 	case pop3.VerbSTLS:
@@ -71,6 +71,19 @@ func (ss *session) transaction(cmd pop3.Command) {
 	default:
 		ss.errc("", "unknown command")
 	}
+}
+
+// okCount appends "+OK <prefix>N messages (S octets)" without allocating.
+func (ss *session) okCount(prefix string, n int, size int64) {
+	ss.tmp = strconv.AppendInt(append(ss.tmp[:0], prefix...), int64(n), 10)
+	ss.tmp = strconv.AppendInt(append(ss.tmp, " messages ("...), size, 10)
+	ss.out, _ = pop3.AppendOK(ss.out, "", append(ss.tmp, " octets)"...))
+}
+
+// okNum appends "+OK <before>N<after>" without allocating.
+func (ss *session) okNum(before string, n int64, after string) {
+	ss.tmp = strconv.AppendInt(append(ss.tmp[:0], before...), n, 10)
+	ss.out, _ = pop3.AppendOK(ss.out, "", append(ss.tmp, after...))
 }
 
 // spill moves long listings to the writer as they grow.
@@ -90,7 +103,8 @@ func (ss *session) index(msg int) (int, bool) {
 		return 0, false
 	}
 	if ss.deleted[i] {
-		ss.errc("", "message "+strconv.Itoa(msg)+" already deleted")
+		ss.tmp = strconv.AppendInt(append(ss.tmp[:0], "message "...), int64(msg), 10)
+		ss.out, _ = pop3.AppendErr(ss.out, "", append(ss.tmp, " already deleted"...))
 		return 0, false
 	}
 	return i, true
@@ -107,7 +121,7 @@ func (ss *session) send(i, lines int) {
 	}
 	defer f.Close()
 	if lines < 0 {
-		ss.ok(strconv.FormatInt(ss.msgs[i].Size, 10) + " octets")
+		ss.okNum("", ss.msgs[i].Size, " octets")
 	} else {
 		ss.ok("top of message follows")
 	}
@@ -120,9 +134,15 @@ func (ss *session) send(i, lines int) {
 		ss.body.Reset(ss.w)
 	}
 	if lines < 0 {
-		_, err = io.CopyBuffer(ss.body, struct{ io.Reader }{f}, ss.buf)
+		err = copyAll(ss.body, f, ss.buf)
 	} else {
-		err = copyTop(ss.body, f, lines, ss.buf)
+		if ss.br == nil {
+			ss.br = bufio.NewReaderSize(f, copyBuf)
+		} else {
+			ss.br.Reset(f)
+		}
+		err = copyTop(ss.body, ss.br, lines)
+		ss.br.Reset(nil)
 	}
 	if err == nil {
 		err = ss.body.Close()
@@ -134,10 +154,28 @@ func (ss *session) send(i, lines int) {
 	}
 }
 
+// copyAll copies r to w through buf (io.CopyBuffer would take the
+// *os.File's WriteTo path and allocate).
+func copyAll(w io.Writer, r io.Reader, buf []byte) error {
+	for {
+		n, err := r.Read(buf)
+		if n > 0 {
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				return werr
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
 // copyTop writes the header, the empty line after it and then at most n
-// lines of the body.
-func copyTop(w io.Writer, r io.Reader, n int, buf []byte) error {
-	br := bufio.NewReaderSize(r, len(buf))
+// lines of the body, from br.
+func copyTop(w io.Writer, br *bufio.Reader, n int) error {
 	inHeader, lineStart := true, true
 	for {
 		if !inHeader && n == 0 && lineStart {

@@ -38,6 +38,7 @@ type Maildrop struct {
 	lock     *os.File
 	validity uint32
 	msgs     []Message
+	uidls    []string // UIDL(i), made once at open
 }
 
 // OpenMaildrop locks the user's inbox (flock, exclusive, not waiting: a lock
@@ -161,6 +162,10 @@ func (m *Maildrop) scan() error {
 	}
 	sort.Slice(m.msgs, func(i, j int) bool { return m.msgs[i].UID < m.msgs[j].UID })
 	m.validity = validity
+	m.uidls = make([]string, len(m.msgs))
+	for i, msg := range m.msgs {
+		m.uidls[i] = fmt.Sprintf("%08X%08X", msg.UID, validity)
+	}
 	if changed {
 		return writeUIDList(filepath.Join(m.dir, UIDListFile), validity, next, m.msgs)
 	}
@@ -254,9 +259,7 @@ func (m *Maildrop) UIDValidity() uint32 { return m.validity }
 // UIDL returns the POP3 unique-id of message i (0-based): the UID and the
 // UIDVALIDITY in 8 hexadecimal digits each, as Dovecot's default
 // pop3_uidl_format "%08Xu%08Xv". It changes only if the UID list is lost.
-func (m *Maildrop) UIDL(i int) string {
-	return fmt.Sprintf("%08X%08X", m.msgs[i].UID, m.validity)
-}
+func (m *Maildrop) UIDL(i int) string { return m.uidls[i] }
 
 // Open opens message i (0-based) for reading.
 func (m *Maildrop) Open(i int) (*os.File, error) {
