@@ -118,7 +118,9 @@ func (m *Maildrop) scan() error {
 	}
 	validity, uids, next, err := readUIDList(filepath.Join(m.dir, UIDListFile))
 	if err != nil {
-		return err
+		// A damaged list is rebuilt under a new UIDVALIDITY, as IMAP
+		// requires when UIDs cannot be trusted; mail stays readable.
+		validity, uids = 0, map[string]uint32{}
 	}
 	changed := false
 	if validity == 0 {
@@ -224,12 +226,17 @@ func readUIDList(path string) (validity uint32, uids map[string]uint32, next uin
 	if _, err := fmt.Sscanf(sc.Text(), "1 V%d N%d", &v, &n); err != nil || v == 0 || v > 1<<32-1 || n == 0 || n > 1<<32-1 {
 		return 0, nil, 0, fmt.Errorf("store: %s: bad header", path)
 	}
+	used := map[uint32]bool{}
 	for sc.Scan() {
 		u, key, ok := strings.Cut(sc.Text(), " ")
 		uid, err := strconv.ParseUint(u, 10, 32)
 		if !ok || err != nil || uid == 0 || uid >= n || key == "" {
 			return 0, nil, 0, fmt.Errorf("store: %s: bad line %q", path, sc.Text())
 		}
+		if _, dup := uids[key]; dup || used[uint32(uid)] {
+			return 0, nil, 0, fmt.Errorf("store: %s: UID or key listed twice", path)
+		}
+		used[uint32(uid)] = true
 		uids[key] = uint32(uid)
 	}
 	if err := sc.Err(); err != nil {
