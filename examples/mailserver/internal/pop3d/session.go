@@ -60,7 +60,8 @@ func (s *Server) Serve(ctx context.Context, conn net.Conn) {
 		ss.tls = starttls.NewServer(conn, starttls.POP3, s.cfg.TLS)
 	}
 	ss.log = s.cfg.Log.With("proto", "pop3", "client", ss.ip.String())
-	stop := context.AfterFunc(ctx, func() { ss.conn.SetReadDeadline(time.Now()) })
+	// The raw connection: after STLS the TLS one's deadlines are its own.
+	stop := context.AfterFunc(ctx, func() { conn.SetReadDeadline(time.Now()) })
 	defer stop()
 	ss.log.Info("session start", "tls", ss.secure)
 	reason := ss.run()

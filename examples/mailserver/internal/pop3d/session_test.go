@@ -157,3 +157,14 @@ func count(t *testing.T, st *store.Store) int {
 	defer m.Close()
 	return len(m.Messages())
 }
+
+// TestShutdownAfterSTLS: the shutdown reaches a session reading over TLS.
+func TestShutdownAfterSTLS(t *testing.T) {
+	e := serve(t, nil)
+	c := e.dial(t)
+	c.starttls(e.pool)
+	c.cmd("USER alice")
+	assert.True(t, strings.HasPrefix(c.cmd("PASS pw"), "+OK"))
+	e.stop()
+	assert.Equal(t, "-ERR [SYS/TEMP] closing: shutting down", c.line())
+}
