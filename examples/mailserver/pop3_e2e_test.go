@@ -223,6 +223,11 @@ func TestConnectionCap(t *testing.T) {
 	buf := make([]byte, 200)
 	n, _ := c.Read(buf)
 	assert.True(t, strings.HasPrefix(string(buf[:n]), "-ERR [SYS/TEMP]"), "%q", buf[:n])
+	for _, name := range []string{"submission", "submissions"} {
+		c := s.Dial(name)
+		n, _ := c.Read(buf)
+		assert.True(t, strings.HasPrefix(string(buf[:n]), "421 "), "%s: %q", name, buf[:n])
+	}
 }
 
 // TestGracefulShutdown: at SIGTERM a logged-in session is told -ERR
