@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -28,6 +29,7 @@ const (
 	smPostfixPlain = "127.0.0.1:22525" // no TLS offered
 	smPostfixTLS   = "127.0.0.1:22526" // STARTTLS offered
 	smPostfixTLSC  = "127.0.0.1:22527" // implicit TLS (wrapper mode)
+	smPostfixAuth  = "127.0.0.1:22528" // STARTTLS required, then AUTH (Dovecot SASL) required
 )
 
 // smPostfix is a private Postfix instance that accepts mail for
@@ -37,10 +39,15 @@ type smPostfix struct {
 	dir, conf, cert string
 }
 
-func smStartPostfix(t *testing.T) *smPostfix {
+func smStartPostfix(t *testing.T, auth bool) *smPostfix {
 	t.Helper()
 	smNeedPeer(t, "postfix")
-	for _, a := range []string{smPostfixPlain, smPostfixTLS, smPostfixTLSC} {
+	ports := []string{smPostfixPlain, smPostfixTLS, smPostfixTLSC}
+	if auth {
+		smNeedPeer(t, "dovecot")
+		ports = append(ports, smPostfixAuth)
+	}
+	for _, a := range ports {
 		if c, err := net.DialTimeout("tcp", a, 200*time.Millisecond); err == nil {
 			c.Close()
 			t.Fatalf("%s is taken (a Postfix left running?)", a)
@@ -135,12 +142,23 @@ scache          unix  -       -      n      -      1       scache
 postlog         unix-dgram n  -      n      -      1       postlogd
 `, "$PLAIN", smPostfixPlain), "$TLSC", smPostfixTLSC)
 	master = strings.ReplaceAll(master, "$TLS", smPostfixTLS)
+	if auth {
+		smStartDovecot(t, filepath.Join(dir, "dv"))
+		master += strings.ReplaceAll(smPostfixAuth+` inet  n       -      n      -      -       smtpd
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_sasl_type=dovecot
+  -o smtpd_sasl_path=$D/dv/run/auth-postfix
+  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
+`, "$D", dir)
+	}
 	require.NoError(t, os.WriteFile(filepath.Join(p.conf, "main.cf"), []byte(main), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(p.conf, "master.cf"), []byte(master), 0o644))
 	out, err := exec.Command("postfix", "-c", p.conf, "start").CombinedOutput()
 	require.NoError(t, err, "postfix start: %s\n%s", out, p.log())
 	t.Cleanup(func() { _ = exec.Command("postfix", "-c", p.conf, "stop").Run() })
-	for _, a := range []string{smPostfixPlain, smPostfixTLS, smPostfixTLSC} {
+	for _, a := range ports {
 		require.Eventually(t, func() bool {
 			c, err := net.DialTimeout("tcp", a, 200*time.Millisecond)
 			if err == nil {
@@ -215,7 +233,7 @@ func smAfterPostfix(t *testing.T, m string) string {
 }
 
 func TestE2ERelayPostfix(t *testing.T) {
-	pf := smStartPostfix(t)
+	pf := smStartPostfix(t, false)
 	data := t.TempDir()
 	start := func(relay, level string) *Server {
 		return Start(t, Options{Data: data, Args: []string{"-relay", relay, "-relay-tls", level, "-relay-ca", pf.cert, "-queue-retry", "300ms"}})
@@ -300,4 +318,87 @@ func TestE2ERelayPostfix(t *testing.T) {
 func smStoredMessagesOf(t *testing.T, s *Server, user string, n int) []string {
 	t.Helper()
 	return smStored(t, s, user, n)
+}
+
+// smStartDovecot runs Dovecot for its SASL socket only (DIR/run/auth-postfix),
+// with one user relayuser:relaypw.
+func smStartDovecot(t *testing.T, dir string) {
+	t.Helper()
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "users"), []byte("relayuser:{PLAIN}relaypw\n"), 0o644))
+	conf := strings.ReplaceAll(`protocols = imap
+listen = 127.0.0.1
+base_dir = $D/run
+state_dir = $D/state
+log_path = /dev/stderr
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u $D/users
+}
+userdb {
+  driver = static
+  args = uid=mail gid=mail home=$D/home/%u
+}
+first_valid_uid = 8
+service imap-login {
+  inet_listener imap {
+    port = 0
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service auth {
+  unix_listener auth-postfix {
+    mode = 0666
+  }
+}
+`, "$D", dir)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "dovecot.conf"), []byte(conf), 0o644))
+	cmd := exec.Command("dovecot", "-F", "-c", filepath.Join(dir, "dovecot.conf"))
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		}
+	})
+	require.Eventually(t, func() bool {
+		_, err := os.Stat(filepath.Join(dir, "run", "auth-postfix"))
+		return err == nil
+	}, 10*time.Second, 20*time.Millisecond, "dovecot auth socket")
+}
+
+// TestE2ERelayAuth: -relay-auth against Postfix with Dovecot SASL, over
+// STARTTLS. A refused login keeps the message queued; the right one
+// delivers it after a restart.
+func TestE2ERelayAuth(t *testing.T) {
+	pf := smStartPostfix(t, true)
+	data := t.TempDir()
+	start := func(auth string) *Server {
+		return Start(t, Options{Data: data, Args: []string{"-relay", smPostfixAuth, "-relay-tls", "verify", "-relay-ca", pf.cert, "-relay-auth", auth, "-queue-retry", "300ms"}})
+	}
+	s := start("relayuser:wrong")
+	m := smMessage("relay-auth")
+	smSubmit(t, s, []string{"carol@remote.test"}, m)
+	require.Eventually(t, func() bool { return strings.Contains(s.Stderr(), "relay AUTH refused, message stays queued") }, 15*time.Second, 50*time.Millisecond, s.Stderr())
+	assert.Empty(t, pf.delivered(t, 1, 0))
+	assert.Equal(t, 1, smQueued(t, data))
+	s.Stop()
+
+	s = start("relayuser:relaypw")
+	got := pf.delivered(t, 1, 20*time.Second)
+	require.Len(t, got, 1, "postfix log:\n%s\nour log:\n%s", pf.log(), s.Stderr())
+	smCheckStored(t, smAfterPostfix(t, strings.ReplaceAll(got[0], "\n", "\r\n")), m)
+	assert.Contains(t, pf.log(), "sasl_method=PLAIN, sasl_username=relayuser")
+	require.Eventually(t, func() bool { return smQueued(t, data) == 0 }, 10*time.Second, 50*time.Millisecond)
+	s.Stop()
 }
