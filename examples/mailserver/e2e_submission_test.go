@@ -407,3 +407,67 @@ s.login("alice", sys.argv[3]); s.sendmail("alice@localhost", ["bob@localhost"], 
 		assert.NotContains(t, m, "127.0.0.1")
 	}
 }
+
+// TestE2ESubmissionHostile: against the binary, a smuggled second message
+// is never run, commands pipelined behind STARTTLS close the connection,
+// and AUTH or MAIL before TLS are refused under -tls required.
+func TestE2ESubmissionHostile(t *testing.T) {
+	s := Start(t, Options{})
+	pw := s.Users["alice"]
+	type conv struct {
+		c net.Conn
+		r *bufio.Reader
+	}
+	reply := func(cv *conv) string {
+		var all string
+		for {
+			l, err := cv.r.ReadString('\n')
+			if err != nil {
+				return all + "<closed>"
+			}
+			all += l
+			if len(l) >= 4 && l[3] == ' ' {
+				return all
+			}
+		}
+	}
+	cmd := func(cv *conv, line string) string {
+		_, err := cv.c.Write([]byte(line))
+		require.NoError(t, err)
+		return reply(cv)
+	}
+
+	plain := &conv{c: s.Dial("submission")}
+	plain.r = bufio.NewReader(plain.c)
+	require.True(t, strings.HasPrefix(reply(plain), "220 "))
+	ehlo := cmd(plain, "EHLO "+smHello+"\r\n")
+	assert.NotContains(t, ehlo, "AUTH")
+	assert.Contains(t, ehlo, "STARTTLS")
+	assert.True(t, strings.HasPrefix(cmd(plain, "AUTH PLAIN "+base64.StdEncoding.EncodeToString([]byte("\x00alice\x00"+pw))+"\r\n"), "530 5.7.0"))
+	assert.True(t, strings.HasPrefix(cmd(plain, "MAIL FROM:<alice@localhost>\r\n"), "530 5.7.0"))
+	got := cmd(plain, "STARTTLS\r\nEHLO injected\r\n")
+	assert.True(t, strings.HasPrefix(got, "554 "), got)
+	assert.Equal(t, "<closed>", reply(plain))
+
+	sec := &conv{c: s.Dial("submissions")}
+	sec.r = bufio.NewReader(sec.c)
+	reply(sec)
+	cmd(sec, "EHLO "+smHello+"\r\n")
+	require.True(t, strings.HasPrefix(cmd(sec, "AUTH PLAIN "+base64.StdEncoding.EncodeToString([]byte("\x00alice\x00"+pw))+"\r\n"), "235"))
+	for _, shape := range []string{"\n.\n", "\r.\r", "\n.\r\n", "\r\n.\n", "\r\n.\r"} {
+		cmd(sec, "MAIL FROM:<alice@localhost>\r\n")
+		cmd(sec, "RCPT TO:<bob@localhost>\r\n")
+		require.True(t, strings.HasPrefix(cmd(sec, "DATA\r\n"), "354"))
+		got := cmd(sec, "Subject: e2e first\r\n\r\nx"+shape+"MAIL FROM:<alice@localhost>\r\nRCPT TO:<bob@localhost>\r\nDATA\r\nSubject: e2e smuggled\r\n\r\ny\r\n.\r\n")
+		assert.True(t, strings.HasPrefix(got, "554 5.5.0"), "%q: %s", shape, got)
+		assert.True(t, strings.HasPrefix(cmd(sec, "NOOP\r\n"), "250"), "in step after %q", shape)
+	}
+	// An EHLO of 5000 octets and a line over the limit: refused, session on.
+	assert.True(t, strings.HasPrefix(cmd(sec, "EHLO "+strings.Repeat("a", 5000)+"\r\n"), "500"))
+	assert.True(t, strings.HasPrefix(cmd(sec, "NOOP\r\n"), "250"))
+	cmd(sec, "QUIT\r\n")
+	time.Sleep(200 * time.Millisecond)
+	es, _ := os.ReadDir(filepath.Join(s.Maildir("bob"), "new"))
+	assert.Empty(t, es, "nothing stored, smuggled or not")
+	s.Stop()
+}
