@@ -41,7 +41,8 @@ type Info struct {
 
 // Load returns the server TLS configuration (TLS 1.2 or newer). With
 // certFile and keyFile empty it uses DIR/tls/{cert,key}.pem, generating them
-// under a lock that holds across processes when they do not exist yet.
+// under a lock that holds across processes when they do not exist yet, or
+// when the certificate does not name hostname (-hostname changed).
 func Load(dataDir, hostname, certFile, keyFile string) (*tls.Config, Info, error) {
 	var info Info
 	if (certFile == "") != (keyFile == "") {
@@ -83,7 +84,7 @@ func ensureSelfSigned(dir, hostname string) (bool, error) {
 		return false, err
 	}
 	certPath, keyPath := filepath.Join(dir, CertFile), filepath.Join(dir, KeyFile)
-	if exists(certPath) && exists(keyPath) {
+	if exists(keyPath) && covers(certPath, hostname) {
 		return false, nil
 	}
 	certPEM, keyPEM, err := Generate(hostname, time.Now())
@@ -139,6 +140,21 @@ func Generate(hostname string, now time.Time) (certPEM, keyPEM []byte, err error
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
 		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}), nil
+}
+
+// covers reports whether the certificate at path names hostname: a
+// generated certificate is made again when -hostname changed.
+func covers(path, hostname string) bool {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	block, _ := pem.Decode(b)
+	if block == nil {
+		return false
+	}
+	leaf, err := x509.ParseCertificate(block.Bytes)
+	return err == nil && leaf.VerifyHostname(hostname) == nil
 }
 
 func exists(p string) bool { _, err := os.Stat(p); return err == nil }

@@ -113,3 +113,19 @@ func TestGenerateIPHostname(t *testing.T) {
 	require.Len(t, leaf.IPAddresses, 3)
 	assert.True(t, leaf.IPAddresses[2].Equal(net.ParseIP("192.0.2.7")))
 }
+
+// TestHostnameChanged: a generated certificate that does not name the
+// hostname any more is generated again.
+func TestHostnameChanged(t *testing.T) {
+	dir := t.TempDir()
+	_, a, err := Load(dir, "localhost", "", "")
+	require.NoError(t, err)
+	_, b, err := Load(dir, "mail.example.test", "", "")
+	require.NoError(t, err)
+	assert.True(t, b.Generated)
+	assert.NotEqual(t, a.Fingerprint, b.Fingerprint)
+	_, c, err := Load(dir, "mail.example.test", "", "")
+	require.NoError(t, err)
+	assert.False(t, c.Generated)
+	assert.Equal(t, b.Fingerprint, c.Fingerprint)
+}
