@@ -5,6 +5,20 @@
 // none. Only the header block is held in memory (at most MaxHeader octets);
 // the body streams through untouched, so PGP/MIME and S/MIME parts keep
 // every byte.
+//
+// The Received field is
+//
+//	Received: by HOSTNAME with ESMTPSA id QUEUEID;
+//	 DATE
+//
+// with no "from" clause at all: not the client's IP address, host name or
+// EHLO name, and not the authenticated user either (a pseudonym would still
+// link the user's messages; the From field already names the sender).
+// RFC 5321 §4.4 has a From-domain in every stamp; leaving it out, as
+// OpenSMTPD's mask-src and privacy-minded providers do, is deliberate.
+// "with" follows RFC 3848 (ESMTPSA: TLS and AUTH, ESMTPA: AUTH only) and
+// the id is the one the session logs, so that an operator can match a
+// message to its log lines, where the client IP is.
 package privacy
 
 import (
