@@ -79,6 +79,15 @@ func (db *DB) Demo(dir string) (password string, err error) {
 		return "", err
 	}
 	if err := writeFileAtomic(path, []byte(line+"\n")); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			// Another instance on the same directory was first: its
+			// password holds, and it printed it.
+			b, rerr := os.ReadFile(path)
+			if rerr != nil {
+				return "", rerr
+			}
+			return "", db.Load(strings.NewReader(string(b)))
+		}
 		return "", err
 	}
 	if err := db.Load(strings.NewReader(line)); err != nil {

@@ -57,3 +57,37 @@ func TestDemo(t *testing.T) {
 	left, _ := filepath.Glob(filepath.Join(dir, ".tmp-*"))
 	assert.Empty(t, left, "no temporary files left")
 }
+
+// TestDemoRace: instances starting at once on one directory agree on one
+// demo password, printed by exactly one of them.
+func TestDemoRace(t *testing.T) {
+	dir := t.TempDir()
+	const n = 4
+	pws := make([]string, n)
+	dbs := make([]*DB, n)
+	errs := make([]error, n)
+	done := make(chan int)
+	for i := range n {
+		go func() {
+			dbs[i] = New("localhost")
+			pws[i], errs[i] = dbs[i].Demo(dir)
+			done <- i
+		}()
+	}
+	for range n {
+		<-done
+	}
+	printed := ""
+	for i := range n {
+		require.NoError(t, errs[i])
+		if pws[i] != "" {
+			require.Empty(t, printed, "printed twice")
+			printed = pws[i]
+		}
+	}
+	require.NotEmpty(t, printed)
+	for i := range n {
+		_, ok := dbs[i].Authenticate("demo", printed)
+		assert.True(t, ok, "instance %d", i)
+	}
+}
