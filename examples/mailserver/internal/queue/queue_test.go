@@ -91,6 +91,7 @@ type fakeRelay struct {
 	mails    int // MAIL commands seen
 	sawAuth  []bool
 	dsn      bool     // offer DSN
+	greeting string   // instead of 220
 	args     []string // MAIL and RCPT arguments as sent
 }
 
@@ -136,11 +137,15 @@ func (r *fakeRelay) serve(conn net.Conn) {
 	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
 	cr := smtpwire.NewCommandReader(conn, smtpwire.CommandReaderOptions{})
 	out := func(s string) { _, _ = io.WriteString(conn, s+"\r\n") }
-	out("220 relay.test ESMTP")
 	secure, authed := false, false
 	r.mu.Lock()
-	tlsConf, auth := r.tls, r.auth
+	tlsConf, auth, greeting := r.tls, r.auth, r.greeting
 	r.mu.Unlock()
+	if greeting != "" {
+		out(greeting)
+		return
+	}
+	out("220 relay.test ESMTP")
 	var cur relayed
 	for {
 		cmd, err := cr.ReadCommand()
@@ -555,4 +560,17 @@ func TestDSNParameters(t *testing.T) {
 	assert.Contains(t, dsn[0], "Original-Envelope-Id: env+1\r\n")
 	assert.Contains(t, dsn[0], "Original-Recipient: rfc822; Bad2@Remote.Example\r\nFinal-Recipient: rfc822; bad2@remote.example\r\n")
 	assert.Contains(t, dsn[0], "Content-Type: message/rfc822\r\n\r\n"+message, "RET=FULL returns the whole message")
+}
+
+func TestRefusedGreetingDefers(t *testing.T) {
+	relay := newRelay(t, false, false)
+	relay.greeting = "554 5.3.2 not now"
+	dir := t.TempDir()
+	local, log := &fakeLocal{}, &logBuf{}
+	q := open(t, dir, relay.addr, tlspolicy.LevelNone, local, log, nil)
+	require.NoError(t, q.Enqueue("alice@mail.example", []string{"x@remote.example"}, strings.NewReader(message)))
+	q.RunOnce(context.Background())
+	assert.Len(t, files(t, dir, "env"), 1, "deferred, not bounced")
+	assert.Empty(t, local.get("alice"))
+	assert.Contains(t, log.String(), "relay greeting refused: 554 5.3.2 not now")
 }

@@ -153,7 +153,8 @@ func (r *relay) Deliver(ctx context.Context, env *Envelope, rcpts []string, open
 			return fail(err)
 		}
 		if g.Code != 220 {
-			return all(len(rcpts), withStatus(result(g, remote)))
+			// A refused greeting says nothing about the recipients: retry.
+			return deferAll(len(rcpts), remote, "4.4.2", "relay greeting refused: "+replyText(g))
 		}
 	}
 	line, _ := smtpwire.AppendCommand(c.buf[:0], smtpwire.VerbEHLO, cfg.Hostname)
@@ -162,7 +163,9 @@ func (r *relay) Deliver(ctx context.Context, env *Envelope, rcpts []string, open
 		return fail(err)
 	}
 	if ehlo.Code != 250 {
-		return all(len(rcpts), withStatus(result(ehlo, remote)))
+		out := deferAll(len(rcpts), remote, "4.4.2", "relay refused EHLO: "+replyText(ehlo))
+		c.quit()
+		return out
 	}
 	caps, err := smtpwire.ParseCapabilities(ehlo)
 	if err != nil {
