@@ -139,7 +139,7 @@ func (r *fakeRelay) serve(conn net.Conn) {
 	out := func(s string) { _, _ = io.WriteString(conn, s+"\r\n") }
 	secure, authed := false, false
 	r.mu.Lock()
-	tlsConf, auth, greeting := r.tls, r.auth, r.greeting
+	tlsConf, auth, greeting, dsn := r.tls, r.auth, r.greeting, r.dsn
 	r.mu.Unlock()
 	if greeting != "" {
 		out(greeting)
@@ -161,7 +161,7 @@ func (r *fakeRelay) serve(conn net.Conn) {
 			if r.chunking {
 				caps += "\r\n250-CHUNKING"
 			}
-			if r.dsn {
+			if dsn {
 				caps += "\r\n250-DSN"
 			}
 			out(caps + "\r\n250 AUTH PLAIN LOGIN")
@@ -537,7 +537,9 @@ func TestBuildDSN(t *testing.T) {
 
 func TestDSNParameters(t *testing.T) {
 	relay := newRelay(t, false, false)
+	relay.mu.Lock()
 	relay.dsn = true
+	relay.mu.Unlock()
 	dir := t.TempDir()
 	local, log := &fakeLocal{}, &logBuf{}
 	q := open(t, dir, relay.addr, tlspolicy.LevelNone, local, log, nil)
@@ -564,7 +566,9 @@ func TestDSNParameters(t *testing.T) {
 
 func TestRefusedGreetingDefers(t *testing.T) {
 	relay := newRelay(t, false, false)
+	relay.mu.Lock()
 	relay.greeting = "554 5.3.2 not now"
+	relay.mu.Unlock()
 	dir := t.TempDir()
 	local, log := &fakeLocal{}, &logBuf{}
 	q := open(t, dir, relay.addr, tlspolicy.LevelNone, local, log, nil)
