@@ -275,6 +275,10 @@ func (s *session) hello(cmd smtpwire.Command) {
 }
 
 func (s *session) startTLS(ctx context.Context) {
+	if s.secure && s.tls.State() != starttls.StateSecure { // implicit TLS
+		s.refuse(503, code(5, 5, 1), "TLS already active")
+		return
+	}
 	if s.bdat != nil || s.mail {
 		s.refuse(503, code(5, 5, 1), "STARTTLS not allowed in a transaction")
 		return

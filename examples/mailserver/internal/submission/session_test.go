@@ -750,3 +750,28 @@ func TestDSNParametersToQueue(t *testing.T) {
 	assert.Equal(t, []smtpwire.Notify{smtpwire.NotifyNever, smtpwire.NotifyFailure | smtpwire.NotifyDelay, 0}, q.notify)
 	assert.Equal(t, []string{"", "rfc822;Y@remote.example", ""}, q.orcpt)
 }
+
+func TestImplicitTLS(t *testing.T) {
+	srv := New(Config{Hostname: host, TLS: testTLS(t), RequireTLS: true, Users: testUsers(t), Local: &fakeStore{}})
+	a, b := net.Pipe()
+	cfg := testTLS(t)
+	go func() {
+		tc := tls.Server(a, cfg)
+		if tc.Handshake() != nil {
+			return
+		}
+		srv.Serve(context.Background(), tc)
+	}()
+	tc := tls.Client(b, &tls.Config{InsecureSkipVerify: true})
+	require.NoError(t, tc.Handshake())
+	c := &client{t: t, c: tc, rr: smtpwire.NewReplyReader(tc, smtpwire.ReplyReaderOptions{})}
+	code, _ := c.read()
+	require.Equal(t, 220, code)
+	caps := ehloCaps(t, c.expect("EHLO c.example", 250))
+	assert.False(t, caps["STARTTLS"])
+	assert.True(t, caps["AUTH PLAIN LOGIN"], "AUTH on implicit TLS under -tls required")
+	c.expect("STARTTLS", 503)
+	c.expect("AUTH PLAIN "+plain("alice", "alicepw"), 235)
+	c.expect("MAIL FROM:<alice@mail.example>", 250)
+	c.expect("QUIT", 221)
+}
