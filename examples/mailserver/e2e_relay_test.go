@@ -1,8 +1,9 @@
 package main
 
 // The outbound queue against a real Postfix on loopback as the smarthost
-// (PEERS.md §4): one port with STARTTLS, one without TLS. Ports 22525 and
-// 22526 (the smtp engineer's range).
+// (PEERS.md §4): ports without TLS, with STARTTLS, with implicit TLS and
+// with AUTH, four free ones in 22525-22999 (the smtp engineer's range), so
+// that two runs at the same time do not collide.
 
 import (
 	"crypto/ecdsa"
@@ -10,6 +11,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/pem"
+	"fmt"
 	"math/big"
 	"net"
 	"net/smtp"
@@ -25,39 +27,58 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const (
-	smPostfixPlain = "127.0.0.1:22525" // no TLS offered
-	smPostfixTLS   = "127.0.0.1:22526" // STARTTLS offered
-	smPostfixTLSC  = "127.0.0.1:22527" // implicit TLS (wrapper mode)
-	smPostfixAuth  = "127.0.0.1:22528" // STARTTLS required, then AUTH (Dovecot SASL) required
-)
+// smPorts returns four free loopback ports in 22525-22999.
+func smPorts(t *testing.T) (plain, tlsPort, tlsc, auth string) {
+	t.Helper()
+	start := 22525 + 4*int(time.Now().UnixNano()%100)
+	for i := 0; i < 118; i++ {
+		base := 22525 + (start-22525+4*i)%472
+		var addrs []string
+		ok := true
+		for k := 0; k < 4 && ok; k++ {
+			a := fmt.Sprintf("127.0.0.1:%d", base+k)
+			ln, err := net.Listen("tcp", a)
+			if err != nil {
+				ok = false
+				break
+			}
+			ln.Close()
+			addrs = append(addrs, a)
+		}
+		if ok {
+			return addrs[0], addrs[1], addrs[2], addrs[3]
+		}
+	}
+	t.Fatal("no four free ports in 22525-22999")
+	return
+}
 
 // smPostfix is a private Postfix instance that accepts mail for
 // carol@remote.test into DIR/mail/carol/ and refuses other remote.test
 // users with 550 5.1.1.
 type smPostfix struct {
 	dir, conf, cert string
+	// the listeners: no TLS offered; STARTTLS offered; implicit TLS
+	// (wrapper mode); STARTTLS required, then AUTH (Dovecot SASL) required
+	plain, tls, tlsc, auth string
 }
 
 func smStartPostfix(t *testing.T, auth bool) *smPostfix {
 	t.Helper()
 	smNeedPeer(t, "postfix")
-	ports := []string{smPostfixPlain, smPostfixTLS, smPostfixTLSC}
 	if auth {
 		smNeedPeer(t, "dovecot")
-		ports = append(ports, smPostfixAuth)
-	}
-	for _, a := range ports {
-		if c, err := net.DialTimeout("tcp", a, 200*time.Millisecond); err == nil {
-			c.Close()
-			t.Fatalf("%s is taken (a Postfix left running?)", a)
-		}
 	}
 	dir, err := os.MkdirTemp("", "smpf")
 	require.NoError(t, err)
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	require.NoError(t, os.Chmod(dir, 0o755))
 	p := &smPostfix{dir: dir, conf: filepath.Join(dir, "conf"), cert: filepath.Join(dir, "cert.pem")}
+	p.plain, p.tls, p.tlsc, p.auth = smPorts(t)
+	ports := []string{p.plain, p.tls, p.tlsc}
+	if auth {
+		ports = append(ports, p.auth)
+	}
 	for _, d := range []string{"conf", "queue", "mail"} {
 		require.NoError(t, os.MkdirAll(filepath.Join(dir, d), 0o755))
 	}
@@ -140,11 +161,11 @@ virtual         unix  -       n      n      -      -       virtual
 anvil           unix  -       -      n      -      1       anvil
 scache          unix  -       -      n      -      1       scache
 postlog         unix-dgram n  -      n      -      1       postlogd
-`, "$PLAIN", smPostfixPlain), "$TLSC", smPostfixTLSC)
-	master = strings.ReplaceAll(master, "$TLS", smPostfixTLS)
+`, "$PLAIN", p.plain), "$TLSC", p.tlsc)
+	master = strings.ReplaceAll(master, "$TLS", p.tls)
 	if auth {
 		smStartDovecot(t, filepath.Join(dir, "dv"))
-		master += strings.ReplaceAll(smPostfixAuth+` inet  n       -      n      -      -       smtpd
+		master += strings.ReplaceAll(p.auth+` inet  n       -      n      -      -       smtpd
   -o smtpd_tls_security_level=encrypt
   -o smtpd_sasl_auth_enable=yes
   -o smtpd_sasl_type=dovecot
@@ -240,7 +261,7 @@ func TestE2ERelayPostfix(t *testing.T) {
 	}
 
 	// 1. STARTTLS, verified against the relay's certificate (IP SAN).
-	s := start(smPostfixTLS, "verify")
+	s := start(pf.tls, "verify")
 	m1 := smMessage("relay-tls")
 	smSubmit(t, s, []string{"carol@remote.test", "bob@localhost"}, m1)
 	got := pf.delivered(t, 1, 20*time.Second)
@@ -269,7 +290,7 @@ func TestE2ERelayPostfix(t *testing.T) {
 
 	// 3. -relay-tls encrypt toward the port without TLS: never sent in
 	// plaintext; the message stays queued and the log says why.
-	s = start(smPostfixPlain, "encrypt")
+	s = start(pf.plain, "encrypt")
 	m3 := smMessage("relay-plain")
 	smSubmit(t, s, []string{"carol@remote.test"}, m3)
 	require.Eventually(t, func() bool { return strings.Contains(s.Stderr(), "relay TLS failed, message stays queued") }, 10*time.Second, 50*time.Millisecond, s.Stderr())
@@ -282,7 +303,7 @@ func TestE2ERelayPostfix(t *testing.T) {
 	// restart lose nothing: the same spool, now with -relay-tls none,
 	// delivers it.
 	s.Kill()
-	s = start(smPostfixPlain, "none")
+	s = start(pf.plain, "none")
 	got = pf.delivered(t, 2, 90*time.Second)
 	require.Len(t, got, 2, "our log:\n%s", s.Stderr())
 	var plain string
@@ -297,7 +318,7 @@ func TestE2ERelayPostfix(t *testing.T) {
 	s.Stop()
 
 	// 5. Implicit TLS (-relay-implicit), verified.
-	s = Start(t, Options{Data: data, Args: []string{"-relay", smPostfixTLSC, "-relay-tls", "verify", "-relay-implicit", "-relay-ca", pf.cert, "-queue-retry", "300ms"}})
+	s = Start(t, Options{Data: data, Args: []string{"-relay", pf.tlsc, "-relay-tls", "verify", "-relay-implicit", "-relay-ca", pf.cert, "-queue-retry", "300ms"}})
 	m5 := smMessage("relay-implicit")
 	smSubmit(t, s, []string{"carol@remote.test"}, m5)
 	got = pf.delivered(t, 3, 20*time.Second)
@@ -384,7 +405,7 @@ func TestE2ERelayAuth(t *testing.T) {
 	pf := smStartPostfix(t, true)
 	data := t.TempDir()
 	start := func(auth string) *Server {
-		return Start(t, Options{Data: data, Args: []string{"-relay", smPostfixAuth, "-relay-tls", "verify", "-relay-ca", pf.cert, "-relay-auth", auth, "-queue-retry", "300ms"}})
+		return Start(t, Options{Data: data, Args: []string{"-relay", pf.auth, "-relay-tls", "verify", "-relay-ca", pf.cert, "-relay-auth", auth, "-queue-retry", "300ms"}})
 	}
 	s := start("relayuser:wrong")
 	m := smMessage("relay-auth")
