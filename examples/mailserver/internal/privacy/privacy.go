@@ -42,10 +42,8 @@ type Pipeline struct {
 	hostname  string
 	san       headers.Sanitizer
 	maxHeader int
-	pool      sync.Pool // *buffers
+	pool      sync.Pool // *Message, with its buffers
 }
-
-type buffers struct{ in, out []byte }
 
 // New returns the pipeline of a service whose host name (and mail domain)
 // is hostname. secret keys the hash that replaces a Message-ID naming the
@@ -61,7 +59,7 @@ func New(hostname string, secret []byte) *Pipeline {
 		Rules:   headers.SubmissionRules(headers.Submission{Domain: hostname, Hosts: []string{hostname}, Secret: secret}),
 		Options: headers.Options{MaxHeaderBytes: DefaultMaxHeader},
 	}
-	p.pool.New = func() any { return &buffers{in: make([]byte, p.maxHeader), out: make([]byte, 0, 4096)} }
+	p.pool.New = func() any { return &Message{p: p, in: make([]byte, p.maxHeader), out: make([]byte, 0, 4096)} }
 	return p
 }
 
@@ -76,11 +74,16 @@ type Trace struct {
 }
 
 // Message is one message in the pipeline. Read it to the end, then Close it
-// to give its buffers back; it is not safe for concurrent use.
+// to give it back (it is reused: nothing of it may be kept after Close);
+// it is not safe for concurrent use. In steady state Open, Read and Close
+// do not allocate.
 type Message struct {
-	p    *Pipeline
-	bufs *buffers
-	r    io.Reader
+	p       *Pipeline
+	in, out []byte // the header block as read; what replaces it
+	rest    []byte // the part of out not read yet
+	extra   []byte // body octets read with the header block
+	src     io.Reader
+	open    bool
 	// Report lists what the sanitizer changed, for the log.
 	Report headers.Report
 }
@@ -96,9 +99,9 @@ var ErrHeader = errors.New("privacy: header refused")
 // wrapping ErrHeader and the headers sentinel; src is then left where the
 // read stopped, for the caller to drain. Errors of src pass through.
 func (p *Pipeline) Open(src io.Reader, t Trace) (*Message, error) {
-	b := p.pool.Get().(*buffers)
-	m := &Message{p: p, bufs: b}
-	block, extra, err := headers.ReadBlock(src, b.in)
+	m := p.pool.Get().(*Message)
+	m.open = true
+	block, extra, err := headers.ReadBlock(src, m.in)
 	if err != nil {
 		m.Close()
 		if errors.Is(err, headers.ErrHeaderTooLarge) || errors.Is(err, headers.ErrTruncated) {
@@ -106,7 +109,7 @@ func (p *Pipeline) Open(src io.Reader, t Trace) (*Message, error) {
 		}
 		return nil, err
 	}
-	out := b.out[:0]
+	out := m.out[:0]
 	out, err = headers.AppendReceived(out, headers.Received{By: p.hostname, With: t.With, ID: t.ID, Date: t.Date})
 	if err != nil {
 		m.Close()
@@ -133,25 +136,34 @@ func (p *Pipeline) Open(src io.Reader, t Trace) (*Message, error) {
 			out = append(out, '\r', '\n')
 		}
 	}
-	b.out = out
-	m.r = io.MultiReader(bytes.NewReader(out), bytes.NewReader(extra), src)
+	m.out, m.rest, m.extra, m.src = out, out, extra, src
 	return m, nil
 }
 
-// Read reads the rewritten message.
+// Read reads the rewritten message: the new header block, then the body.
 func (m *Message) Read(p []byte) (int, error) {
-	if m.r == nil {
+	switch {
+	case !m.open:
 		return 0, io.ErrClosedPipe
+	case len(m.rest) > 0:
+		n := copy(p, m.rest)
+		m.rest = m.rest[n:]
+		return n, nil
+	case len(m.extra) > 0:
+		n := copy(p, m.extra)
+		m.extra = m.extra[n:]
+		return n, nil
 	}
-	return m.r.Read(p)
+	return m.src.Read(p)
 }
 
-// Close releases the message's buffers; its Report stays valid.
+// Close gives the message back to the pipeline.
 func (m *Message) Close() {
-	if m.bufs != nil {
-		m.p.pool.Put(m.bufs)
-		m.bufs, m.r = nil, nil
+	if !m.open {
+		return
 	}
+	m.open, m.src, m.extra, m.rest = false, nil, nil, nil
+	m.p.pool.Put(m)
 }
 
 // scan reports whether block has a Date and a Message-ID field. A block the

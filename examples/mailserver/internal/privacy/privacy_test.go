@@ -96,13 +96,42 @@ func BenchmarkPipeline(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(msg)))
 	r := strings.NewReader(msg)
+	buf := make([]byte, 4096)
 	for b.Loop() {
 		r.Reset(msg)
 		m, err := p.Open(r, Trace{With: "ESMTPSA", ID: "q", Date: date})
 		if err != nil {
 			b.Fatal(err)
 		}
-		_, _ = io.Copy(io.Discard, m)
+		for {
+			if _, err := m.Read(buf); err != nil {
+				break
+			}
+		}
 		m.Close()
 	}
+}
+
+// TestPipelineAllocs: in steady state a message with a Date and a
+// Message-ID goes through Open, Read and Close without allocating.
+func TestPipelineAllocs(t *testing.T) {
+	p := New("mail.example", []byte("k"))
+	msg := "From: a@mail.example\r\nDate: x\r\nMessage-ID: <1@laptop.example>\r\nUser-Agent: x\r\nSubject: s\r\n\r\n" + strings.Repeat("body line\r\n", 100)
+	r := strings.NewReader(msg)
+	buf := make([]byte, 512)
+	run := func() {
+		r.Reset(msg)
+		m, err := p.Open(r, Trace{With: "ESMTPSA", ID: "q", Date: date})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for {
+			if _, err := m.Read(buf); err != nil {
+				break
+			}
+		}
+		m.Close()
+	}
+	run()
+	assert.Zero(t, testing.AllocsPerRun(100, run))
 }
