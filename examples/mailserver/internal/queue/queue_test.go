@@ -578,3 +578,23 @@ func TestRefusedGreetingDefers(t *testing.T) {
 	assert.Empty(t, local.get("alice"))
 	assert.Contains(t, log.String(), "relay greeting refused: 554 5.3.2 not now")
 }
+
+// BenchmarkEnqueue: one durable enqueue (two files, each written, fsynced
+// and renamed, and their directories fsynced).
+func BenchmarkEnqueue(b *testing.B) {
+	dir := b.TempDir()
+	q, err := Open(dir, Config{Hostname: host, Local: &fakeLocal{}, Users: fakeUsers{}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	body := message + strings.Repeat("a line of the body, long enough to be typical of mail text\r\n", 160)
+	r := strings.NewReader(body)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		r.Reset(body)
+		if err := q.Enqueue("alice@mail.example", []string{"x@remote.example"}, r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
