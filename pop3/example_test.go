@@ -123,18 +123,50 @@ func ExampleCheckAPOP() {
 }
 
 func ExampleDecodeSASL() {
-	cr := pop3.NewCommandReader(strings.NewReader("AUTH PLAIN\r\nAGJvYgBzZWNyZXQ=\r\n"), pop3.CommandReaderOptions{})
+	cr := pop3.NewCommandReader(strings.NewReader("AUTH PLAIN\r\nAGJvYgBzZWNyZXQ=\r\nAUTH PLAIN =\r\n"), pop3.CommandReaderOptions{})
 	cmd, _ := cr.ReadCommand()
 	fmt.Println(cmd.Verb, string(cmd.Arg))
-	var buf [64]byte
-	data, err := cr.ReadAuthResponse(buf[:])
+	buf := make([]byte, 0, 64) // reused: decoding appends to it
+	data, err := cr.ReadAuthResponse(buf)
 	fmt.Printf("%q %v\n", data, err)
-	initial, _ := pop3.DecodeSASL(buf[:], []byte("="))
-	fmt.Printf("%q\n", initial)
+	cmd, _ = cr.ReadCommand()
+	initial, err := pop3.DecodeSASL(buf, cmd.Arg2) // "=" is the empty initial response
+	fmt.Printf("%q %v\n", initial, err)
 	// Output:
 	// AUTH PLAIN
 	// "\x00bob\x00secret" <nil>
-	// ""
+	// "" <nil>
+}
+
+func ExampleParsePlain() {
+	// A server: AUTH PLAIN with an initial response.
+	cr := pop3.NewCommandReader(strings.NewReader("AUTH PLAIN AGJvYgBzZWNyZXQ=\r\nAUTH PLAIN AGJvYg==\r\n"), pop3.CommandReaderOptions{})
+	buf := make([]byte, 0, pop3.DefaultMaxCommandLine)
+	for range 2 {
+		cmd, _ := cr.ReadCommand()
+		msg, err := pop3.DecodeSASL(buf, cmd.Arg2)
+		if err == nil {
+			var p pop3.Plain
+			if p, err = pop3.ParsePlain(msg); err == nil {
+				fmt.Printf("user %s, password %s\n", p.Authcid, p.Password)
+				continue
+			}
+		}
+		out := pop3.AppendReply(nil, pop3.ReplyOf(err))
+		fmt.Printf("%s", out)
+	}
+	// Output:
+	// user bob, password secret
+	// -ERR [AUTH] Malformed PLAIN credentials
+}
+
+func ExampleAppendPlainResponse() {
+	// A client: the initial response of AUTH PLAIN.
+	cmd := []byte("AUTH PLAIN ")
+	cmd, err := pop3.AppendPlainResponse(cmd, "", "bob", "secret")
+	fmt.Printf("%q %v\n", append(cmd, "\r\n"...), err)
+	// Output:
+	// "AUTH PLAIN AGJvYgBzZWNyZXQ=\r\n" <nil>
 }
 
 func ExampleAppendCommand() {
