@@ -75,9 +75,9 @@ func BenchmarkHeaders(b *testing.B) {
 			}
 		}
 	})
-	// Decoding every value: only the two with encoded words (a To and the
-	// Subject)
-	// take mime.WordDecoder and allocate; the others are only unfolded.
+	// Decoding every value: only the two with encoded words (a Cc and the
+	// Subject) take mime.WordDecoder and allocate; the others are only
+	// unfolded.
 	run("mailwire-scan-decode", func(b *testing.B) {
 		var s headers.Scanner
 		buf := make([]byte, 0, 1024)
