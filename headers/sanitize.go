@@ -238,42 +238,53 @@ func (s *Sanitizer) rewrite(dst []byte, f Field, i int, rep *Report) ([]byte, er
 	unchanged := string(dst[m:]) == string(in.Raw)
 	out := dst[n : n+copy(dst[n:], dst[m:])]
 	dst = dst[:len(out)+n]
-	if !unchanged && !validFields(out) {
-		return dst, &SyntaxError{Err: ErrRewrite, Offset: f.Offset}
-	}
 	c := Change{Action: Keep, Rule: i, Name: f.Name, Offset: f.Offset, Defects: f.Defects}
 	switch {
+	case unchanged:
+		if f.Defects != 0 {
+			c.Action, c.Rule = Repair, -1
+		}
 	case len(out) == 0:
 		c.Action, c.Removed = Drop, f.Raw
-	case !unchanged:
-		c.Action, c.Removed = diffField(f, out)
-	case f.Defects != 0:
-		c.Action, c.Rule = Repair, -1
+	default:
+		// One scan both checks the output and finds what it did.
+		sc := NewScanner(out, Options{MaxHeaderBytes: len(out) + 1})
+		var first Field
+		fields := 0
+		for ; sc.Next(); fields++ {
+			if fields == 0 {
+				first = sc.field
+			}
+		}
+		if sc.err != nil || sc.blank || sc.pos != len(out) {
+			return dst, &SyntaxError{Err: ErrRewrite, Offset: f.Offset}
+		}
+		c.Action, c.Removed = diffField(f, first, fields)
 	}
 	rep.add(c)
 	return dst, nil
 }
 
-// diffField tells what a rule's output out, valid fields, did to f: Trim
-// when it is one field of the same name whose value is f's with one span
-// cut out, otherwise Rewrite; and the span of f's value that is gone.
-func diffField(f Field, out []byte) (Action, []byte) {
-	sc := NewScanner(out, Options{MaxHeaderBytes: len(out) + 1})
-	if !sc.Next() || !EqualFold(sc.field.Name, string(f.Name)) {
+// diffField tells what a rule's output, fields of which the first is nf,
+// did to f: Trim when it is one field of the same name whose value is f's
+// with one span cut out, otherwise Rewrite; and the span of f's value that
+// is gone.
+func diffField(f, nf Field, fields int) (Action, []byte) {
+	if fields != 1 || !EqualFold(nf.Name, string(f.Name)) {
 		return Rewrite, f.Value
 	}
-	nv := sc.field.Value
-	if sc.Next() {
-		return Rewrite, f.Value
-	}
-	ov := f.Value
+	ov, nv := f.Value, nf.Value
 	p := 0
 	for p < len(ov) && p < len(nv) && ov[p] == nv[p] {
 		p++
 	}
 	q := 0
-	for q < len(ov)-p && q < len(nv)-p && ov[len(ov)-1-q] == nv[len(nv)-1-q] {
-		q++
+	if rest := nv[p:]; len(rest) < len(ov)-p && string(ov[len(ov)-len(rest):]) == string(rest) {
+		q = len(rest) // the whole rest is a suffix: a trim, found in one compare
+	} else {
+		for q < len(ov)-p && q < len(nv)-p && ov[len(ov)-1-q] == nv[len(nv)-1-q] {
+			q++
+		}
 	}
 	removed := ov[p : len(ov)-q]
 	if p+q == len(nv) && len(removed) > 0 {
