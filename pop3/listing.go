@@ -91,16 +91,22 @@ func ValidUID[T ~string | ~[]byte](id T) bool {
 func uidPrefix(b []byte) int {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	i := 0
-	for ; i+8 <= len(b); i += 8 {
-		x := binary.LittleEndian.Uint64(b[i:])
+	// p shrinks with i, so that the compiler sees every load in bounds.
+	for p := b; len(p) >= 8; p = p[8:] {
+		x := binary.LittleEndian.Uint64(p)
 		// A high bit marks a byte below 0x21 (the subtraction borrows) or
 		// above 0x7E (the addition carries into it); the lowest mark is
 		// exact.
 		if m := ((x - 0x21*ones) &^ x) | ((x + ones) | x); m&highs != 0 {
 			return i + bits.TrailingZeros64(m&highs)/8
 		}
+		i += 8
 	}
-	for ; i < len(b) && b[i]-0x21 <= 0x7e-0x21; i++ {
+	for _, c := range b[i:] {
+		if c-0x21 > 0x7e-0x21 {
+			break
+		}
+		i++
 	}
 	return i
 }

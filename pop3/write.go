@@ -184,7 +184,7 @@ func AppendCommand(dst []byte, c Command) ([]byte, error) {
 	if len(line)+2 > DefaultMaxCommandLine {
 		return dst[:start], ErrInjection
 	}
-	parsed, err := parseCommand(line)
+	parsed, err := parseCommand(line, true)
 	if err == ErrUnknownCommand && c.Verb == VerbUnknown {
 		err = nil
 	}
