@@ -28,36 +28,39 @@ import (
 // text of the row's first column, between backquotes; TestDiffRowsDocumented
 // checks that every one is there.
 const (
-	rowBareLFBody       = "bare-lf-body"
-	rowBareCRBody       = "bare-cr-body"
-	rowLongDataLine     = "long-data-line"
-	rowBareLFLine       = "bare-lf-line"
-	rowBareCRLine       = "bare-cr-line"
-	rowLongLine         = "long-line"
-	rowReplyCode        = "reply-code-range"
-	rowReplyCodeOnly    = "reply-code-only"
-	rowReplyMixed       = "reply-mixed-lines"
-	rowReplyText        = "reply-text-octets"
-	rowReplyTooLarge    = "reply-too-large"
-	rowHeaderNUL        = "header-nul"
-	rowHeaderBareCR     = "header-bare-cr"
-	rowHeaderBareLF     = "header-bare-lf"
-	rowHeaderName       = "header-name"
-	rowHeaderSpace      = "header-space-before-colon"
-	rowHeaderLong       = "header-long-line"
-	rowHeaderNoColon    = "header-no-colon"
-	rowHeaderNoEnd      = "header-no-line-end"
-	rowHeaderEmptyName  = "header-empty-name"
-	rowHeaderLeadFold   = "header-leading-fold"
-	rowHeaderFoldOnly   = "header-fold-whitespace-only"
-	rowTextprotoEmptyLF = "textproto-empty-lf-line"
+	rowBareLFBody        = "bare-lf-body"
+	rowBareCRBody        = "bare-cr-body"
+	rowLongDataLine      = "long-data-line"
+	rowBareLFLine        = "bare-lf-line"
+	rowBareCRLine        = "bare-cr-line"
+	rowLongLine          = "long-line"
+	rowReplyCode         = "reply-code-range"
+	rowReplyCodeOnly     = "reply-code-only"
+	rowReplyMixed        = "reply-mixed-lines"
+	rowReplyText         = "reply-text-octets"
+	rowReplyTooLarge     = "reply-too-large"
+	rowHeaderNUL         = "header-nul"
+	rowHeaderBareCR      = "header-bare-cr"
+	rowHeaderBareLF      = "header-bare-lf"
+	rowHeaderName        = "header-name"
+	rowHeaderSpace       = "header-space-before-colon"
+	rowHeaderLong        = "header-long-line"
+	rowHeaderNoColon     = "header-no-colon"
+	rowHeaderNoEnd       = "header-no-line-end"
+	rowHeaderEmptyName   = "header-empty-name"
+	rowHeaderLeadFold    = "header-leading-fold"
+	rowHeaderFoldOnly    = "header-fold-whitespace-only"
+	rowTextprotoEmptyLF  = "textproto-empty-lf-line"
+	rowNoLineEnd         = "no-line-end-at-eof"
+	rowHeaderNoFields    = "header-no-fields-at-eof"
+	rowHeaderColonFolded = "header-colon-after-fold"
 )
 
 var allRows = []string{
 	rowBareLFBody, rowBareCRBody, rowLongDataLine, rowBareLFLine, rowBareCRLine, rowLongLine,
 	rowReplyCode, rowReplyCodeOnly, rowReplyMixed, rowReplyText, rowReplyTooLarge,
 	rowHeaderNUL, rowHeaderBareCR, rowHeaderBareLF, rowHeaderName, rowHeaderSpace, rowHeaderLong,
-	rowHeaderNoColon, rowHeaderNoEnd, rowHeaderEmptyName, rowHeaderLeadFold, rowHeaderFoldOnly, rowTextprotoEmptyLF,
+	rowHeaderNoColon, rowHeaderNoEnd, rowHeaderEmptyName, rowHeaderLeadFold, rowHeaderFoldOnly, rowTextprotoEmptyLF, rowNoLineEnd, rowHeaderNoFields, rowHeaderColonFolded,
 }
 
 func TestDiffRowsDocumented(t *testing.T) {
