@@ -54,6 +54,16 @@ const (
 	rowNoLineEnd         = "no-line-end-at-eof"
 	rowHeaderNoFields    = "header-no-fields-at-eof"
 	rowHeaderColonFolded = "header-colon-after-fold"
+	rowIMAPLiteralNUL    = "imap-literal-nul"
+	rowIMAP8Bit          = "imap-8bit"
+	rowIMAPCTL           = "imap-ctl"
+	rowIMAPAtom          = "imap-atom"
+	rowIMAPStatusCase    = "imap-status-case"
+	rowIMAPQuirk         = "imap-quirk"
+	rowIMAPDataShape     = "imap-data-shape"
+	rowIMAPFetchItem     = "imap-fetch-item"
+	rowIMAPUnknownData   = "imap-unknown-data"
+	rowIMAPBracket       = "imap-bracket"
 )
 
 var allRows = []string{
@@ -61,6 +71,7 @@ var allRows = []string{
 	rowReplyCode, rowReplyCodeOnly, rowReplyMixed, rowReplyText, rowReplyTooLarge,
 	rowHeaderNUL, rowHeaderBareCR, rowHeaderBareLF, rowHeaderName, rowHeaderSpace, rowHeaderLong,
 	rowHeaderNoColon, rowHeaderNoEnd, rowHeaderEmptyName, rowHeaderLeadFold, rowHeaderFoldOnly, rowTextprotoEmptyLF, rowNoLineEnd, rowHeaderNoFields, rowHeaderColonFolded,
+	rowIMAPLiteralNUL, rowIMAP8Bit, rowIMAPCTL, rowIMAPAtom, rowIMAPStatusCase, rowIMAPQuirk, rowIMAPDataShape, rowIMAPFetchItem, rowIMAPUnknownData, rowIMAPBracket,
 }
 
 func TestDiffRowsDocumented(t *testing.T) {
