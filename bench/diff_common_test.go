@@ -60,6 +60,11 @@ const (
 	rowIMAPFetchItem     = "imap-fetch-item"
 	rowIMAPUnknownData   = "imap-unknown-data"
 	rowIMAPBracket       = "imap-bracket"
+	rowSMTPPathSyntax    = "smtp-path-syntax"
+	rowSMTPPathOctets    = "smtp-path-octets"
+	rowSMTPParam         = "smtp-param"
+	rowSMTPSize32        = "smtp-size-32bit"
+	rowSMTPPostmaster    = "smtp-postmaster"
 )
 
 var allRows = []string{
@@ -70,6 +75,7 @@ var allRows = []string{
 	rowTextprotoEmptyLF, rowNoLineEnd,
 	rowIMAPLiteralNUL, rowIMAP8Bit, rowIMAPCTL, rowIMAPAtom, rowIMAPStatusCase, rowIMAPQuirk,
 	rowIMAPDataShape, rowIMAPFetchItem, rowIMAPUnknownData, rowIMAPBracket,
+	rowSMTPPathSyntax, rowSMTPPathOctets, rowSMTPParam, rowSMTPSize32, rowSMTPPostmaster,
 }
 
 func TestDiffRowsDocumented(t *testing.T) {
