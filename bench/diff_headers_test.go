@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"io"
@@ -12,15 +13,21 @@ import (
 	"strings"
 	"testing"
 
+	gmtextproto "github.com/emersion/go-message/textproto"
+
 	"github.com/mailwire/mailwire/headers"
 )
 
-// Header blocks: headers.Scanner against net/mail.ReadMessage.
+// Header blocks: headers.Scanner against net/mail.ReadMessage and
+// emersion/go-message's textproto.ReadHeader.
 //
 // Normalisation: net/mail keys fields by textproto.CanonicalMIMEHeaderKey
 // and unfolds a value by trimming every physical line of SP, HTAB, CR and
 // LF and joining the lines with one SP; mailwire's fields are put in the
-// same map the same way. The bodies after the block must be equal.
+// same map the same way. go-message keeps the order, canonicalises keys
+// the same way, and joins the trimmed lines that are not empty with one SP;
+// mailwire's fields are listed the same way. The bodies after the block must
+// be equal.
 
 // netmailValue unfolds a mailwire value as net/textproto's
 // ReadContinuedLine does.
@@ -30,6 +37,17 @@ func netmailValue(v []byte) string {
 		lines[i] = strings.Trim(l, " \t\r\n")
 	}
 	return strings.Join(lines, " ")
+}
+
+// gomessageValue unfolds a mailwire value as go-message's ReadHeader does.
+func gomessageValue(v []byte) string {
+	var parts []string
+	for _, l := range strings.Split(string(v), "\n") {
+		if l = strings.Trim(strings.TrimSuffix(l, "\r"), " \t"); l != "" {
+			parts = append(parts, l)
+		}
+	}
+	return strings.Join(parts, " ")
 }
 
 // lineAt returns the line of b that holds offset, its LF included.
@@ -105,14 +123,37 @@ func FuzzDiffHeaders(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		msg, nmErr := mail.ReadMessage(bytes.NewReader(in))
+		gmr := bufio.NewReader(bytes.NewReader(in))
+		gm, gmErr := gmtextproto.ReadHeader(gmr)
 		mw := map[string][]string{}
+		var mwList []string
 		s := headers.NewScanner(in, headers.Options{})
 		for s.Next() {
 			fd := s.Field()
 			key := textproto.CanonicalMIMEHeaderKey(string(fd.Name))
 			mw[key] = append(mw[key], netmailValue(fd.Value))
+			mwList = append(mwList, key+": "+gomessageValue(fd.Value))
 		}
 		mwErr := s.Err()
+
+		switch {
+		case mwErr == nil && gmErr == nil:
+			var gmList []string
+			for fs := gm.Fields(); fs.Next(); {
+				gmList = append(gmList, fs.Key()+": "+fs.Value())
+			}
+			body, _ := io.ReadAll(gmr)
+			if !reflect.DeepEqual(mwList, gmList) || !bytes.Equal(body, s.Body()) {
+				t.Fatalf("%q read differently:\nmailwire   %q then %q\ngo-message %q then %q", in, mwList, s.Body(), gmList, body)
+			}
+		case mwErr != nil && gmErr == nil:
+			if classifyHeader(in, mwErr) == "" {
+				t.Fatalf("mailwire refuses %q (%v), go-message reads it, and no FUZZING.md row explains it", in, mwErr)
+			}
+		case mwErr == nil && gmErr != nil:
+			t.Fatalf("mailwire reads %q (%q), go-message refuses it (%v): no FUZZING.md row", in, mwList, gmErr)
+		}
+
 		switch {
 		case mwErr == nil && nmErr == nil:
 			nm := map[string][]string(msg.Header)
