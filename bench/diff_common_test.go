@@ -60,6 +60,7 @@ const (
 	rowIMAPFetchItem     = "imap-fetch-item"
 	rowIMAPUnknownData   = "imap-unknown-data"
 	rowIMAPBracket       = "imap-bracket"
+	rowIMAPCodeArgs      = "imap-code-args"
 	rowSMTPPathSyntax    = "smtp-path-syntax"
 	rowSMTPPathOctets    = "smtp-path-octets"
 	rowSMTPParam         = "smtp-param"
@@ -74,7 +75,7 @@ var allRows = []string{
 	rowHeaderNoEnd, rowHeaderEmptyName, rowHeaderNoFields, rowHeaderColonFolded,
 	rowTextprotoEmptyLF, rowNoLineEnd,
 	rowIMAPLiteralNUL, rowIMAP8Bit, rowIMAPCTL, rowIMAPAtom, rowIMAPStatusCase, rowIMAPQuirk,
-	rowIMAPDataShape, rowIMAPFetchItem, rowIMAPUnknownData, rowIMAPBracket,
+	rowIMAPDataShape, rowIMAPFetchItem, rowIMAPUnknownData, rowIMAPBracket, rowIMAPCodeArgs,
 	rowSMTPPathSyntax, rowSMTPPathOctets, rowSMTPParam, rowSMTPSize32, rowSMTPPostmaster,
 }
 
