@@ -61,6 +61,8 @@ const (
 	rowIMAPUnknownData   = "imap-unknown-data"
 	rowIMAPBracket       = "imap-bracket"
 	rowIMAPCodeArgs      = "imap-code-args"
+	rowIMAPUnnumbered    = "imap-unnumbered-data"
+	rowSMTPEmptyQuoted   = "smtp-empty-quoted-local-part"
 	rowSMTPPathSyntax    = "smtp-path-syntax"
 	rowSMTPPathOctets    = "smtp-path-octets"
 	rowSMTPParam         = "smtp-param"
@@ -75,8 +77,8 @@ var allRows = []string{
 	rowHeaderNoEnd, rowHeaderEmptyName, rowHeaderNoFields, rowHeaderColonFolded,
 	rowTextprotoEmptyLF, rowNoLineEnd,
 	rowIMAPLiteralNUL, rowIMAP8Bit, rowIMAPCTL, rowIMAPAtom, rowIMAPStatusCase, rowIMAPQuirk,
-	rowIMAPDataShape, rowIMAPFetchItem, rowIMAPUnknownData, rowIMAPBracket, rowIMAPCodeArgs,
-	rowSMTPPathSyntax, rowSMTPPathOctets, rowSMTPParam, rowSMTPSize32, rowSMTPPostmaster,
+	rowIMAPDataShape, rowIMAPFetchItem, rowIMAPUnknownData, rowIMAPBracket, rowIMAPCodeArgs, rowIMAPUnnumbered,
+	rowSMTPPathSyntax, rowSMTPPathOctets, rowSMTPParam, rowSMTPSize32, rowSMTPPostmaster, rowSMTPEmptyQuoted,
 }
 
 func TestDiffRowsDocumented(t *testing.T) {

@@ -167,6 +167,9 @@ func classifyPath(rcpt bool, arg string, mwErr error, got pathCall) string {
 		rest = rest[len(prefix):]
 	}
 	if mwErr == nil {
+		if strings.HasPrefix(rest, `<""@`) {
+			return rowSMTPEmptyQuoted // RFC 5321 Quoted-string allows it; go-smtp: "local-part is empty"
+		}
 		if rcpt && strings.HasPrefix(strings.ToLower(rest), "<postmaster>") {
 			return rowSMTPPostmaster // RFC 5321 §4.1.1.3 requires it; go-smtp wants a domain
 		}
