@@ -243,9 +243,11 @@ func classifyIMAP(in []byte, pos int, err error, mw, v1 imapResult) string {
 	}
 	switch {
 	case errors.Is(err, imapwire.ErrSyntax) && v1.kind == "status" && v1.tag != "*" && (v1.cond == "BYE" || v1.cond == "PREAUTH"),
-		errors.Is(err, imapwire.ErrSyntax) && v1.kind == "data" && (v1.tag != "*" || !dataNameIsAtom(text)):
-		// RFC 3501 §7: only OK, NO and BAD are tagged, and data has a
-		// name that is not a number.
+		errors.Is(err, imapwire.ErrSyntax) && v1.kind == "data" && (v1.tag != "*" || !dataNameIsAtom(text)),
+		errors.Is(err, imapwire.ErrSyntax) && (v1.cond == "EXISTS" || v1.cond == "RECENT" || v1.cond == "EXPUNGE") &&
+			len(bytes.Fields(text)) > 3:
+		// RFC 3501 §7: only OK, NO and BAD are tagged, data has a name
+		// that is not a number, and "* n EXPUNGE" ends there.
 		return rowIMAPDataShape
 	case errors.Is(err, imapwire.ErrSyntax) && mw.unknown && mw.cond == v1.cond && v1.kind == "data":
 		// A response imapwire does not know: it reads the values as RFC
@@ -300,7 +302,7 @@ func v1LaxAtom(text []byte) bool {
 		if c == '\\' && (i+1 == len(rest) || strings.IndexByte(" ()\"{", rest[i+1]) >= 0) {
 			return true // a flag of only the backslash
 		}
-		if c == ']' && i+1 < len(rest) && strings.IndexByte(" )]<", rest[i+1]) < 0 {
+		if c == ']' && i+1 < len(rest) && strings.IndexByte(" ]<", rest[i+1]) < 0 {
 			return true // no SP after a response code or section
 		}
 	}

@@ -201,6 +201,19 @@ func classifyPath(rcpt bool, arg string, mwErr error, got pathCall) string {
 	if i := strings.LastIndexByte(got.addr, '@'); i >= 0 {
 		local, domain = got.addr[:i], got.addr[i+1:]
 	}
+	if strings.HasPrefix(rest, `<"`) {
+		// The domain follows the closing quote, whatever the quotes held.
+		i := 2
+		for ; i < len(rest) && rest[i] != '"'; i++ {
+			if rest[i] == '\\' {
+				i++
+			}
+		}
+		domain = strings.TrimPrefix(rest[min(i+1, len(rest)):], "@")
+		if j := strings.IndexAny(domain, "> "); j >= 0 {
+			domain = domain[:j]
+		}
+	}
 	if got.addr != "" && !validDomain(domain) {
 		return rowSMTPPathSyntax
 	}
