@@ -274,7 +274,9 @@ func classifyIMAP(in []byte, pos int, err error, mw, v1 imapResult) string {
 		return rowLongLine
 	case errors.Is(err, imapwire.ErrSyntax) && has(func(c byte) bool { return c < 0x20 || c == 0x7f }):
 		return rowIMAPCTL // includes a bare CR
-	case errors.Is(err, imapwire.ErrSyntax) && v1LaxAtom(text):
+	case errors.Is(err, imapwire.ErrSyntax) && v1.kind != "cont" && strings.Contains(v1.tag, "+"),
+		errors.Is(err, imapwire.ErrSyntax) && v1LaxAtom(text):
+		// RFC 3501 §9: tag = 1*<any ASTRING-CHAR except "+">.
 		return rowIMAPAtom
 	}
 	return ""
