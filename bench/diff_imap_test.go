@@ -270,6 +270,8 @@ func classifyIMAP(in []byte, pos int, err error, mw, v1 imapResult) string {
 		// On any line of the response: literals end lines, and the octet
 		// may follow one.
 		return rowIMAP8Bit
+	case errors.Is(err, imapwire.ErrSyntax) && has(func(c byte) bool { return c >= 0x80 }):
+		return rowIMAP8Bit // where the grammar wants a flag or atom, 8-bit is a syntax error
 	case errors.Is(err, imapwire.ErrLineTooLong) && len(text) > imapwire.ClientLimits().MaxLine:
 		return rowLongLine
 	case errors.Is(err, imapwire.ErrSyntax) && has(func(c byte) bool { return c < 0x20 || c == 0x7f }):
@@ -304,7 +306,7 @@ func v1LaxAtom(text []byte) bool {
 		if c == '\\' && (i+1 == len(rest) || strings.IndexByte(" ()\"{", rest[i+1]) >= 0) {
 			return true // a flag of only the backslash
 		}
-		if c == ']' && i+1 < len(rest) && strings.IndexByte(" ]<", rest[i+1]) < 0 {
+		if c == ']' && i+1 < len(rest) && rest[i+1] != ' ' && rest[i+1] != '<' {
 			return true // no SP after a response code or section
 		}
 	}
