@@ -258,7 +258,8 @@ func classifyIMAP(in []byte, pos int, err error, mw, v1 imapResult) string {
 		// in BODY[…]) and any atom as its value; this target compares
 		// only the items it knows, so the rest is v1's word.
 		return rowIMAPFetchItem
-	case errors.Is(err, imapwire.ErrSyntax) && v1.kind == "data" && bytes.ContainsAny(text, "[]"):
+	case errors.Is(err, imapwire.ErrSyntax) && v1.kind == "data" && bytes.ContainsAny(text, "[]"),
+		v1.kind == "data" && strings.ContainsAny(v1.cond, "[]"):
 		// go-imap v1 reads from "[" to the next "]" as one atom, whatever
 		// is between: its reading of such a line is not RFC 3501's.
 		return rowIMAPBracket
@@ -467,13 +468,13 @@ func missingSP(text []byte) bool {
 
 var (
 	literalHeader = regexp.MustCompile(`\{([0-9]+)\+?\}`)
-	sectionData   = regexp.MustCompile(`(?i)BODY\[([^\]]*)\](<[0-9]+>)?( |$)(.?)`)
+	sectionData   = regexp.MustCompile(`(?i)(?:BODY\[([^\]]*)\](<[0-9]+>)?|\bRFC822(?:\.HEADER|\.TEXT)?)( |$)(.?)`)
 	sectionSpec   = regexp.MustCompile(`(?i)^(([1-9][0-9]*)(\.[1-9][0-9]*)*(\.(HEADER|TEXT|MIME|HEADER\.FIELDS(\.NOT)? \(.+\)))?|HEADER|TEXT|HEADER\.FIELDS(\.NOT)? \(.+\))?$`)
 )
 
 // laxSectionData reports a BODY[…] in a FETCH response whose section is
-// not RFC 3501 §9's section-spec (BODY[0]) or whose value does not start
-// as an nstring (a quoted string, a literal or NIL).
+// not RFC 3501 §9's section-spec (BODY[0]), or a BODY[…] or RFC822* whose
+// value does not start as an nstring (a quoted string, a literal or NIL).
 func laxSectionData(text []byte) bool {
 	for _, m := range sectionData.FindAllSubmatch(text, -1) {
 		v := m[4]
