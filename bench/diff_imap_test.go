@@ -277,7 +277,9 @@ func classifyIMAP(in []byte, pos int, err error, mw, v1 imapResult) string {
 		return rowLongLine
 	case errors.Is(err, imapwire.ErrSyntax) && has(func(c byte) bool { return c < 0x20 || c == 0x7f }):
 		return rowIMAPCTL // includes a bare CR
-	case errors.Is(err, imapwire.ErrSyntax) && v1.kind != "cont" && strings.Contains(v1.tag, "+"),
+	case errors.Is(err, imapwire.ErrSyntax) && v1.kind == "cont" && len(text) > 1 && text[1] != ' ',
+		// "+" not followed by SP: v1 reads the rest as the text.
+		errors.Is(err, imapwire.ErrSyntax) && v1.kind != "cont" && strings.Contains(v1.tag, "+"),
 		errors.Is(err, imapwire.ErrSyntax) && v1LaxAtom(text):
 		// RFC 3501 §9: tag = 1*<any ASTRING-CHAR except "+">.
 		return rowIMAPAtom
