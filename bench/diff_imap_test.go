@@ -404,8 +404,10 @@ func FuzzDiffIMAPResponse(f *testing.F) {
 					// any TEXT-CHAR but "]"; v1 parses the rest as values.
 					return
 				}
-				if line := imapLine(in, pos); strings.Contains(v1Err.Error(), "brackets") && bytes.IndexByte(line, ']') >= 0 ||
-					mw.kind == "data" && bytes.ContainsAny(line, "[]") {
+				line := imapLine(in, pos)
+				tag, _, _ := bytes.Cut(line, []byte(" "))
+				if strings.Contains(v1Err.Error(), "brackets") && bytes.IndexByte(line, ']') >= 0 ||
+					mw.kind == "data" && bytes.ContainsAny(line, "[]") || bytes.ContainsAny(tag, "[]") {
 					// rowIMAPBracket: "]" is an ASTRING-CHAR, "[" an ATOM-CHAR;
 					// v1 wants "[" first and then reads to "]" as one atom.
 					return
