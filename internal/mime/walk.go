@@ -127,6 +127,7 @@ type Walker struct {
 
 	cur     int32
 	st      state
+	region  int64 // where the current content started: a line end before it is not the content's
 	fld     Field // the open field, NumFields for none or uninteresting
 	fldOff  int64
 	mimeVer bool
@@ -225,7 +226,7 @@ func (w *Walker) open(parent int32, off int64) error {
 		}
 		p.Children++
 	}
-	w.cur, w.st, w.fld, w.mimeVer = i, stHeader, NumFields, false
+	w.cur, w.st, w.fld, w.mimeVer, w.region = i, stHeader, NumFields, false, off
 	return nil
 }
 
@@ -337,6 +338,7 @@ func (w *Walker) endHeader(fieldsEnd, body, lf int64, blank bool) error {
 	p := &w.parts[i]
 	p.BodyStart = body
 	p.Lines = lf // the count at the body's start until close
+	w.region = body
 	if w.mimeVer || p.Fields[FieldType].Present() {
 		p.MIME = true
 	}
@@ -439,10 +441,7 @@ func (w *Walker) boundaryAt(pos, end, next int64, lf bool) (bool, error) {
 	}
 	closing := len(line) >= b.n+2 && line[b.n] == '-' && line[b.n+1] == '-'
 	// The line end before the boundary line belongs to the boundary.
-	region := w.parts[w.cur].BodyStart
-	if w.st == stHeader {
-		region = w.parts[w.cur].Start
-	}
+	region := w.region
 	cut, lfEnd := pos, w.lf
 	if pos > region {
 		cut--
@@ -464,8 +463,8 @@ func (w *Walker) boundaryAt(pos, end, next int64, lf bool) (bool, error) {
 		w.lf++
 	}
 	if closing {
-		w.nb = best
-		w.st = stBody
+		// The multipart's epilogue follows, this line's end included.
+		w.nb, w.st, w.region = best, stBody, next
 		return true, nil
 	}
 	w.nb = best + 1
