@@ -123,7 +123,9 @@ func (m *Message) nthChild(node int32, n int) (int32, bool) {
 
 // AppendHeaderFields appends the fields of the header that sec (HEADER.FIELDS
 // or HEADER.FIELDS.NOT) selects, each as it is stored, folds included, and
-// the empty line that ends a header. Field names match ignoring case.
+// the empty line that ends the header when it has one (HEADER.FIELDS that
+// matches nothing is an empty line, as in Dovecot). Field names match
+// ignoring case.
 func (m *Message) AppendHeaderFields(dst []byte, sec Section) ([]byte, error) {
 	r, err := m.Section(sec)
 	if err != nil {
@@ -133,6 +135,7 @@ func (m *Message) AppendHeaderFields(dst []byte, sec Section) ([]byte, error) {
 		return dst, ErrNoSection
 	}
 	not := sec.Text == SectionHeaderFieldsNot
+	start := len(dst)
 	fs := mime.Fields(&m.src, r.Off, r.Off+r.Len)
 	for fs.Next() {
 		if wanted(sec.Fields, fs.Name()) == not {
@@ -151,7 +154,19 @@ func (m *Message) AppendHeaderFields(dst []byte, sec Section) ([]byte, error) {
 	if err := m.src.Err(); err != nil {
 		return dst, err
 	}
-	return append(dst, '\r', '\n'), nil
+	if m.parts[m.headerOf(sec)].Blank || !not && len(dst) == start {
+		dst = append(dst, '\r', '\n')
+	}
+	return dst, nil
+}
+
+// headerOf returns the node whose header sec's HEADER… names (found).
+func (m *Message) headerOf(sec Section) int32 {
+	if len(sec.Part) == 0 {
+		return 0
+	}
+	node, _ := m.findPart(sec.Part)
+	return m.parts[node].Child
 }
 
 // wanted reports whether name is in the list of field names.

@@ -64,6 +64,9 @@ type Part struct {
 	MIME bool
 	// Digest marks multipart/digest, whose parts default to message/rfc822.
 	Digest bool
+	// Blank reports that an empty line ended the header (not a boundary
+	// or the end of the message).
+	Blank bool
 	// Fields are the values of the first field of each kind.
 	Fields [NumFields]Span
 	// Type and Subtype are the media type's tokens inside the Content-Type
@@ -336,7 +339,7 @@ func (w *Walker) endHeader(fieldsEnd, body, lf int64, blank bool) error {
 	w.closeField(fieldsEnd)
 	i := w.cur
 	p := &w.parts[i]
-	p.BodyStart = body
+	p.BodyStart, p.Blank = body, blank
 	p.Lines = lf // the count at the body's start until close
 	w.region = body
 	if w.mimeVer || p.Fields[FieldType].Present() {
