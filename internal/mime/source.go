@@ -20,6 +20,7 @@ type Source struct {
 	wOff int64
 	wLen int
 	err  error
+	wmax int // tests: a smaller window, to move its edges
 	win  [windowSize]byte
 }
 
@@ -65,6 +66,9 @@ func (s *Source) view(off int64, min int) []byte {
 		return s.win[off-s.wOff : s.wLen]
 	}
 	n := int64(windowSize)
+	if s.wmax > 0 && s.wmax < windowSize {
+		n = int64(s.wmax)
+	}
 	if s.size-off < n {
 		n = s.size - off
 	}
@@ -94,7 +98,7 @@ func (s *Source) at(off int64) byte {
 // LF) and the next line starts at next; lf reports a line end.
 func (s *Source) line(off int64) (end, next int64, lf bool) {
 	for p := off; p < s.size; {
-		v := s.view(p, windowSize)
+		v := s.view(p, 1)
 		if len(v) == 0 {
 			break
 		}
