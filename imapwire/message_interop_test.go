@@ -524,21 +524,21 @@ var edgeMessages = map[string]string{
 		"Content-Disposition: attachment; filename*1=\"b.txt\"; filename*0=\"a\"; size=3\n\nxyz\n--b\n" +
 		"Content-Type: text/plain; title*3=\"x\"; title*0=\"y\"\nContent-Language: en, de-DE\nContent-Location: http://example.test/a\n" +
 		"Content-MD5: Q2hlY2sgSW50ZWdyaXR5IQ==\nContent-ID: <id@x>\nContent-Description: a\n  folded description\n\nbody\n--b--\n",
-	"edge/cut-header": "From: a@example.test\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"cut\"\n\n--cut\nContent-Type: text/plain\n--cut\nContent-Type: text/html\n\n<p>x</p>\n--cut--\n",
-	"edge/no-close":   "From: a@example.test\nMIME-Version: 1.0\nContent-Type: multipart/alternative; boundary=open\n\npreamble\n--open\nContent-Type: text/plain\n\none\n--open\n\ntwo\nthree\n",
+	"edge/cut-header":  "From: a@example.test\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"cut\"\n\n--cut\nContent-Type: text/plain\n--cut\nContent-Type: text/html\n\n<p>x</p>\n--cut--\n",
+	"edge/no-close":    "From: a@example.test\nMIME-Version: 1.0\nContent-Type: multipart/alternative; boundary=open\n\npreamble\n--open\nContent-Type: text/plain\n\none\n--open\n\ntwo\nthree\n",
 	"edge/no-boundary": "From: a@example.test\nMIME-Version: 1.0\nContent-Type: multipart/mixed\n\n--x\nContent-Type: text/plain\n\nbody\n--x--\n",
-	"edge/digest": "From: a@example.test\nMIME-Version: 1.0\nContent-Type: multipart/digest; boundary=d\n\n--d\n\nFrom: b@example.test\nSubject: first\n\none\n--d\nContent-Type: text/plain\n\nnot a message\n--d--\n",
+	"edge/digest":      "From: a@example.test\nMIME-Version: 1.0\nContent-Type: multipart/digest; boundary=d\n\n--d\n\nFrom: b@example.test\nSubject: first\n\none\n--d\nContent-Type: text/plain\n\nnot a message\n--d--\n",
 	"edge/addresses": "From: \"Last, First\" (a comment) <first.last@example.test>\n" +
 		"To: Team: ann@example.test, \"Bob B\" <bob@example.test>;, carol (Carol C) , <@route.example,@r2.example:dave@example.test>\n" +
 		"To: second@example.test\nCc: nodomain, \"quoted local\"@example.test, <>, Broken <x@\nBcc: undisclosed-recipients:;\n" +
 		"Reply-To: \t  spaced   name   <r@example.test>\nSender: s@[192.0.2.1]\nSubject:   many    spaces\there  \n" +
 		"In-Reply-To: <a@b>\n <c@d>\nMessage-ID: <first@x>\nMessage-ID: <second@x>\nDate: first\nDate: Tue, 1 Dec 2026 10:00:00 +0000\n\nbody\n",
 	"edge/prefix-boundaries": "From: a@example.test\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"ab\"\n\n--ab\nContent-Type: multipart/mixed; boundary=\"abc\"\n\n--abc\n\ninner one\n--ab\n\nouter two\n--abc--\n--ab--\n",
-	"edge/case":        "From: a@example.test\nMIME-Version: 1.0\nCONTENT-TYPE: Text/HTML; CHARSET=UTF-8\nContent-Transfer-Encoding: QUOTED-PRINTABLE\n\n<b>x</b>\n",
-	"edge/bad-type":    "From: a@example.test\nMIME-Version: 1.0\nContent-Type: garbage\nContent-Transfer-Encoding: 8bit extra\n\nbody\n",
-	"edge/top-rfc822":  "From: a@example.test\nMIME-Version: 1.0\nContent-Type: message/rfc822\n\nFrom: inner@example.test\nSubject: inner\nContent-Type: multipart/mixed; boundary=i\n\n--i\n\npart\n--i--\n",
-	"edge/no-mime":     "From: a@example.test\nContent-Transfer-Encoding: base64\nContent-Disposition: attachment\n\nbody\n",
-	"edge/empty":       "",
-	"edge/header-only": "From: a@example.test\nSubject: no body",
-	"edge/8bit-param":  "From: a@example.test\nMIME-Version: 1.0\nContent-Type: text/plain; name=\"caf\xc3\xa9.txt\"; x=\"q\\\"uote\"\n\nbody\n",
+	"edge/case":              "From: a@example.test\nMIME-Version: 1.0\nCONTENT-TYPE: Text/HTML; CHARSET=UTF-8\nContent-Transfer-Encoding: QUOTED-PRINTABLE\n\n<b>x</b>\n",
+	"edge/bad-type":          "From: a@example.test\nMIME-Version: 1.0\nContent-Type: garbage\nContent-Transfer-Encoding: 8bit extra\n\nbody\n",
+	"edge/top-rfc822":        "From: a@example.test\nMIME-Version: 1.0\nContent-Type: message/rfc822\n\nFrom: inner@example.test\nSubject: inner\nContent-Type: multipart/mixed; boundary=i\n\n--i\n\npart\n--i--\n",
+	"edge/no-mime":           "From: a@example.test\nContent-Transfer-Encoding: base64\nContent-Disposition: attachment\n\nbody\n",
+	"edge/empty":             "",
+	"edge/header-only":       "From: a@example.test\nSubject: no body",
+	"edge/8bit-param":        "From: a@example.test\nMIME-Version: 1.0\nContent-Type: text/plain; name=\"caf\xc3\xa9.txt\"; x=\"q\\\"uote\"\n\nbody\n",
 }
