@@ -62,6 +62,7 @@ type Message struct {
 	scratch []byte // field values read from a ReaderAt
 	vals    []byte // decoded strings before they are written
 	pl      mime.ParamList
+	env     envelopeFields
 	err     error
 	ok      bool
 }

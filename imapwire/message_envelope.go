@@ -49,7 +49,8 @@ func AppendEnvelope(dst []byte, m *Message) ([]byte, error) {
 // appendEnvelope writes the envelope of the header of part i.
 func (m *Message) appendEnvelope(dst []byte, i int32) ([]byte, error) {
 	p := &m.parts[i]
-	var ef envelopeFields
+	ef := &m.env
+	ef.str, ef.n = [envFields]mime.Span{}, [envFields]int{}
 	fs := mime.Fields(&m.src, p.Start, p.BodyStart)
 	for fs.Next() {
 		name := fs.Name()
@@ -83,10 +84,10 @@ func (m *Message) appendEnvelope(dst []byte, i int32) ([]byte, error) {
 			dst, err = m.appendHuman(dst, ef.str[k])
 		default:
 			src := k
-			if (k == envSender || k == envReplyTo) && !m.hasAddresses(&ef, k) {
+			if (k == envSender || k == envReplyTo) && !m.hasAddresses(ef, k) {
 				src = envFrom
 			}
-			dst, err = m.appendAddresses(dst, &ef, src)
+			dst, err = m.appendAddresses(dst, ef, src)
 		}
 		if err != nil {
 			return dst, err

@@ -145,6 +145,7 @@ type ParamList struct {
 	N   int
 	Key [MaxParams][2]int
 	Val [MaxParams][2]int
+	ext [MaxParams]rawParam // RFC 2231 segments while merging
 }
 
 type rawParam struct {
@@ -163,7 +164,7 @@ type rawParam struct {
 // is kept segment by segment. This is what Dovecot does.
 func AppendParams(dst, v []byte, l *ParamList) []byte {
 	l.N = 0
-	var ext [MaxParams]rawParam
+	ext := &l.ext
 	ne := 0
 	ps := Params(v)
 	for ps.Next() {
