@@ -19,7 +19,8 @@ var (
 	// longer than MessageOptions.MaxField.
 	ErrFieldTooLong = mime.ErrFieldTooLong
 	// ErrNoSection: the section names a part the message does not have,
-	// or HEADER/TEXT of a part that is not message/rfc822.
+	// or HEADER/TEXT of a part that is not message/rfc822. A server
+	// answers with an empty string for it, as Dovecot does.
 	ErrNoSection = errors.New("imapwire: no such section")
 	// ErrShortLiteral: a literal's reader ended before the size that was
 	// announced; the connection must close (the octets are owed).

@@ -53,7 +53,7 @@ func (m *Message) appendBody(dst []byte, i int32, ext bool) ([]byte, error) {
 		}
 		if ext {
 			dst = append(dst, ' ')
-			if dst, err = m.appendParams(dst, p.Fields[mime.FieldType], true, false); err != nil {
+			if dst, err = m.appendParams(dst, p.Fields[mime.FieldType], false); err != nil {
 				return dst, err
 			}
 			if dst, err = m.appendCommonExt(dst, p); err != nil {
@@ -77,7 +77,7 @@ func (m *Message) appendBody(dst []byte, i int32, ext bool) ([]byte, error) {
 	}
 	dst = append(dst, ' ')
 	if p.Type.Present() {
-		dst, err = m.appendParams(dst, p.Fields[mime.FieldType], true, p.Kind == mime.KindText)
+		dst, err = m.appendParams(dst, p.Fields[mime.FieldType], p.Kind == mime.KindText)
 	} else if p.Kind == mime.KindText {
 		dst = append(dst, `("charset" "us-ascii")`...)
 	} else {
@@ -152,9 +152,7 @@ func (m *Message) appendCommonExt(dst []byte, p *mime.Part) ([]byte, error) {
 		if err != nil {
 			return dst, err
 		}
-		start := len(m.vals)
 		m.vals = mime.AppendLanguages(m.vals[:0], v, &m.pl)
-		_ = start
 		if m.pl.N == 0 {
 			dst = append(dst, "NIL"...)
 		} else {
@@ -216,7 +214,7 @@ func (m *Message) appendEncoding(dst []byte, s mime.Span) ([]byte, error) {
 // appendParams appends the parameters of the Content-Type value s as a
 // list, NIL when there are none; charset adds "charset" "us-ascii" when
 // the value has no charset.
-func (m *Message) appendParams(dst []byte, s mime.Span, typed, charset bool) ([]byte, error) {
+func (m *Message) appendParams(dst []byte, s mime.Span, charset bool) ([]byte, error) {
 	v, err := m.value(s)
 	if err != nil {
 		return dst, err

@@ -439,7 +439,7 @@ func TestMessageDovecot(t *testing.T) {
 	_, resp = c.run("SELECT INBOX")
 	require.Equal(t, CondOK, resp.Cond, "SELECT: %s", resp.Text)
 
-	m := NewMessage(MessageOptions{})
+	m, viaReaderAt := NewMessage(MessageOptions{}), NewMessage(MessageOptions{})
 	compared, deviated := 0, map[string]bool{}
 	for i, name := range names {
 		msg := msgs[name]
@@ -480,12 +480,20 @@ func TestMessageDovecot(t *testing.T) {
 		env, err := AppendEnvelope(nil, m)
 		require.NoError(t, err)
 		check("ENVELOPE", env, theirs.raw["ENVELOPE"], true)
+		// The same through a ReaderAt.
+		require.NoError(t, viaReaderAt.ParseReaderAt(bytes.NewReader(msg), int64(len(msg))), name)
+		env2, err := AppendEnvelope(nil, viaReaderAt)
+		require.NoError(t, err)
+		bs2, err := AppendBodyStructure(nil, viaReaderAt, true)
+		require.NoError(t, err)
 		body, err := AppendBodyStructure(nil, m, false)
 		require.NoError(t, err)
 		check("BODY", body, theirs.raw["BODY"], true)
 		bs, err := AppendBodyStructure(nil, m, true)
 		require.NoError(t, err)
 		check("BODYSTRUCTURE", bs, theirs.raw["BODYSTRUCTURE"], true)
+		require.Equal(t, string(env), string(env2), "%s: ENVELOPE through a ReaderAt", name)
+		require.Equal(t, string(bs), string(bs2), "%s: BODYSTRUCTURE through a ReaderAt", name)
 		for _, s := range specs {
 			dc, ok := theirs.sections[strings.ToUpper(s)]
 			if !ok {
@@ -502,6 +510,20 @@ func TestMessageDovecot(t *testing.T) {
 			off, n := Partial(0, int64(len(whole)), FetchItem{Partial: true, Offset: p.origin, Count: p.count})
 			check("BODY["+p.key+"]", whole[off:off+n], theirs.sections[p.key], false)
 		}
+	}
+	// A section the message does not have: Dovecot answers with an empty
+	// string, which is what a server using Message sends on ErrNoSection.
+	got, resp := c.run("FETCH 1 (BODY.PEEK[9] BODY.PEEK[1.HEADER] BODY.PEEK[1.1.TEXT])")
+	require.Equal(t, CondOK, resp.Cond)
+	require.Len(t, got, 1)
+	require.NoError(t, m.Parse(msgs[names[0]]))
+	for _, spec := range []string{"9", "1.HEADER", "1.1.TEXT"} {
+		data, ok := got[0].sections[spec]
+		require.True(t, ok, spec)
+		require.NotNil(t, data, "Dovecot's BODY[%s] is NIL", spec)
+		require.Empty(t, data, "Dovecot's BODY[%s]", spec)
+		require.Nil(t, ourSection(t, m, spec), "our BODY[%s]", spec)
+		compared++
 	}
 	for key, reason := range dovecotDeviations {
 		if !deviated[key] {

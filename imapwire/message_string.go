@@ -87,10 +87,3 @@ func appendIString(dst, s []byte) []byte {
 	dst = append(dst, s...)
 	return stringAt(dst, start)
 }
-
-// appendIStringS is appendIString for a constant.
-func appendIStringS(dst []byte, s string) []byte {
-	start := len(dst)
-	dst = append(dst, s...)
-	return stringAt(dst, start)
-}
