@@ -54,6 +54,12 @@ const (
 // scratch buffers, allocated by NewMessage and reused, so parsing and
 // writing allocate nothing in steady state. A Message is not safe for
 // concurrent use.
+//
+// Sizes and line counts are of the stored octets: store messages with
+// CRLF line ends, as IMAP sends them (Dovecot counts a bare LF as CRLF;
+// Message does not rewrite what it serves). The walk is lenient as a
+// mail store must be (see headers.MIMEWalker); where it differs from
+// Dovecot 2.3 is listed in message_interop_test.go.
 type Message struct {
 	opt     MessageOptions
 	src     mime.Source
