@@ -73,6 +73,7 @@ func (m *Message) appendEnvelope(dst []byte, i int32) ([]byte, error) {
 	}
 	var err error
 	dst = append(dst, '(')
+	var from [2]int // where From's list was written, for Sender and Reply-To
 	for k := range envFields {
 		if k > 0 {
 			dst = append(dst, ' ')
@@ -82,12 +83,18 @@ func (m *Message) appendEnvelope(dst []byte, i int32) ([]byte, error) {
 			dst, err = m.appendNString(dst, ef.str[k])
 		case envSubject:
 			dst, err = m.appendHuman(dst, ef.str[k])
-		default:
-			src := k
-			if (k == envSender || k == envReplyTo) && !m.hasAddresses(ef, k) {
-				src = envFrom
+		case envSender, envReplyTo:
+			if ef.n[k] == 0 || !m.hasAddresses(ef, k) {
+				dst = append(dst, dst[from[0]:from[1]]...)
+				continue
 			}
-			dst, err = m.appendAddresses(dst, ef, src)
+			dst, err = m.appendAddresses(dst, ef, k)
+		default:
+			s := len(dst)
+			dst, err = m.appendAddresses(dst, ef, k)
+			if k == envFrom {
+				from = [2]int{s, len(dst)}
+			}
 		}
 		if err != nil {
 			return dst, err
