@@ -12,14 +12,16 @@ func stringAt(dst []byte, start int) []byte {
 	quote := len(s) <= maxQuoted
 	esc := 0
 	for i, c := range s {
-		switch {
-		case c == 0:
+		switch strClass[c] {
+		case 0:
+			continue
+		case scEscape:
+			esc++
+		case scNUL:
 			s[i] = 0x80
 			quote = false
-		case c == '\r' || c == '\n' || c >= 0x80:
+		default:
 			quote = false
-		case c == '"' || c == '\\':
-			esc++
 		}
 	}
 	if !quote {
@@ -33,6 +35,11 @@ func stringAt(dst []byte, start int) []byte {
 	}
 	w := len(dst) - 1
 	dst[w] = '"'
+	if esc == 0 {
+		copy(dst[start+1:w], dst[start:n])
+		dst[start] = '"'
+		return dst
+	}
 	for r := n - 1; r >= start; r-- {
 		c := dst[r]
 		w--
@@ -45,6 +52,21 @@ func stringAt(dst []byte, start int) []byte {
 	dst[start] = '"'
 	return dst
 }
+
+// Octet classes of stringAt.
+const (
+	scEscape  = 1 + iota // '"' and '\\': escaped in a quoted string
+	scNUL                // NUL: written as 0x80, in a literal
+	scLiteral            // CR, LF, 8-bit: only in a literal
+)
+
+var strClass = func() (t [256]uint8) {
+	t['"'], t['\\'], t[0], t['\r'], t['\n'] = scEscape, scEscape, scNUL, scLiteral, scLiteral
+	for c := 0x80; c < 0x100; c++ {
+		t[c] = scLiteral
+	}
+	return t
+}()
 
 // insertAt inserts p before dst[at:].
 func insertAt(dst []byte, at int, p []byte) []byte {

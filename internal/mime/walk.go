@@ -125,7 +125,8 @@ type Walker struct {
 	maxDepth int
 	bounds   [DefaultMaxDepth + 1]boundary
 	nb       int
-	lf       int64 // line ends before the current line
+	lastKid  [DefaultMaxDepth + 1]int32 // the last child of the open part at each depth
+	lf       int64                      // line ends before the current line
 	scratch  []byte
 
 	cur     int32
@@ -221,12 +222,9 @@ func (w *Walker) open(parent int32, off int64) error {
 		if p.Child < 0 {
 			p.Child = i
 		} else {
-			last := p.Child
-			for w.parts[last].Next >= 0 {
-				last = w.parts[last].Next
-			}
-			w.parts[last].Next = i
+			w.parts[w.lastKid[p.Depth]].Next = i
 		}
+		w.lastKid[p.Depth] = i
 		p.Children++
 	}
 	w.cur, w.st, w.fld, w.mimeVer, w.region = i, stHeader, NumFields, false, off

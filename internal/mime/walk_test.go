@@ -198,3 +198,22 @@ func BenchmarkWalkReaderAt(b *testing.B) {
 		}
 	}
 }
+
+func TestWalkManyParts(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("Content-Type: multipart/mixed; boundary=b\n\n")
+	for range 5000 {
+		b.WriteString("--b\n\nx\n")
+	}
+	b.WriteString("--b--\n")
+	msg := crlf(b.String())
+	var w Walker
+	var src Source
+	src.ResetBytes(msg)
+	parts := make([]Part, 5001)
+	n, err := w.Walk(&src, parts, Limits{})
+	require.NoError(t, err)
+	require.Equal(t, 5001, n)
+	require.Equal(t, int32(5000), parts[0].Children)
+	checkTree(t, msg, parts[:n])
+}
