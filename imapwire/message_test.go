@@ -169,3 +169,31 @@ func BenchmarkMessageEnvelope(b *testing.B) {
 		}
 	}
 }
+
+// large is a multipart with a 228 KB base64 attachment, as .ci/record.sh's
+// "large attachment".
+var large = func() []byte {
+	var b strings.Builder
+	b.WriteString("From: a@example.test\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"big\"\n\n--big\nContent-Type: text/plain\n\nAbout 200 KB follow.\n--big\nContent-Type: text/plain; name=\"fox.txt\"\nContent-Transfer-Encoding: base64\n\n")
+	for range 3000 {
+		b.WriteString("MDAwMDAgdGhlIHF1aWNrIGJyb3duIGZveCA5ZTM3NzliMSBqdW1wcyBvdmVyIHRoZSBsYXp5IGRv\n")
+	}
+	b.WriteString("--big--\n")
+	return crlfMsg(b.String())
+}()
+
+func BenchmarkMessageParseLarge(b *testing.B) {
+	m := NewMessage(MessageOptions{})
+	dst := make([]byte, 0, 8192)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(large)))
+	for b.Loop() {
+		if err := m.Parse(large); err != nil {
+			b.Fatal(err)
+		}
+		var err error
+		if dst, err = AppendBodyStructure(dst[:0], m, true); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
