@@ -81,3 +81,79 @@ func checkTree(t *testing.T, msg []byte, parts []Part) {
 		}
 	}
 }
+
+// FuzzParams checks the parameter decoder on any value: keys are never
+// empty, the count is bounded, and the decoded octets are no more than
+// the input's plus the RFC 2231 escapes ("%" → "%25", "”", "*n*").
+func FuzzParams(f *testing.F) {
+	f.Add([]byte(`; a="b c"; d*0*=utf-8''%41; d*1="%"; e*1=x; e*0=y; f==?q?x?=`))
+	f.Add([]byte("; boundary=\"foo\r\n bar\"; x"))
+	f.Fuzz(func(t *testing.T, v []byte) {
+		var l ParamList
+		buf := AppendParams(nil, v, &l)
+		if l.N > MaxParams {
+			t.Fatalf("%d params", l.N)
+		}
+		if len(buf) > 4*len(v)+16*l.N {
+			t.Fatalf("%d octets decoded from %d", len(buf), len(v))
+		}
+		for k := range l.N {
+			if l.Key[k][0] >= l.Key[k][1] || l.Key[k][1] > len(buf) || l.Val[k][0] > l.Val[k][1] || l.Val[k][1] > len(buf) {
+				t.Fatalf("param %d spans %v %v of %d", k, l.Key[k], l.Val[k], len(buf))
+			}
+		}
+		// The same input decoded again gives the same.
+		var l2 ParamList
+		if buf2 := AppendParams(nil, v, &l2); !bytes.Equal(buf, buf2) || l2.N != l.N {
+			t.Fatal("not deterministic")
+		}
+	})
+}
+
+// FuzzAddresses checks the address-list parser on any value: it ends,
+// every span is inside its buffer, groups open and close in turn, and
+// each mailbox has a mailbox and a host (a placeholder at worst).
+func FuzzAddresses(f *testing.F) {
+	f.Add([]byte(`"Last, First" (c) <f@x>, Team: a@x, B <b@y>;, <@r:d@z>, nodomain, <>, Broken <x@`))
+	f.Add([]byte("undisclosed-recipients:;"))
+	f.Fuzz(func(t *testing.T, v []byte) {
+		it := Addresses(v)
+		var buf []byte
+		inGroup := false
+		for n := 0; ; n++ {
+			if n > len(v)+2 {
+				t.Fatalf("more addresses than octets in %q", v)
+			}
+			var a Address
+			var ok bool
+			buf, a, ok = it.Next(buf[:0])
+			if !ok {
+				break
+			}
+			for _, s := range [][2]int{a.Name, a.Route, a.Mailbox, a.Domain} {
+				if s[0] > s[1] || s[1] > len(buf) {
+					t.Fatalf("span %v of %d", s, len(buf))
+				}
+			}
+			switch {
+			case !a.HasName && !a.HasRoute && !a.HasMailbox && !a.HasDomain:
+				if !inGroup {
+					t.Fatal("a group end outside a group")
+				}
+				inGroup = false
+			case a.HasMailbox && !a.HasDomain && !a.HasName && !a.HasRoute:
+				if inGroup {
+					t.Fatal("a group inside a group")
+				}
+				inGroup = true
+			default:
+				if !a.HasMailbox || !a.HasDomain {
+					t.Fatalf("mailbox without mailbox or host: %+v", a)
+				}
+			}
+		}
+		if inGroup {
+			t.Fatal("a group left open")
+		}
+	})
+}

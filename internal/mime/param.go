@@ -176,7 +176,7 @@ func AppendParams(dst, v []byte, l *ParamList) []byte {
 				break
 			}
 		}
-		if star >= 0 && ne < MaxParams {
+		if star > 0 && ne < MaxParams { // "*0" alone names nothing: a plain parameter
 			rp := rawParam{base: [2]int{ps.key[0], ps.key[0] + star}, value: ps.value}
 			rest := key[star+1:]
 			j := 0
