@@ -167,6 +167,20 @@ service imap-login {
 	return names
 }
 
+// freeMessagePort finds a free port in 24100-24199 (this test's range).
+func freeMessagePort(t *testing.T) int {
+	t.Helper()
+	for port := 24100; port < 24200; port++ {
+		ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
+		if err == nil {
+			ln.Close()
+			return port
+		}
+	}
+	t.Fatal("no free port in 24100-24199")
+	return 0
+}
+
 // imapClient is the small client of the comparison: commands written raw,
 // responses read with the package's Reader.
 type imapClient struct {
@@ -423,7 +437,7 @@ func TestMessageDovecot(t *testing.T) {
 	for name, s := range edgeMessages {
 		msgs[name] = bytes.ReplaceAll([]byte(s), []byte("\n"), []byte("\r\n"))
 	}
-	const port = 24143
+	port := freeMessagePort(t)
 	names := startDovecot(t, dovecot, port, msgs)
 	c := dialIMAP(t, "127.0.0.1:"+strconv.Itoa(port))
 	_, resp := c.run("LOGIN alice alicepw")
