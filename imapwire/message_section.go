@@ -182,7 +182,9 @@ func wanted(names Values, name []byte) bool {
 
 // Partial narrows a section's range to what item's "<origin.count>"
 // asks for (RFC 3501 §6.4.5): from origin on, at most count octets; empty
-// when origin is past the end. Without a partial it is r unchanged.
+// when origin is past the end. Without a partial it is the range
+// unchanged. For HEADER.FIELDS(.NOT), narrow the bytes AppendHeaderFields
+// wrote: Partial(0, len(fields), item).
 func Partial(off, n int64, item FetchItem) (int64, int64) {
 	if !item.Partial {
 		return off, n
