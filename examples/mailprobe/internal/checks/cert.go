@@ -16,7 +16,7 @@ func Cert(_ context.Context, e *Env) Result {
 		if e.Target.Mode == "none" {
 			return skip("-tls none: no certificate")
 		}
-		return Result{Verdict: Error, Summary: "the main session saw no certificate"}
+		return skip("no certificate was seen: " + e.mainAbort())
 	}
 	probs := certinfo.Problems(m.Chain, e.Target.ServerName, time.Now())
 	leaf := m.Chain[0]

@@ -66,17 +66,66 @@ type Check struct {
 	Name string
 	Doc  string
 	Run  func(ctx context.Context, e *Env) Result
+	// gate says, from the main session, whether the check can run; it
+	// returns the Skip result when not.
+	gate func(e *Env) (Result, bool)
 }
 
 // All lists the checks in the order they run.
 var All = []Check{
-	{"starttls-injection", "a command pipelined after STARTTLS in the same segment is not executed (CVE-2011-0411)", StartTLSInjection},
-	{"response-injection", "the server sends nothing after its STARTTLS go-ahead", ResponseInjection},
-	{"smtp-smuggling", "non-standard end-of-data sequences do not end a message (CVE-2023-51764 class)", Smuggling},
-	{"plaintext-auth", "AUTH, LOGIN and USER are neither offered nor accepted before TLS", PlaintextAuth},
-	{"starttls-required", "mail commands (SMTP MAIL, POP3 USER, IMAP AUTHENTICATE) are refused before TLS", StartTLSRequired},
-	{"tls-versions", "TLS 1.0 and 1.1 are refused", TLSVersions},
-	{"cert", "the certificate is valid for 14 days more, carries the name, has a strong key", Cert},
+	{"starttls-injection", "a command pipelined after STARTTLS in the same segment is not executed (CVE-2011-0411)", StartTLSInjection, tlsWorks},
+	{"response-injection", "the server sends nothing after its STARTTLS go-ahead", ResponseInjection, tlsWorksOrInjects},
+	{"smtp-smuggling", "non-standard end-of-data sequences do not end a message (CVE-2023-51764 class)", Smuggling, mailSession},
+	{"plaintext-auth", "AUTH, LOGIN and USER are neither offered nor accepted before TLS", PlaintextAuth, notPreauth},
+	{"starttls-required", "mail commands (SMTP MAIL, POP3 USER, IMAP AUTHENTICATE) are refused before TLS", StartTLSRequired, notPreauth},
+	{"tls-versions", "TLS 1.0 and 1.1 are refused", TLSVersions, tlsWorks},
+	{"cert", "the certificate is valid for 14 days more, carries the name, has a strong key", Cert, nil},
+}
+
+// mainTLS reports whether the main session got through a handshake (a
+// certificate that failed verification still means TLS works).
+func (e *Env) mainTLS() bool {
+	return e.Main == nil || e.Main.Secure || e.Main.AbortKind == probe.AbortVerification
+}
+
+func (e *Env) mainAbort() string {
+	if e.Main == nil || e.Main.AbortKind == "" {
+		if e.Main != nil && e.Main.PlaintextReason != "" {
+			return "the session stayed in plaintext: " + e.Main.PlaintextReason
+		}
+		return "no TLS"
+	}
+	return "the main session aborted (" + e.Main.AbortKind + "): " + e.Main.Err.Error()
+}
+
+func tlsWorks(e *Env) (Result, bool) {
+	if e.Target.Mode != target.None && !e.mainTLS() {
+		return skip("not run: " + e.mainAbort()), false
+	}
+	return Result{}, true
+}
+
+func tlsWorksOrInjects(e *Env) (Result, bool) {
+	if e.Main != nil && e.Main.AbortKind == probe.AbortResponseInjection {
+		return Result{}, true
+	}
+	return tlsWorks(e)
+}
+
+// mailSession: the smuggling probe sends MAIL only in a session that meets
+// the policy (plaintext only at level may or none).
+func mailSession(e *Env) (Result, bool) {
+	if e.Main != nil && !e.Main.Secure && e.Target.Level.Required() {
+		return skip("not run: MAIL is sent only in a session that meets the policy, and " + e.mainAbort()), false
+	}
+	return Result{}, true
+}
+
+func notPreauth(e *Env) (Result, bool) {
+	if e.Main != nil && e.Main.AbortKind == probe.AbortPreauth {
+		return skip("not run: " + e.mainAbort()), false
+	}
+	return Result{}, true
 }
 
 // Select returns the checks named in list (comma-separated, or "all").
@@ -114,11 +163,23 @@ func Select(list string) ([]Check, error) {
 func Run(ctx context.Context, e *Env, list []Check) []Result {
 	out := make([]Result, 0, len(list))
 	for _, c := range list {
-		r := c.Run(ctx, e)
+		var r Result
+		if res, ok := c.gateOK(e); !ok {
+			r = res
+		} else {
+			r = c.Run(ctx, e)
+		}
 		r.Name = c.Name
 		out = append(out, r)
 	}
 	return out
+}
+
+func (c Check) gateOK(e *Env) (Result, bool) {
+	if c.gate == nil {
+		return Result{}, true
+	}
+	return c.gate(e)
 }
 
 // conn is a check's connection with its own log.
@@ -180,8 +241,8 @@ func (e *Env) needsSTARTTLS() (Result, bool) {
 	case target.None:
 		return skip("-tls none: STARTTLS not probed"), false
 	}
-	if m := e.Main; m != nil && len(m.STARTTLSReply) > 0 && m.AbortKind == probe.AbortRefused {
-		return Result{Verdict: Error, Summary: "STARTTLS is refused even without a pipelined command: " + strings.Join(m.STARTTLSReply, " | ")}, false
+	if m := e.Main; m != nil && !m.Secure && m.PlaintextReason != "" {
+		return skip("not run: the server does not do STARTTLS: " + m.PlaintextReason), false
 	}
 	return Result{}, true
 }

@@ -116,8 +116,8 @@ func Smuggling(ctx context.Context, e *Env) Result {
 	return Result{Verdict: Pass, Summary: "no non-standard sequence ends the data", Details: details, Evidence: trials[0].evidence}
 }
 
-func (e *Env) smuggleTrial(ctx context.Context, eod EOD) trial {
-	tr := trial{eod: eod, outcome: "error"}
+func (e *Env) smuggleTrial(ctx context.Context, eod EOD) (tr trial) {
+	tr = trial{eod: eod, outcome: "error"}
 	c, _, err := e.secureSession(ctx)
 	if c != nil {
 		defer c.Close()

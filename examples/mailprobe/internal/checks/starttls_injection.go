@@ -45,9 +45,9 @@ func StartTLSInjection(ctx context.Context, e *Env) Result {
 		return Result{Verdict: Pass, Summary: "the server refused STARTTLS with a command behind it: " + rep.String(), Evidence: c.evidence()}
 	}
 	if c.Buffered() > 0 {
-		// The NOOP's answer came in plaintext, before TLS: that is also
-		// execution of the pipelined command, and a response injection.
-		return Result{Verdict: Fail, Summary: "the server answered the pipelined command in plaintext right after its go-ahead", Evidence: c.evidence()}
+		// Bytes behind the go-ahead: an answer to the NOOP in plaintext, or
+		// an injected response; either way no TLS can follow safely.
+		return Result{Verdict: Error, Summary: "cannot tell: the server sent bytes right after its go-ahead, in plaintext (see response-injection)", Evidence: c.evidence()}
 	}
 	cfg, err := probe.TLSConfig(encryptOnly(e.Target), &probe.Seen{})
 	if err != nil {

@@ -3,6 +3,7 @@ package checks
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 
 	"github.com/mailwire/mailwire/examples/mailprobe/internal/probe"
@@ -79,6 +80,9 @@ func (e *Env) secureSession(ctx context.Context) (*conn, []string, error) {
 		return c, caps, nil
 	}
 	if _, err := c.StartTLS(); err != nil {
+		if errors.Is(err, session.ErrNotGoAhead) && !t.Level.Required() {
+			return c, caps, nil // level may: on in plaintext, as the main session did
+		}
 		return fail(err)
 	}
 	if _, err := c.Handshake(ctx, cfg); err != nil {
