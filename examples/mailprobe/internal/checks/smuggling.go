@@ -62,6 +62,7 @@ func probeBody(e *Env, seq EOD, now time.Time) []byte {
 type trial struct {
 	eod      EOD
 	outcome  string // "end", "data", "rejected", "error"
+	refused  bool   // MAIL, RCPT or DATA was refused: no probe was sent
 	replies  []string
 	evidence []string
 }
@@ -83,6 +84,10 @@ func Smuggling(ctx context.Context, e *Env) Result {
 	var trials []trial
 	for _, eod := range EODs {
 		tr := e.smuggleTrial(ctx, eod)
+		if tr.refused && len(trials) == 0 {
+			return Result{Verdict: Skip, Summary: "not run: the server takes no mail from this client for -to (authentication needed?): " + strings.Join(tr.replies, " | "),
+				Evidence: tr.evidence}
+		}
 		if tr.outcome == "error" && len(trials) == 0 {
 			return Result{Verdict: Error, Summary: "could not send a probe message: " + strings.Join(tr.replies, " | "), Evidence: tr.evidence}
 		}
@@ -138,6 +143,7 @@ func (e *Env) smuggleTrial(ctx context.Context, eod EOD) (tr trial) {
 			return tr
 		}
 		if rep.Code != step.want && !(step.want == 250 && rep.Code == 251) {
+			tr.refused = true
 			tr.replies = []string{step.cmd + ": " + rep.String()}
 			return tr
 		}
