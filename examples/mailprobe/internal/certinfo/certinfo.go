@@ -4,7 +4,6 @@
 package certinfo
 
 import (
-	"crypto/dsa" //nolint:staticcheck // only to recognise DSA keys as weak
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
@@ -62,8 +61,6 @@ func KeyDescription(c *x509.Certificate) string {
 		return fmt.Sprintf("ECDSA %s", k.Curve.Params().Name)
 	case ed25519.PublicKey:
 		return "Ed25519"
-	case *dsa.PublicKey:
-		return fmt.Sprintf("DSA %d", k.P.BitLen())
 	}
 	return c.PublicKeyAlgorithm.String()
 }
@@ -116,7 +113,8 @@ func weakKey(c *x509.Certificate) string {
 		if k.Curve.Params().BitSize < 256 {
 			return fmt.Sprintf("has a weak key: ECDSA %d bits (under 256)", k.Curve.Params().BitSize)
 		}
-	case *dsa.PublicKey:
+	}
+	if c.PublicKeyAlgorithm == x509.DSA {
 		return "has a weak key: DSA"
 	}
 	return ""

@@ -124,15 +124,19 @@ func Smuggling(ctx context.Context, e *Env) Result {
 func (e *Env) smuggleTrial(ctx context.Context, eod EOD) (tr trial) {
 	tr = trial{eod: eod, outcome: "error"}
 	c, _, err := e.secureSession(ctx)
+	mark := 0
 	if c != nil {
 		defer c.Close()
-		defer func() { tr.evidence = c.evidence() }()
+		// the evidence starts at MAIL: the session before it is the same
+		// in every trial
+		defer func() { tr.evidence = record.Format(c.log.Since(mark)) }()
 	}
 	if err != nil {
 		tr.replies = []string{err.Error()}
 		return tr
 	}
 	from := e.From
+	mark = c.log.Size()
 	for _, step := range []struct {
 		cmd  string
 		want int
