@@ -113,7 +113,7 @@ func TestMailserverClean(t *testing.T) {
 			addr := ms.addrs[tc.listener]
 			require.NotEmpty(t, addr, "no listening line for %s", tc.listener)
 			code, rep := probeRun(t, "-proto", tc.proto, "-tls", tc.mode, "-level", "fingerprint", "-fingerprint", ms.sha256,
-				"-servername", "localhost", "-to", "alice@localhost", addr)
+				"-servername", "localhost", "-to", "alice@localhost", "-auth", "alice:alicepw", addr)
 			require.NotNil(t, rep)
 			for _, c := range rep.Checks {
 				t.Logf("%-5s %-19s %s", c.Verdict, c.Name, c.Summary)
@@ -122,6 +122,12 @@ func TestMailserverClean(t *testing.T) {
 			assert.Nil(t, rep.Aborted)
 			assert.True(t, rep.Policy.Met)
 			require.NotEmpty(t, rep.Certificates)
+			assert.Equal(t, ms.sha256, rep.Certificates[0].SHA256)
+			if tc.proto == "smtp" {
+				// authenticated over TLS, the probe messages go in, and no
+				// bare CR or LF sequence ends one
+				assert.Equal(t, "pass", rep.verdicts()["smtp-smuggling"])
+			}
 			assert.Equal(t, 0, code)
 		})
 	}

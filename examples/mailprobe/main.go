@@ -53,6 +53,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	checkList := fs.String("check", "all", "comma-separated checks, or all: "+checkNames())
 	from := fs.String("from", "", "MAIL FROM of the smuggling probe messages (default: the null path)")
 	to := fs.String("to", "", "recipient of the smuggling probe messages (smtp-smuggling needs it)")
+	auth := fs.String("auth", "", "NAME:PASSWORD for AUTH PLAIN before the smuggling probe's MAIL (sent only over TLS, never shown)")
 	hello := fs.String("hello", "mailprobe.invalid", "EHLO/LHLO name")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: mailprobe [flags] HOST:PORT")
@@ -84,7 +85,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	main := probe.Run(ctx, probe.Config{Target: t, Timeout: *timeout, Hello: *hello})
 	var results []checks.Result
 	if main.AbortKind != probe.AbortConnection {
-		env := &checks.Env{Target: t, Timeout: *timeout, Hello: *hello, From: *from, To: *to, Main: main}
+		env := &checks.Env{Target: t, Timeout: *timeout, Hello: *hello, From: *from, To: *to, Auth: *auth, Main: main}
 		results = checks.Run(ctx, env, list)
 	}
 	rep := report.Build(t, main, results)

@@ -202,6 +202,27 @@ func TestBrokenServers(t *testing.T) {
 	}
 }
 
+// -auth goes only over TLS, and the report never shows it.
+func TestAuthOnlyOverTLS(t *testing.T) {
+	s := start(t, testservers.SMTP, 0)
+	var out, errb bytes.Buffer
+	code := run(context.Background(), append(baseArgs(s), "-json", "-check", "smtp-smuggling", "-to", "bob@example.test",
+		"-auth", testservers.User+":"+testservers.Password, s.Addr), &out, &errb)
+	assert.Equal(t, 0, code, out.String())
+	assert.Contains(t, out.String(), "AUTH PLAIN <credentials of -auth, not shown>")
+	assert.NotContains(t, out.String(), "AGFsaWNl") // base64 of "\x00alice"
+	assert.NotContains(t, out.String(), testservers.Password)
+
+	// level may, STARTTLS refused: the session is plaintext, -auth is not sent
+	s454 := start(t, testservers.SMTP, testservers.Refuse454)
+	code, rep := probeRun(t, append(baseArgs(s454), "-level", "may", "-check", "smtp-smuggling", "-to", "bob@example.test",
+		"-auth", testservers.User+":"+testservers.Password, s454.Addr)...)
+	assert.Equal(t, 2, code)
+	sum, ev := rep.check("smtp-smuggling")
+	assert.Contains(t, sum, "credentials are sent only over TLS")
+	assert.NotContains(t, ev, "AUTH")
+}
+
 func TestUsageAndConnectionErrors(t *testing.T) {
 	var out, errb bytes.Buffer
 	assert.Equal(t, 2, run(context.Background(), nil, &out, &errb))

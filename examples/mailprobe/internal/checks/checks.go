@@ -45,6 +45,10 @@ type Env struct {
 	Timeout  time.Duration
 	Hello    string
 	From, To string
+	// Auth is NAME:PASSWORD for AUTH PLAIN before the smuggling probe's
+	// MAIL, for servers that take mail only from authenticated clients.
+	// It is sent only over TLS, and never logged.
+	Auth string
 	// Wait is how long a check listens for bytes a server should not send
 	// (after a go-ahead, after a pipelined command); default 1 s.
 	Wait time.Duration

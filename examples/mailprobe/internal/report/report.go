@@ -124,6 +124,7 @@ func exitStatus(m *probe.Result, met bool, results []checks.Result) int {
 func (r *Report) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // "<" and ">" are mail syntax here, not HTML
 	return enc.Encode(r)
 }
 

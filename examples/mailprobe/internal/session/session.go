@@ -210,6 +210,17 @@ func (c *Conn) ReadCapabilities(tag string) ([]string, Reply, error) {
 	}
 }
 
+// WriteRedacted sends b without logging it, and logs shown in its place:
+// for lines that carry credentials.
+func (c *Conn) WriteRedacted(b []byte, shown string) error {
+	if c.cur == nil {
+		return nil
+	}
+	c.Log.Add(record.Sent, c.secure, []byte(shown))
+	_, err := c.cur.Conn.Write(b)
+	return err
+}
+
 // Read reads what the server sends, unparsed, into b (for checks that
 // look for unsolicited bytes; only while nothing is buffered).
 func (c *Conn) Read(b []byte) (int, error) { return c.cur.Read(b) }

@@ -1,9 +1,17 @@
 package testservers
 
 import (
+	"encoding/base64"
 	"strings"
 
 	"github.com/mailwire/mailwire/starttls"
+)
+
+// The one account of the SMTP test server (AUTH PLAIN with an initial
+// response).
+const (
+	User     = "alice"
+	Password = "alicepw"
 )
 
 func (c *sess) smtp() {
@@ -55,6 +63,14 @@ func (c *sess) smtp() {
 		case verb == "AUTH":
 			if !c.secure && !c.srv.has(PlaintextAuth) {
 				c.say("538 5.7.11 Encryption required for requested authentication mechanism\r\n")
+				continue
+			}
+			if f := strings.Fields(l); len(f) == 3 {
+				if dec, err := base64.StdEncoding.DecodeString(f[2]); err == nil && string(dec) == "\x00"+User+"\x00"+Password {
+					c.say("235 2.7.0 Authentication successful\r\n")
+				} else {
+					c.say("535 5.7.8 Authentication credentials invalid\r\n")
+				}
 				continue
 			}
 			c.say("334 \r\n")
