@@ -113,7 +113,7 @@ func TestMailserverClean(t *testing.T) {
 			addr := ms.addrs[tc.listener]
 			require.NotEmpty(t, addr, "no listening line for %s", tc.listener)
 			code, rep := probeRun(t, "-proto", tc.proto, "-tls", tc.mode, "-level", "fingerprint", "-fingerprint", ms.sha256,
-				"-servername", "localhost", "-to", "alice@localhost", "-auth", "alice:alicepw", addr)
+				"-servername", "localhost", "-from", "alice@localhost", "-to", "alice@localhost", "-auth", "alice:alicepw", addr)
 			require.NotNil(t, rep)
 			for _, c := range rep.Checks {
 				t.Logf("%-5s %-19s %s", c.Verdict, c.Name, c.Summary)
