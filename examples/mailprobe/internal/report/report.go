@@ -149,7 +149,11 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 	}
 	row("greeting", r.Greeting...)
-	row("before TLS", strings.Join(r.CapsBefore, ", "))
+	if t.TLS == "implicit" {
+		row("before TLS", "(implicit TLS: nothing is exchanged before the handshake)")
+	} else {
+		row("before TLS", strings.Join(r.CapsBefore, ", "))
+	}
 	if len(r.STARTTLSReply) > 0 {
 		row("STARTTLS reply", r.STARTTLSReply...)
 	}
@@ -176,8 +180,10 @@ func (r *Report) WriteText(w io.Writer) error {
 		row("verification", "not done")
 	case r.Verification.OK:
 		row("verification", "ok (PKIX for "+t.ServerName+")")
-	default:
+	case r.Policy.Level == "verify" || r.Policy.Level == "secure":
 		row("verification", "FAILED: "+r.Verification.Error)
+	default:
+		row("verification", "PKIX fails ("+r.Verification.Error+"); level "+r.Policy.Level+" does not ask for it")
 	}
 	pol := "met"
 	if !r.Policy.Met {
