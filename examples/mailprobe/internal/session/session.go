@@ -18,6 +18,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strconv"
 	"strings"
@@ -182,9 +183,11 @@ func (c *Conn) Write(b []byte) error {
 // Replay returns a session that reads the server's side of a finished
 // plaintext exchange from data and sends nothing, to parse what another
 // client (starttls.Client) read and dropped.
-func Replay(p Proto, data []byte) *Conn {
+func Replay(p Proto, data []byte) *Conn { return ReplayFrom(p, bytes.NewReader(data)) }
+
+// ReplayFrom is Replay reading from r.
+func ReplayFrom(p Proto, r io.Reader) *Conn {
 	c := &Conn{Proto: p}
-	r := bytes.NewReader(data)
 	switch p {
 	case SMTP, LMTP:
 		c.smtp = smtpwire.NewReplyReader(r, smtpwire.ReplyReaderOptions{})
