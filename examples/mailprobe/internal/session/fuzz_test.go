@@ -55,4 +55,3 @@ func FuzzReplay(f *testing.F) {
 		}
 	})
 }
-
