@@ -33,6 +33,7 @@ const (
 	dcIMAPS     = 23993
 	dcPOP3      = 23110
 	dcPOP3S     = 23995
+	dcLMTP      = 23024
 )
 
 // needPeer skips without the binary, and fails under MAILWIRE_INTEROP=1.
@@ -223,7 +224,13 @@ func startDovecot(t *testing.T) (caFile string) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "users"), []byte("alice:{PLAIN}alicepw\n"), 0o644))
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "mail"), 0o755))
 	require.NoError(t, os.Chown(filepath.Join(dir, "mail"), 8, 8))
-	conf := fmt.Sprintf(`protocols = imap pop3
+	protos := "imap pop3"
+	lmtp := ""
+	if _, err := os.Stat("/usr/lib/dovecot/lmtp"); err == nil {
+		protos += " lmtp"
+		lmtp = fmt.Sprintf("service lmtp {\n  inet_listener lmtp {\n    address = 127.0.0.1 127.0.0.2\n    port = %d\n  }\n}\n", dcLMTP)
+	}
+	conf := fmt.Sprintf(`protocols = `+protos+`
 listen = 127.0.0.1, 127.0.0.2
 base_dir = %[1]s/run
 state_dir = %[1]s/state
@@ -261,11 +268,15 @@ service pop3-login {
     ssl = yes
   }
 }
-`, dir, certFile, keyFile, dcIMAP, dcIMAPS, dcPOP3, dcPOP3S)
+`, dir, certFile, keyFile, dcIMAP, dcIMAPS, dcPOP3, dcPOP3S) + lmtp
 	cf := filepath.Join(dir, "dovecot.conf")
 	require.NoError(t, os.WriteFile(cf, []byte(conf), 0o644))
 	var addrs []string
-	for _, p := range []int{dcIMAP, dcIMAPS, dcPOP3, dcPOP3S} {
+	ports := []int{dcIMAP, dcIMAPS, dcPOP3, dcPOP3S}
+	if lmtp != "" {
+		ports = append(ports, dcLMTP)
+	}
+	for _, p := range ports {
 		addrs = append(addrs, fmt.Sprintf("127.0.0.1:%d", p), fmt.Sprintf("127.0.0.2:%d", p))
 	}
 	portFree(t, addrs...)
@@ -364,5 +375,24 @@ func TestInteropDovecot(t *testing.T) {
 		{"pop3 implicit", []string{"-proto", "pop3", "-tls", "implicit"}, a("127.0.0.2", dcPOP3S), 0, implicit},
 		{"imap starttls from a secured address", []string{"-proto", "imap", "-tls", "starttls"}, a("127.0.0.1", dcIMAP), 1,
 			map[string]string{"plaintext-auth": "fail", "starttls-injection": "pass"}},
+	})
+}
+
+// Real Dovecot LMTP (package dovecot-lmtpd): LHLO, STARTTLS, and the
+// smuggling probe delivered to a local user. Dovecot 2.3.19.1's LMTP takes
+// a bare-LF end of data and MAIL before TLS: LMTP trusts its MTA, so these
+// are findings about a trusted hop, and the test pins them down.
+func TestInteropDovecotLMTP(t *testing.T) {
+	if _, err := os.Stat("/usr/lib/dovecot/lmtp"); err != nil {
+		if os.Getenv("MAILWIRE_INTEROP") == "1" {
+			t.Fatalf("MAILWIRE_INTEROP=1 but dovecot-lmtpd is missing: %v", err)
+		}
+		t.Skipf("dovecot-lmtpd not installed: %v", err)
+	}
+	ca := startDovecot(t)
+	runInterop(t, ca, []interopCase{
+		{"lmtp starttls", []string{"-proto", "lmtp", "-tls", "starttls", "-to", "alice"}, fmt.Sprintf("127.0.0.2:%d", dcLMTP), 1,
+			map[string]string{"starttls-injection": "pass", "response-injection": "pass", "smtp-smuggling": "fail",
+				"plaintext-auth": "pass", "starttls-required": "fail", "tls-versions": "pass", "cert": "pass"}},
 	})
 }
