@@ -109,8 +109,10 @@ func tlsWorks(e *Env) (Result, bool) {
 	return Result{}, true
 }
 
+// tlsWorksOrInjects also runs after a failed handshake: plaintext that
+// arrives after the go-ahead, in a later segment, breaks the handshake.
 func tlsWorksOrInjects(e *Env) (Result, bool) {
-	if e.Main != nil && e.Main.AbortKind == probe.AbortResponseInjection {
+	if e.Main != nil && (e.Main.AbortKind == probe.AbortResponseInjection || e.Main.AbortKind == probe.AbortHandshake) {
 		return Result{}, true
 	}
 	return tlsWorks(e)

@@ -50,6 +50,9 @@ const (
 	Preauth
 	// ShortCert serves a certificate that expires in 3 days.
 	ShortCert
+	// InjectLate sends the injected reply 200 ms after the go-ahead, in a
+	// segment of its own, as a man in the middle could.
+	InjectLate
 )
 
 // Proto is the protocol a server speaks.
@@ -158,7 +161,7 @@ func (c *sess) line() (string, error) {
 // upgrade runs STARTTLS after the go-ahead was decided: the flawed ways, or
 // starttls.Server for a clean server.
 func (c *sess) upgrade(p starttls.Protocol, tag, goAhead, injected string) bool {
-	if !c.srv.has(BufferAcrossSTARTTLS) && !c.srv.has(InjectAfterGoAhead) {
+	if !c.srv.has(BufferAcrossSTARTTLS) && !c.srv.has(InjectAfterGoAhead) && !c.srv.has(InjectLate) {
 		st := starttls.NewServer(c.raw, p, c.srv.tls)
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -174,6 +177,10 @@ func (c *sess) upgrade(p starttls.Protocol, tag, goAhead, injected string) bool 
 		out += injected
 	}
 	c.say(out)
+	if c.srv.has(InjectLate) {
+		time.Sleep(200 * time.Millisecond)
+		c.say(injected)
+	}
 	tc := tls.Server(c.raw, c.srv.tls)
 	if err := tc.Handshake(); err != nil {
 		return false
