@@ -62,10 +62,13 @@ func (c *Conn) readSMTPCaps() ([]string, Reply, error) {
 	}
 	var out []string
 	for k, v := range caps.All() {
-		if v != "" {
-			k += " " + v
+		// string(...) and len(...) read the same whether All yields strings
+		// or byte views (issue 11 changes it to the latter).
+		line := string(k)
+		if len(v) > 0 {
+			line += " " + string(v)
 		}
-		out = append(out, k)
+		out = append(out, line)
 	}
 	return out, r, nil
 }
