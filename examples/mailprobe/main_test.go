@@ -158,6 +158,8 @@ func TestBrokenServers(t *testing.T) {
 			wantOther: map[string]string{"starttls-required": "fail"}},
 		{name: "smtp answers STARTTLS with 454", proto: testservers.SMTP, flaw: testservers.Refuse454,
 			abort: "starttls-refused", wantCode: 1, wantOther: map[string]string{"starttls-required": "fail"}},
+		{name: "smtp without STARTTLS (stripped)", proto: testservers.SMTP, flaw: testservers.NoSTARTTLS,
+			abort: "missing-starttls", wantCode: 1, wantOther: map[string]string{"starttls-required": "fail"}},
 		{name: "imap answers STARTTLS with NO", proto: testservers.IMAP, flaw: testservers.Refuse454,
 			abort: "starttls-refused", wantCode: 1},
 		{name: "imap PREAUTH greeting", proto: testservers.IMAP, flaw: testservers.Preauth,

@@ -26,7 +26,7 @@ func (c *sess) smtp() {
 		switch {
 		case verb == "EHLO" || verb == "LHLO":
 			caps := []string{"localhost", "PIPELINING", "8BITMIME"}
-			if !c.secure {
+			if !c.secure && !c.srv.has(NoSTARTTLS) {
 				caps = append(caps, "STARTTLS")
 			}
 			if c.secure || c.srv.has(PlaintextAuth) {
@@ -39,6 +39,8 @@ func (c *sess) smtp() {
 				}
 				c.say("250" + sep + x + "\r\n")
 			}
+		case verb == "STARTTLS" && c.srv.has(NoSTARTTLS):
+			c.say("502 5.5.2 Error: command not recognized\r\n")
 		case verb == "STARTTLS":
 			if c.secure {
 				c.say("503 5.5.1 TLS already active\r\n")
@@ -80,7 +82,7 @@ func (c *sess) smtp() {
 			}
 			c.say("535 5.7.8 Authentication credentials invalid\r\n")
 		case verb == "MAIL":
-			if !c.secure && !c.srv.has(PlaintextAuth) && !c.srv.has(Refuse454) {
+			if !c.secure && !c.srv.has(PlaintextAuth) && !c.srv.has(Refuse454) && !c.srv.has(NoSTARTTLS) {
 				c.say("530 5.7.0 Must issue a STARTTLS command first\r\n")
 				continue
 			}

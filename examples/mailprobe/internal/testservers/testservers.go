@@ -53,6 +53,9 @@ const (
 	// InjectLate sends the injected reply 200 ms after the go-ahead, in a
 	// segment of its own, as a man in the middle could.
 	InjectLate
+	// NoSTARTTLS neither advertises nor knows STARTTLS (SMTP 502, POP3
+	// -ERR, IMAP BAD), as a server behind a stripping man in the middle.
+	NoSTARTTLS
 )
 
 // Proto is the protocol a server speaks.
