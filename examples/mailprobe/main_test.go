@@ -197,6 +197,20 @@ func TestBrokenServers(t *testing.T) {
 			for name, v := range tc.wantOther {
 				assert.Equal(t, v, rep.verdicts()[name], name)
 			}
+			// at a required level nothing of a message goes out in plaintext:
+			// MAIL FROM:<> only in starttls-required (then RSET), never RCPT or
+			// DATA (level may allows plaintext, by definition)
+			for _, c := range rep.Checks {
+				for _, l := range c.Evidence {
+					if strings.Contains(strings.Join(tc.args, " "), "-level may") {
+						break
+					}
+					if strings.HasPrefix(l, "C: RCPT") || strings.HasPrefix(l, "C: DATA") ||
+						(strings.HasPrefix(l, "C: MAIL") && c.Name != "starttls-required") {
+						t.Errorf("%s sent %q in plaintext", c.Name, l)
+					}
+				}
+			}
 			// only the flaw's check fails, apart from the named others
 			for _, c := range rep.Checks {
 				if c.Name != tc.check && tc.wantOther[c.Name] == "" && (c.Verdict == "fail" || c.Verdict == "error") {
