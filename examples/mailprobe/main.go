@@ -48,6 +48,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&opt.Insecure, "insecure", false, "report but accept a certificate that fails verification (self-signed test servers)")
 	fs.Var(&fps, "fingerprint", "SHA-256 of the certificate or its key, hex (level fingerprint; repeatable)")
 	fs.Var(&tlsa, "tlsa", `TLSA record "usage selector type hex" (levels dane, dane-only; repeatable)`)
+	alpn := fs.String("alpn", "", "comma-separated ALPN protocol names to offer, e.g. imap or pop3 (default: none)")
 	timeout := fs.Duration("timeout", 10*time.Second, "bound on each connection")
 	asJSON := fs.Bool("json", false, "write one JSON object")
 	checkList := fs.String("check", "all", "comma-separated checks, or all: "+checkNames())
@@ -67,6 +68,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return report.ExitError
 	}
 	opt.Fingerprints, opt.TLSA = fps, tlsa
+	if *alpn != "" {
+		opt.ALPN = strings.Split(*alpn, ",")
+	}
 	t, err := target.New(fs.Arg(0), opt)
 	if err != nil {
 		fmt.Fprintln(stderr, "mailprobe:", err)

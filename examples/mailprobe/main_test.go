@@ -20,6 +20,7 @@ type jsonReport struct {
 	CapsAfter  []string `json:"capabilities_after_tls"`
 	TLS        *struct {
 		Version string `json:"version"`
+		ALPN    string `json:"alpn"`
 	} `json:"tls"`
 	Certificates []struct {
 		SHA256 string `json:"sha256"`
@@ -219,6 +220,24 @@ func TestBrokenServers(t *testing.T) {
 			}
 		})
 	}
+}
+
+// -alpn offers names; the report shows the one negotiated.
+func TestALPN(t *testing.T) {
+	s := start(t, testservers.IMAP, 0)
+	code, rep := probeRun(t, append(baseArgs(s), "-check", "cert", "-alpn", "imap", s.Addr)...)
+	assert.Equal(t, 0, code)
+	require.NotNil(t, rep.TLS)
+	assert.Equal(t, "imap", rep.TLS.ALPN)
+	code, rep = probeRun(t, append(baseArgs(s), "-check", "cert", s.Addr)...)
+	assert.Equal(t, 0, code)
+	assert.Equal(t, "", rep.TLS.ALPN)
+	// a name the server does not speak: Go's server refuses the handshake
+	code, rep = probeRun(t, append(baseArgs(s), "-check", "cert", "-alpn", "smtp", s.Addr)...)
+	assert.Equal(t, 1, code)
+	require.NotNil(t, rep.Aborted)
+	assert.Equal(t, "handshake", rep.Aborted.Kind)
+	assert.Contains(t, rep.Aborted.Error, "no application protocol")
 }
 
 // -auth goes only over TLS, and the report never shows it.

@@ -46,6 +46,7 @@ func TLSConfig(t target.Target, seen *Seen) (*tls.Config, error) {
 	if cfg.ServerName == "" {
 		cfg.ServerName = t.ServerName
 	}
+	cfg.NextProtos = t.ALPN
 	roots := p.RootCAs
 	name := t.ServerName
 	insecure := t.Insecure

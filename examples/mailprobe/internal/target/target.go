@@ -38,12 +38,15 @@ type Target struct {
 	ServerName string
 	Insecure   bool
 	Policy     tlspolicy.Policy
+	// ALPN are the protocol names offered (RFC 7301); none by default.
+	ALPN []string
 }
 
 // Options are the command line's choices; empty strings mean "guess".
 type Options struct {
 	Proto, Mode, Level, ServerName, CAFile string
 	Insecure                               bool
+	ALPN                                   []string // offered protocol names
 	Fingerprints                           []string // hex SHA-256, for -level fingerprint
 	TLSA                                   []string // "usage selector mtype hex", for -level dane
 }
@@ -72,7 +75,7 @@ func New(addr string, opt Options) (Target, error) {
 	if err != nil || port <= 0 || port > 65535 {
 		return Target{}, fmt.Errorf("%w: bad port %q", ErrUsage, portS)
 	}
-	t := Target{Addr: addr, Host: host, Port: port, Insecure: opt.Insecure}
+	t := Target{Addr: addr, Host: host, Port: port, Insecure: opt.Insecure, ALPN: opt.ALPN}
 	known, isKnown := wellKnown[port]
 	if opt.Proto != "" {
 		if t.Proto, err = session.ParseProto(opt.Proto); err != nil {

@@ -103,7 +103,7 @@ func Start(proto Proto, flaws Flaw, dir string) (*Server, error) {
 		ln.Close()
 		return nil, err
 	}
-	s.tls = &tls.Config{Certificates: []tls.Certificate{cert}}
+	s.tls = &tls.Config{Certificates: []tls.Certificate{cert}, NextProtos: []string{string(proto)}}
 	if flaws&AcceptTLS10 != 0 {
 		s.tls.MinVersion = tls.VersionTLS10
 	}
