@@ -4,7 +4,7 @@ package imapwire
 // several with MULTIAPPEND, RFC 3502).
 type AppendMessage struct {
 	Flags   Values // the flag list; empty without one
-	Date    []byte // the date-time, "17-Jul-1996 02:44:25 -0700", nil without one
+	Date    []byte // the date-time, "17-Jul-1996 02:44:25 -0700", checked; nil without one; see ParseDateTime
 	Literal Token  // the message literal, open: accept and stream it
 }
 
@@ -35,7 +35,7 @@ func (r *Reader) AppendMessage() (AppendMessage, error) {
 	}
 	if r.Peek() == '"' {
 		t, err := r.String()
-		if err != nil || !validDateTime(t.Bytes) {
+		if err != nil || t.Kind != KindQuoted || !validDateTime(t.Bytes) {
 			return m, r.expected("date-time")
 		}
 		m.Date = t.Bytes
@@ -52,21 +52,8 @@ func (r *Reader) AppendMessage() (AppendMessage, error) {
 	return m, err
 }
 
-// validDateTime checks "dd-Mon-yyyy hh:mm:ss +zzzz" (day space-padded or
-// two digits), the date-time of RFC 9051 §9.
+// validDateTime reports whether b is a date-time that ParseDateTime takes.
 func validDateTime(b []byte) bool {
-	if len(b) != 26 || (b[0] != ' ' && class[b[0]]&clDigit == 0) || b[11] != ' ' || b[20] != ' ' ||
-		b[14] != ':' || b[17] != ':' || (b[21] != '+' && b[21] != '-') {
-		return false
-	}
-	date := b[:11]
-	if date[0] == ' ' {
-		date = date[1:]
-	}
-	for _, i := range [...]int{12, 13, 15, 16, 18, 19, 22, 23, 24, 25} {
-		if class[b[i]]&clDigit == 0 {
-			return false
-		}
-	}
-	return validDate(date)
+	_, _, err := ParseDateTime(b)
+	return err == nil
 }

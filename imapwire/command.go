@@ -1,7 +1,8 @@
 package imapwire
 
 // CommandID names a command. The names come from RFC 9051, RFC 3501 and
-// the common extensions; anything else is CmdUnknown with its Name kept.
+// the common extensions; anything else is CmdUnknown with its Name kept
+// (and ErrUnknownCommand, unless Options.ExtraCommands names it).
 type CommandID uint8
 
 // Commands.
@@ -94,9 +95,16 @@ type Command struct {
 }
 
 // ReadCommand starts the next command (server side) and reads its tag and
-// name. An unknown name is not an error: ID is CmdUnknown and Name says
-// what it was. On a syntax error Tag is set when it could be read, so the
-// server can answer "tag BAD" (or "* BAD" without one).
+// name. On a syntax error Tag is set when it could be read, so the server
+// can answer "tag BAD" (or "* BAD" without one).
+//
+// A name this package does not know, and Options.ExtraCommands does not
+// name, is an error matching ErrUnknownCommand (ReplyFor: "tag BAD Unknown
+// command", not fatal): Tag and Name say what came, ID is CmdUnknown, and
+// the rest of the command, a non-synchronizing literal's data included,
+// has been consumed, so the next ReadCommand reads the next command. A name
+// in ExtraCommands comes back as CmdUnknown without error, its arguments
+// left for the caller.
 func (r *Reader) ReadCommand() (Command, error) {
 	var c Command
 	if err := r.begin(); err != nil {
@@ -129,29 +137,79 @@ func (r *Reader) ReadCommand() (Command, error) {
 			return c, r.expected("command name")
 		}
 		c.Name, c.ID, c.UID = name, lookupCommand(name), true
-		if !uidCommand(c.ID) {
+		if c.ID != CmdUnknown && !uidCommand(c.ID) {
 			return c, r.expected("command that takes UID")
 		}
+	}
+	if c.ID == CmdUnknown && (c.UID || !r.extraCommand(c.Name)) {
+		off := r.offset(r.p - len(c.Name))
+		if err := r.skip(); err != nil {
+			return c, err
+		}
+		return c, syntaxErr(ErrUnknownCommand, off, "a known command")
 	}
 	return c, nil
 }
 
-// Mailbox reads a mailbox name (an astring; a literal is opened). Decode it
-// with AppendMailboxName; IsInbox tells INBOX in any case.
-func (r *Reader) Mailbox() (Token, error) { return r.AString() }
+// extraCommand reports whether Options.ExtraCommands names name.
+func (r *Reader) extraCommand(name []byte) bool {
+	for _, x := range r.extra {
+		if len(x) == len(name) && equalFoldBoth(name, x) {
+			return true
+		}
+	}
+	return false
+}
 
-// ListMailbox reads a LIST pattern: list-char atoms (with % and *) or a
-// string.
+// equalFoldBoth compares s and w, both of the same length, ignoring the
+// ASCII case of both.
+func equalFoldBoth(s []byte, w string) bool {
+	for i := range len(w) {
+		a, b := s[i], w[i]
+		if a >= 'a' && a <= 'z' {
+			a -= 'a' - 'A'
+		}
+		if b >= 'a' && b <= 'z' {
+			b -= 'a' - 'A'
+		}
+		if a != b {
+			return false
+		}
+	}
+	return true
+}
+
+// Mailbox reads a mailbox name (an astring; a literal is opened) and checks
+// it in the Reader's UTF-8 mode ([Reader.SetUTF8]): modified UTF-7 (else
+// ErrUTF7) when it is off, UTF-8 when it is on. Decode it with
+// [Reader.AppendMailboxName], which checks an inlined literal too; IsInbox
+// tells INBOX in any case.
+func (r *Reader) Mailbox() (Token, error) {
+	off := r.offset(r.p)
+	t, err := r.AString()
+	if err != nil {
+		return t, err
+	}
+	return t, r.checkMailbox(t, off)
+}
+
+// ListMailbox reads a LIST pattern, list-char atoms (with % and *) or a
+// string, checked as Mailbox checks a name.
 func (r *Reader) ListMailbox() (Token, error) {
 	if err := r.cur(); err != nil {
 		return Token{}, err
 	}
+	off := r.offset(r.p)
 	if e := run(r.line(), r.p, clList); e > r.p {
 		t := Token{Kind: KindAtom, Bytes: r.buf[r.p:e]}
 		r.p = e
-		return t, nil
+		return t, r.checkMailbox(t, off)
 	}
-	return r.String()
+	t, err := r.String()
+	if err != nil {
+		return t, err
+	}
+	return t, r.checkMailbox(t, off)
 }
 
 // ReadIdleDone reads the line that ends IDLE: DONE, in any case, and

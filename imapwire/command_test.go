@@ -288,13 +288,13 @@ var commandCases = []struct{ in, want string }{
 	{"a001 AUTHENTICATE PLAIN AGFsaWNlAHNlY3JldA==\r\n", "a001 AUTHENTICATE PLAIN AGFsaWNlAHNlY3JldA=="},
 	{"a001 AUTHENTICATE PLAIN =\r\n", "a001 AUTHENTICATE PLAIN ="},
 	{"a COMPRESS DEFLATE\r\n", "a COMPRESS raw:DEFLATE"},
-	{"a XYZZY 1 (2)\r\n", "a UNKNOWN"},
+	{"a XSTAFF (2)\r\n", "a UNKNOWN"},
 }
 
 func TestCommands(t *testing.T) {
 	for _, tt := range commandCases {
 		for _, sizes := range [][]int{nil, {4096}} {
-			r := NewReader(chunked.NewReader([]byte(tt.in), sizes...), ServerSide, Options{})
+			r := NewReader(chunked.NewReader([]byte(tt.in), sizes...), ServerSide, Options{ExtraCommands: extraCommands})
 			c, err := r.ReadCommand()
 			require.NoError(t, err, tt.in)
 			got, err := describe(nil, r, c)
@@ -304,6 +304,58 @@ func TestCommands(t *testing.T) {
 			require.ErrorIs(t, err, io.EOF, tt.in)
 		}
 	}
+}
+
+// extraCommands is what the case tables' server implements itself.
+var extraCommands = []string{"xstaff"}
+
+// An unknown command is a typed, non-fatal error with its reply; the rest
+// of it (a non-synchronizing literal's data too) is consumed, so the
+// reader goes on with the next command and nothing of the first is read
+// as one.
+func TestUnknownCommand(t *testing.T) {
+	tests := []struct {
+		in, tag, name string
+		uid           bool
+	}{
+		{"a XYZZY 1 (2)\r\n", "a", "XYZZY", false},
+		{"a1 xyzzy\r\n", "a1", "xyzzy", false},
+		{"a UID XYZZY 1\r\n", "a", "XYZZY", true},
+		{"a XYZZY {28+}\r\nb DELETE INBOX\r\nc DELETE x\r\n {2+}\r\nzz\r\n", "a", "XYZZY", false},
+		{"a XYZZY {30}\r\n", "a", "XYZZY", false}, // a synchronizing literal is never sent
+		{"a XSTAFF 1\r\n", "a", "XSTAFF", true},   // extra commands take no UID
+	}
+	for _, tt := range tests {
+		in := tt.in + "n NOOP\r\n"
+		if tt.uid {
+			in = strings.Replace(in, "XSTAFF", "UID XSTAFF", 1)
+		}
+		r := NewReader(chunked.NewReader([]byte(in), 3, 5), ServerSide, Options{ExtraCommands: extraCommands})
+		c, err := r.ReadCommand()
+		require.ErrorIs(t, err, ErrUnknownCommand, tt.in)
+		assert.Equal(t, tt.tag, string(c.Tag))
+		assert.Equal(t, tt.name, string(c.Name))
+		assert.Equal(t, CmdUnknown, c.ID)
+		assert.Equal(t, tt.uid, c.UID, tt.in)
+		assert.Equal(t, Reply{"BAD", "", "Unknown command", false}, ReplyFor(err))
+		var se *SyntaxError
+		require.ErrorAs(t, err, &se)
+		assert.Equal(t, strings.Index(in, tt.name), se.Offset)
+		c, err = r.ReadCommand()
+		require.NoError(t, err, "the next command after %q", tt.in)
+		assert.Equal(t, CmdNoop, c.ID, tt.in)
+		assert.Equal(t, "n", string(c.Tag))
+	}
+	// An extra command is the caller's to read.
+	r := NewReader(strings.NewReader("a XStaff 1 2\r\n"), ServerSide, Options{ExtraCommands: extraCommands})
+	c, err := r.ReadCommand()
+	require.NoError(t, err)
+	assert.Equal(t, CmdUnknown, c.ID)
+	assert.Equal(t, "XStaff", string(c.Name))
+	require.NoError(t, r.SP())
+	n, err := r.Number()
+	require.NoError(t, err)
+	assert.Equal(t, uint32(1), n)
 }
 
 func TestCommandErrors(t *testing.T) {
@@ -392,7 +444,7 @@ func TestIdleAndAuthenticateLines(t *testing.T) {
 
 func TestCommandAllocs(t *testing.T) {
 	stream := commandStream()
-	r := NewReader(chunked.NewLoop(stream), ServerSide, Options{})
+	r := NewReader(chunked.NewLoop(stream), ServerSide, Options{ExtraCommands: extraCommands})
 	out := make([]byte, 0, 64<<10)
 	allocs := testing.AllocsPerRun(20, func() {
 		for range commandCases {
@@ -407,7 +459,7 @@ func TestCommandAllocs(t *testing.T) {
 
 func BenchmarkReadCommands(b *testing.B) {
 	stream := commandStream()
-	r := NewReader(chunked.NewLoop(stream), ServerSide, Options{})
+	r := NewReader(chunked.NewLoop(stream), ServerSide, Options{ExtraCommands: extraCommands})
 	out := make([]byte, 0, 64<<10)
 	b.SetBytes(int64(len(stream)))
 	b.ReportAllocs()

@@ -16,7 +16,15 @@
 // [Reader.Store], [Reader.SearchOptions] and [Reader.NextSearchKey],
 // [Reader.AppendMessage], [Reader.Capture], and [Reader.End]. IDLE's DONE
 // and AUTHENTICATE's answers have their own lines: [Reader.ReadIdleDone],
-// [Reader.ReadAuthLine].
+// [Reader.ReadAuthLine], whose answers [DecodeSASL] and [ParsePlain]
+// decode. [Reader.Buffered] and [Reader.ReadAhead] tell what was read
+// past the current message, at a STARTTLS or COMPRESS switch.
+//
+// UTF-8 is a Reader setting ([Options.UTF8], [Reader.SetUTF8] once ENABLE
+// UTF8=ACCEPT or IMAP4rev2 is in force): off, 8-bit octets in quoted
+// strings are refused (ErrEightBit) and mailbox names are modified UTF-7;
+// on, quoted strings must be UTF-8 and names are UTF-8. [Reader.Mailbox]
+// checks names in the mode and [Reader.AppendMailboxName] decodes them.
 //
 // After ReadResponse, status responses and continuation requests are
 // complete; data responses are read with [Reader.Words] (CAPABILITY,
@@ -43,8 +51,27 @@
 //
 // Errors match the sentinels of this package with errors.Is, carry the
 // offset and what was expected (*SyntaxError), and [ReplyFor] gives the
-// response a server sends and whether the connection must close.
-// Deviations of real servers are accepted only by name ([Quirks]).
+// response a server sends and whether the connection must close: an
+// error of this package gets its reply, an error of the connection
+// (*ConnError wraps what the io.Reader returned) is fatal, and any other
+// error is "NO [SERVERBUG]", never fatal by accident. An unknown command
+// is ErrUnknownCommand ("tag BAD"), its rest consumed. A literal other
+// than literal8 may not hold NUL (ErrLiteralNUL). Deviations of real
+// servers are accepted only by name ([Quirks]).
+//
+// # Shape shared with smtpwire and pop3
+//
+// Readers have Buffered and ReadAhead; an unknown command is a typed,
+// non-fatal error with its reply; every cursor that can meet malformed
+// input has Err() error ([List], [Values], [Addresses], [BodyParts],
+// [FetchAtts], [FetchItems]), while [Words], [Numbers], [StatusItems] and
+// [SeqRanges] have none because they walk bytes the Reader already
+// checked; values are taken append-style ([Token.AppendValue]); UTF-8 is a
+// Reader setting; SASL is [DecodeSASL], [Plain], [ParsePlain] and
+// [AppendPlainResponse]. Where imapwire differs: [Options.ExtraCommands]
+// lets a server read commands of its own (IMAP has many extensions a
+// server may add); [ParseDateTime], [ParseDate] and [AppendDateTime]
+// exist because only IMAP carries dates in its grammar.
 //
 // # Writing
 //

@@ -49,7 +49,7 @@ func TestEncoderStringForms(t *testing.T) {
 			if tt.enc.Side == ClientSide {
 				reader = ServerSide
 			}
-			r := NewReader(strings.NewReader(string(got)+"\r\n"), reader, Options{Limits: Limits{MaxInlineLiteral: 8192, MaxNonSyncLiteral: 8192}})
+			r := NewReader(strings.NewReader(string(got)+"\r\n"), reader, Options{Limits: Limits{MaxInlineLiteral: 8192, MaxNonSyncLiteral: 8192}, UTF8: tt.enc.UTF8})
 			require.NoError(t, r.Begin())
 			_, err = r.Atom()
 			require.NoError(t, err)

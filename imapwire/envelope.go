@@ -1,7 +1,7 @@
 package imapwire
 
 // Envelope is a FETCH ENVELOPE (RFC 9051 §7.5.2) as views: strings are
-// NIL, quoted (escapes kept; see Token.Value) or literal tokens.
+// NIL, quoted (escapes kept; see Token.AppendValue) or literal tokens.
 type Envelope struct {
 	Date, Subject                      Token
 	From, Sender, ReplyTo, To, Cc, Bcc Addresses
@@ -84,7 +84,7 @@ func nstringAfter(b []byte, i int, sep byte) int {
 	i++
 	switch b[i] {
 	case '"':
-		if e, _, ok := lexQuoted(b, i); ok {
+		if e, _, ok := lexQuotedIn(b, i, &quotedASCII); ok {
 			return e + 1
 		}
 	case 'N', 'n':
@@ -107,8 +107,16 @@ func addressField(b []byte, i int, sep byte, t *Token) int {
 	return -1
 }
 
-// Err reports whether the cursor stopped at a malformed address.
-func (a *Addresses) Err() bool { return a.bad }
+// Err returns the error that stopped the cursor at a malformed address,
+// nil at a clean end; it matches ErrSyntax.
+func (a *Addresses) Err() error {
+	if a.bad {
+		return errMalformedAddress
+	}
+	return nil
+}
+
+var errMalformedAddress error = &SyntaxError{Err: ErrSyntax, Expected: "address of four NIL-or-strings"}
 
 // nstring reports whether t is NIL or a string.
 func nstring(t Token) bool { return t.Kind == KindNil || t.IsString() }
@@ -143,7 +151,7 @@ func ParseEnvelope(raw []byte) (Envelope, error) {
 			return env, syntaxErr(ErrSyntax, 0, "address list")
 		}
 	}
-	if v.More() || v.Err() {
+	if v.More() || v.Err() != nil {
 		return env, syntaxErr(ErrSyntax, 0, "end of envelope")
 	}
 	return env, nil
@@ -200,7 +208,7 @@ func (r *Reader) inlineNString() (Token, error) {
 	if r.st == stLine && r.framed && r.p < r.end {
 		// The fast path: a quoted string or NIL on this line.
 		if r.buf[r.p] == '"' {
-			if e, esc, ok := lexQuoted(r.buf[:r.end], r.p); ok {
+			if e, esc, ok := lexQuotedIn(r.buf[:r.end], r.p, &quotedASCII); ok {
 				t := Token{Kind: KindQuoted, Bytes: r.buf[r.p+1 : e], Escaped: esc}
 				r.p = e + 1
 				return t, nil

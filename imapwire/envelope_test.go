@@ -18,7 +18,7 @@ func TestParseEnvelope(t *testing.T) {
 		got = append(got, string(a.Name.AppendValue(nil))+"|"+string(a.Mailbox.AppendValue(nil))+"|"+a.Host.Kind.String())
 	}
 	assert.Equal(t, []string{"|list|NIL", "A|a|quoted", "||NIL"}, got, "a group: start, member, end")
-	assert.False(t, env.From.Err())
+	assert.NoError(t, env.From.Err())
 	_, ok := env.To.Next()
 	assert.False(t, ok, "NIL has no addresses")
 	assert.Equal(t, "<id@x>", string(env.MessageID.Bytes))
@@ -38,5 +38,5 @@ func TestParseEnvelope(t *testing.T) {
 	require.NoError(t, err)
 	_, ok = env.From.Next()
 	assert.False(t, ok)
-	assert.True(t, env.From.Err(), "an address of three fields")
+	assert.ErrorIs(t, env.From.Err(), ErrSyntax, "an address of three fields")
 }

@@ -1,9 +1,11 @@
 package imapwire_test
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/mailwire/mailwire/imapwire"
 )
@@ -147,4 +149,87 @@ func ExampleAppendMailboxName() {
 	// Entwürfe
 	// R&D
 	// &U,BTFw-
+}
+
+// A server meets a command it does not know: the error says so and names
+// the reply, the rest of the command is consumed, and the session goes on.
+// An error of the server's own is never fatal by accident.
+func ExampleReplyFor() {
+	conn := strings.NewReader("a1 XYZZY {5+}\r\nb2 DELETE INBOX\r\nc3 NOOP\r\n")
+	r := imapwire.NewReader(conn, imapwire.ServerSide, imapwire.Options{})
+	cmd, err := r.ReadCommand()
+	reply := imapwire.ReplyFor(err)
+	fmt.Printf("%s %s %s fatal=%v\n", cmd.Tag, reply.Cond, reply.Text, reply.Fatal)
+	next, _ := r.ReadCommand()
+	fmt.Println(string(next.Tag), next.ID)
+	store := imapwire.ReplyFor(errors.New("disk full"))
+	fmt.Printf("%s [%s] fatal=%v\n", store.Cond, store.Code, store.Fatal)
+	// Output:
+	// a1 BAD Unknown command fatal=false
+	// c3 NOOP
+	// NO [SERVERBUG] fatal=false
+}
+
+// ENABLE UTF8=ACCEPT turns the Reader's UTF-8 mode on mid-session: the
+// same quoted name is refused before and read as UTF-8 after, and mailbox
+// names are decoded in the mode in force.
+func ExampleReader_SetUTF8() {
+	conn := strings.NewReader("a SELECT \"Entw\xc3\xbcrfe\"\r\nb ENABLE UTF8=ACCEPT\r\nc SELECT \"Entw\xc3\xbcrfe\"\r\nd SELECT Entw&APw-rfe\r\n")
+	r := imapwire.NewReader(conn, imapwire.ServerSide, imapwire.Options{})
+	var name []byte
+	for range 4 {
+		cmd, _ := r.ReadCommand()
+		if cmd.ID == imapwire.CmdEnable {
+			_, _ = r.Words()
+			r.SetUTF8(true)
+			fmt.Println(string(cmd.Tag), "UTF-8 on")
+			continue
+		}
+		_ = r.SP()
+		tok, err := r.Mailbox()
+		if err != nil {
+			fmt.Println(string(cmd.Tag), imapwire.ReplyFor(err).Cond, imapwire.ReplyFor(err).Text)
+			continue
+		}
+		name, _ = r.AppendMailboxName(name[:0], tok)
+		fmt.Printf("%s %s\n", cmd.Tag, name)
+		_ = r.End()
+	}
+	// Output:
+	// a BAD 8-bit octets need a literal or UTF8=ACCEPT
+	// b UTF-8 on
+	// c Entwürfe
+	// d Entw&APw-rfe
+}
+
+// INTERNALDATE and APPEND dates parse without allocating: the instant in
+// UTC and the zone apart.
+func ExampleParseDateTime() {
+	t, zone, err := imapwire.ParseDateTime([]byte("17-Jul-1996 02:44:25 -0700"))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(t, zone/3600)
+	fmt.Println(t.In(time.FixedZone("", zone)))
+	fmt.Printf("%s\n", imapwire.AppendDateTime(nil, t.In(time.FixedZone("", zone))))
+	// Output:
+	// 1996-07-17 09:44:25 +0000 UTC -7
+	// 1996-07-17 02:44:25 -0700 -0700
+	// "17-Jul-1996 02:44:25 -0700"
+}
+
+// AUTHENTICATE PLAIN: the client writes its response, the server decodes
+// and splits it; "*" cancels with a BAD.
+func ExampleDecodeSASL() {
+	resp, _ := imapwire.AppendPlainResponse([]byte("a AUTHENTICATE PLAIN "), "", "alice", "s3cr3t")
+	fmt.Printf("%s\n", resp)
+	msg, _ := imapwire.DecodeSASL(nil, resp[len("a AUTHENTICATE PLAIN "):])
+	p, _ := imapwire.ParsePlain(msg)
+	fmt.Printf("user %s password %s\n", p.Authcid, p.Password)
+	_, err := imapwire.DecodeSASL(nil, []byte("*"))
+	fmt.Println(imapwire.ReplyFor(err).Cond, imapwire.ReplyFor(err).Text)
+	// Output:
+	// a AUTHENTICATE PLAIN AGFsaWNlAHMzY3IzdA==
+	// user alice password s3cr3t
+	// BAD Authentication canceled
 }

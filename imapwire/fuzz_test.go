@@ -50,6 +50,7 @@ func readAll(t *testing.T, in []byte, sizes []int, side Side, q Quirks,
 // much was read.
 func errorKind(err error) string {
 	for _, s := range []error{ErrLineTooLong, ErrMessageTooLong, ErrBareLF, ErrLiteralTooLarge, ErrNonSyncTooLarge,
+		ErrLiteralNUL, ErrUnknownCommand, ErrEightBit, ErrInvalidUTF8, ErrUTF7, ErrAuthFailed, ErrAuthCanceled,
 		ErrTooDeep, ErrTagTooLong, ErrLiteralOpen, ErrNotAccepted, ErrUnusable, ErrSyntax, io.ErrUnexpectedEOF, io.EOF} {
 		if errors.Is(err, s) {
 			return s.Error()
@@ -211,7 +212,7 @@ func FuzzEncodeString(f *testing.F) {
 			assert.True(t, bytes.HasPrefix(enc, []byte("{"+strconv.Itoa(len(s))+"}\r\n")), "exact count")
 		}
 		r := NewReader(bytes.NewReader(append(enc, "\r\n"...)), ClientSide,
-			Options{Limits: Limits{MaxInlineLiteral: 1 << 20, MaxMessage: 1 << 20, MaxLine: 1 << 20}})
+			Options{Limits: Limits{MaxInlineLiteral: 1 << 20, MaxMessage: 1 << 20, MaxLine: 1 << 20}, UTF8: utf8Mode})
 		require.NoError(t, r.Begin())
 		tok, err := r.AString()
 		require.NoError(t, err)
@@ -232,6 +233,19 @@ func FuzzUTF7(f *testing.F) {
 		dec, err := AppendUTF7Decode(nil, in)
 		if err == nil {
 			assert.Equal(t, string(in), string(AppendUTF7Encode(nil, dec)), "valid input is canonical")
+		}
+		assert.Equal(t, err == nil, validUTF7(in, false), "the check agrees with the decoder")
+		// A quoted name's escapes stand for themselves, checked and decoded
+		// in place as after unescaping.
+		quoted, qerr := Encoder{}.AppendQuoted(nil, in)
+		if qerr == nil && len(quoted) >= 2 {
+			content := quoted[1 : len(quoted)-1]
+			r := NewReader(bytes.NewReader(nil), ServerSide, Options{})
+			got, err2 := r.AppendMailboxName(nil, Token{Kind: KindQuoted, Bytes: content, Escaped: bytes.IndexByte(content, '\\') >= 0})
+			assert.Equal(t, err == nil, err2 == nil, "%q", content)
+			if err == nil {
+				assert.Equal(t, string(dec), string(got))
+			}
 		}
 		if utf8.Valid(in) {
 			enc := AppendUTF7Encode(nil, in)
@@ -336,5 +350,107 @@ func FuzzParseStructures(f *testing.F) {
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		walkBody(t, raw, 0)
 		walkEnvelope(t, raw)
+	})
+}
+
+// A literal's data is taken exactly however it is taken and however the
+// input is split: NUL is refused (ErrLiteralNUL) in {n} and {n+} and kept
+// in literal8, the data comes back whole otherwise, and the next message is
+// read where the literal ends, never inside it.
+func FuzzLiteralData(f *testing.F) {
+	f.Add([]byte("a\x00b"), uint8(0), []byte{1, 2})
+	f.Add([]byte("xx\r\nz OK smuggled\r\n"), uint8(5), []byte{3})
+	f.Add([]byte("he\x00lo"), uint8(10), []byte{7, 1})
+	f.Add([]byte(""), uint8(3), []byte{1})
+	f.Fuzz(func(t *testing.T, data []byte, mode uint8, seed []byte) {
+		side := Side(mode & 1)
+		how := (mode >> 1) % 3
+		binary := mode&8 != 0
+		if len(data) > int(fuzzLimits.MaxNonSyncLiteral) {
+			data = data[:fuzzLimits.MaxNonSyncLiteral]
+		}
+		lit := Literal{Size: uint64(len(data)), Binary: binary, NonSync: side == ServerSide}
+		var in []byte
+		if side == ServerSide {
+			in = append([]byte("a APPEND INBOX "), lit.String()...)
+		} else {
+			in = append([]byte("* 1 FETCH (BINARY[] "), lit.String()...)
+		}
+		in = append(append(append(in, "\r\n"...), data...), ")\r\nz NOOP\r\n"...)
+		if side == ServerSide {
+			in = bytes.Replace(in, []byte(")\r\nz NOOP"), []byte("\r\nz NOOP"), 1)
+		} else {
+			in = bytes.Replace(in, []byte("z NOOP"), []byte("z OK done"), 1)
+		}
+		r := NewReader(chunked.NewReader(in, chunked.SizesFrom(seed)...), side, Options{Limits: fuzzLimits})
+		require.NoError(t, r.Begin())
+		for {
+			tok, err := r.Next()
+			require.NoError(t, err)
+			if tok.Kind == KindLiteral {
+				require.Equal(t, lit, tok.Literal)
+				break
+			}
+		}
+		var got []byte
+		var err error
+		switch how {
+		case 0:
+			got, err = r.Inline()
+		case 1:
+			got, err = r.ReadLiteral(make([]byte, 0, len(data)))
+		default:
+			got, err = io.ReadAll(r.LiteralReader())
+		}
+		if !binary && bytes.IndexByte(data, 0) >= 0 {
+			require.ErrorIs(t, err, ErrLiteralNUL)
+			assert.Equal(t, "BAD", ReplyFor(err).Cond)
+			assert.NotContains(t, string(got), "\x00")
+		} else {
+			require.NoError(t, err)
+			assert.Equal(t, string(data), string(got))
+		}
+		require.NoError(t, r.Begin(), "the next message starts after the literal")
+		tag, err := r.Atom()
+		require.NoError(t, err)
+		assert.Equal(t, "z", string(tag))
+	})
+}
+
+// Capture takes a literal that is not in a list like one that is: its
+// value holds the data (ValuesOf gives it back as one token), the next item
+// follows it, and the next response starts after the message, however the
+// input is split.
+func FuzzCaptureBareLiteral(f *testing.F) {
+	f.Add([]byte("abc"), []byte{1, 2})
+	f.Add([]byte("(x) \"y\" {2}\r\nzz"), []byte{4})
+	f.Add([]byte("z OK smuggled\r\n"), []byte{9, 1})
+	f.Fuzz(func(t *testing.T, data, seed []byte) {
+		if len(data) > fuzzLimits.MaxInlineLiteral {
+			data = data[:fuzzLimits.MaxInlineLiteral]
+		}
+		data = bytes.ReplaceAll(data, []byte{0}, []byte{1})
+		in := append([]byte("* 1 FETCH (X-FOO {"+strconv.Itoa(len(data))+"}\r\n"), data...)
+		in = append(in, " X-BAR 7)\r\nz OK done\r\n"...)
+		r := NewReader(chunked.NewReader(in, chunked.SizesFrom(seed)...), ClientSide, Options{Limits: fuzzLimits})
+		resp, err := r.ReadResponse()
+		require.NoError(t, err)
+		require.Equal(t, DataFetch, resp.Data)
+		items := r.FetchItems()
+		var got []string
+		for items.Next() {
+			raw, err := r.Capture()
+			require.NoError(t, err)
+			v := ValuesOf(raw)
+			tok, ok := v.Next()
+			require.True(t, ok, "%q", raw)
+			require.False(t, v.More(), "%q", raw)
+			got = append(got, string(items.Item().Name)+"="+string(tok.AppendValue(nil)))
+		}
+		require.NoError(t, items.Err())
+		assert.Equal(t, []string{"X-FOO=" + string(data), "X-BAR=7"}, got)
+		next, err := r.ReadResponse()
+		require.NoError(t, err)
+		assert.Equal(t, "z", string(next.Tag))
 	})
 }

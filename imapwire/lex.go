@@ -56,10 +56,13 @@ func (r *Reader) Next() (Token, error) {
 // list nested at most Limits.MaxDepth deep, and returns its raw bytes.
 // Literal8 (~{n}) is not a value here: SectionData and AppendMessage read
 // it where the grammar allows it.
-// Literals inside are taken inline (within Limits.MaxInlineLiteral), so the
-// view spans lines: "{n}" CRLF and the data stay in it, and the cursors of
-// this package ([Envelope], [BodyStructure], [Values]) read it.
-// On the server side an unaccepted synchronizing literal is refused.
+// Literals, inside a list or alone, are taken inline (within
+// Limits.MaxInlineLiteral, else ErrLiteralTooLarge with the literal left
+// open), so the view spans lines: "{n}" CRLF and the data stay in it, and
+// the cursors of this package ([ValuesOf], [Envelope], [BodyStructure])
+// read it; ValuesOf of a captured bare literal yields its data as one
+// KindLiteral token. On the server side an unaccepted synchronizing literal
+// is refused.
 func (r *Reader) Capture() ([]byte, error) {
 	if err := r.cur(); err != nil {
 		return nil, err
@@ -97,6 +100,11 @@ func (r *Reader) Capture() ([]byte, error) {
 			}
 		}
 		if depth == 0 {
+			if !r.framed {
+				// A bare literal: the value is its header, CRLF and data,
+				// and the line goes on after the data.
+				return r.buf[r.msg+start : r.next], nil
+			}
 			return r.buf[r.msg+start : r.p], nil
 		}
 		if err := r.cur(); err != nil {
@@ -164,7 +172,7 @@ func captureLine(b []byte, i, maxDepth int) (int, bool) {
 			depth--
 			i++
 		case c == '"':
-			e, _, ok := lexQuoted(b, i)
+			e, _, ok := lexQuotedIn(b, i, &quotedASCII)
 			if !ok {
 				return 0, false
 			}

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mailwire/mailwire/internal/chunked"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -60,6 +61,52 @@ func TestCapture(t *testing.T) {
 		}
 		require.NoError(t, err, tt.in)
 		assert.Equal(t, tt.want, string(got))
+	}
+}
+
+// A literal that is not inside a list is a value too: Capture yields its
+// header and data, ValuesOf its data, and the line goes on after it.
+func TestCaptureBareLiteral(t *testing.T) {
+	tests := []struct {
+		in   string
+		lim  Limits
+		want string
+		err  error
+	}{
+		{"* 1 FETCH (X-FOO {3}\r\nabc X-BAR 7)\r\n", Limits{}, "abc", nil},
+		{"* 1 FETCH (X-FOO {0}\r\n X-BAR 7)\r\n", Limits{}, "", nil},
+		{"* 1 FETCH (X-FOO {5}\r\n(a b) X-BAR 7)\r\n", Limits{}, "(a b)", nil},
+		{"* 1 FETCH (X-FOO {3}\r\na\x00c X-BAR 7)\r\n", Limits{}, "", ErrLiteralNUL},
+		{"* 1 FETCH (X-FOO {30}\r\n" + strings.Repeat("x", 30) + " X-BAR 7)\r\n", Limits{MaxInlineLiteral: 20}, "", ErrLiteralTooLarge},
+	}
+	for _, tt := range tests {
+		r := NewReader(chunked.NewReader([]byte(tt.in+"z OK done\r\n"), 3, 4), ClientSide, Options{Limits: tt.lim})
+		resp, err := r.ReadResponse()
+		require.NoError(t, err)
+		require.Equal(t, DataFetch, resp.Data)
+		items := r.FetchItems()
+		var got []string
+		for items.Next() {
+			it := items.Item()
+			raw, err := r.Capture()
+			if tt.err != nil {
+				require.ErrorIs(t, err, tt.err, tt.in)
+				break
+			}
+			require.NoError(t, err, tt.in)
+			v := ValuesOf(raw)
+			tok, ok := v.Next()
+			require.True(t, ok, "%q", raw)
+			require.False(t, v.More())
+			got = append(got, string(it.Name)+"="+string(tok.AppendValue(nil)))
+		}
+		if tt.err == nil {
+			require.NoError(t, items.Err(), tt.in)
+			assert.Equal(t, []string{"X-FOO=" + tt.want, "X-BAR=7"}, got, tt.in)
+		}
+		next, err := r.ReadResponse()
+		require.NoError(t, err, tt.in)
+		assert.Equal(t, "z", string(next.Tag), "%q: the next response starts after the literal", tt.in)
 	}
 }
 

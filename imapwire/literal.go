@@ -1,6 +1,7 @@
 package imapwire
 
 import (
+	"bytes"
 	"io"
 	"strconv"
 )
@@ -70,7 +71,7 @@ func (r *Reader) dataComing() bool {
 // reject; one whose data is coming and is too large to drain is fatal.
 func (r *Reader) openLiteral(lit Literal) error {
 	off := r.offset(r.p)
-	r.st, r.lit, r.litLeft, r.accepted = stLiteral, lit, lit.Size, false
+	r.st, r.lit, r.litLeft, r.accepted, r.litErr = stLiteral, lit, lit.Size, false, nil
 	r.litStart, r.p = r.next, r.end
 	r.literals++
 	r.litTotal += lit.Size
@@ -117,7 +118,9 @@ func (r *Reader) checkData() error {
 // Inline reads the open literal into the Reader's buffer and returns it as
 // a view valid for the rest of the message. It fails with
 // ErrLiteralTooLarge (the literal stays open) beyond
-// Limits.MaxInlineLiteral or the room left in Limits.MaxMessage.
+// Limits.MaxInlineLiteral or the room left in Limits.MaxMessage, and with
+// ErrLiteralNUL when a literal other than literal8 holds NUL (its data is
+// consumed: the message is abandoned and the reader goes on after it).
 func (r *Reader) Inline() ([]byte, error) {
 	if err := r.checkData(); err != nil {
 		return nil, err
@@ -131,17 +134,26 @@ func (r *Reader) Inline() ([]byte, error) {
 			return nil, err
 		}
 	}
+	off := r.offset(r.next)
 	v := r.buf[r.next : r.next+n]
 	r.next += n
 	r.scan = r.next
 	r.msgBytes += n
 	r.st, r.framed = stLine, false
+	if !r.lit.Binary && bytes.IndexByte(v, 0) >= 0 {
+		return nil, syntaxErr(ErrLiteralNUL, off+bytes.IndexByte(v, 0), nulExpected)
+	}
 	return v, nil
 }
 
+// nulExpected is what a literal with NUL in it should have been.
+const nulExpected = "literal without NUL (only literal8 may hold NUL)"
+
 // ReadLiteral appends the open literal to dst if it fits in dst's spare
 // capacity, and fails with ErrLiteralTooLarge otherwise (the literal stays
-// open). It never allocates.
+// open). It never allocates. A literal other than literal8 that holds NUL
+// is read through and refused with ErrLiteralNUL; dst is then returned
+// unchanged.
 func (r *Reader) ReadLiteral(dst []byte) ([]byte, error) {
 	if err := r.checkData(); err != nil {
 		return dst, err
@@ -150,12 +162,21 @@ func (r *Reader) ReadLiteral(dst []byte) ([]byte, error) {
 		return dst, syntaxErr(ErrLiteralTooLarge, r.offset(r.next), "")
 	}
 	n := len(dst)
+	binary := r.lit.Binary
+	off := r.offset(r.next)
 	dst = dst[:n+int(r.litLeft)]
-	if _, err := io.ReadFull(&r.lr, dst[n:]); err != nil {
-		return dst[:n], err
+	for i := n; i < len(dst); {
+		k, err := r.readLit(dst[i:])
+		i += k
+		if err != nil {
+			return dst[:n], err
+		}
 	}
 	if r.st == stLiteral {
 		r.endLiteral()
+	}
+	if i := bytes.IndexByte(dst[n:], 0); i >= 0 && !binary {
+		return dst[:n], syntaxErr(ErrLiteralNUL, off+i, nulExpected)
 	}
 	return dst, nil
 }
@@ -163,7 +184,11 @@ func (r *Reader) ReadLiteral(dst []byte) ([]byte, error) {
 // LiteralReader returns a reader of exactly the open literal's octets; at
 // its end the line continues. It must not be used after the literal is
 // read through. Reading an unaccepted synchronizing literal fails with
-// ErrNotAccepted.
+// ErrNotAccepted. A NUL in a literal other than literal8 stops it with
+// ErrLiteralNUL (the octets before the NUL are returned with the error, and
+// every later Read fails the same way); the caller then abandons the
+// message, and the next ReadCommand or ReadResponse drains the rest of the
+// literal exactly.
 func (r *Reader) LiteralReader() io.Reader { return &r.lr }
 
 // Discard reads the open literal's data and drops it.
@@ -172,7 +197,7 @@ func (r *Reader) Discard() error {
 		return err
 	}
 	for r.litLeft > 0 {
-		if _, err := r.lr.Read(r.scratch[:]); err != nil {
+		if _, err := r.readLit(r.scratch[:]); err != nil {
 			return err
 		}
 	}
@@ -221,6 +246,30 @@ type literalReader struct{ r *Reader }
 
 func (l *literalReader) Read(p []byte) (int, error) {
 	r := l.r
+	if r.litErr != nil {
+		return 0, r.litErr
+	}
+	if r.st != stLiteral || r.litLeft == 0 {
+		if r.st == stLiteral {
+			r.endLiteral()
+		}
+		return 0, io.EOF
+	}
+	off := r.offset(r.litStart) + int(r.lit.Size-r.litLeft)
+	binary := r.lit.Binary
+	n, err := r.readLit(p)
+	if !binary {
+		if i := bytes.IndexByte(p[:n], 0); i >= 0 {
+			r.litErr = syntaxErr(ErrLiteralNUL, off+i, nulExpected)
+			return i, r.litErr
+		}
+	}
+	return n, err
+}
+
+// readLit reads the open literal's next octets into p, unchecked: the one
+// place its data is taken from the buffer or the connection.
+func (r *Reader) readLit(p []byte) (int, error) {
 	if r.st != stLiteral || r.litLeft == 0 {
 		if r.st == stLiteral {
 			r.endLiteral()
@@ -242,6 +291,8 @@ func (l *literalReader) Read(p []byte) (int, error) {
 		n, err = r.rd.Read(p)
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF
+		} else if err != nil {
+			err = &ConnError{Err: err}
 		}
 	}
 	r.litLeft -= uint64(n)

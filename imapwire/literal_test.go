@@ -160,3 +160,111 @@ func TestLiteralClientSide(t *testing.T) {
 	}
 	require.ErrorIs(t, err, ErrUnusable, "a server must not send {n+}")
 }
+
+// A NUL is refused in {n} and {n+} on both sides, by every way of taking
+// the data, and the data is consumed exactly: what follows the literal is
+// never read as a message. Literal8 may hold NUL (RFC 3501 §4.3, RFC 9051
+// §4.3, RFC 3516).
+func TestLiteralNUL(t *testing.T) {
+	take := map[string]func(r *Reader) ([]byte, error){
+		"Inline": func(r *Reader) ([]byte, error) { return r.Inline() },
+		"ReadLiteral": func(r *Reader) ([]byte, error) {
+			return r.ReadLiteral(make([]byte, 0, 16))
+		},
+		"LiteralReader": func(r *Reader) ([]byte, error) { return io.ReadAll(r.LiteralReader()) },
+	}
+	tests := []struct {
+		side Side
+		in   string
+		nul  bool
+	}{
+		{ServerSide, "a LOGIN {3+}\r\na\x00b pass\r\nz NOOP\r\n", true},
+		{ServerSide, "a LOGIN {3+}\r\n\x00\x00\x00 {2+}\r\nxx\r\nz NOOP\r\n", true},
+		{ServerSide, "a APPEND INBOX ~{3+}\r\na\x00b\r\nz NOOP\r\n", false},
+		{ServerSide, "a LOGIN {3+}\r\nabc pass\r\nz NOOP\r\n", false},
+		{ClientSide, "* 1 FETCH (BODY[] {3}\r\na\x00b)\r\nz OK done\r\n", true},
+		{ClientSide, "* 1 FETCH (BODY[] {12}\r\nz OK smuggl\x00)\r\nz OK done\r\n", true},
+		{ClientSide, "* 1 FETCH (BINARY[] ~{3}\r\na\x00b)\r\nz OK done\r\n", false},
+	}
+	for _, tt := range tests {
+		for name, f := range take {
+			r := NewReader(chunked.NewReader([]byte(tt.in), 2, 5), tt.side, Options{})
+			require.NoError(t, r.Begin())
+			var tok Token
+			var err error
+			for tok.Kind != KindLiteral {
+				tok, err = r.Next()
+				require.NoError(t, err)
+			}
+			got, err := f(r)
+			if tt.nul {
+				require.ErrorIs(t, err, ErrLiteralNUL, "%s %q", name, tt.in)
+				assert.NotContains(t, string(got), "\x00")
+				if tt.side == ServerSide {
+					assert.Equal(t, Reply{"BAD", "CLIENTBUG", "NUL in a literal (only literal8 may hold it)", false}, ReplyFor(err))
+				}
+				if name == "LiteralReader" {
+					_, again := r.LiteralReader().Read(make([]byte, 4))
+					require.ErrorIs(t, again, ErrLiteralNUL, "the stream stays refused")
+				}
+			} else {
+				require.NoError(t, err, "%s %q", name, tt.in)
+				assert.Len(t, got, 3)
+			}
+			assert.Equal(t, "z", nextTag(t, r), "%s %q: the reader goes on after the literal", name, tt.in)
+		}
+	}
+}
+
+// Taking literals every way, with the NUL check, and reading names in
+// either UTF-8 mode allocate nothing.
+func TestLiteralPathsAllocs(t *testing.T) {
+	stream := []byte("a LOGIN {5+}\r\nalice {3+}\r\npw!\r\nb APPEND INBOX {600+}\r\n" + strings.Repeat("x", 600) +
+		"\r\nc SELECT \"Entw&APw-rfe\"\r\nd SELECT \"Entw\xc3\xbcrfe\"\r\n")
+	r := NewReader(chunked.NewLoop(stream), ServerSide, Options{Limits: Limits{MaxNonSyncLiteral: 1024}})
+	dst := make([]byte, 0, 16)
+	sink := make([]byte, 256)
+	name := make([]byte, 0, 64)
+	allocs := testing.AllocsPerRun(50, func() {
+		r.SetUTF8(false)
+		_, err := r.ReadCommand()
+		require.NoError(t, err)
+		require.NoError(t, r.SP())
+		_, err = r.AString()
+		require.NoError(t, err)
+		_, err = r.ReadLiteral(dst[:0])
+		require.NoError(t, err)
+		require.NoError(t, r.SP())
+		_, err = r.AString()
+		require.NoError(t, err)
+		_, err = r.Inline()
+		require.NoError(t, err)
+		require.NoError(t, r.End())
+
+		_, err = r.ReadCommand()
+		require.NoError(t, err)
+		require.NoError(t, r.SP())
+		_, err = r.Mailbox()
+		require.NoError(t, err)
+		_, err = r.AppendMessage()
+		require.NoError(t, err)
+		for err == nil {
+			_, err = r.LiteralReader().Read(sink)
+		}
+		require.ErrorIs(t, err, io.EOF)
+		require.NoError(t, r.End())
+
+		for _, on := range []bool{false, true} {
+			r.SetUTF8(on)
+			_, err = r.ReadCommand()
+			require.NoError(t, err)
+			require.NoError(t, r.SP())
+			tok, err := r.Mailbox()
+			require.NoError(t, err)
+			name, err = r.AppendMailboxName(name[:0], tok)
+			require.NoError(t, err)
+			require.NoError(t, r.End())
+		}
+	})
+	assert.Zero(t, allocs)
+}

@@ -19,6 +19,13 @@ const (
 type Options struct {
 	Limits Limits
 	Quirks Quirks
+	// ExtraCommands names commands this package does not know that the
+	// server implements itself (ASCII, any case): ReadCommand returns them
+	// as CmdUnknown without error and leaves their arguments to the
+	// caller. Any other unknown name is ErrUnknownCommand. Server side only.
+	ExtraCommands []string
+	// UTF8 starts the Reader in UTF-8 mode; see [Reader.SetUTF8].
+	UTF8 bool
 }
 
 type state uint8
@@ -49,10 +56,12 @@ const (
 // io.Reader (a timeout, say) leave it where it was: the call can be
 // repeated and resumes without parsing anything twice.
 type Reader struct {
-	rd   io.Reader
-	side Side
-	lim  Limits
-	q    Quirks
+	rd    io.Reader
+	side  Side
+	lim   Limits
+	q     Quirks
+	extra []string
+	utf8  bool // UTF8=ACCEPT or IMAP4rev2: see SetUTF8
 
 	buf      []byte
 	w        int // end of buffered input
@@ -79,6 +88,7 @@ type Reader struct {
 	accepted bool
 	literals int
 	litTotal uint64
+	litErr   error // the open literal held NUL: its reader fails
 	err      error // sticky fatal error
 
 	lr      literalReader
@@ -91,7 +101,7 @@ func NewReader(rd io.Reader, side Side, o Options) *Reader {
 	if side == ClientSide {
 		def = ClientLimits()
 	}
-	r := &Reader{rd: rd, side: side, lim: o.Limits.withDefaults(def), q: o.Quirks}
+	r := &Reader{rd: rd, side: side, lim: o.Limits.withDefaults(def), q: o.Quirks, extra: o.ExtraCommands, utf8: o.UTF8}
 	r.lr.r = r
 	return r
 }
@@ -105,15 +115,32 @@ func (r *Reader) Limits() Limits { return r.lim }
 // executed.
 func (r *Reader) Buffered() int { return r.w - r.next }
 
-// ReadAhead returns the octets that Buffered counts, valid until the next
-// call: at a COMPRESS switch they are the start of the compressed stream.
+// ReadAhead returns the octets that Buffered counts, a view valid until
+// the next read from r: at a COMPRESS switch they are the start of the
+// compressed stream. After a literal, however it was taken, they are
+// exactly the octets after those consumed: none lost, none repeated.
 func (r *Reader) ReadAhead() []byte { return r.buf[r.next:r.w] }
 
-// Reset makes r read from rd (the TLS connection after STARTTLS, say):
-// everything buffered and every message, literal and error state is
-// dropped; the side, limits, quirks and buffer are kept.
+// SetUTF8 turns UTF-8 mode on or off from the next token on: a server
+// turns it on when ENABLE UTF8=ACCEPT succeeds (RFC 6855 §3) and a client
+// when its ENABLE does or IMAP4rev2 is in use (RFC 9051 §5.1). Off (the
+// default), 8-bit octets in quoted strings are refused (ErrEightBit: they
+// need a literal) and mailbox names are modified UTF-7. On, quoted strings
+// must be valid UTF-8 (ErrInvalidUTF8) and mailbox names are UTF-8, "&"
+// standing for itself. Atoms are ASCII either way; literals carry any
+// octet but NUL.
+func (r *Reader) SetUTF8(on bool) { r.utf8 = on }
+
+// UTF8 reports whether UTF-8 mode is on.
+func (r *Reader) UTF8() bool { return r.utf8 }
+
+// Reset makes r read from rd (the TLS connection after STARTTLS, the
+// decompressor after COMPRESS): everything buffered and every message,
+// literal and error state is dropped; the side, limits, quirks, extra
+// commands, UTF-8 mode and buffer are kept (ENABLE cannot come before
+// STARTTLS, and UTF-8 mode outlives COMPRESS).
 func (r *Reader) Reset(rd io.Reader) {
-	*r = Reader{rd: rd, side: r.side, lim: r.lim, q: r.q, buf: r.buf, search: r.search[:0]}
+	*r = Reader{rd: rd, side: r.side, lim: r.lim, q: r.q, extra: r.extra, utf8: r.utf8, buf: r.buf, search: r.search[:0]}
 	r.lr.r = r
 }
 
@@ -156,7 +183,7 @@ func (r *Reader) begin() error {
 	}
 	r.msgBytes, r.literals, r.litTotal, r.depth = 0, 0, 0, 0
 	r.search, r.searchDone, r.searchN = r.search[:0], false, 0
-	r.st, r.framed, r.text = stLine, false, false
+	r.st, r.framed, r.text, r.litErr = stLine, false, false, nil
 	return r.frame()
 }
 
@@ -218,8 +245,11 @@ func (r *Reader) fill(first bool) error {
 		if err == io.EOF && (!first || r.w > r.msg) {
 			return io.ErrUnexpectedEOF
 		}
+		if err == io.EOF {
+			return io.EOF
+		}
 		if err != nil {
-			return err
+			return &ConnError{Err: err}
 		}
 	}
 	return io.ErrNoProgress

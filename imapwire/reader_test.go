@@ -182,6 +182,41 @@ func TestReaderBuffered(t *testing.T) {
 	assert.Equal(t, len("b NOOP\r\n"), r.Buffered())
 }
 
+// Buffered and ReadAhead stay exact after a literal however it was taken:
+// closing a streamed literal's gap moves the read-ahead, never loses or
+// repeats it (a COMPRESS or STARTTLS switch after APPEND depends on it).
+func TestReaderReadAheadAfterLiterals(t *testing.T) {
+	const rest = "b COMPRESS DEFLATE\r\n\x78\x9c\x00binary"
+	take := map[string]func(r *Reader) error{
+		"Inline":        func(r *Reader) error { _, err := r.Inline(); return err },
+		"ReadLiteral":   func(r *Reader) error { _, err := r.ReadLiteral(make([]byte, 0, 64)); return err },
+		"LiteralReader": func(r *Reader) error { _, err := io.Copy(io.Discard, r.LiteralReader()); return err },
+		"Discard":       func(r *Reader) error { return r.Discard() },
+	}
+	for name, f := range take {
+		for _, lit := range []string{"{5+}\r\nhello", "~{5}\r\nhe\x00lo", "{0+}\r\n"} {
+			in := "a APPEND INBOX " + lit + "\r\n" + rest
+			r := NewReader(strings.NewReader(in), ServerSide, Options{})
+			_, err := r.ReadCommand()
+			require.NoError(t, err)
+			require.NoError(t, r.SP())
+			_, err = r.Mailbox()
+			require.NoError(t, err)
+			m, err := r.AppendMessage()
+			require.NoError(t, err)
+			require.Equal(t, KindLiteral, m.Literal.Kind)
+			require.NoError(t, r.Accept())
+			require.NoError(t, f(r), name)
+			require.NoError(t, r.End(), name)
+			assert.Equal(t, rest, string(r.ReadAhead()), "%s %q", name, lit)
+			assert.Equal(t, len(rest), r.Buffered(), "%s %q", name, lit)
+			c, err := r.ReadCommand()
+			require.NoError(t, err)
+			assert.Equal(t, "b", string(c.Tag))
+		}
+	}
+}
+
 // The STARTTLS hand-over: a server checks Buffered at the go-ahead and
 // then Resets onto the TLS connection; nothing of the plaintext survives,
 // not even a sticky error. (Buffered and Reset are the shape starttls.Buffer

@@ -220,11 +220,11 @@ func (r *imapReplay) data(rd *imapwire.Reader, resp imapwire.Response, raw []byt
 		d, err := rd.ReadListData()
 		require.NoError(t, err)
 		r.values(d.Attrs)
-		r.mailboxName(d.Mailbox.AppendValue(nil))
+		r.mailboxName(rd, d.Mailbox)
 	case imapwire.DataStatus:
 		mailbox, items, err := rd.ReadStatusData()
 		require.NoError(t, err)
-		r.mailboxName(mailbox.AppendValue(nil))
+		r.mailboxName(rd, mailbox)
 		n := 0
 		for _, _, ok := items.Next(); ok; _, _, ok = items.Next() {
 			n++
@@ -318,13 +318,14 @@ func (r *imapReplay) values(v imapwire.Values) {
 			r.values(imapwire.ValuesOf(tok.Bytes))
 		}
 	}
-	require.False(r.t, v.Err(), "list")
+	require.NoError(r.t, v.Err(), "list")
 }
 
-// mailboxName checks that a mailbox name as sent decodes (modified UTF-7).
-func (r *imapReplay) mailboxName(name []byte) {
-	_, err := imapwire.AppendMailboxName(nil, name, false)
-	require.NoError(r.t, err, "mailbox name %q", name)
+// mailboxName checks that a mailbox name as sent decodes in the reader's
+// mode (modified UTF-7: no peer here enables UTF8=ACCEPT).
+func (r *imapReplay) mailboxName(rd *imapwire.Reader, name imapwire.Token) {
+	_, err := rd.AppendMailboxName(nil, name)
+	require.NoError(r.t, err, "mailbox name %q", name.Bytes)
 }
 
 func (r *imapReplay) envelope(env imapwire.Envelope) {
@@ -416,7 +417,8 @@ func (r *imapReplay) arguments(rd *imapwire.Reader, c imapwire.Command) (ended b
 	mailbox := func() {
 		sp()
 		tok, err := rd.Mailbox()
-		r.mailboxName(r.take(rd, tok, err))
+		tok.Bytes = r.take(rd, tok, err)
+		r.mailboxName(rd, tok)
 	}
 	seqSet := func() {
 		sp()

@@ -28,7 +28,7 @@ func (r *Reader) Words() (Words, error) {
 type ListData struct {
 	Attrs     Values // the mailbox attributes, flags such as \HasNoChildren
 	Delim     byte   // the hierarchy delimiter; 0 for NIL
-	Mailbox   Token  // the name; decode it with AppendMailboxName
+	Mailbox   Token  // the name; decode and check it with Reader.AppendMailboxName
 	Extension []byte // RFC 5258 extended data, a raw list, or nil
 }
 
@@ -60,7 +60,7 @@ func (r *Reader) ReadListData() (ListData, error) {
 	if err := r.SP(); err != nil {
 		return d, err
 	}
-	if d.Mailbox, err = r.clientAString(); err != nil {
+	if d.Mailbox, err = r.clientMailbox(); err != nil {
 		return d, err
 	}
 	if r.Peek() == ' ' {
@@ -72,8 +72,12 @@ func (r *Reader) ReadListData() (ListData, error) {
 	return d, r.End()
 }
 
-// clientAString reads an astring of a response, taking a literal inline.
-func (r *Reader) clientAString() (Token, error) {
+// clientMailbox reads a mailbox name of a response, taking a literal
+// inline. Its encoding is not checked here but by AppendMailboxName, so
+// that one name a server got wrong (Yandex sends invalid modified UTF-7
+// for names with "&", modern-email/defects #46) costs the caller that
+// name, not the response.
+func (r *Reader) clientMailbox() (Token, error) {
 	t, err := r.AString()
 	if err == nil && t.Kind == KindLiteral {
 		t.Bytes, err = r.Inline()
@@ -103,7 +107,7 @@ func (r *Reader) ReadStatusData() (Token, StatusItems, error) {
 	if err := r.SP(); err != nil {
 		return Token{}, StatusItems{}, err
 	}
-	mbox, err := r.clientAString()
+	mbox, err := r.clientMailbox()
 	if err != nil {
 		return mbox, StatusItems{}, err
 	}

@@ -178,7 +178,7 @@ func describeResponse(b []byte, r *Reader, resp Response, scratch []byte) ([]byt
 				if env, err = r.Envelope(); err == nil {
 					b = append(env.Subject.AppendValue(env.Date.AppendValue(b)), '|')
 					for _, a := range [...]Addresses{env.From, env.Sender, env.ReplyTo, env.To, env.Cc, env.Bcc} {
-						if b = renderAddresses(b, &a); a.Err() {
+						if b = renderAddresses(b, &a); a.Err() != nil {
 							err = r.expected("address")
 						}
 					}
@@ -253,6 +253,7 @@ var responseCases = []struct{ in, want string }{
 	{"a003 OK FETCH completed\r\n", "1 a003 OK text=FETCH completed"},
 	{"* 12 FETCH (BODY[HEADER] {342}\r\n" + header342 + ")\r\n", "0   #12 FETCH BODY[HEADER]=literal:" + header342},
 	{"* 12 FETCH (FLAGS (\\Seen \\Deleted))\r\n", `0   #12 FETCH FLAGS=(\Seen \Deleted)`},
+	{"* 12 FETCH (X-FOO {3}\r\nabc X-BAR \"q\")\r\n", "0   #12 FETCH X-FOO={3}\r\nabc X-BAR=\"q\""},
 	{"* BYE IMAP4rev1 server terminating connection\r\n", "0  BYE text=IMAP4rev1 server terminating connection"},
 	{"* LIST (\\Noselect) \"/\" ~/Mail/foo\r\n", `0   LIST \Noselect delim=/ mbox=~/Mail/foo`},
 	{"* LIST () \".\" #news.comp.mail.misc\r\n", "0   LIST delim=. mbox=#news.comp.mail.misc"},

@@ -316,18 +316,8 @@ func (r *Reader) date() ([]byte, error) {
 	return d, nil
 }
 
-var months = [...]string{"JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"}
-
-// validDate checks date-text: 1*2DIGIT "-" month "-" 4DIGIT.
+// validDate reports whether d is a date that ParseDate takes.
 func validDate(d []byte) bool {
-	i := run(d, 0, clDigit)
-	if i < 1 || i > 2 || len(d) != i+9 || d[i] != '-' || d[i+4] != '-' || run(d, i+5, clDigit) != len(d) {
-		return false
-	}
-	for _, m := range months {
-		if equalFold(d[i+1:i+4], m) {
-			return true
-		}
-	}
-	return false
+	_, err := ParseDate(d)
+	return err == nil
 }

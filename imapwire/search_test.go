@@ -31,7 +31,7 @@ func TestSearchNesting(t *testing.T) {
 
 func TestSearchDates(t *testing.T) {
 	for d, ok := range map[string]bool{"1-Feb-1994": true, "01-feb-1994": true, "1-Feb-94": false,
-		"123-Feb-1994": false, "1-Fev-1994": false, "1-Feb-1994x": false} {
+		"123-Feb-1994": false, "1-Fev-1994": false, "1-Feb-1994x": false, "31-Apr-2026": false} {
 		assert.Equal(t, ok, validDate([]byte(d)), d)
 	}
 	for d, ok := range map[string]bool{" 7-Feb-1994 21:52:25 -0800": true, "17-Feb-1994 21:52:25 +0100": true,

@@ -41,9 +41,12 @@ func (t Token) IsNil() bool { return t.Kind == KindNil }
 // IsString reports whether t is a string: quoted or literal.
 func (t Token) IsString() bool { return t.Kind == KindQuoted || t.Kind == KindLiteral }
 
-// AppendValue appends the value of t to dst: the unescaped content of a
-// quoted string, the data of an inlined literal, the bytes of anything
-// else. NIL appends nothing.
+// AppendValue appends the value of t to dst and returns the extended
+// slice: the unescaped content of a quoted string, the data of an inlined
+// literal, the bytes of anything else. NIL appends nothing. Values taken
+// one after another into one buffer stand side by side; it allocates only
+// when dst lacks the capacity. (It replaces Value(scratch), whose results
+// overwrote each other.)
 func (t Token) AppendValue(dst []byte) []byte {
 	if t.Kind == KindQuoted && t.Escaped {
 		return AppendUnquoted(dst, t.Bytes)
@@ -52,18 +55,6 @@ func (t Token) AppendValue(dst []byte) []byte {
 		return dst
 	}
 	return append(dst, t.Bytes...)
-}
-
-// Value returns the value of t: Bytes itself when nothing needs
-// unescaping, otherwise the value appended to scratch[:0].
-func (t Token) Value(scratch []byte) []byte {
-	if t.Kind == KindQuoted && t.Escaped {
-		return AppendUnquoted(scratch[:0], t.Bytes)
-	}
-	if t.Kind == KindNil {
-		return nil
-	}
-	return t.Bytes
 }
 
 // Uint32 parses an atom as a number (RFC 3501 number, 32 bits).
@@ -103,24 +94,33 @@ func AppendUnquoted(dst, quoted []byte) []byte {
 }
 
 // quotedPlain marks the octets that stand for themselves in a quoted
-// string (QUOTED-CHAR without escape), for lexQuoted's inner loop.
-var quotedPlain = func() (t [256]bool) {
+// string (QUOTED-CHAR without escape), 8-bit ones included, for
+// lexQuoted's inner loop; quotedASCII is the same without 8-bit octets, as
+// IMAP4rev1 has it before UTF8=ACCEPT.
+var quotedPlain, quotedASCII = func() (t, a [256]bool) {
 	for c := range t {
 		t[c] = class[c]&clQuoted != 0
+		a[c] = t[c] && c < 0x80
 	}
-	return t
+	return t, a
 }()
 
-// lexQuoted scans a quoted string whose DQUOTE is at b[i]; it returns the
-// end of the content (the closing DQUOTE) and whether there were escapes.
-// ok is false at a CR, LF, NUL, a bad escape or a missing DQUOTE.
-func lexQuoted(b []byte, i int) (end int, esc, ok bool) {
+// lexQuoted scans a quoted string whose DQUOTE is at b[i], 8-bit octets
+// allowed (bytes a Reader already checked); see lexQuotedIn.
+func lexQuoted(b []byte, i int) (end int, esc, ok bool) { return lexQuotedIn(b, i, &quotedPlain) }
+
+// lexQuotedIn scans a quoted string whose DQUOTE is at b[i], with plain
+// the octets that stand for themselves; it returns the end of the content
+// (the closing DQUOTE) and whether there were escapes. ok is false at a CR,
+// LF, NUL, an octet plain lacks, a bad escape or a missing DQUOTE; end is
+// then where it stopped.
+func lexQuotedIn(b []byte, i int, plain *[256]bool) (end int, esc, ok bool) {
 	i++
 	for {
-		for i+4 <= len(b) && quotedPlain[b[i]] && quotedPlain[b[i+1]] && quotedPlain[b[i+2]] && quotedPlain[b[i+3]] {
+		for i+4 <= len(b) && plain[b[i]] && plain[b[i+1]] && plain[b[i+2]] && plain[b[i+3]] {
 			i += 4
 		}
-		for i < len(b) && quotedPlain[b[i]] {
+		for i < len(b) && plain[b[i]] {
 			i++
 		}
 		if i >= len(b) {

@@ -1,5 +1,7 @@
 package imapwire
 
+import "unicode/utf8"
+
 // cur makes sure a complete line is under the tokenizer.
 func (r *Reader) cur() error {
 	if r.st == stLine && r.framed {
@@ -24,8 +26,12 @@ func (r *Reader) curSlow() error {
 	return ErrNoMessage
 }
 
-// expected returns a syntax error at the tokenizer's position.
+// expected returns a syntax error at the tokenizer's position; an 8-bit
+// octet there makes it ErrEightBit.
 func (r *Reader) expected(what string) error {
+	if r.p < r.end && r.buf[r.p] >= 0x80 {
+		return syntaxErr(ErrEightBit, r.offset(r.p), what)
+	}
 	return syntaxErr(ErrSyntax, r.offset(r.p), what)
 }
 
@@ -135,12 +141,19 @@ func (r *Reader) str(binary bool) (Token, error) {
 	}
 	switch c := r.buf[r.p]; {
 	case c == '"':
-		e, esc, ok := lexQuoted(r.line(), r.p)
+		plain := &quotedASCII
+		if r.utf8 {
+			plain = &quotedPlain
+		}
+		e, esc, ok := lexQuotedIn(r.line(), r.p, plain)
 		if !ok {
 			r.p = e
 			return Token{}, r.expected("quoted string without CR, LF or NUL")
 		}
 		t := Token{Kind: KindQuoted, Bytes: r.buf[r.p+1 : e], Escaped: esc}
+		if r.utf8 && !utf8.Valid(t.Bytes) {
+			return Token{}, syntaxErr(ErrInvalidUTF8, r.offset(r.p), "UTF-8")
+		}
 		r.p = e + 1
 		return t, nil
 	case c == '{' || (binary && c == '~'):

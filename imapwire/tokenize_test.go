@@ -34,7 +34,6 @@ func TestTypedTokens(t *testing.T) {
 		{"number64", "9223372036854775807", func(r *Reader) (string, error) { n, err := r.Number64(); return u(n), err }, "9223372036854775807", false},
 		{"number64 overflow", "9223372036854775808", func(r *Reader) (string, error) { n, err := r.Number64(); return u(n), err }, "0", true},
 		{"quoted", `"a\"b\\c"`, str, `a"b\c`, false},
-		{"quoted 8-bit", "\"caf\xc3\xa9\"", str, "caf\xc3\xa9", false},
 		{"quoted bad escape", `"a\zb"`, str, "", true},
 		{"quoted NUL", "\"a\x00b\"", str, "", true},
 		{"quoted CR", "\"a\rb\"", str, "", true},
@@ -157,4 +156,73 @@ func TestKeywordAndPeek(t *testing.T) {
 	assert.Equal(t, byte(0), r.Peek())
 	require.NoError(t, r.End())
 	require.ErrorIs(t, r.SP(), ErrNoMessage)
+}
+
+// UTF-8 mode decides what 8-bit octets may do outside literals (RFC 3501
+// §9, RFC 6855 §3, RFC 9051 §4.3), on both sides, and ENABLE turns it on
+// mid-session.
+func TestUTF8Mode(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		utf8 bool
+		want string
+		err  error
+	}{
+		{"7-bit quoted", `"cafe"`, false, "cafe", nil},
+		{"8-bit quoted without UTF-8", "\"caf\xc3\xa9\"", false, "", ErrEightBit},
+		{"UTF-8 quoted", "\"caf\xc3\xa9\"", true, "caf\xc3\xa9", nil},
+		{"invalid UTF-8 quoted", "\"caf\xe9\"", true, "", ErrInvalidUTF8},
+		{"overlong UTF-8 quoted", "\"\xc0\xaf\"", true, "", ErrInvalidUTF8},
+		{"8-bit atom", "caf\xc3\xa9", false, "", ErrEightBit},
+		{"8-bit atom under UTF-8", "caf\xc3\xa9", true, "", ErrEightBit},
+		{"8-bit literal", "{5}\r\ncaf\xc3\xa9", false, "caf\xc3\xa9", nil},
+	}
+	for _, tt := range tests {
+		for _, side := range []Side{ServerSide, ClientSide} {
+			in := "a x " + tt.in + "\r\n"
+			r := NewReader(strings.NewReader(in), side, Options{UTF8: tt.utf8})
+			require.NoError(t, r.Begin())
+			_, err := r.Atom()
+			require.NoError(t, err)
+			require.NoError(t, r.SP())
+			tok, err := r.Flag()
+			require.NoError(t, err)
+			require.NoError(t, r.SP())
+			if err == nil {
+				tok, err = r.AString()
+			}
+			if err == nil && tok.Kind == KindLiteral {
+				require.NoError(t, r.Accept())
+				tok.Bytes, err = r.Inline()
+			}
+			if err == nil {
+				err = r.End()
+			}
+			if tt.err != nil {
+				require.ErrorIs(t, err, tt.err, "%s side %d", tt.name, side)
+				assert.Equal(t, "BAD", ReplyFor(err).Cond)
+				assert.False(t, ReplyFor(err).Fatal)
+				continue
+			}
+			require.NoError(t, err, tt.name)
+			assert.Equal(t, tt.want, string(tok.AppendValue(nil)), tt.name)
+		}
+	}
+	// ENABLE UTF8=ACCEPT mid-session: the next command may quote UTF-8.
+	r := NewReader(strings.NewReader("a SELECT \"Entw\xc3\xbcrfe\"\r\nb SELECT \"Entw\xc3\xbcrfe\"\r\n"), ServerSide, Options{})
+	for _, on := range []bool{false, true} {
+		r.SetUTF8(on)
+		assert.Equal(t, on, r.UTF8())
+		_, err := r.ReadCommand()
+		require.NoError(t, err)
+		require.NoError(t, r.SP())
+		_, err = r.Mailbox()
+		if !on {
+			require.ErrorIs(t, err, ErrEightBit)
+			continue
+		}
+		require.NoError(t, err)
+		require.NoError(t, r.End())
+	}
 }

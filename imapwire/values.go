@@ -1,5 +1,7 @@
 package imapwire
 
+import "bytes"
+
 // Values is a cursor over values held in bytes, typically a list returned
 // by Reader.Capture: atoms, flags, quoted strings, literals written inline
 // ("{n}" CRLF data), NIL and nested lists (returned whole, as KindListOpen
@@ -21,8 +23,19 @@ func ValuesOf(raw []byte) Values {
 	return Values{b: raw}
 }
 
-// Err reports whether the cursor stopped at malformed bytes.
-func (v *Values) Err() bool { return v.bad }
+// Err returns the error that stopped the cursor at malformed bytes, nil at
+// a clean end. Like every cursor's Err in this package it is an error; it
+// matches ErrSyntax.
+func (v *Values) Err() error {
+	if v.bad {
+		return errMalformedValue
+	}
+	return nil
+}
+
+// errMalformedValue is the error of a cursor over captured bytes; its
+// Offset is 0 as the bytes are not the message.
+var errMalformedValue error = &SyntaxError{Err: ErrSyntax, Expected: "well-formed value"}
 
 // More reports whether another value follows.
 func (v *Values) More() bool {
@@ -129,13 +142,18 @@ func lexFlag(b []byte, i int) int {
 }
 
 // lexLiteral reads a literal written inline at b[i]: its header, CRLF and
-// data; data and end bound the data, end is -1 if it is malformed.
+// data; data and end bound the data, end is -1 if it is malformed (NUL
+// outside literal8 included).
 func lexLiteral(b []byte, i int) (lit Literal, data, end int) {
 	lit, e, ok := parseLiteralHeader(b, i, true)
 	if !ok || e+2 > len(b) || b[e] != '\r' || b[e+1] != '\n' || lit.Size > uint64(len(b)-e-2) {
 		return lit, 0, -1
 	}
-	return lit, e + 2, e + 2 + int(lit.Size)
+	data, end = e+2, e+2+int(lit.Size)
+	if !lit.Binary && bytes.IndexByte(b[data:end], 0) >= 0 {
+		return lit, 0, -1
+	}
+	return lit, data, end
 }
 
 // skipList returns the end of the balanced list that starts at b[i], or -1.

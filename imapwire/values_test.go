@@ -16,18 +16,18 @@ func TestValues(t *testing.T) {
 		}
 		got = append(got, tok.Kind.String()+":"+string(tok.Bytes))
 	}
-	assert.False(t, v.Err())
+	assert.NoError(t, v.Err())
 	assert.Equal(t, []string{"atom:a", "quoted:b c", "NIL:NIL", "literal:x)y", "(:(1 (2))", `flag:\Seen`}, got[:6])
 	assert.Equal(t, []string{"(:(z)", "(:(w)"}, got[6:], "multipart bodies stand side by side")
 
-	for _, bad := range []string{"(a  b)", `("a)`, "({9}\r\nx)", "(a (b)", `(\ )`, "(a\"b\")"} {
+	for _, bad := range []string{"(a  b)", `("a)`, "({9}\r\nx)", "({3}\r\na\x00b)", "(a (b)", `(\ )`, "(a\"b\")"} {
 		v := ValuesOf([]byte(bad))
 		for {
 			if _, ok := v.Next(); !ok {
 				break
 			}
 		}
-		assert.True(t, v.Err(), bad)
+		assert.ErrorIs(t, v.Err(), ErrSyntax, bad)
 	}
 	one := ValuesOf([]byte("atom"))
 	tok, ok := one.Next()

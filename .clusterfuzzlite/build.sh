@@ -1,0 +1,29 @@
+#!/bin/bash -eu
+# Builds every native Go fuzz target of mailwire as a libFuzzer binary, with
+# its dictionary and a seed corpus, inside the OSS-Fuzz base-builder-go image
+# (ClusterFuzzLite runs it as $SRC/build.sh). The target list comes from
+# fuzz/targets.sh, which .ci/run checks against `go test -list`, so this file
+# never names a target itself.
+cd "$SRC/mailwire"
+module=$(go list -m)
+
+# compile_native_go_fuzzer rewrites the fuzz harnesses to use this shim.
+go get github.com/AdamKorcz/go-118-fuzz-build/testing
+
+fuzz/targets.sh | while read -r pkg fn; do
+	dir=${pkg#"$module"/}
+	name="$(echo "$dir" | tr '/' '_')_$fn"
+	# Which protocol's dictionary and transcripts seed the target.
+	case $dir in
+	smtpwire | internal/dot | internal/crlf | starttls) proto=smtp dict=smtp ;;
+	pop3) proto=pop3 dict=pop3 ;;
+	imapwire) proto=imap dict=imap ;;
+	headers*) proto=smtp dict=headers ;;
+	*) proto="" dict="" ;;
+	esac
+	compile_native_go_fuzzer "$pkg" "$fn" "$name"
+	go run ./fuzz/seeds -dir "$dir" -target "$fn" ${proto:+-proto "$proto"} -o "$OUT/${name}_seed_corpus.zip"
+	if [ -n "$dict" ]; then
+		cp "fuzz/dict/$dict.dict" "$OUT/$name.dict"
+	fi
+done

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Runs every fuzz target (from targets.sh) for a while, JOBS at a time, each
+# with one fuzzing worker, and prints a summary line per target: its last
+# execs/s, and "new interesting" at the first and the last report.
+#
+#   fuzz/run-all.sh                 # the whole set within about an hour, 2 at a time
+#   fuzz/run-all.sh -t 10m          # every target for 10 minutes
+#   fuzz/run-all.sh -t 30s -j 1 FuzzData   # only targets whose name matches
+#
+# Logs go to fuzz/logs/ (ignored by git). A crash leaves Go's reproducer in the
+# package's testdata/fuzz/FuzzX/ directory: commit it as the regression seed
+# after the fix (FUZZING.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+per="" jobs=2 filter="."
+while getopts "t:j:" opt; do
+	case $opt in
+	t) per=$OPTARG ;;
+	j) jobs=$OPTARG ;;
+	*) echo "usage: $0 [-t DURATION] [-j JOBS] [REGEXP]" >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -gt 0 ] && filter=$1
+mapfile -t targets < <(fuzz/targets.sh | grep -E -- "$filter")
+[ ${#targets[@]} -gt 0 ] || { echo "no target matches $filter" >&2; exit 2; }
+if [ -z "$per" ]; then
+	per="$((3600 * jobs / ${#targets[@]}))s"
+fi
+logs=fuzz/logs
+mkdir -p "$logs"
+echo "${#targets[@]} targets, $per each, $jobs at a time; logs in $logs/"
+
+run_one() {
+	local pkg=$1 fn=$2 per=$3 logs=$4
+	local log="$logs/$(basename "$pkg")-$fn.log"
+	if go test -run '^$' -fuzz "^$fn\$" -fuzztime "$per" -parallel 1 "$pkg" >"$log" 2>&1; then
+		status=ok
+	else
+		status=FAIL
+	fi
+	local first last rate
+	first=$(grep -oE 'new interesting: [0-9]+' "$log" | head -1 | grep -oE '[0-9]+' || echo "?")
+	last=$(grep -oE 'new interesting: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo "?")
+	rate=$(grep -oE '\([0-9]+/sec\)' "$log" | tail -1 | tr -d '()' || echo "?")
+	printf '%-4s %-40s %-26s %12s  interesting %s -> %s\n' "$status" "$(basename "$pkg")" "$fn" "$rate" "$first" "$last"
+}
+export -f run_one
+printf '%s\n' "${targets[@]}" |
+	xargs -P "$jobs" -L 1 bash -c 'run_one "$0" "$1" "'"$per"'" "'"$logs"'"' |
+	tee "$logs/summary.txt"
+! grep -q '^FAIL' "$logs/summary.txt"
