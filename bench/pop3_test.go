@@ -3,6 +3,7 @@ package bench
 import (
 	"bufio"
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net/textproto"
@@ -21,7 +22,8 @@ import (
 // in one iteration; b.SetBytes counts both streams.
 //
 //   - Pop3RETR: ten RETRs of a 74 kB message, the bodies read to the end.
-//   - Pop3Listing: greeting, CAPA, USER/PASS, STAT, LIST and UIDL of 300
+//   - Pop3Listing: greeting, CAPA, AUTH PLAIN with an initial response
+//     (decoded and split into its fields), STAT, LIST and UIDL of 300
 //     messages, TOP n 0 of 20, DELE of 20, QUIT: listings parsed to numbers.
 
 // pop3Body is a 74 kB message with some lines that need dot-stuffing.
@@ -72,8 +74,13 @@ var pop3ListingSession = func() pop3Session {
 	c.WriteString("CAPA\r\n")
 	r.WriteString("+OK Capability list follows\r\nTOP\r\nUSER\r\nSASL PLAIN SCRAM-SHA-256\r\nRESP-CODES\r\n" +
 		"PIPELINING\r\nUIDL\r\nEXPIRE NEVER\r\nSTLS\r\nIMPLEMENTATION bench\r\n.\r\n")
-	c.WriteString("USER bob\r\nPASS correct horse battery staple\r\nSTAT\r\nLIST\r\nUIDL\r\n")
-	r.WriteString("+OK\r\n+OK Logged in.\r\n")
+	auth, err := pop3.AppendPlainResponse([]byte("AUTH PLAIN "), "", "bob", "correct horse battery staple")
+	if err != nil {
+		panic(err)
+	}
+	c.Write(append(auth, "\r\n"...))
+	c.WriteString("STAT\r\nLIST\r\nUIDL\r\n")
+	r.WriteString("+OK Logged in.\r\n")
 	fmt.Fprintf(&r, "+OK %d %d\r\n", n, n*len(pop3Body))
 	r.WriteString("+OK scan listing follows\r\n")
 	for i := 1; i <= n; i++ {
@@ -106,6 +113,7 @@ type pop3Reader struct {
 	cmds       *pop3.CommandReader
 	resps      *pop3.ResponseReader
 	caps       pop3.Capabilities
+	sasl       [pop3.DefaultMaxCommandLine]byte
 	buf        [32 << 10]byte
 	sum        int64
 	bodyOctets int64
@@ -154,6 +162,14 @@ func (r *pop3Reader) follow(cmd pop3.Command, resp pop3.Response) error {
 		for range r.caps.Lines() {
 			r.sum++
 		}
+		return err
+	case pop3.VerbAUTH:
+		msg, err := pop3.DecodeSASL(r.sasl[:0], cmd.Arg2)
+		if err != nil {
+			return err
+		}
+		p, err := pop3.ParsePlain(msg)
+		r.sum += int64(len(p.Authcid) + len(p.Password))
 		return err
 	case pop3.VerbSTAT:
 		count, size, err := pop3.ParseStat(resp.Text)
@@ -230,7 +246,7 @@ func (r *textprotoReader) run() error {
 			return fmt.Errorf("empty command")
 		}
 		verb := strings.ToUpper(args[0])
-		if len(args) > 1 && verb != "USER" && verb != "PASS" {
+		if len(args) > 1 && verb != "USER" && verb != "PASS" && verb != "AUTH" {
 			if _, err := strconv.Atoi(args[1]); err != nil {
 				return err
 			}
@@ -238,6 +254,17 @@ func (r *textprotoReader) run() error {
 		text, err := r.status()
 		if err != nil {
 			return err
+		}
+		if verb == "AUTH" && len(args) == 3 {
+			msg, err := base64.StdEncoding.DecodeString(args[2])
+			if err != nil {
+				return err
+			}
+			f := bytes.Split(msg, []byte{0})
+			if len(f) != 3 {
+				return fmt.Errorf("PLAIN %q", msg)
+			}
+			r.sum += int64(len(f[1]) + len(f[2]))
 		}
 		if err := r.follow(verb, text); err != nil {
 			return err

@@ -147,6 +147,30 @@ func BenchmarkSmtpReplies(b *testing.B) {
 			return err
 		}))
 	})
+	// What a client does with them: EHLO replies indexed and asked the
+	// usual questions (no allocation), every line walked.
+	b.Run("smtpwire+ParseCapabilities", func(b *testing.B) {
+		rr := smtpwire.NewReplyReader(nil, smtpwire.ReplyReaderOptions{})
+		benchStream(b, smtpReplyStream, rr.Reset, untilEOF(func() error {
+			r, err := rr.ReadReply()
+			if err != nil {
+				return err
+			}
+			for i := range r.Len() {
+				_ = r.Line(i)
+			}
+			if r.Len() > 1 {
+				caps, err := smtpwire.ParseCapabilities(r)
+				if err != nil {
+					return err
+				}
+				if _, ok := caps.MaxSize(); !ok || !caps.Has(smtpwire.ExtChunking) {
+					return fmt.Errorf("capabilities lost")
+				}
+			}
+			return nil
+		}))
+	})
 	b.Run("textproto-ReadResponse", func(b *testing.B) {
 		br := bufio.NewReader(nil)
 		tr := textproto.NewReader(br)

@@ -24,16 +24,17 @@ func indexLF(b []byte) int { return bytes.IndexByte(b, '\n') }
 // tests eight bytes at a time.
 func indexNotFtext(b []byte) int {
 	i := 0
-	for ; i+8 <= len(b); i += 8 {
-		w := binary.LittleEndian.Uint64(b[i:])
+	for p := b; len(p) >= 8; p = p[8:] {
+		w := binary.LittleEndian.Uint64(p)
 		m := (w-ones*0x21)&^w&highs | w&highs | zeroByte(w^(ones*':')) | zeroByte(w^(ones*0x7f))
 		if m != 0 {
 			return i + bits.TrailingZeros64(m)/8
 		}
+		i += 8
 	}
-	for ; i < len(b); i++ {
-		if !ftext[b[i]] {
-			return i
+	for j, c := range b[i:] {
+		if !ftext[c] {
+			return i + j
 		}
 	}
 	return -1
@@ -68,9 +69,10 @@ func zeroByte(v uint64) uint64 { return (v - ones) &^ v & highs }
 func indexControl(b []byte) int {
 	const below = ones * 0x20
 	i := 0
-	for ; i+16 <= len(b); i += 16 {
-		w0 := binary.LittleEndian.Uint64(b[i:])
-		w1 := binary.LittleEndian.Uint64(b[i+8:])
+	// p shrinks with i, so that the compiler sees every load in bounds.
+	for p := b; len(p) >= 16; p = p[16:] {
+		w0 := binary.LittleEndian.Uint64(p)
+		w1 := binary.LittleEndian.Uint64(p[8:])
 		m0 := (w0 - below) &^ w0 & highs
 		m1 := (w1 - below) &^ w1 & highs
 		if m0 != 0 {
@@ -79,10 +81,11 @@ func indexControl(b []byte) int {
 		if m1 != 0 {
 			return i + 8 + bits.TrailingZeros64(m1)/8
 		}
+		i += 16
 	}
-	for ; i < len(b); i++ {
-		if b[i] < 0x20 {
-			return i
+	for j, c := range b[i:] {
+		if c < 0x20 {
+			return i + j
 		}
 	}
 	return -1
@@ -94,9 +97,9 @@ func indexControl(b []byte) int {
 func indexAny3(b []byte, x, y, z byte) int {
 	px, py, pz := ones*uint64(x), ones*uint64(y), ones*uint64(z)
 	i := 0
-	for ; i+16 <= len(b); i += 16 {
-		w0 := binary.LittleEndian.Uint64(b[i:])
-		w1 := binary.LittleEndian.Uint64(b[i+8:])
+	for p := b; len(p) >= 16; p = p[16:] {
+		w0 := binary.LittleEndian.Uint64(p)
+		w1 := binary.LittleEndian.Uint64(p[8:])
 		m0 := zeroByte(w0^px) | zeroByte(w0^py) | zeroByte(w0^pz)
 		m1 := zeroByte(w1^px) | zeroByte(w1^py) | zeroByte(w1^pz)
 		if m0 != 0 {
@@ -105,10 +108,11 @@ func indexAny3(b []byte, x, y, z byte) int {
 		if m1 != 0 {
 			return i + 8 + bits.TrailingZeros64(m1)/8
 		}
+		i += 16
 	}
-	for ; i < len(b); i++ {
-		if c := b[i]; c == x || c == y || c == z {
-			return i
+	for j, c := range b[i:] {
+		if c == x || c == y || c == z {
+			return i + j
 		}
 	}
 	return -1

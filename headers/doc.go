@@ -30,8 +30,10 @@
 // [AppendEncodedField] RFC 2047-encodes non-ASCII values first;
 // [AppendDecoded] decodes encoded words in any charset golang.org/x/text
 // knows; [AppendASCIIDomains] converts IDN domains with golang.org/x/net/idna.
-// These three allocate; the Scanner, ReadBlock, AppendUnfold, AppendField,
-// AppendReceived and the Sanitizer do not.
+// AppendEncodedField and AppendASCIIDomains allocate, and AppendDecoded does
+// for a value that holds an encoded word (one without is only unfolded into
+// dst); the Scanner, ReadBlock, AppendUnfold, AppendField, AppendReceived
+// and the Sanitizer do not.
 //
 // # Sanitizing
 //

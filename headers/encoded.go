@@ -1,6 +1,7 @@
 package headers
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -29,22 +30,54 @@ func charsetReader(charset string, input io.Reader) (io.Reader, error) {
 }
 
 // AppendDecoded appends value unfolded, with its RFC 2047 encoded words
-// decoded to UTF-8, to dst. This path allocates (mime.WordDecoder works on
-// strings); the parser and sanitizer never take it.
+// decoded to UTF-8, to dst, and returns the extended slice; on error it
+// returns dst as given.
+//
+// A value without an encoded word (the first "=?" that opens one, as
+// mime.WordDecoder reads them: "=?charset?X?text?=") is unfolded into dst
+// as [AppendUnfold] does, and nothing is allocated unless dst lacks the
+// capacity. A value with one goes through mime.WordDecoder, which works on
+// strings: that path allocates a string copy of the unfolded value, the
+// decoded text, and, for a charset other than UTF-8, US-ASCII or
+// ISO-8859-1, a golang.org/x/text decoder. The parser and the sanitizer
+// never take it.
 //
 // The result is text to show or compare. Decoding can produce any
 // character, CR and LF included (=?utf-8?q?a=0D=0ABcc:_x?=), so it must
 // go back into a header only through [AppendField], which refuses them.
 // Parse an address field's structure before decoding its words.
 func AppendDecoded(dst, value []byte) ([]byte, error) {
-	s, err := wordDecoder.DecodeHeader(string(AppendUnfold(nil, value)))
+	orig := len(dst)
+	dst = AppendUnfold(dst, value)
+	if !hasEncodedWord(dst[orig:]) {
+		return dst, nil
+	}
+	s, err := wordDecoder.DecodeHeader(string(dst[orig:]))
 	if err != nil {
 		if errors.Is(err, ErrEncodedWord) {
-			return dst, err
+			return dst[:orig], err
 		}
-		return dst, fmt.Errorf("%w: %v", ErrEncodedWord, err)
+		return dst[:orig], fmt.Errorf("%w: %v", ErrEncodedWord, err)
 	}
-	return append(dst, s...), nil
+	return append(dst[:orig], s...), nil
+}
+
+// hasEncodedWord reports whether mime.WordDecoder.DecodeHeader would find
+// an encoded word in v: it gives up at the first "=?" that does not open
+// "charset?X?text?=" and then returns its input unchanged, so only that
+// first "=?" matters.
+func hasEncodedWord(v []byte) bool {
+	i := bytes.Index(v, []byte("=?"))
+	if i < 0 {
+		return false
+	}
+	v = v[i+2:]
+	q := bytes.IndexByte(v, '?')
+	if q < 0 || len(v) < q+1+len("Q??=") {
+		return false
+	}
+	v = v[q+1:] // the encoding letter, then "?"
+	return v[1] == '?' && bytes.Contains(v[2:], []byte("?="))
 }
 
 // AppendEncodedField is [AppendField] for 7-bit transport: a value with

@@ -84,7 +84,11 @@ func ExampleSanitizer() {
 	}
 	fmt.Print(lf(out), lf(body))
 	for _, c := range rep.Changes {
-		fmt.Printf("%s %s\n", c.Action, c.Name)
+		fmt.Printf("%s %s", c.Action, c.Name)
+		if c.Action == headers.Trim {
+			fmt.Printf(": cut %q", c.Removed)
+		}
+		fmt.Println()
 	}
 	// Output:
 	// Received: by mail.example.org (Postfix) with ESMTPSA id 4F2K;
@@ -93,7 +97,7 @@ func ExampleSanitizer() {
 	// Message-ID: <4SDNFDM3G77OUR7G3L339R1ML9C31VP7@example.org>
 	//
 	// Hello
-	// rewrite Received
+	// trim Received: cut "from DESKTOP-7H3K2LQ (pool.isp.example [198.51.100.23])\r\n\t"
 	// rewrite Message-ID
 	// drop X-Mailer
 	// drop X-Originating-IP

@@ -124,6 +124,11 @@ func FuzzSanitize(f *testing.F) {
 		if !bytes.HasSuffix(msg, body) {
 			t.Fatalf("body %q is not the end of the input", body)
 		}
+		for _, c := range rep.Changes {
+			if !reportTrue(msg, c) {
+				t.Fatalf("change %+v does not describe the input %q", c, msg)
+			}
+		}
 		if bytes.IndexByte(out, 0) >= 0 {
 			t.Fatalf("NUL in %q", out)
 		}
@@ -201,4 +206,30 @@ func FuzzReadBlock(f *testing.F) {
 			t.Fatalf("scanner ends the header at %d, ReadBlock at %d", s.HeaderLen(), len(block))
 		}
 	})
+}
+
+// reportTrue checks a Change against the input: Removed lies inside the
+// field at Offset (all of it for Drop), is empty exactly when nothing was
+// cut out, and Add has no input field.
+func reportTrue(msg []byte, c Change) bool {
+	if c.Action == Add {
+		return c.Offset == -1 && len(c.Removed) == 0
+	}
+	if c.Offset < 0 || c.Offset >= len(msg) {
+		return false
+	}
+	if len(c.Removed) == 0 {
+		return c.Action == Keep || c.Action == Repair || c.Action == Rewrite
+	}
+	start := cap(msg) - cap(c.Removed) // Removed is a view into msg
+	if start < c.Offset || start+len(c.Removed) > len(msg) || !bytes.Equal(msg[start:start+len(c.Removed)], c.Removed) {
+		return false
+	}
+	switch c.Action {
+	case Drop:
+		return start == c.Offset
+	case Trim, Rewrite:
+		return true
+	}
+	return false
 }

@@ -108,12 +108,11 @@ func appendStrippedReceived(dst []byte, f Field, hosts []string) ([]byte, error)
 			from, skipHELO = start, true
 			continue
 		}
-		if EqualFold(tok, "by") || EqualFold(tok, "via") || EqualFold(tok, "with") ||
-			EqualFold(tok, "id") || EqualFold(tok, "for") {
+		if clause := receivedClause(tok); clause != "" {
 			if from >= 0 && rest < 0 {
 				rest = start
 			}
-			wantHost = EqualFold(tok, "by")
+			wantHost = clause == "by"
 		}
 		if len(hosts) == 0 && (from < 0 || rest >= 0) {
 			break // no by host needed
@@ -134,6 +133,32 @@ func appendStrippedReceived(dst []byte, f Field, hosts []string) ([]byte, error)
 	return append(dst, crlf...), nil
 }
 
+// receivedClause returns the clause keyword (RFC 5321 §4.4) that ends a
+// from clause, in lower case, if tok is one, ASCII case ignored; or "".
+func receivedClause(tok []byte) string {
+	var kw string
+	switch len(tok) {
+	case 2:
+		kw = "by"
+		if tok[0]|0x20 == 'i' {
+			kw = "id"
+		}
+	case 3:
+		kw = "via"
+		if tok[0]|0x20 == 'f' {
+			kw = "for"
+		}
+	case 4:
+		kw = "with"
+	default:
+		return ""
+	}
+	if !EqualFold(tok, kw) {
+		return ""
+	}
+	return kw
+}
+
 // nextReceivedToken skips white space, folds and comments from i and
 // returns the bounds of the next word or quoted string. At a ";" it returns
 // (-1, position of the ";"); at the end, (-1, -1).
@@ -149,8 +174,8 @@ func nextReceivedToken(v []byte, i int) (start, end int) {
 		case c == ';':
 			return -1, i
 		default:
-			j := i
-			for j < len(v) && !isWSP(v[j]) && v[j] != '(' && v[j] != ';' && v[j] != '\r' && v[j] != '\n' && v[j] != '"' {
+			j := i + 1
+			for j < len(v) && !tokenEnd[v[j]] {
 				j++
 			}
 			return i, j
@@ -158,6 +183,16 @@ func nextReceivedToken(v []byte, i int) (start, end int) {
 	}
 	return -1, -1
 }
+
+// tokenEnd marks the bytes that end a word of a Received field: white
+// space, line ends, and the starts of a comment, a quoted string or the
+// date.
+var tokenEnd = func() (t [256]bool) {
+	for _, c := range " \t\r\n(;\"" {
+		t[c] = true
+	}
+	return t
+}()
 
 // skipComment returns the index after the comment that starts at v[i],
 // nested comments and quoted pairs included, or len(v) if it is unclosed.

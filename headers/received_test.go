@@ -85,3 +85,12 @@ func TestStripReceived(t *testing.T) {
 		})
 	}
 }
+
+func TestReceivedClause(t *testing.T) {
+	for tok, want := range map[string]string{
+		"by": "by", "BY": "by", "Id": "id", "via": "via", "FOR": "for", "With": "with",
+		"from": "", "b": "", "bx": "", "ix": "", "vib": "", "fox": "", "withx": "", "": "", "wi h": "", "b\x02": "",
+	} {
+		assert.Equal(t, want, receivedClause([]byte(tok)), "%q", tok)
+	}
+}

@@ -3,22 +3,31 @@ package headers
 // Action is what a [Rule] does with the fields it matches.
 type Action uint8
 
-// The actions. Repair appears only in a [Report].
+// The actions. Keep, Drop, Rewrite and Add are what a [Rule] asks for;
+// a [Report] says what was done, which for a Rewrite rule is any of Keep,
+// Drop, Rewrite, Trim and Repair. Repair and Trim appear only in a Report.
 const (
-	// Keep writes the field byte for byte (repaired if it has defects).
+	// Keep writes the field byte for byte (repaired if it has defects). In
+	// a Report: a Rewrite rule wrote the field back unchanged.
 	Keep Action = iota + 1
-	// Drop writes nothing.
+	// Drop writes nothing. In a Report: the field is gone (a Drop rule, a
+	// Rewrite rule that wrote nothing, or a defect that cannot be repaired).
 	Drop
-	// Rewrite writes what the rule's Rewrite function appends instead.
+	// Rewrite writes what the rule's Rewrite function appends instead. In a
+	// Report: the field was replaced by other content.
 	Rewrite
 	// Add matches no field: the rule's Field is written after the last
 	// field of the block.
 	Add
 	// Repair reports a kept field whose defects were repaired.
 	Repair
+	// Trim reports a field a Rewrite rule wrote back with part of its value
+	// cut out and nothing else changed (the "from" clause of a Received
+	// field, a comment); Change.Removed is the part.
+	Trim
 )
 
-var actionNames = [...]string{"", "keep", "drop", "rewrite", "add", "repair"}
+var actionNames = [...]string{"", "keep", "drop", "rewrite", "add", "repair", "trim"}
 
 func (a Action) String() string {
 	if int(a) < len(actionNames) && a != 0 {
@@ -48,17 +57,29 @@ func (r *Rule) matches(name []byte) bool {
 	return r.Action != Add && (r.Name == "*" || EqualFold(name, r.Name))
 }
 
-// Change is one entry of a [Report].
+// Change is one entry of a [Report]: what happened to one field.
 type Change struct {
+	// Action is what was done, as the output shows it, whatever the rule
+	// asked for: Drop, Trim, Rewrite, Keep (a Rewrite rule kept the field),
+	// Repair or Add.
 	Action  Action
 	Rule    int    // index in Sanitizer.Rules; -1 for a defect the parser repaired or dropped
 	Name    []byte // a view into the input (or into the Add rule's Field); empty for a nameless field
 	Offset  int    // of the field in the input; -1 for Add
 	Defects Defect // the defects repaired, if any
+	// Removed is what of the input field is not in the output, a view into
+	// the input: the whole field for Drop; for Trim the part of the value
+	// cut out; for Rewrite the part of the value that was replaced (the
+	// value between what the old and new values share at their start and
+	// end), or the whole value when the rule wrote fields of another name
+	// or more than one. Empty for Keep, Repair and Add.
+	Removed []byte
 }
 
-// Report lists what a sanitizer removed, rewrote, added or repaired, for
-// logging. Reuse one Report and the sanitizer does not allocate for it.
+// Report lists, for logging, what a sanitizer did to each field a Drop or
+// Rewrite rule matched, each field it repaired or dropped for a defect, and
+// each field it added; fields no rule touched and fields of Keep rules are
+// not listed. Reuse one Report and the sanitizer does not allocate for it.
 type Report struct {
 	Changes []Change
 }
@@ -107,7 +128,7 @@ func (s *Sanitizer) Append(dst, msg []byte, rep *Report) (out, body []byte, err 
 	for sc.Next() {
 		f := &sc.field
 		if f.Defects&dropDefects != 0 {
-			rep.add(Change{Action: Drop, Rule: -1, Offset: f.Offset, Defects: f.Defects})
+			rep.add(Change{Action: Drop, Rule: -1, Offset: f.Offset, Defects: f.Defects, Removed: f.Raw})
 			continue
 		}
 		i := -1
@@ -120,7 +141,7 @@ func (s *Sanitizer) Append(dst, msg []byte, rep *Report) (out, body []byte, err 
 		}
 		switch action {
 		case Drop:
-			rep.add(Change{Action: Drop, Rule: i, Name: f.Name, Offset: f.Offset, Defects: f.Defects})
+			rep.add(Change{Action: Drop, Rule: i, Name: f.Name, Offset: f.Offset, Defects: f.Defects, Removed: f.Raw})
 		case Rewrite:
 			if dst, err = s.rewrite(dst, *f, i, rep); err != nil {
 				return dst[:orig], nil, err
@@ -217,16 +238,59 @@ func (s *Sanitizer) rewrite(dst []byte, f Field, i int, rep *Report) ([]byte, er
 	unchanged := string(dst[m:]) == string(in.Raw)
 	out := dst[n : n+copy(dst[n:], dst[m:])]
 	dst = dst[:len(out)+n]
-	if !unchanged && !validFields(out) {
-		return dst, &SyntaxError{Err: ErrRewrite, Offset: f.Offset}
-	}
+	c := Change{Action: Keep, Rule: i, Name: f.Name, Offset: f.Offset, Defects: f.Defects}
 	switch {
-	case !unchanged:
-		rep.add(Change{Action: Rewrite, Rule: i, Name: f.Name, Offset: f.Offset, Defects: f.Defects})
-	case f.Defects != 0:
-		rep.add(Change{Action: Repair, Rule: -1, Name: f.Name, Offset: f.Offset, Defects: f.Defects})
+	case unchanged:
+		if f.Defects != 0 {
+			c.Action, c.Rule = Repair, -1
+		}
+	case len(out) == 0:
+		c.Action, c.Removed = Drop, f.Raw
+	default:
+		// One scan both checks the output and finds what it did.
+		sc := NewScanner(out, Options{MaxHeaderBytes: len(out) + 1})
+		var first Field
+		fields := 0
+		for ; sc.Next(); fields++ {
+			if fields == 0 {
+				first = sc.field
+			}
+		}
+		if sc.err != nil || sc.blank || sc.pos != len(out) {
+			return dst, &SyntaxError{Err: ErrRewrite, Offset: f.Offset}
+		}
+		c.Action, c.Removed = diffField(f, first, fields)
 	}
+	rep.add(c)
 	return dst, nil
+}
+
+// diffField tells what a rule's output, fields of which the first is nf,
+// did to f: Trim when it is one field of the same name whose value is f's
+// with one span cut out, otherwise Rewrite; and the span of f's value that
+// is gone.
+func diffField(f, nf Field, fields int) (Action, []byte) {
+	if fields != 1 || !EqualFold(nf.Name, string(f.Name)) {
+		return Rewrite, f.Value
+	}
+	ov, nv := f.Value, nf.Value
+	p := 0
+	for p < len(ov) && p < len(nv) && ov[p] == nv[p] {
+		p++
+	}
+	q := 0
+	if rest := nv[p:]; len(rest) < len(ov)-p && string(ov[len(ov)-len(rest):]) == string(rest) {
+		q = len(rest) // the whole rest is a suffix: a trim, found in one compare
+	} else {
+		for q < len(ov)-p && q < len(nv)-p && ov[len(ov)-1-q] == nv[len(nv)-1-q] {
+			q++
+		}
+	}
+	removed := ov[p : len(ov)-q]
+	if p+q == len(nv) && len(removed) > 0 {
+		return Trim, removed
+	}
+	return Rewrite, removed
 }
 
 func (s *Sanitizer) match(name []byte) int {

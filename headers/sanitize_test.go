@@ -26,9 +26,9 @@ func TestSanitizerRules(t *testing.T) {
 	assert.Equal(t, "prefix\r\nsubject: [hi]\r\nX-Keep: k\r\nX-Added: yes\r\n\r\n", string(out))
 	assert.Equal(t, "body\r\n", string(body))
 	require.Len(t, rep.Changes, 4)
-	assert.Equal(t, Change{Action: Drop, Rule: 3, Name: []byte("Received"), Offset: 0}, rep.Changes[0])
-	assert.Equal(t, Change{Action: Drop, Rule: 0, Name: []byte("X-Mailer"), Offset: 13}, rep.Changes[1])
-	assert.Equal(t, Change{Action: Rewrite, Rule: 1, Name: []byte("subject"), Offset: 26}, rep.Changes[2])
+	assert.Equal(t, Change{Action: Drop, Rule: 3, Name: []byte("Received"), Offset: 0, Removed: []byte("Received: x\r\n")}, rep.Changes[0])
+	assert.Equal(t, Change{Action: Drop, Rule: 0, Name: []byte("X-Mailer"), Offset: 13, Removed: []byte("X-Mailer: M\r\n")}, rep.Changes[1])
+	assert.Equal(t, Change{Action: Rewrite, Rule: 1, Name: []byte("subject"), Offset: 26, Removed: []byte("hi")}, rep.Changes[2])
 	assert.Equal(t, Change{Action: Add, Rule: 4, Name: []byte("X-Added"), Offset: -1}, rep.Changes[3])
 }
 
@@ -131,6 +131,7 @@ func TestSanitizerAllocs(t *testing.T) {
 func TestActionString(t *testing.T) {
 	assert.Equal(t, "drop", Drop.String())
 	assert.Equal(t, "repair", Repair.String())
+	assert.Equal(t, "trim", Trim.String())
 	assert.Equal(t, "action?", Action(0).String())
 	assert.Equal(t, "action?", Action(99).String())
 }
@@ -173,7 +174,8 @@ func TestSanitizerRewriteSeesRepairedField(t *testing.T) {
 	assert.Equal(t, "pre Received: by mx.example; d\r\nSubject: a b\r\n\r\n", string(out))
 	assert.Equal(t, []string{"Subject: a b\r\n"}, seen)
 	require.Len(t, rep.Changes, 2)
-	assert.Equal(t, Change{Action: Rewrite, Rule: 1, Name: []byte("Received"), Offset: 0, Defects: DefectNUL}, rep.Changes[0])
+	assert.Equal(t, Change{Action: Trim, Rule: 1, Name: []byte("Received"), Offset: 0, Defects: DefectNUL,
+		Removed: []byte("from pc\x00 (isp [192.0.2.1]) ")}, rep.Changes[0], "the cut, as a view of the input")
 	assert.Equal(t, Repair, rep.Changes[1].Action)
 	assert.Equal(t, DefectSpaceBeforeColon|DefectBareCR|DefectBareLF, rep.Changes[1].Defects)
 

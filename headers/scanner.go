@@ -82,7 +82,7 @@ func (s *Scanner) Next() bool {
 	}
 	for next < len(s.src) && isWSP(s.src[next]) {
 		lineStart := next
-		if end, next, d, ok = s.line(lineStart); !ok {
+		if end, next, d, ok = s.lineFrom(lineStart, lineStart+1); !ok {
 			return false
 		}
 		if bad := d &^ s.opt.Repair; bad != 0 {
@@ -129,11 +129,17 @@ func (s *Scanner) name(start, end int) (nameEnd, colon int) {
 // LF as line end). It enforces the line and block limits, looking no
 // further than the line limit allows.
 func (s *Scanner) line(start int) (end, next int, d Defect, ok bool) {
+	return s.lineFrom(start, start)
+}
+
+// lineFrom is line for a line whose octets before from are known to be
+// text (the white space that starts a continuation line).
+func (s *Scanner) lineFrom(start, from int) (end, next int, d Defect, ok bool) {
 	limit := len(s.src)
 	if m := s.opt.MaxLineLength; m < limit-start-2 {
 		limit = start + m + 2
 	}
-	for i := start; ; {
+	for i := from; ; {
 		j := indexControl(s.src[i:limit])
 		if j < 0 {
 			if limit < len(s.src) || limit-start > s.opt.MaxLineLength {

@@ -89,11 +89,20 @@ type Command struct {
 }
 
 // ParseCommand splits a command line (without its CRLF) into a Command
-// whose slices alias line. Command names are matched case-insensitively;
-// an unknown one is VerbUnknown with Name and Args set and no error.
-// Arguments are separated by exactly one space (RFC 1939 §3). It does not
-// allocate unless it returns an error, which is an *Error.
-func ParseCommand(line []byte) (Command, error) {
+// whose slices alias line. Command names are matched case-insensitively.
+// A well-formed line whose name is no known verb gives an *Error matching
+// ErrUnknownCommand, whose reply names the command, together with a
+// Command of VerbUnknown with Name and Args set: a server that implements
+// an extension (XCLIENT, say) takes it from there, any other answers
+// ReplyOf(err). Arguments are separated by exactly one space (RFC 1939
+// §3). It does not allocate unless it returns an error, which is an
+// *Error.
+func ParseCommand(line []byte) (Command, error) { return parseCommand(line, false) }
+
+// parseCommand is ParseCommand; with bare it gives the sentinel
+// ErrUnknownCommand itself, so that AppendCommand can check an extension
+// command without allocating.
+func parseCommand(line []byte, bare bool) (Command, error) {
 	if len(line) == 0 {
 		return Command{}, syntaxError(ErrEmptyLine, 0, "a command")
 	}
@@ -150,6 +159,11 @@ func ParseCommand(line []byte) (Command, error) {
 		if bytesIndexSpace(args) >= 0 {
 			err = syntaxError(ErrArguments, off, "one language range")
 		}
+	case argsAny:
+		if bare {
+			return cmd, ErrUnknownCommand
+		}
+		return cmd, unknownCommand(name)
 	}
 	if err != nil {
 		return Command{}, err
@@ -185,6 +199,16 @@ func lookupVerb(name []byte) Verb {
 		}
 	}
 	return VerbUnknown
+}
+
+// unknownCommand is the error for a command name no verb matches; its
+// reply names it (ParseCommand checked it is letters and digits). It is
+// kept out of line: inlined, it made every ParseCommand slower.
+//
+//go:noinline
+func unknownCommand(name []byte) error {
+	return &Error{Err: ErrUnknownCommand, Offset: 0, Expected: "a POP3 command",
+		Reply: Reply{Text: replyUnknown.Text + ": " + string(name)}}
 }
 
 func bytesIndexSpace(b []byte) int {

@@ -43,8 +43,6 @@ func TestParseCommand(t *testing.T) {
 		{"LANG", Command{Verb: VerbLANG}},
 		{"LANG fr", Command{Verb: VerbLANG, Arg: bs("fr")}},
 		{"PASS pässwörd", Command{Verb: VerbPASS, Arg: bs("pässwörd")}},
-		{"XCLIENT ADDR=192.0.2.1", Command{Verb: VerbUnknown}},
-		{"LAST", Command{Verb: VerbUnknown}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) {
@@ -53,6 +51,35 @@ func TestParseCommand(t *testing.T) {
 			name, args, _ := cut([]byte(tt.line))
 			tt.want.Name, tt.want.Args = name, args
 			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+// TestParseCommandUnknown is the regression test for issue 11: an unknown
+// command was VerbUnknown with no error, so a server that forgot to check
+// the verb answered nothing useful. It is now ErrUnknownCommand, not fatal,
+// with a reply that names the command, and the Command still carries the
+// name and arguments for a server that implements the extension.
+func TestParseCommandUnknown(t *testing.T) {
+	tests := []struct{ line, name, args, reply string }{
+		{"XCLIENT ADDR=192.0.2.1", "XCLIENT", "ADDR=192.0.2.1", "-ERR Unknown command: XCLIENT\r\n"},
+		{"LAST", "LAST", "", "-ERR Unknown command: LAST\r\n"},
+		{"last", "last", "", "-ERR Unknown command: last\r\n"},
+		{"RETRX 1", "RETRX", "1", "-ERR Unknown command: RETRX\r\n"},
+		{"XO", "XO", "", "-ERR Unknown command: XO\r\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.line, func(t *testing.T) {
+			cmd, err := ParseCommand([]byte(tt.line))
+			require.ErrorIs(t, err, ErrUnknownCommand)
+			var pe *Error
+			require.ErrorAs(t, err, &pe)
+			r := ReplyOf(err)
+			assert.False(t, r.Fatal)
+			assert.Equal(t, tt.reply, string(AppendReply(nil, r)))
+			assert.Equal(t, VerbUnknown, cmd.Verb)
+			assert.Equal(t, tt.name, string(cmd.Name))
+			assert.Equal(t, tt.args, string(cmd.Args))
 		})
 	}
 }

@@ -61,8 +61,16 @@ func (c *CommandReader) Reset(r io.Reader) { c.lr.Reset(r) }
 // those octets were pipelined in plaintext (CVE-2011-0411 class).
 func (c *CommandReader) Buffered() int { return c.lr.Buffered() }
 
+// ReadAhead returns the octets Buffered counts: read from the source, not
+// yet consumed. It is a view valid until the next call that reads on c, for
+// logging what a client pipelined (after STLS, say) or handing it over
+// when the connection leaves this reader.
+func (c *CommandReader) ReadAhead() []byte { return c.lr.Peek() }
+
 // ReadCommand reads one command line and parses it (see ParseCommand).
-// The views in Command are valid until the next call on c. A line over
+// The views in Command are valid until the next call on c. An unknown
+// command name gives ErrUnknownCommand with the Command's Name and Args
+// set. A line over
 // MaxLine gives ErrLineTooLong, a bare CR or LF ErrBareCR or ErrBareLF;
 // after those and after any ParseCommand error the line has been consumed
 // and c can read the next one, and ReplyOf tells the -ERR to send. io.EOF
@@ -78,16 +86,17 @@ func (c *CommandReader) ReadCommand() (Command, error) {
 }
 
 // ReadAuthResponse reads one client line of an AUTH exchange (RFC 5034 §4)
-// and decodes it into dst with DecodeSASL: the result is dst[:n]. "*"
-// gives ErrAuthCanceled, bad base64 ErrBase64, data longer than dst
-// ErrAuthTooLong, a line over MaxAuthLine ErrLineTooLong. After each of
-// them the line was consumed; the server answers -ERR and the exchange is
-// over.
+// and appends its decoded data to dst with DecodeSASL, returning the
+// extended slice (dst as given on error). "*" gives ErrAuthCanceled, bad
+// base64 ErrBase64, a line over MaxAuthLine ErrLineTooLong: MaxAuthLine is
+// the bound, and nothing is allocated when dst has 3/4 of it free. After
+// each of them the line was consumed; the server answers -ERR and the
+// exchange is over.
 func (c *CommandReader) ReadAuthResponse(dst []byte) ([]byte, error) {
 	c.lr.SetMaxLine(c.maxAuth)
 	line, err := c.lr.ReadLine()
 	if err != nil {
-		return nil, err
+		return dst, err
 	}
 	return DecodeSASL(dst, line)
 }

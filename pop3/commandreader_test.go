@@ -83,30 +83,35 @@ func TestCommandReaderAuth(t *testing.T) {
 	in := "AUTH PLAIN\r\nAGJvYgBzZWNyZXQ=\r\nAUTH LOGIN\r\n*\r\nAUTH X\r\n!!!!\r\n" +
 		"AUTH X\r\n" + strings.Repeat("QUFB", 400) + "\r\nNOOP\r\n"
 	cr := NewCommandReader(strings.NewReader(in), CommandReaderOptions{})
-	var buf [64]byte
+	buf := make([]byte, 0, 64)
 
 	cmd, err := cr.ReadCommand()
 	require.NoError(t, err)
 	assert.Equal(t, "PLAIN", string(cmd.Arg))
-	data, err := cr.ReadAuthResponse(buf[:])
+	data, err := cr.ReadAuthResponse(buf)
 	require.NoError(t, err)
 	assert.Equal(t, "\x00bob\x00secret", string(data))
+	p, err := ParsePlain(data)
+	require.NoError(t, err)
+	assert.Equal(t, "bob", string(p.Authcid))
 
 	_, err = cr.ReadCommand()
 	require.NoError(t, err)
-	_, err = cr.ReadAuthResponse(buf[:])
+	data, err = cr.ReadAuthResponse(buf)
 	assert.ErrorIs(t, err, ErrAuthCanceled)
 	assert.Equal(t, "Authentication canceled", ReplyOf(err).Text)
+	assert.Empty(t, data)
 
 	_, err = cr.ReadCommand()
 	require.NoError(t, err)
-	_, err = cr.ReadAuthResponse(buf[:])
+	_, err = cr.ReadAuthResponse(buf)
 	assert.ErrorIs(t, err, ErrBase64)
 
 	_, err = cr.ReadCommand()
 	require.NoError(t, err)
-	_, err = cr.ReadAuthResponse(buf[:])
-	assert.ErrorIs(t, err, ErrAuthTooLong)
+	data, err = cr.ReadAuthResponse([]byte("pre:"))
+	require.NoError(t, err, "the line limit is the bound, not dst")
+	assert.Equal(t, "pre:"+strings.Repeat("AAA", 400), string(data))
 
 	cmd, err = cr.ReadCommand()
 	require.NoError(t, err)
@@ -118,8 +123,9 @@ func TestCommandReaderAuthLineLimit(t *testing.T) {
 	cr := NewCommandReader(strings.NewReader(in), CommandReaderOptions{MaxAuthLine: 100})
 	_, err := cr.ReadCommand()
 	require.NoError(t, err)
-	_, err = cr.ReadAuthResponse(make([]byte, 200))
+	data, err := cr.ReadAuthResponse([]byte("kept"))
 	assert.ErrorIs(t, err, ErrLineTooLong)
+	assert.Equal(t, "kept", string(data))
 	cmd, err := cr.ReadCommand()
 	require.NoError(t, err)
 	assert.Equal(t, VerbNOOP, cmd.Verb)
@@ -149,14 +155,14 @@ func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 func TestCommandReaderAllocs(t *testing.T) {
 	cr := NewCommandReader(chunked.NewLoop([]byte("RETR 1\r\nLIST\r\nPASS a b\r\nAUTH PLAIN\r\nAGJvYgBzZWNyZXQ=\r\n")), CommandReaderOptions{})
-	var buf [64]byte
+	buf := make([]byte, 0, 64)
 	allocs := testing.AllocsPerRun(100, func() {
 		for range 4 {
 			if _, err := cr.ReadCommand(); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if _, err := cr.ReadAuthResponse(buf[:]); err != nil {
+		if _, err := cr.ReadAuthResponse(buf); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -175,4 +181,42 @@ func BenchmarkCommandReader(b *testing.B) {
 			}
 		}
 	}
+}
+
+// TestCommandReaderUnknown: an unknown command is a typed error that is not
+// fatal, with a reply naming it, and the reader goes on with the next line.
+func TestCommandReaderUnknown(t *testing.T) {
+	cr := NewCommandReader(strings.NewReader("LAST\r\nXCLIENT ADDR=192.0.2.1\r\nSTAT\r\n"), CommandReaderOptions{})
+	cmd, err := cr.ReadCommand()
+	require.ErrorIs(t, err, ErrUnknownCommand)
+	assert.Equal(t, "LAST", string(cmd.Name))
+	assert.Equal(t, "-ERR Unknown command: LAST\r\n", string(AppendReply(nil, ReplyOf(err))))
+	assert.False(t, ReplyOf(err).Fatal)
+
+	cmd, err = cr.ReadCommand()
+	require.ErrorIs(t, err, ErrUnknownCommand)
+	assert.Equal(t, "XCLIENT", string(cmd.Name), "an extension the server implements itself")
+	assert.Equal(t, "ADDR=192.0.2.1", string(cmd.Args))
+
+	cmd, err = cr.ReadCommand()
+	require.NoError(t, err)
+	assert.Equal(t, VerbSTAT, cmd.Verb)
+}
+
+// TestCommandReaderReadAhead: after STLS, what the client pipelined is
+// visible as octets, not only counted, and consumed reads leave it.
+func TestCommandReaderReadAhead(t *testing.T) {
+	cr := NewCommandReader(strings.NewReader("STLS\r\nUSER injected\r\nPA"), CommandReaderOptions{})
+	assert.Empty(t, cr.ReadAhead(), "nothing read yet")
+	cmd, err := cr.ReadCommand()
+	require.NoError(t, err)
+	require.Equal(t, VerbSTLS, cmd.Verb)
+	assert.Equal(t, "USER injected\r\nPA", string(cr.ReadAhead()))
+	assert.Equal(t, cr.Buffered(), len(cr.ReadAhead()))
+	_, err = cr.ReadCommand()
+	require.NoError(t, err)
+	assert.Equal(t, "PA", string(cr.ReadAhead()))
+	assert.Zero(t, testing.AllocsPerRun(100, func() { _ = cr.ReadAhead() }))
+	cr.Reset(strings.NewReader(""))
+	assert.Empty(t, cr.ReadAhead())
 }

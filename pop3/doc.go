@@ -7,8 +7,11 @@
 //
 // A [CommandReader] reads command lines into a [Command]: a [Verb], the
 // message numbers parsed to ints (zero and overflow rejected), and the
-// arguments as views (PASS keeps its spaces). [CommandReader.ReadAuthResponse]
-// decodes AUTH continuation lines into a caller's buffer; "*" cancels.
+// arguments as views (PASS keeps its spaces). An unknown command name is
+// [ErrUnknownCommand], not fatal, with the name and arguments kept for a
+// server's own extensions. [CommandReader.ReadAuthResponse] and
+// [DecodeSASL] append decoded AUTH data to a caller's buffer ("*" cancels);
+// [ParsePlain] splits a PLAIN message into a [Plain].
 // [AppendOK], [AppendErr] (with a [Code] such as [CodeInUse] or
 // [CodeSysTemp]), [AppendStat], [AppendScan], [AppendUID],
 // [AppendCapabilities], [AppendChallenge] and [AppendBody] or a
@@ -20,14 +23,19 @@
 // text views) and SASL challenges; after a "+OK" it reads a listing line by
 // line ([ResponseReader.ReadScan], [ResponseReader.ReadUID],
 // [ResponseReader.ReadCapabilities] into [Capabilities]) or a body as an
-// io.Reader ([ResponseReader.Body]). [AppendCommand] writes commands;
-// [APOPTimestamp], [AppendAPOPDigest] and [CheckAPOP] do APOP.
+// io.Reader ([ResponseReader.Body]); [Scan.Raw] and [UID.Raw] keep each
+// listing line. [AppendCommand] writes commands, [AppendPlainResponse] and
+// [AppendSASL] AUTH data; [APOPTimestamp], [AppendAPOPDigest] and
+// [CheckAPOP] do APOP.
 //
 // # Views and allocation
 //
 // Byte slices a reader returns are views into its one buffer, valid until
 // the next call on that reader, like bufio.Reader.ReadSlice. Steady-state
-// reads and writes do not allocate.
+// reads and writes do not allocate. Both readers have Buffered and
+// ReadAhead (the buffered, unconsumed octets); a [BodyReader] has neither,
+// as it owns no buffer: it reads through its ResponseReader's, whose
+// Buffered and ReadAhead count what the body has not consumed.
 //
 // # Limits
 //

@@ -23,8 +23,10 @@ var (
 	ErrTooLarge = dot.ErrTooLarge
 	// ErrEmptyLine: a command line with nothing on it.
 	ErrEmptyLine = errors.New("empty command line")
-	// ErrUnknownCommand is not returned by the reader (an unknown verb is
-	// [VerbUnknown]); it exists so that ReplyOf gives the reply for one.
+	// ErrUnknownCommand: a well-formed command whose name is no verb this
+	// package knows ("LAST", "XCLIENT"). It is not fatal: the line was
+	// consumed. The Command returned with it is VerbUnknown with Name and
+	// Args set, for a server that implements an extension itself.
 	ErrUnknownCommand = errors.New("unknown command")
 	// ErrSyntax: a command name that is not a word, or a control character
 	// in a command line.
@@ -39,8 +41,10 @@ var (
 	ErrAuthCanceled = errors.New("authentication canceled")
 	// ErrBase64: AUTH data that is not strict base64.
 	ErrBase64 = errors.New("bad base64")
-	// ErrAuthTooLong: AUTH data larger than the buffer given to decode it.
-	ErrAuthTooLong = errors.New("authentication data too long")
+	// ErrPlain: a SASL PLAIN message that breaks RFC 4616 §2 (not exactly
+	// two NULs, an empty authcid or password, a field over 255 octets or
+	// not UTF-8), read by ParsePlain or refused by AppendPlainResponse.
+	ErrPlain = errors.New("malformed PLAIN message")
 	// ErrResponse: a malformed server response or listing line (client
 	// side).
 	ErrResponse = errors.New("malformed response")
@@ -95,7 +99,7 @@ var (
 	replyMessage      = Reply{Text: "Invalid message number"}
 	replyAuthCanceled = Reply{Text: "Authentication canceled"}
 	replyBase64       = Reply{Text: "Invalid base64 data"}
-	replyAuthTooLong  = Reply{Text: "Authentication data too long"}
+	replyPlain        = Reply{Code: CodeAuth, Text: "Malformed PLAIN credentials"}
 	replyClient       = Reply{Fatal: true}
 )
 
@@ -129,8 +133,8 @@ func ReplyOf(err error) Reply {
 		return replyAuthCanceled
 	case errors.Is(err, ErrBase64):
 		return replyBase64
-	case errors.Is(err, ErrAuthTooLong):
-		return replyAuthTooLong
+	case errors.Is(err, ErrPlain):
+		return replyPlain
 	}
 	return replyClient
 }

@@ -25,7 +25,7 @@ func TestReplyOf(t *testing.T) {
 		{ErrMessageNumber, "Invalid message number", false},
 		{ErrAuthCanceled, "Authentication canceled", false},
 		{ErrBase64, "Invalid base64 data", false},
-		{ErrAuthTooLong, "Authentication data too long", false},
+		{ErrPlain, "Malformed PLAIN credentials", false},
 		{io.EOF, "", true},
 		{io.ErrUnexpectedEOF, "", true},
 		{errors.New("i/o timeout"), "", true},

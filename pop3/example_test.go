@@ -10,7 +10,7 @@ import (
 
 // A server reads commands and answers each, errors included.
 func ExampleCommandReader() {
-	client := strings.NewReader("USER bob\r\nPASS open sesame\r\nRETR 0\r\nLIST 2\r\nQUIT\r\n")
+	client := strings.NewReader("USER bob\r\nPASS open sesame\r\nRETR 0\r\nLAST\r\nLIST 2\r\nQUIT\r\n")
 	cr := pop3.NewCommandReader(client, pop3.CommandReaderOptions{})
 	var out []byte
 	for {
@@ -42,6 +42,7 @@ func ExampleCommandReader() {
 	// +OK bob
 	// +OK maildrop ready
 	// -ERR Invalid message number
+	// -ERR Unknown command: LAST
 	// +OK 2 200
 	// +OK bye
 }
@@ -123,18 +124,50 @@ func ExampleCheckAPOP() {
 }
 
 func ExampleDecodeSASL() {
-	cr := pop3.NewCommandReader(strings.NewReader("AUTH PLAIN\r\nAGJvYgBzZWNyZXQ=\r\n"), pop3.CommandReaderOptions{})
+	cr := pop3.NewCommandReader(strings.NewReader("AUTH PLAIN\r\nAGJvYgBzZWNyZXQ=\r\nAUTH PLAIN =\r\n"), pop3.CommandReaderOptions{})
 	cmd, _ := cr.ReadCommand()
 	fmt.Println(cmd.Verb, string(cmd.Arg))
-	var buf [64]byte
-	data, err := cr.ReadAuthResponse(buf[:])
+	buf := make([]byte, 0, 64) // reused: decoding appends to it
+	data, err := cr.ReadAuthResponse(buf)
 	fmt.Printf("%q %v\n", data, err)
-	initial, _ := pop3.DecodeSASL(buf[:], []byte("="))
-	fmt.Printf("%q\n", initial)
+	cmd, _ = cr.ReadCommand()
+	initial, err := pop3.DecodeSASL(buf, cmd.Arg2) // "=" is the empty initial response
+	fmt.Printf("%q %v\n", initial, err)
 	// Output:
 	// AUTH PLAIN
 	// "\x00bob\x00secret" <nil>
-	// ""
+	// "" <nil>
+}
+
+func ExampleParsePlain() {
+	// A server: AUTH PLAIN with an initial response.
+	cr := pop3.NewCommandReader(strings.NewReader("AUTH PLAIN AGJvYgBzZWNyZXQ=\r\nAUTH PLAIN AGJvYg==\r\n"), pop3.CommandReaderOptions{})
+	buf := make([]byte, 0, pop3.DefaultMaxCommandLine)
+	for range 2 {
+		cmd, _ := cr.ReadCommand()
+		msg, err := pop3.DecodeSASL(buf, cmd.Arg2)
+		if err == nil {
+			var p pop3.Plain
+			if p, err = pop3.ParsePlain(msg); err == nil {
+				fmt.Printf("user %s, password %s\n", p.Authcid, p.Password)
+				continue
+			}
+		}
+		out := pop3.AppendReply(nil, pop3.ReplyOf(err))
+		fmt.Printf("%s", out)
+	}
+	// Output:
+	// user bob, password secret
+	// -ERR [AUTH] Malformed PLAIN credentials
+}
+
+func ExampleAppendPlainResponse() {
+	// A client: the initial response of AUTH PLAIN.
+	cmd := []byte("AUTH PLAIN ")
+	cmd, err := pop3.AppendPlainResponse(cmd, "", "bob", "secret")
+	fmt.Printf("%q %v\n", append(cmd, "\r\n"...), err)
+	// Output:
+	// "AUTH PLAIN AGJvYgBzZWNyZXQ=\r\n" <nil>
 }
 
 func ExampleAppendCommand() {
@@ -155,11 +188,34 @@ func ExampleCommandReader_Buffered() {
 	cr := pop3.NewCommandReader(client, pop3.CommandReaderOptions{})
 	cmd, _ := cr.ReadCommand()
 	if cmd.Verb == pop3.VerbSTLS && cr.Buffered() > 0 {
+		fmt.Printf("log: %d octets pipelined after STLS: %q\n", cr.Buffered(), cr.ReadAhead())
 		out, _ := pop3.AppendErr(nil, "", "Plaintext after STLS, closing")
 		fmt.Printf("%q\n", out)
 		return
 	}
 	fmt.Println("+OK Begin TLS negotiation")
 	// Output:
+	// log: 15 octets pipelined after STLS: "USER injected\r\n"
 	// "-ERR Plaintext after STLS, closing\r\n"
+}
+
+// A client reads a LIST listing; Raw keeps each line for the log and for
+// what a server writes after the size.
+func ExampleResponseReader_ReadScan() {
+	server := strings.NewReader("+OK 2 messages\r\n1 120\r\n2 3400 seen\r\n.\r\n")
+	rr := pop3.NewResponseReader(server, pop3.ResponseReaderOptions{})
+	if _, err := rr.ReadResponse(); err != nil {
+		panic(err)
+	}
+	for {
+		s, err := rr.ReadScan()
+		if err == io.EOF {
+			break
+		}
+		extra := strings.TrimSpace(strings.TrimPrefix(string(s.Raw), fmt.Sprint(s.Msg, " ", s.Size)))
+		fmt.Printf("message %d: %d octets %v, line %q, extra %q\n", s.Msg, s.Size, err, s.Raw, extra)
+	}
+	// Output:
+	// message 1: 120 octets <nil>, line "1 120", extra ""
+	// message 2: 3400 octets <nil>, line "2 3400 seen", extra "seen"
 }

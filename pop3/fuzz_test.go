@@ -39,7 +39,7 @@ func commandTrace(src io.Reader) []string {
 		trace = append(trace, fmt.Sprintf("%v %q %q %d %d %q %q %v", cmd.Verb, cmd.Name, cmd.Args,
 			cmd.Msg, cmd.Lines, cmd.Arg, cmd.Arg2, err))
 		if err == nil && cmd.Verb == VerbAUTH {
-			data, err := cr.ReadAuthResponse(buf[:])
+			data, err := cr.ReadAuthResponse(buf[:0])
 			trace = append(trace, fmt.Sprintf("auth %q %v", data, err))
 		}
 		if err != nil && ReplyOf(err).Fatal {
@@ -60,11 +60,19 @@ func FuzzCommand(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, line, sizes []byte) {
 		cmd, err := ParseCommand(line)
-		if err == nil && len(line)+2 <= DefaultMaxCommandLine {
+		unknown := errors.Is(err, ErrUnknownCommand)
+		if unknown {
+			require.Equal(t, VerbUnknown, cmd.Verb)
+			require.NotEmpty(t, cmd.Name, "an unknown command keeps its name")
+		}
+		if (err == nil || unknown) && len(line)+2 <= DefaultMaxCommandLine {
 			enc, err := AppendCommand(nil, cmd)
 			require.NoError(t, err, "%q", line)
 			again, err := ParseCommand(enc[:len(enc)-2])
-			require.NoError(t, err)
+			require.Equal(t, unknown, errors.Is(err, ErrUnknownCommand))
+			if !unknown {
+				require.NoError(t, err)
+			}
 			assert.True(t, sameCommand(again, cmd), "%q -> %q", line, enc)
 			assert.LessOrEqual(t, len(enc), len(line)+2)
 		}
@@ -155,7 +163,7 @@ func listingTrace(src io.Reader, uid, direct bool) []string {
 			if err == io.EOF {
 				break
 			}
-			trace = append(trace, fmt.Sprintf("  %v %d %q %v", s, u.Msg, u.ID, err))
+			trace = append(trace, fmt.Sprintf("  %d %d %q %d %q %q %v", s.Msg, s.Size, s.Raw, u.Msg, u.ID, u.Raw, err))
 			if err != nil && ReplyOf(err).Fatal {
 				return trace
 			}

@@ -11,6 +11,10 @@ import (
 type Scan struct {
 	Msg  int
 	Size int64
+	// Raw is the line it was parsed from, without CRLF (for a
+	// ResponseReader: dot-unstuffed, a view valid until the next read), for
+	// logging and for what a server adds after the size. Writers ignore it.
+	Raw []byte
 }
 
 // UID is one unique-id listing (RFC 1939 §7, UIDL). ID is a view into the
@@ -18,6 +22,8 @@ type Scan struct {
 type UID struct {
 	Msg int
 	ID  []byte
+	// Raw is the line, as for Scan.
+	Raw []byte
 }
 
 // MaxUIDLen is the longest unique-id, in octets (RFC 1939 §7).
@@ -37,31 +43,33 @@ func ParseStat(text []byte) (count int, size int64, err error) {
 
 // ParseScan parses a scan listing, "msg size": a line of a LIST listing
 // or the text of a LIST msg response. Whatever follows the size after a
-// space is ignored (RFC 1939 §5). Errors match ErrResponse.
+// space is ignored (RFC 1939 §5); Raw is line, also on error. Errors match
+// ErrResponse.
 func ParseScan(line []byte) (Scan, error) {
 	msg, rest, err := leadingMessage(line)
 	if err != nil {
-		return Scan{}, err
+		return Scan{Raw: line}, err
 	}
 	size, err := parseSize(rest, len(line)-len(rest))
 	if err != nil {
-		return Scan{}, err
+		return Scan{Raw: line}, err
 	}
-	return Scan{Msg: msg, Size: size}, nil
+	return Scan{Msg: msg, Size: size, Raw: line}, nil
 }
 
 // ParseUID parses a unique-id listing, "msg id": a line of a UIDL listing
 // or the text of a UIDL msg response. The id is 1 to 70 octets from 0x21
-// to 0x7E (RFC 1939 §7). Errors match ErrResponse.
+// to 0x7E (RFC 1939 §7); Raw is line, also on error. Errors match
+// ErrResponse.
 func ParseUID(line []byte) (UID, error) {
 	msg, id, err := leadingMessage(line)
 	if err != nil {
-		return UID{}, err
+		return UID{Raw: line}, err
 	}
 	if !ValidUID(id) {
-		return UID{}, clientError(ErrResponse, len(line)-len(id), "a unique-id of 1 to 70 printable octets", false)
+		return UID{Raw: line}, clientError(ErrResponse, len(line)-len(id), "a unique-id of 1 to 70 printable octets", false)
 	}
-	return UID{Msg: msg, ID: id}, nil
+	return UID{Msg: msg, ID: id, Raw: line}, nil
 }
 
 // ValidUID reports whether id is a unique-id: 1 to 70 octets from 0x21 to
@@ -83,16 +91,22 @@ func ValidUID[T ~string | ~[]byte](id T) bool {
 func uidPrefix(b []byte) int {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	i := 0
-	for ; i+8 <= len(b); i += 8 {
-		x := binary.LittleEndian.Uint64(b[i:])
+	// p shrinks with i, so that the compiler sees every load in bounds.
+	for p := b; len(p) >= 8; p = p[8:] {
+		x := binary.LittleEndian.Uint64(p)
 		// A high bit marks a byte below 0x21 (the subtraction borrows) or
 		// above 0x7E (the addition carries into it); the lowest mark is
 		// exact.
 		if m := ((x - 0x21*ones) &^ x) | ((x + ones) | x); m&highs != 0 {
 			return i + bits.TrailingZeros64(m&highs)/8
 		}
+		i += 8
 	}
-	for ; i < len(b) && b[i]-0x21 <= 0x7e-0x21; i++ {
+	for _, c := range b[i:] {
+		if c-0x21 > 0x7e-0x21 {
+			break
+		}
+		i++
 	}
 	return i
 }

@@ -46,8 +46,8 @@ func TestParseScan(t *testing.T) {
 		want Scan
 		ok   bool
 	}{
-		{"1 120", Scan{1, 120}, true},
-		{"2 200 extra info", Scan{2, 200}, true},
+		{"1 120", Scan{Msg: 1, Size: 120, Raw: bs("1 120")}, true},
+		{"2 200 extra info", Scan{Msg: 2, Size: 200, Raw: bs("2 200 extra info")}, true},
 		{"0 120", Scan{}, false},
 		{"1", Scan{}, false},
 		{"1  120", Scan{}, false},
@@ -58,6 +58,7 @@ func TestParseScan(t *testing.T) {
 			got, err := ParseScan([]byte(tt.in))
 			if !tt.ok {
 				require.ErrorIs(t, err, ErrResponse)
+				assert.Equal(t, Scan{Raw: bs(tt.in)}, got, "the line, for the log")
 				return
 			}
 			require.NoError(t, err)

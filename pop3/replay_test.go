@@ -117,7 +117,7 @@ func (r *pop3Replay) response() pop3.Response {
 	case pop3.StatusErr:
 		out, err = pop3.AppendErr(nil, pop3.Code(resp.Code), resp.Text)
 	case pop3.StatusContinue:
-		challenge, derr := pop3.DecodeSASL(make([]byte, len(resp.Text)), resp.Text)
+		challenge, derr := pop3.DecodeSASL(nil, resp.Text)
 		require.NoError(t, derr, "challenge %q", resp.Text)
 		out = pop3.AppendChallenge(nil, challenge)
 	}
@@ -190,7 +190,7 @@ func (r *pop3Replay) command(cmd pop3.Command) {
 func (r *pop3Replay) auth(resp pop3.Response) {
 	t := r.t
 	for resp.Status == pop3.StatusContinue {
-		data, err := r.cmds.ReadAuthResponse(make([]byte, pop3.DefaultMaxAuthLine))
+		data, err := r.cmds.ReadAuthResponse(nil)
 		require.NoError(t, err, "AUTH response")
 		r.client = pop3.AppendAuthResponse(r.client, data)
 		r.authLines++

@@ -86,6 +86,12 @@ func (r *ResponseReader) Reset(src io.Reader) {
 // go on rather than Reset past it.
 func (r *ResponseReader) Buffered() int { return r.lr.Buffered() }
 
+// ReadAhead returns the octets Buffered counts: read from the source, not
+// yet consumed. It is a view valid until the next call that reads on r (a
+// body's Read included), for logging what a server sent early or handing
+// it over when the connection leaves this reader.
+func (r *ResponseReader) ReadAhead() []byte { return r.lr.Peek() }
+
 var (
 	errRespTooLong = clientError(ErrLineTooLong, -1, "", true)
 	errRespBareCR  = clientError(ErrBareCR, -1, "", true)
@@ -213,14 +219,16 @@ func (r *ResponseReader) takePlain(n int) bool {
 }
 
 // ReadScan reads the next line of a LIST listing (see ParseScan); io.EOF
-// at its end.
+// at its end. Scan.Raw is the line, a view valid until the next call on r,
+// also when the line does not parse.
 func (r *ResponseReader) ReadScan() (Scan, error) {
 	if buf := r.plainLine(); len(buf) > 0 {
 		msg, rest, ok := leadingDecimal(buf, MaxMessageNumber)
 		if ok && msg > 0 && startsWithSpace(rest) {
 			size, end, ok := leadingDecimal(rest[1:], math.MaxInt64)
-			if ok && hasPrefix(end, "\r\n") && r.takePlain(len(buf)-len(end)+2) {
-				return Scan{Msg: int(msg), Size: int64(size)}, nil
+			n := len(buf) - len(end)
+			if ok && hasPrefix(end, "\r\n") && r.takePlain(n+2) {
+				return Scan{Msg: int(msg), Size: int64(size), Raw: buf[:n]}, nil
 			}
 		}
 	}
@@ -232,15 +240,17 @@ func (r *ResponseReader) ReadScan() (Scan, error) {
 }
 
 // ReadUID reads the next line of a UIDL listing (see ParseUID); io.EOF at
-// its end. The ID is a view valid until the next call on r.
+// its end. The ID and UID.Raw, the line (also when it does not parse), are
+// views valid until the next call on r.
 func (r *ResponseReader) ReadUID() (UID, error) {
 	if buf := r.plainLine(); len(buf) > 0 {
 		msg, rest, ok := leadingDecimal(buf, MaxMessageNumber)
 		if ok && msg > 0 && startsWithSpace(rest) {
 			id := rest[1:]
 			i := uidPrefix(id[:min(len(id), MaxUIDLen+1)])
-			if i > 0 && i <= MaxUIDLen && hasPrefix(id[i:], "\r\n") && r.takePlain(len(buf)-len(id)+i+2) {
-				return UID{Msg: int(msg), ID: id[:i]}, nil
+			n := len(buf) - len(id) + i
+			if i > 0 && i <= MaxUIDLen && hasPrefix(id[i:], "\r\n") && r.takePlain(n+2) {
+				return UID{Msg: int(msg), ID: id[:i], Raw: buf[:n]}, nil
 			}
 		}
 	}

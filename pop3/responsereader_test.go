@@ -209,6 +209,7 @@ func TestResponseReaderListingErrors(t *testing.T) {
 			errs = append(errs, err)
 			continue
 		}
+		s.Raw = nil // a view, gone at the next read
 		scans = append(scans, s)
 	}
 	require.Len(t, errs, 4)
@@ -216,7 +217,7 @@ func TestResponseReaderListingErrors(t *testing.T) {
 	assert.ErrorIs(t, errs[1], ErrBareLF)
 	assert.ErrorIs(t, errs[2], ErrResponse)
 	assert.ErrorIs(t, errs[3], ErrBareCR)
-	assert.Equal(t, []Scan{{5, 50}}, scans)
+	assert.Equal(t, []Scan{{Msg: 5, Size: 50}}, scans)
 	_, err = rr.ReadResponse()
 	require.NoError(t, err)
 }
@@ -275,7 +276,7 @@ func TestResponseReaderContinuation(t *testing.T) {
 		resp, err := rr.ReadResponse()
 		require.NoError(t, err)
 		require.Equal(t, StatusContinue, resp.Status)
-		data, err := DecodeSASL(buf[:], resp.Text)
+		data, err := DecodeSASL(buf[:0], resp.Text)
 		require.NoError(t, err)
 		assert.Equal(t, want, string(data))
 	}
@@ -289,6 +290,30 @@ func TestResponseReaderBuffered(t *testing.T) {
 	_, err := rr.ReadResponse()
 	require.NoError(t, err)
 	assert.Equal(t, len("+OK injected\r\n"), rr.Buffered())
+	assert.Equal(t, "+OK injected\r\n", string(rr.ReadAhead()), "what to log before refusing to go on")
+}
+
+// TestResponseReaderReadAhead: the view follows what each read consumes,
+// through a listing and a body, whose reader owns no buffer of its own.
+func TestResponseReaderReadAhead(t *testing.T) {
+	rr := NewResponseReader(strings.NewReader("+OK\r\n1 5\r\n.\r\n+OK\r\nhi\r\n.\r\n+OK next\r\n"), ResponseReaderOptions{})
+	assert.Empty(t, rr.ReadAhead())
+	_, err := rr.ReadResponse()
+	require.NoError(t, err)
+	assert.Equal(t, "1 5\r\n.\r\n+OK\r\nhi\r\n.\r\n+OK next\r\n", string(rr.ReadAhead()))
+	_, err = rr.ReadScan()
+	require.NoError(t, err)
+	assert.Equal(t, ".\r\n+OK\r\nhi\r\n.\r\n+OK next\r\n", string(rr.ReadAhead()))
+	_, err = rr.ReadScan()
+	require.Equal(t, io.EOF, err)
+	_, err = rr.ReadResponse()
+	require.NoError(t, err)
+	body, err := io.ReadAll(rr.Body())
+	require.NoError(t, err)
+	assert.Equal(t, "hi\r\n", string(body))
+	assert.Equal(t, "+OK next\r\n", string(rr.ReadAhead()))
+	assert.Equal(t, rr.Buffered(), len(rr.ReadAhead()))
+	assert.Zero(t, testing.AllocsPerRun(100, func() { _ = rr.ReadAhead() }))
 }
 
 func TestResponseReaderAllocs(t *testing.T) {
@@ -382,7 +407,7 @@ func TestReadScanResumesInsideLongLine(t *testing.T) {
 	require.ErrorIs(t, err, ErrLineTooLong, "the tail of the long line is not a listing line")
 	s, err := rr.ReadScan()
 	require.NoError(t, err)
-	assert.Equal(t, Scan{5, 50}, s)
+	assert.Equal(t, Scan{Msg: 5, Size: 50, Raw: bs("5 50")}, s)
 	_, err = rr.ReadScan()
 	assert.Equal(t, io.EOF, err)
 }
@@ -394,10 +419,10 @@ func TestReadListingDirectAndGeneral(t *testing.T) {
 	require.NoError(t, err)
 	s, err := rr.ReadScan()
 	require.NoError(t, err)
-	assert.Equal(t, Scan{1, 120}, s)
+	assert.Equal(t, Scan{Msg: 1, Size: 120, Raw: bs("1 120")}, s, "the fast path")
 	s, err = rr.ReadScan()
 	require.NoError(t, err)
-	assert.Equal(t, Scan{2, 200}, s, "trailing text after the size is allowed")
+	assert.Equal(t, Scan{Msg: 2, Size: 200, Raw: bs("2 200 extra")}, s, "trailing text after the size is allowed, and in Raw")
 	_, err = rr.ReadScan()
 	assert.ErrorIs(t, err, ErrBareLF)
 	_, err = rr.ReadScan()
@@ -408,11 +433,14 @@ func TestReadListingDirectAndGeneral(t *testing.T) {
 	u, err := rr.ReadUID()
 	require.NoError(t, err)
 	assert.Equal(t, "abc", string(u.ID))
-	_, err = rr.ReadUID()
+	assert.Equal(t, "1 abc", string(u.Raw))
+	u, err = rr.ReadUID()
 	assert.ErrorIs(t, err, ErrResponse, "a unique-id of 71 octets")
+	assert.Equal(t, "2 "+strings.Repeat("u", 71), string(u.Raw), "the line that failed, for the log")
 	u, err = rr.ReadUID()
 	require.NoError(t, err)
 	assert.Equal(t, 3, u.Msg)
+	assert.Equal(t, "3 d", string(u.Raw))
 	_, err = rr.ReadUID()
 	assert.Equal(t, io.EOF, err)
 }

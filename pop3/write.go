@@ -184,7 +184,11 @@ func AppendCommand(dst []byte, c Command) ([]byte, error) {
 	if len(line)+2 > DefaultMaxCommandLine {
 		return dst[:start], ErrInjection
 	}
-	if parsed, err := ParseCommand(line); err != nil || !sameCommand(parsed, c) {
+	parsed, err := parseCommand(line, true)
+	if err == ErrUnknownCommand && c.Verb == VerbUnknown {
+		err = nil
+	}
+	if err != nil || !sameCommand(parsed, c) {
 		return dst[:start], ErrInjection
 	}
 	return append(dst, '\r', '\n'), nil

@@ -62,8 +62,8 @@ func TestAppendReply(t *testing.T) {
 
 func TestAppendListings(t *testing.T) {
 	assert.Equal(t, "+OK 2 320\r\n", string(AppendStat(nil, 2, 320)))
-	assert.Equal(t, "1 120\r\n", string(AppendScan(nil, Scan{1, 120})))
-	assert.Equal(t, "+OK 2 200\r\n", string(AppendScanOK(nil, Scan{2, 200})))
+	assert.Equal(t, "1 120\r\n", string(AppendScan(nil, Scan{Msg: 1, Size: 120})))
+	assert.Equal(t, "+OK 2 200\r\n", string(AppendScanOK(nil, Scan{Msg: 2, Size: 200})))
 	got, err := AppendUID(nil, 1, "whqtswO00WBw418f9t5JxYwZ")
 	require.NoError(t, err)
 	assert.Equal(t, "1 whqtswO00WBw418f9t5JxYwZ\r\n", string(got))
@@ -182,8 +182,8 @@ func TestWritersAllocs(t *testing.T) {
 		out, _ := AppendOK(dst[:0], "", "hello")
 		out, _ = AppendErr(out, CodeInUse, []byte("locked"))
 		out = AppendStat(out, 2, 320)
-		out = AppendScan(out, Scan{1, 120})
-		out = AppendScanOK(out, Scan{1, 120})
+		out = AppendScan(out, Scan{Msg: 1, Size: 120})
+		out = AppendScanOK(out, Scan{Msg: 1, Size: 120})
 		out, _ = AppendUID(out, 1, "abc")
 		out, _ = AppendUIDOK(out, 1, "abc")
 		out = AppendEnd(out)

@@ -1,10 +1,5 @@
 package smtpwire
 
-import (
-	"encoding/base64"
-	"slices"
-)
-
 // ParseHello checks the argument of EHLO or HELO, a domain or an address
 // literal, and returns it. As in ParseMailFrom, an IDN domain (non-ASCII or
 // with an "xn--" label) is checked with golang.org/x/net/idna and an IPv6
@@ -43,7 +38,7 @@ func ParseBDAT(args []byte) (size uint64, last bool, err error) {
 
 // ParseAuth parses the argument of AUTH: a SASL mechanism name (RFC 4422:
 // 1 to 20 of A-Z, 0-9, "-", "_") and an optional initial response, which is
-// returned still encoded (base64, or "=" for empty); see DecodeBase64.
+// returned still encoded (base64, or "=" for empty); see DecodeSASL.
 func ParseAuth(args []byte) (mechanism, initial []byte, err error) {
 	n := 0
 	for n < len(args) && args[n] != ' ' {
@@ -60,24 +55,6 @@ func ParseAuth(args []byte) (mechanism, initial []byte, err error) {
 		return nil, nil, syntaxError(ErrArguments, n+1, "an initial response", stArguments)
 	}
 	return args[:n], initial, nil
-}
-
-// DecodeBase64 appends the decoding of a SASL response (an AUTH initial
-// response or a continuation line) to dst: "=" is the empty response. dst
-// is grown only if it lacks room.
-func DecodeBase64(dst, src []byte) ([]byte, error) {
-	if string(src) == "=" {
-		return dst, nil
-	}
-	enc := base64.StdEncoding
-	start := len(dst)
-	need := enc.DecodedLen(len(src))
-	dst = slices.Grow(dst, need)
-	n, err := enc.Decode(dst[start:start+need], src)
-	if err != nil {
-		return dst[:start], syntaxError(ErrArguments, 0, "base64", Status{501, EnhancedCode{5, 5, 2}, "Cannot decode response", false})
-	}
-	return dst[:start+n], nil
 }
 
 // validMechanism: 1 to 20 of A-Z, 0-9, "-", "_" (RFC 4422 §3.1; any case

@@ -83,24 +83,3 @@ func TestParseAuth(t *testing.T) {
 		assert.Equal(t, tt.initial, string(initial))
 	}
 }
-
-func TestDecodeBase64(t *testing.T) {
-	got, err := DecodeBase64([]byte("x"), []byte("AHVAcA=="))
-	require.NoError(t, err)
-	assert.Equal(t, "x\x00u@p", string(got))
-	got, err = DecodeBase64(nil, []byte("="))
-	require.NoError(t, err)
-	assert.Empty(t, got)
-	got, err = DecodeBase64([]byte("keep"), []byte("!!"))
-	require.ErrorIs(t, err, ErrArguments)
-	assert.Equal(t, "keep", string(got))
-	assert.Equal(t, 501, StatusOf(err).Code)
-
-	buf := make([]byte, 0, 64)
-	n := testing.AllocsPerRun(100, func() {
-		if _, err := DecodeBase64(buf[:0], []byte("dXNlcm5hbWU=")); err != nil {
-			t.Fatal(err)
-		}
-	})
-	assert.Zero(t, n)
-}

@@ -28,6 +28,19 @@ func equalFold(b []byte, s string) bool {
 	return true
 }
 
+// equalFoldASCII compares b and s ignoring the ASCII case of both.
+func equalFoldASCII[T string | []byte](b []byte, s T) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := range len(b) {
+		if upper(b[i]) != upper(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 // hasPrefixFold reports whether b starts with the upper-case ASCII word s,
 // ignoring the case of b.
 func hasPrefixFold(b []byte, s string) bool {

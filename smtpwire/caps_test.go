@@ -1,7 +1,7 @@
 package smtpwire
 
 import (
-	"slices"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -19,7 +19,7 @@ func readOneReply(t testing.TB, s string) *Reply {
 func TestParseCapabilities(t *testing.T) {
 	r := readOneReply(t, "250-mx.example greets client.example\r\n250-PIPELINING\r\n250-SIZE 35882577\r\n250-8BITMIME\r\n"+
 		"250-binarymime\r\n250-CHUNKING\r\n250-SMTPUTF8\r\n250-DSN\r\n250-ENHANCEDSTATUSCODES\r\n250-STARTTLS\r\n"+
-		"250-AUTH PLAIN LOGIN XOAUTH2\r\n250-REQUIRETLS\r\n250-X-CUSTOM a b\r\n250 AUTH=LOGIN\r\n")
+		"250-AUTH PLAIN LOGIN XOAUTH2\r\n250-REQUIRETLS\r\n250-X-CUSTOM a b\r\n250-XCLIENT NAME ADDR\r\n250 AUTH=LOGIN\r\n")
 	c, err := ParseCapabilities(r)
 	require.NoError(t, err)
 	for e := range numExts {
@@ -29,21 +29,44 @@ func TestParseCapabilities(t *testing.T) {
 	n, ok := c.MaxSize()
 	assert.True(t, ok)
 	assert.Equal(t, uint64(35882577), n)
-	assert.Equal(t, "mx.example greets client.example", c.Greeting())
-	assert.Equal(t, []string{"PLAIN", "LOGIN", "XOAUTH2"}, slices.Collect(c.AuthMechanisms()))
+	assert.Equal(t, "mx.example greets client.example", string(c.Greeting()))
+	var mechs []string
+	for m := range c.AuthMechanisms() {
+		mechs = append(mechs, string(m))
+	}
+	assert.Equal(t, []string{"PLAIN", "LOGIN", "XOAUTH2"}, mechs)
 	assert.True(t, c.HasAuth("xoauth2"))
 	assert.False(t, c.HasAuth("CRAM-MD5"))
+	assert.True(t, c.HasAuth("plain"))
+	assert.False(t, c.HasAuth("PLAI"))
+	assert.False(t, c.HasAuth("X-CUSTOM"), "keywords are not mechanisms")
 	p, ok := c.Lookup("x-custom")
 	assert.True(t, ok)
-	assert.Equal(t, "a b", p)
+	assert.Equal(t, "a b", string(p))
+	_, ok = c.Lookup("PLAIN")
+	assert.False(t, ok, "mechanisms are not keywords")
+	p, ok = c.Lookup("pipelining")
+	assert.True(t, ok)
+	assert.Nil(t, p)
 	_, ok = c.Lookup("VRFY")
 	assert.False(t, ok)
 	var kws []string
 	for kw := range c.All() {
-		kws = append(kws, kw)
+		kws = append(kws, string(kw))
 	}
 	assert.Equal(t, []string{"PIPELINING", "SIZE", "8BITMIME", "binarymime", "CHUNKING", "SMTPUTF8", "DSN",
-		"ENHANCEDSTATUSCODES", "STARTTLS", "AUTH", "REQUIRETLS", "X-CUSTOM", "AUTH=LOGIN"}, kws)
+		"ENHANCEDSTATUSCODES", "STARTTLS", "AUTH", "REQUIRETLS", "X-CUSTOM", "XCLIENT", "AUTH=LOGIN"}, kws)
+	require.Equal(t, len(kws), c.Len())
+	kw, params := c.Keyword(9)
+	assert.Equal(t, "AUTH PLAIN LOGIN XOAUTH2", string(kw)+" "+string(params))
+}
+
+func manyMechanisms(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, " M%d", i)
+	}
+	return b.String()
 }
 
 func TestParseCapabilitiesCases(t *testing.T) {
@@ -60,6 +83,9 @@ func TestParseCapabilitiesCases(t *testing.T) {
 		{in: "250-mx.example\r\n250 SIZE 10\r\n", hasSize: true, size: 10, sizeOK: true},
 		{in: "250-mx.example\r\n250 SIZE ten\r\n", err: ErrCapability},
 		{in: "502 5.5.1 no EHLO\r\n", err: ErrCapability},
+		{in: "250-mx.example\r\n" + strings.Repeat("250-X\r\n", MaxCapabilityLines) + "250 Y\r\n", err: ErrCapability},
+		{in: "250-mx.example\r\n250 AUTH" + manyMechanisms(MaxAuthMechanisms+1) + "\r\n", err: ErrCapability},
+		{in: "250-mx.example\r\n250 AUTH" + manyMechanisms(MaxAuthMechanisms) + "\r\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -73,44 +99,108 @@ func TestParseCapabilitiesCases(t *testing.T) {
 			n, ok := c.MaxSize()
 			assert.Equal(t, tt.size, n)
 			assert.Equal(t, tt.sizeOK, ok)
-			assert.Equal(t, "mx.example", c.Greeting())
+			assert.Equal(t, "mx.example", string(c.Greeting()))
 		})
 	}
 }
 
-// A capabilities value owns its text: reading the next reply does not
-// change it.
-func TestCapabilitiesOutliveReply(t *testing.T) {
-	rr := NewReplyReader(strings.NewReader("250-mx.example\r\n250 PIPELINING\r\n250-other\r\n250 CHUNKING\r\n"), ReplyReaderOptions{})
+// Capabilities are views into the reply; Clone makes a value that outlives
+// it, in the caller's buffer.
+func TestCapabilitiesClone(t *testing.T) {
+	rr := NewReplyReader(strings.NewReader("250-mx.example\r\n250-PIPELINING\r\n250-XCLIENT NAME ADDR\r\n250-AUTH PLAIN X-MECH\r\n250 SIZE 1000\r\n"+
+		"250-other.example\r\n250-CHUNKING\r\n250-XCLIENT LOGIN\r\n250-AUTH LOGIN X-OTHER\r\n250 SIZE 2000\r\n"), ReplyReaderOptions{})
 	r, err := rr.ReadReply()
 	require.NoError(t, err)
 	c, err := ParseCapabilities(r)
 	require.NoError(t, err)
+	buf := make([]byte, 0, 64)
+	kept := c.Clone(buf)
+	assert.Zero(t, testing.AllocsPerRun(10, func() { _ = c.Clone(buf) }), "room in buf: no allocation")
 	_, err = rr.ReadReply()
 	require.NoError(t, err)
-	assert.Equal(t, "mx.example", c.Greeting())
-	_, ok := c.Lookup("PIPELINING")
+	assert.Equal(t, "mx.example", string(kept.Greeting()))
+	_, ok := kept.Lookup("PIPELINING")
 	assert.True(t, ok)
+	assert.True(t, kept.HasAuth("PLAIN"))
+	assert.False(t, kept.HasAuth("LOGIN"))
+	assert.NotEqual(t, "mx.example", string(c.Greeting()), "the uncloned value is a view into the reused reply")
+	// What the value holds itself stays right without Clone.
+	assert.True(t, c.Has(ExtPipelining))
+	assert.False(t, c.Has(ExtChunking))
+	n, _ := c.MaxSize()
+	assert.Equal(t, uint64(1000), n)
+	assert.True(t, c.HasAuth("PLAIN"))
+	assert.False(t, c.HasAuth("LOGIN"))
+	x, ok := c.XCLIENTAttrs()
+	assert.True(t, ok)
+	assert.True(t, x.Has(XCLIENTAddr))
+	assert.False(t, x.Has(XCLIENTLogin))
+	assert.True(t, kept.HasAuth("X-MECH"), "other mechanisms: from the text, kept by Clone")
+	assert.False(t, kept.HasAuth("X-OTHER"))
 }
 
+// Repeated keywords and mechanisms: the first counts, and nothing is lost
+// from All.
+func TestCapabilitiesRepeated(t *testing.T) {
+	c, err := ParseCapabilities(readOneReply(t, "250-mx\r\n250-AUTH PLAIN  plain\r\n250-SIZE 10\r\n250-size 20\r\n250 AUTH LOGIN\r\n"))
+	require.NoError(t, err)
+	n, _ := c.MaxSize()
+	assert.Equal(t, uint64(10), n)
+	p, _ := c.Lookup("SIZE")
+	assert.Equal(t, "10", string(p))
+	assert.Equal(t, 4, c.Len())
+	var mechs []string
+	for m := range c.AuthMechanisms() {
+		mechs = append(mechs, string(m))
+	}
+	assert.Equal(t, []string{"PLAIN"}, mechs)
+	assert.False(t, c.HasAuth("LOGIN"), "a second AUTH line is kept in All but not indexed")
+}
+
+// Parsing the EHLO reply and asking the usual five questions allocates
+// nothing.
 func TestCapabilitiesAllocs(t *testing.T) {
-	r := readOneReply(t, "250-mx.example\r\n250-PIPELINING\r\n250-SIZE 100\r\n250 AUTH PLAIN LOGIN\r\n")
-	parse := testing.AllocsPerRun(100, func() {
-		if _, err := ParseCapabilities(r); err != nil {
+	r := readOneReply(t, "250-mx.example\r\n250-PIPELINING\r\n250-SIZE 100\r\n250-X-CUSTOM a\r\n250 AUTH PLAIN LOGIN\r\n")
+	n := testing.AllocsPerRun(100, func() {
+		c, err := ParseCapabilities(r)
+		if err != nil {
 			t.Fatal(err)
 		}
-	})
-	assert.Equal(t, 1.0, parse, "one allocation: the value's own copy of the text")
-	c, err := ParseCapabilities(r)
-	require.NoError(t, err)
-	use := testing.AllocsPerRun(100, func() {
+		size, ok := c.MaxSize()
+		_, custom := c.Lookup("x-custom")
+		if !c.Has(ExtPipelining) || !ok || size != 100 || !c.HasAuth("LOGIN") || c.HasAuth("CRAM-MD5") || !custom {
+			t.Fatal("wrong answer")
+		}
 		for range c.All() {
 		}
 		for range c.AuthMechanisms() {
 		}
-		if !c.Has(ExtPipelining) || !c.HasAuth("LOGIN") {
-			t.Fatal("missing")
-		}
+		_ = c.Greeting()
 	})
-	assert.Zero(t, use)
+	assert.Zero(t, n)
+}
+
+func BenchmarkParseCapabilities(b *testing.B) {
+	wire := "250-mx.example greets client.example\r\n250-PIPELINING\r\n250-SIZE 35882577\r\n250-8BITMIME\r\n" +
+		"250-CHUNKING\r\n250-SMTPUTF8\r\n250-DSN\r\n250-ENHANCEDSTATUSCODES\r\n250-STARTTLS\r\n" +
+		"250-AUTH PLAIN LOGIN XOAUTH2\r\n250-X-CUSTOM a b\r\n250 REQUIRETLS\r\n"
+	r := readOneReply(b, wire)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(wire)))
+	for b.Loop() {
+		c, err := ParseCapabilities(r)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, ok := c.MaxSize()
+		if !ok || !c.HasAuth("XOAUTH2") || !c.Has(ExtChunking) {
+			b.Fatal("missing")
+		}
+		if _, ok := c.Lookup("X-CUSTOM"); !ok {
+			b.Fatal("missing")
+		}
+		if _, ok := c.Lookup("REQUIRETLS"); !ok {
+			b.Fatal("missing")
+		}
+	}
 }

@@ -63,3 +63,12 @@ func (r *ChunkReader) Discard() error {
 	}
 	return nil
 }
+
+// Buffered reports the octets read from the source and not yet consumed,
+// as CommandReader.Buffered (it is the same buffer); some may belong to
+// the chunk (see Remaining).
+func (r *ChunkReader) Buffered() int { return r.lr.Buffered() }
+
+// ReadAhead returns the octets Buffered counts, without consuming them;
+// valid until the next read.
+func (r *ChunkReader) ReadAhead() []byte { return r.lr.Peek() }

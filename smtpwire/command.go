@@ -5,7 +5,8 @@ import "bytes"
 // Verb is an SMTP command verb.
 type Verb uint8
 
-// The verbs a server recognizes. Anything else is VerbUnknown.
+// The verbs a server recognizes. Anything else is VerbUnknown, which the
+// readers report with ErrUnknownCommand.
 const (
 	VerbUnknown Verb = iota
 	VerbEHLO
@@ -22,6 +23,9 @@ const (
 	VerbHELP
 	VerbSTARTTLS
 	VerbAUTH
+	VerbLHLO    // LMTP's EHLO (RFC 2033 §4.1); see CommandReaderOptions.LMTP
+	VerbXCLIENT // Postfix XCLIENT; see ParseXCLIENT
+	numVerbs
 )
 
 var verbNames = [...]string{
@@ -40,6 +44,8 @@ var verbNames = [...]string{
 	VerbHELP:     "HELP",
 	VerbSTARTTLS: "STARTTLS",
 	VerbAUTH:     "AUTH",
+	VerbLHLO:     "LHLO",
+	VerbXCLIENT:  "XCLIENT",
 }
 
 // String returns the verb's wire name, "" for VerbUnknown.
@@ -83,8 +89,13 @@ type Command struct {
 // one SP or the end of the line: "STARTTLSX" is VerbUnknown. Verbs that take
 // no arguments (DATA, RSET, QUIT, STARTTLS) refuse any, even a trailing
 // space; EHLO, HELO, MAIL, RCPT, BDAT, VRFY, EXPN and AUTH require some.
-// Arguments are checked further by ParseMailFrom, ParseRcptTo, ParseBDAT and
-// ParseAuth. It does not allocate unless it returns an error.
+// Arguments are checked further by ParseMailFrom, ParseRcptTo, ParseBDAT,
+// ParseAuth and ParseXCLIENT.
+//
+// A verb it does not know gives ErrUnknownCommand (500 5.5.1, not fatal)
+// with Command still filled in (Verb is VerbUnknown, Name and Args are as
+// sent), for a server that implements verbs of its own. It does not
+// allocate unless it returns an error other than ErrUnknownCommand.
 func ParseCommand(line []byte) (Command, error) {
 	if len(line) == 0 {
 		return Command{}, syntaxError(ErrEmptyLine, 0, "a command verb", stEmpty)
@@ -111,13 +122,23 @@ func ParseCommand(line []byte) (Command, error) {
 			return cmd, syntaxError(ErrArguments, len(line), "an argument", stArguments)
 		}
 	}
+	if cmd.Verb == VerbUnknown {
+		return cmd, errUnknownCommand
+	}
 	return cmd, nil
 }
 
+// errUnknownCommand is the one error for an unknown verb: made once, so
+// that reading one allocates nothing.
+var errUnknownCommand = &Error{Err: ErrUnknownCommand, Offset: 0, Expected: "a command this server knows", Status: stUnknown}
+
 func lookupVerb(w []byte) Verb {
 	if len(w) != 4 {
-		if len(w) == 8 && equalFold(w, "STARTTLS") {
+		switch {
+		case len(w) == 8 && equalFold(w, "STARTTLS"):
 			return VerbSTARTTLS
+		case len(w) == 7 && equalFold(w, "XCLIENT"):
+			return VerbXCLIENT
 		}
 		return VerbUnknown
 	}
@@ -149,6 +170,8 @@ func lookupVerb(w []byte) Verb {
 		return VerbHELP
 	case 'A'<<24 | 'U'<<16 | 'T'<<8 | 'H':
 		return VerbAUTH
+	case 'L'<<24 | 'H'<<16 | 'L'<<8 | 'O':
+		return VerbLHLO
 	}
 	return VerbUnknown
 }

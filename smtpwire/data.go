@@ -9,6 +9,7 @@ import (
 // line ends.
 type DataReader struct {
 	dr dot.Reader
+	lr *crlf.Reader
 }
 
 // Data returns the reader of the DATA body that follows the server's 354
@@ -23,6 +24,7 @@ type DataReader struct {
 // of data is ever read as a command.
 func (c *CommandReader) Data(maxSize int64) *DataReader {
 	c.data.dr.Reset(c.lr, dot.Options{MaxSize: maxSize, MaxLine: c.maxData})
+	c.data.lr = c.lr
 	return &c.data
 }
 
@@ -49,3 +51,12 @@ func (d *DataReader) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
+
+// Buffered reports the octets read from the source and not yet consumed,
+// as CommandReader.Buffered (it is the same buffer): after the body's end,
+// what the client pipelined behind it.
+func (d *DataReader) Buffered() int { return d.lr.Buffered() }
+
+// ReadAhead returns the octets Buffered counts, without consuming them;
+// valid until the next read.
+func (d *DataReader) ReadAhead() []byte { return d.lr.Peek() }

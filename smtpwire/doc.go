@@ -26,13 +26,41 @@
 // [ParseMailFrom] and [ParseRcptTo] check paths (null path, source routes
 // ignored, quoted local parts kept raw, SMTPUTF8, address literals, IDN
 // domains through golang.org/x/net/idna) and ESMTP parameters, which come
-// out through an allocation-free iterator with typed accessors.
+// out through an allocation-free iterator with typed accessors. A parameter
+// the package does not know is refused with 555 5.5.4 (RFC 5321
+// §4.1.1.11) unless PathOptions.ExtensionParams names it.
+//
+// Unknown verbs are ErrUnknownCommand (500 5.5.1), with the command still
+// split for a server that implements verbs of its own; the reader goes on
+// with the next line. AUTH responses decode with DecodeSASL and PLAIN with
+// ParsePlain; AppendPlainResponse is the client's side.
+//
+// The client side walks a reply's lines with the index loop
+// "for i := range r.Len() { r.Line(i) }", which never allocates.
+// ParseCapabilities indexes an EHLO reply once, into tables in the value:
+// Has, MaxSize, Lookup and HasAuth answer in constant time without
+// allocating, from views into the reply (Clone keeps them).
+//
+// Every reader has Buffered and ReadAhead: what was read from the source
+// and not consumed, for a TLS hand-over (where it must be empty) and for
+// test harnesses.
+//
+// # LMTP and XCLIENT
+//
+// LMTP (RFC 2033) is SMTP with LHLO for EHLO and one reply per accepted
+// recipient at the end of DATA: CommandReaderOptions.LMTP, VerbLHLO,
+// AppendLMTPReplies and ReplyReader.LMTPReplies. Postfix's XCLIENT, by
+// which a proxy forwards the real client's name and address, is read by
+// ParseXCLIENT and written by AppendXCLIENT, split over several commands
+// when the values are long; Capabilities.XCLIENTAttrs reads what a server
+// offers.
 //
 // # Writing
 //
 // Writers append one complete line to a caller's []byte: [AppendReply],
 // [AppendCommand], [AppendMailFrom], [AppendRcptTo], [AppendBDAT],
-// [AppendAuth], and [AppendData] or [DataWriter] for dot-stuffed bodies.
+// [AppendAuth], [AppendPlainResponse], [AppendLMTPReplies], [AppendXCLIENT],
+// and [AppendData] or [DataWriter] for dot-stuffed bodies.
 // They refuse, with [ErrInjection] or [ErrBareCR]/[ErrBareLF], any input
 // that would put a lone CR or LF on the wire or break the line's grammar.
 //

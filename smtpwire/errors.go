@@ -25,8 +25,9 @@ var (
 	ErrTooLarge = dot.ErrTooLarge
 	// ErrEmptyLine: a command line with nothing on it.
 	ErrEmptyLine = errors.New("empty command line")
-	// ErrUnknownCommand is not returned by the reader (an unknown verb is
-	// [VerbUnknown]); it exists so that StatusOf gives the reply for one.
+	// ErrUnknownCommand: a verb the reader does not know (VerbUnknown), or
+	// one of the other protocol (EHLO and HELO in LMTP, LHLO in SMTP). The
+	// line was consumed and the reader stays usable: 500 5.5.1, not fatal.
 	ErrUnknownCommand = errors.New("unknown command")
 	// ErrArguments: arguments where none are allowed, or missing or
 	// malformed ones.
@@ -38,13 +39,25 @@ var (
 	// ErrDuplicateParameter: the same ESMTP parameter twice.
 	ErrDuplicateParameter = errors.New("duplicate parameter")
 	// ErrParameterNotAllowed: a known ESMTP parameter on the wrong command
-	// (SIZE on RCPT, NOTIFY on MAIL); also the reply for unknown ones.
+	// (SIZE on RCPT, NOTIFY on MAIL).
 	ErrParameterNotAllowed = errors.New("parameter not allowed")
+	// ErrUnknownParameter: an ESMTP parameter this package does not know
+	// and PathOptions.ExtensionParams does not name; the reply is RFC 5321
+	// §4.1.1.11's 555 5.5.4.
+	ErrUnknownParameter = errors.New("parameter not recognized")
 	// ErrAuthCanceled: the client answered an AUTH challenge with "*".
 	ErrAuthCanceled = errors.New("authentication canceled")
+	// ErrBase64: a SASL response that is not strict base64 (DecodeSASL).
+	ErrBase64 = errors.New("invalid base64 in SASL response")
+	// ErrPlain: a PLAIN message that breaks RFC 4616 §2 (ParsePlain,
+	// AppendPlainResponse).
+	ErrPlain = errors.New("malformed PLAIN message")
 	// ErrChunkSize: a BDAT size that is not a number. The chunk length is
 	// unknown, so the session cannot continue.
 	ErrChunkSize = errors.New("bad BDAT chunk size")
+	// ErrXCLIENT: a malformed XCLIENT command: an unknown or repeated
+	// attribute, or a value its attribute does not allow (501 5.5.4).
+	ErrXCLIENT = errors.New("bad XCLIENT attribute")
 	// ErrReply: a malformed server reply (client side).
 	ErrReply = errors.New("malformed reply")
 	// ErrReplyCodeMismatch: the lines of a multi-line reply carry
@@ -107,7 +120,12 @@ var (
 	stParameter    = Status{501, EnhancedCode{5, 5, 4}, "Invalid parameter", false}
 	stDuplicate    = Status{501, EnhancedCode{5, 5, 4}, "Duplicate parameter", false}
 	stNotAllowed   = Status{555, EnhancedCode{5, 5, 4}, "Parameter not recognized or not implemented", false}
+	stUnknownParam = Status{555, EnhancedCode{5, 5, 4}, "Parameter not recognized or not implemented", false}
 	stAuthCanceled = Status{501, EnhancedCode{5, 0, 0}, "Authentication canceled", false}
+	stBase64       = Status{501, EnhancedCode{5, 5, 2}, "Cannot decode response", false}
+	stPlain        = Status{501, EnhancedCode{5, 5, 2}, "Malformed PLAIN response", false}
+	stXCLIENT      = Status{501, EnhancedCode{5, 5, 4}, "Bad XCLIENT attribute value", false}
+	stXCLIENTName  = Status{501, EnhancedCode{5, 5, 4}, "Bad XCLIENT attribute name", false}
 	stChunkSize    = Status{501, EnhancedCode{5, 5, 4}, "Bad BDAT chunk size, closing", true}
 	stClient       = Status{Fatal: true}
 )
@@ -141,8 +159,16 @@ func StatusOf(err error) Status {
 		return stDuplicate
 	case errors.Is(err, ErrParameterNotAllowed):
 		return stNotAllowed
+	case errors.Is(err, ErrUnknownParameter):
+		return stUnknownParam
 	case errors.Is(err, ErrAuthCanceled):
 		return stAuthCanceled
+	case errors.Is(err, ErrBase64):
+		return stBase64
+	case errors.Is(err, ErrPlain):
+		return stPlain
+	case errors.Is(err, ErrXCLIENT):
+		return stXCLIENT
 	case errors.Is(err, ErrChunkSize):
 		return stChunkSize
 	}

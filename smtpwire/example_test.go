@@ -104,7 +104,7 @@ func ExampleParseCapabilities() {
 		panic(err)
 	}
 	size, _ := caps.MaxSize()
-	fmt.Println(caps.Greeting())
+	fmt.Printf("%s\n", caps.Greeting())
 	fmt.Println(caps.Has(smtpwire.ExtStartTLS), caps.Has(smtpwire.ExtChunking), size, caps.HasAuth("PLAIN"))
 	// Output:
 	// mx.example at your service
@@ -116,8 +116,8 @@ func ExampleReplyReader() {
 	rr := smtpwire.NewReplyReader(strings.NewReader("550-5.1.1 The email account does not exist.\r\n550 5.1.1 Please check the address.\r\n"), smtpwire.ReplyReaderOptions{})
 	r, _ := rr.ReadReply()
 	fmt.Println(r.Code, r.Enhanced, r.Len())
-	for line := range r.Lines() {
-		fmt.Println(string(line))
+	for i := range r.Len() { // or: for line := range r.Lines()
+		fmt.Printf("%s\n", r.Line(i))
 	}
 	// Output:
 	// 550 5.1.1 2
@@ -175,4 +175,59 @@ func ExampleParseBDAT() {
 	// 552 Message too big
 	// "abc" last=true
 	// QUIT
+}
+
+// An LMTP client reads one reply per accepted recipient after the end of
+// DATA, and knows whose each is.
+func ExampleReplyReader_LMTPReplies() {
+	rcpts := []string{"alice@example.test", "nobody@example.test", "bob@example.test"}
+	server := "250 2.1.5 OK\r\n550 5.1.1 <nobody@example.test> User doesn't exist\r\n250 2.1.5 OK\r\n354 OK\r\n" +
+		"250 2.0.0 <alice@example.test> Saved\r\n452 4.2.2 <bob@example.test> Quota exceeded\r\n"
+	rr := smtpwire.NewReplyReader(strings.NewReader(server), smtpwire.ReplyReaderOptions{})
+	var accepted []string
+	for _, rcpt := range rcpts { // the replies to the pipelined RCPTs
+		if r, _ := rr.ReadReply(); r.Code/100 == 2 {
+			accepted = append(accepted, rcpt)
+		}
+	}
+	rr.ReadReply() // 354, then the body is sent
+	l := rr.LMTPReplies(len(accepted))
+	for {
+		i, r, err := l.Next()
+		if err != nil {
+			break // io.EOF after the last one
+		}
+		fmt.Println(accepted[i], r.Code, r.Enhanced)
+	}
+	// Output:
+	// alice@example.test 250 2.0.0
+	// bob@example.test 452 4.2.2
+}
+
+// A proxy tells Postfix who the real client is; long values go in several
+// XCLIENT commands, each answered by a new 220 greeting.
+func ExampleAppendXCLIENT() {
+	fields := []smtpwire.XCLIENTField{
+		{Attr: smtpwire.XCLIENTName, Value: "mx.example.net"},
+		{Attr: smtpwire.XCLIENTAddr, Value: "IPV6:2001:db8::5"},
+		{Attr: smtpwire.XCLIENTHelo, Value: "mx.example.net"},
+		{Attr: smtpwire.XCLIENTLogin, Value: smtpwire.XCLIENTUnavailable},
+	}
+	for rest := fields; len(rest) > 0; {
+		line, n, err := smtpwire.AppendXCLIENT(nil, rest, 60)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Print(strings.ReplaceAll(string(line), "\r\n", "\n")) // send, then read the 220
+		rest = rest[n:]
+	}
+	cmd, _ := smtpwire.ParseCommand([]byte("XCLIENT ADDR=192.0.2.7 PORT=99999"))
+	_, err := smtpwire.ParseXCLIENT(cmd.Args)
+	st := smtpwire.StatusOf(err)
+	fmt.Println(st.Code, st.Enhanced)
+	// Output:
+	// XCLIENT NAME=mx.example.net ADDR=IPV6:2001:db8::5
+	// XCLIENT HELO=mx.example.net LOGIN=[UNAVAILABLE]
+	// 501 5.5.4
 }

@@ -194,6 +194,95 @@ func (p Param) ORCPT() (addrType, addr []byte) {
 	return addrType, addr
 }
 
+// DecodeORCPT returns the address type of an ORCPT parameter ("rfc822",
+// "utf-8", as sent: a view) and appends its decoded address to dst: xtext,
+// and for utf-8 also the raw UTF-8 and \x{HEX} of RFC 6533. addr is dst
+// extended; it allocates only when dst lacks the capacity. Any other
+// parameter, or a bad encoding, is ErrParameter with dst unchanged.
+func (p Param) DecodeORCPT(dst []byte) (addrType, addr []byte, err error) {
+	if p.Kind != ParamORCPT {
+		return nil, dst, syntaxError(ErrParameter, 0, "an ORCPT parameter", stParameter)
+	}
+	addrType, _ = p.ORCPT()
+	addr, err = p.DecodeXtext(dst)
+	if err != nil {
+		return nil, dst, err
+	}
+	return addrType, addr, nil
+}
+
+// MailParams returns the parameters of a MAIL command in the writer's form,
+// so that AppendMailFrom writes them back: ParseMailFrom, MailParams and
+// AppendMailFrom round-trip. ENVID and AUTH come out xtext-decoded; SIZE=0,
+// which the typed field cannot carry, and extension parameters go to
+// Extra. It allocates the strings of ENVID, AUTH and Extra when they are
+// present (Get and the Param accessors are the allocation-free way), and
+// fails only on parameters that ParseMailFrom did not check.
+func (ps Params) MailParams() (MailParams, error) {
+	var m MailParams
+	for q := range ps.All() {
+		switch q.Kind {
+		case ParamSize:
+			if m.Size = q.Size(); m.Size == 0 {
+				m.Extra = append(m.Extra, ExtraParam{string(q.Keyword), string(q.Value)})
+			}
+		case ParamBody:
+			m.Body = q.Body()
+		case ParamSMTPUTF8:
+			m.SMTPUTF8 = true
+		case ParamRequireTLS:
+			m.RequireTLS = true
+		case ParamRet:
+			m.Ret = q.Ret()
+		case ParamEnvID, ParamAuth:
+			if q.IsNullAuth() && q.Kind == ParamAuth {
+				m.NullAuth = true
+				continue
+			}
+			v, err := q.DecodeXtext(nil)
+			if err != nil {
+				return MailParams{}, err
+			}
+			if q.Kind == ParamEnvID {
+				m.EnvID = string(v)
+			} else {
+				m.Auth = string(v)
+			}
+		case ParamMTPriority:
+			m.MTPriority, m.HasMTPriority = q.Priority(), true
+		case ParamUnknown:
+			m.Extra = append(m.Extra, ExtraParam{string(q.Keyword), string(q.Value)})
+		default:
+			return MailParams{}, syntaxError(ErrParameterNotAllowed, 0, "", stNotAllowed)
+		}
+	}
+	return m, nil
+}
+
+// RcptParams returns the parameters of a RCPT command in the writer's form,
+// so that ParseRcptTo, RcptParams and AppendRcptTo round-trip; ORCPT comes
+// out decoded (DecodeORCPT). Allocation is as for MailParams.
+func (ps Params) RcptParams() (RcptParams, error) {
+	var r RcptParams
+	for q := range ps.All() {
+		switch q.Kind {
+		case ParamNotify:
+			r.Notify = q.Notify()
+		case ParamORCPT:
+			typ, addr, err := q.DecodeORCPT(nil)
+			if err != nil {
+				return RcptParams{}, err
+			}
+			r.ORCPTType, r.ORCPT = string(typ), string(addr)
+		case ParamUnknown:
+			r.Extra = append(r.Extra, ExtraParam{string(q.Keyword), string(q.Value)})
+		default:
+			return RcptParams{}, syntaxError(ErrParameterNotAllowed, 0, "", stNotAllowed)
+		}
+	}
+	return r, nil
+}
+
 // IsNullAuth reports whether an AUTH parameter is "<>" (no identity).
 func (p Param) IsNullAuth() bool { return string(p.Value) == "<>" }
 
@@ -215,8 +304,9 @@ func (p Param) DecodeXtext(dst []byte) ([]byte, error) {
 	return out, nil
 }
 
-// parseParams checks a parameter list; off is its offset in the argument.
-func parseParams(raw []byte, mail bool, off int) (Params, error) {
+// parseParams checks a parameter list; off is its offset in the argument,
+// ext the unknown keywords to accept.
+func parseParams(raw []byte, mail bool, off int, ext []string) (Params, error) {
 	ps := Params{raw: raw}
 	pos := off
 	for rest := raw; len(rest) > 0; {
@@ -225,6 +315,9 @@ func parseParams(raw []byte, mail bool, off int) (Params, error) {
 		p := splitParam(word)
 		if err := checkParam(p, mail, pos); err != nil {
 			return Params{}, err
+		}
+		if p.Kind == ParamUnknown && !namedExtension(ext, p.Keyword) {
+			return Params{}, syntaxError(ErrUnknownParameter, pos, "", stUnknownParam)
 		}
 		if p.Kind == ParamUnknown && hasKeyword(raw[:pos-off], p.Keyword) || p.Kind != ParamUnknown && ps.seen&(1<<p.Kind) != 0 {
 			return Params{}, syntaxError(ErrDuplicateParameter, pos, "", stDuplicate)
@@ -237,6 +330,16 @@ func parseParams(raw []byte, mail bool, off int) (Params, error) {
 	}
 	ps.seen &^= 1 << ParamUnknown
 	return ps, nil
+}
+
+// namedExtension reports whether keyword is in ext, ignoring ASCII case.
+func namedExtension(ext []string, keyword []byte) bool {
+	for _, e := range ext {
+		if equalFoldASCII(keyword, e) {
+			return true
+		}
+	}
+	return false
 }
 
 // hasKeyword reports whether the parameter list before holds keyword.

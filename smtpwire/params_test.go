@@ -8,15 +8,18 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// testExtensions are the unknown keywords the table tests accept.
+var testExtensions = []string{"X-FOO", "x-flag", "X-A", "X", "X_Y", "-X"}
+
 func mailParams(t *testing.T, params string) (Params, error) {
 	t.Helper()
-	m, err := ParseMailFrom([]byte("FROM:<a@b.example> "+params), PathOptions{})
+	m, err := ParseMailFrom([]byte("FROM:<a@b.example> "+params), PathOptions{ExtensionParams: testExtensions})
 	return m.Params, err
 }
 
 func rcptParams(t *testing.T, params string) (Params, error) {
 	t.Helper()
-	r, err := ParseRcptTo([]byte("TO:<a@b.example> "+params), PathOptions{})
+	r, err := ParseRcptTo([]byte("TO:<a@b.example> "+params), PathOptions{ExtensionParams: testExtensions})
 	return r.Params, err
 }
 
@@ -181,6 +184,119 @@ func TestRcptParams(t *testing.T) {
 	}
 }
 
+// Unknown parameters are refused unless the server names them (RFC 5321
+// §4.1.1.11: 555 5.5.4).
+func TestUnknownParams(t *testing.T) {
+	tests := []struct {
+		args string
+		rcpt bool
+		ext  []string
+		err  error
+	}{
+		{args: "FROM:<a@b.example> X-FOO=bar", err: ErrUnknownParameter},
+		{args: "FROM:<a@b.example> SIZE=10 XCLIENT", err: ErrUnknownParameter},
+		{args: "TO:<a@b.example> RRVS=2014-04-03T23:01:00Z", rcpt: true, err: ErrUnknownParameter},
+		{args: "FROM:<a@b.example> X-FOO=bar", ext: []string{"x-foo"}},
+		{args: "TO:<a@b.example> X-FOO", rcpt: true, ext: []string{"X-FOO"}},
+		{args: "FROM:<a@b.example> X-FOO=bar X-BAR", ext: []string{"X-FOO"}, err: ErrUnknownParameter},
+		{args: "FROM:<a@b.example> X-FOO=1 x-foo=2", ext: []string{"X-FOO"}, err: ErrDuplicateParameter},
+		{args: "FROM:<a@b.example> NOTIFY=NEVER", ext: []string{"NOTIFY"}, err: ErrParameterNotAllowed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.args, func(t *testing.T) {
+			opt := PathOptions{ExtensionParams: tt.ext}
+			var err error
+			var ps Params
+			if tt.rcpt {
+				var r RcptTo
+				r, err = ParseRcptTo([]byte(tt.args), opt)
+				ps = r.Params
+			} else {
+				var m MailFrom
+				m, err = ParseMailFrom([]byte(tt.args), opt)
+				ps = m.Params
+			}
+			if tt.err == nil {
+				require.NoError(t, err)
+				for p := range ps.All() {
+					assert.Equal(t, ParamUnknown, p.Kind)
+				}
+				return
+			}
+			require.ErrorIs(t, err, tt.err)
+			st, want := StatusOf(err), 555
+			if tt.err == ErrDuplicateParameter {
+				want = 501
+			}
+			assert.Equal(t, want, st.Code)
+			assert.Equal(t, EnhancedCode{5, 5, 4}, st.Enhanced)
+			assert.False(t, st.Fatal)
+		})
+	}
+}
+
+func TestDecodeORCPT(t *testing.T) {
+	tests := []struct{ param, typ, addr string }{
+		{"ORCPT=rfc822;joe+2Bx@example.org", "rfc822", "joe+x@example.org"},
+		{`ORCPT=utf-8;j\x{F6}rg@example.org`, "utf-8", "jörg@example.org"},
+		{"ORCPT=UTF-8;j+C3+B6rg@example.org", "UTF-8", "jörg@example.org"},
+	}
+	for _, tt := range tests {
+		ps, err := rcptParams(t, tt.param)
+		require.NoError(t, err)
+		p, ok := ps.Get(ParamORCPT)
+		require.True(t, ok)
+		typ, addr, err := p.DecodeORCPT([]byte("k:"))
+		require.NoError(t, err)
+		assert.Equal(t, tt.typ, string(typ))
+		assert.Equal(t, "k:"+tt.addr, string(addr))
+		buf := make([]byte, 0, 64)
+		assert.Zero(t, testing.AllocsPerRun(10, func() {
+			if _, _, err := p.DecodeORCPT(buf[:0]); err != nil {
+				t.Fatal(err)
+			}
+		}))
+	}
+	_, dst, err := Param{Kind: ParamEnvID, Value: []byte("x")}.DecodeORCPT([]byte("k"))
+	require.ErrorIs(t, err, ErrParameter)
+	assert.Equal(t, "k", string(dst))
+}
+
+// The typed parameters of the parse side are the writer's: parse, convert,
+// write, and the line comes back.
+func TestTypedParamsRoundTrip(t *testing.T) {
+	mail := "MAIL FROM:<a@b.example> SIZE=100 BODY=8BITMIME SMTPUTF8 REQUIRETLS RET=HDRS ENVID=id+2B1 AUTH=e+3Dmc2@b.example MT-PRIORITY=-3 X-FOO=1\r\n"
+	cmd, err := ParseCommand([]byte(strings.TrimSuffix(mail, "\r\n")))
+	require.NoError(t, err)
+	m, err := ParseMailFrom(cmd.Args, PathOptions{ExtensionParams: []string{"X-FOO"}})
+	require.NoError(t, err)
+	mp, err := m.Params.MailParams()
+	require.NoError(t, err)
+	assert.Equal(t, MailParams{Size: 100, Body: Body8BitMIME, SMTPUTF8: true, RequireTLS: true, Ret: RetHdrs, EnvID: "id+1",
+		Auth: "e=mc2@b.example", MTPriority: -3, HasMTPriority: true, Extra: []ExtraParam{{"X-FOO", "1"}}}, mp)
+	wire, err := AppendMailFrom(nil, string(m.From.Mailbox), &mp)
+	require.NoError(t, err)
+	assert.Equal(t, mail, string(wire))
+
+	m, err = ParseMailFrom([]byte("FROM:<> SIZE=0 AUTH=<>"), PathOptions{})
+	require.NoError(t, err)
+	mp, err = m.Params.MailParams()
+	require.NoError(t, err)
+	wire, err = AppendMailFrom(nil, "", &mp)
+	require.NoError(t, err)
+	assert.Equal(t, "MAIL FROM:<> AUTH=<> SIZE=0\r\n", string(wire), "SIZE=0 travels in Extra")
+
+	rcpt := "RCPT TO:<c@d.example> NOTIFY=SUCCESS,DELAY ORCPT=rfc822;c+2Bx@d.example\r\n"
+	r, err := ParseRcptTo([]byte(strings.TrimPrefix(strings.TrimSuffix(rcpt, "\r\n"), "RCPT ")), PathOptions{})
+	require.NoError(t, err)
+	rp, err := r.Params.RcptParams()
+	require.NoError(t, err)
+	assert.Equal(t, RcptParams{Notify: NotifySuccess | NotifyDelay, ORCPTType: "rfc822", ORCPT: "c+x@d.example"}, rp)
+	wire, err = AppendRcptTo(nil, string(r.To.Mailbox), false, &rp)
+	require.NoError(t, err)
+	assert.Equal(t, rcpt, string(wire))
+}
+
 func TestParamKindString(t *testing.T) {
 	for k := ParamSize; k < numParamKinds; k++ {
 		assert.Equal(t, k, lookupParam([]byte(strings.ToLower(k.String()))))
@@ -194,7 +310,7 @@ func TestDecodeXtextRefusesBadValue(t *testing.T) {
 }
 
 func TestParamsAllocs(t *testing.T) {
-	m, err := ParseMailFrom([]byte("FROM:<a@b.example> SIZE=100 BODY=8BITMIME ENVID=x+2By AUTH=<> X-Y=z"), PathOptions{})
+	m, err := ParseMailFrom([]byte("FROM:<a@b.example> SIZE=100 BODY=8BITMIME ENVID=x+2By AUTH=<> X-Y=z"), PathOptions{ExtensionParams: []string{"X-Y"}})
 	require.NoError(t, err)
 	buf := make([]byte, 0, 64)
 	n := testing.AllocsPerRun(100, func() {

@@ -27,6 +27,13 @@ type PathOptions struct {
 	// AllowSpaceAfterColon accepts "MAIL FROM: <a@b>", which RFC 5321 does
 	// not allow but some old clients send.
 	AllowSpaceAfterColon bool
+	// ExtensionParams names the ESMTP parameters, beyond the ones this
+	// package knows (ParamKind), that the server implements itself and so
+	// accepts on MAIL and RCPT; they are checked for esmtp-keyword and
+	// esmtp-value syntax and duplicates, and come out as ParamUnknown.
+	// Keywords match case-insensitively. Any other unknown parameter is
+	// refused with ErrUnknownParameter (555 5.5.4, RFC 5321 §4.1.1.11).
+	ExtensionParams []string
 }
 
 // Path is a reverse- or forward-path. Its slices are views into the
@@ -60,7 +67,10 @@ type RcptTo struct {
 
 // ParseMailFrom parses the argument of MAIL: "FROM:<reverse-path>" and its
 // ESMTP parameters. Parameters are checked before the path, since SMTPUTF8
-// allows UTF-8 in it. The results are views into args.
+// allows UTF-8 in it. A parameter this package does not know, and that
+// opt.ExtensionParams does not name, is ErrUnknownParameter (555 5.5.4); a
+// known RCPT parameter on MAIL is ErrParameterNotAllowed (555 5.5.4). The
+// results are views into args.
 //
 // ASCII domains are checked by hand without allocating. A domain with
 // non-ASCII octets or an "xn--" label is checked with golang.org/x/net/idna,
@@ -70,7 +80,7 @@ func ParseMailFrom(args []byte, opt PathOptions) (MailFrom, error) {
 	if err != nil {
 		return MailFrom{}, err
 	}
-	ps, err := parseParams(params, true, off)
+	ps, err := parseParams(params, true, off, opt.ExtensionParams)
 	if err != nil {
 		return MailFrom{}, err
 	}
@@ -86,7 +96,8 @@ func ParseMailFrom(args []byte, opt PathOptions) (MailFrom, error) {
 
 // ParseRcptTo parses the argument of RCPT: "TO:<forward-path>" and its ESMTP
 // parameters. "<Postmaster>" without a domain is accepted; "<>" is not. The
-// results are views into args. Domains are checked as in ParseMailFrom.
+// results are views into args. Domains and parameters are checked as in
+// ParseMailFrom.
 func ParseRcptTo(args []byte, opt PathOptions) (RcptTo, error) {
 	raw, params, off, err := splitPath(args, "TO:", opt, stRecipient)
 	if err != nil {
@@ -95,7 +106,7 @@ func ParseRcptTo(args []byte, opt PathOptions) (RcptTo, error) {
 	if len(raw) == 2 {
 		return RcptTo{}, syntaxError(ErrAddress, len(args)-len(raw)-len(params), "a recipient", stRecipient)
 	}
-	ps, err := parseParams(params, false, off)
+	ps, err := parseParams(params, false, off, opt.ExtensionParams)
 	if err != nil {
 		return RcptTo{}, err
 	}
@@ -274,7 +285,11 @@ func validDomain(d []byte, utf bool, maxLen int) bool {
 		return validAddressLiteral(d)
 	}
 	needIDNA := false
-	for label := range bytes.SplitSeq(d, []byte{'.'}) {
+	// An index loop, not bytes.SplitSeq: d must not escape, so that
+	// callers can check a domain held in a stack buffer.
+	for rest, more := d, true; more; {
+		var label []byte
+		label, rest, more = bytes.Cut(rest, []byte{'.'})
 		if len(label) == 0 || len(label) > 63 {
 			return false
 		}

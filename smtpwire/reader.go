@@ -32,6 +32,10 @@ type CommandReaderOptions struct {
 	// splits longer lines): raise it rather than turn it off, since memory
 	// is bounded either way.
 	MaxDataLine int
+	// LMTP reads RFC 2033 LMTP instead of SMTP: LHLO is the greeting
+	// command, and EHLO and HELO are ErrUnknownCommand. Without it, LHLO
+	// is ErrUnknownCommand. See AppendLMTPReplies for the end of DATA.
+	LMTP bool
 }
 
 // CommandReader reads what an SMTP client sends: command lines, AUTH
@@ -42,13 +46,14 @@ type CommandReader struct {
 	maxLine int
 	maxAuth int
 	maxData int
+	lmtp    bool
 	data    DataReader
 	chunk   ChunkReader
 }
 
 // NewCommandReader returns a reader of r.
 func NewCommandReader(r io.Reader, opt CommandReaderOptions) *CommandReader {
-	c := &CommandReader{maxLine: opt.MaxLine, maxAuth: opt.MaxAuthLine}
+	c := &CommandReader{maxLine: opt.MaxLine, maxAuth: opt.MaxAuthLine, lmtp: opt.LMTP}
 	if c.maxLine <= 0 {
 		c.maxLine = DefaultMaxCommandLine
 	}
@@ -75,12 +80,19 @@ func (c *CommandReader) Reset(r io.Reader) { c.lr.Reset(r) }
 // octets were pipelined in plaintext after STARTTLS (CVE-2011-0411).
 func (c *CommandReader) Buffered() int { return c.lr.Buffered() }
 
+// ReadAhead returns the octets read from the source and not yet consumed
+// (Buffered of them), without consuming them: for a hand-over to another
+// reader (a TLS or compression layer that takes the rest of the stream)
+// and for test harnesses. The view is valid until the next call on c.
+func (c *CommandReader) ReadAhead() []byte { return c.lr.Peek() }
+
 // ReadCommand reads and splits one command line (see ParseCommand). The
 // views in Command are valid until the next call on c. Lines over MaxLine
 // (MaxAuthLine for AUTH) give ErrLineTooLong; a bare CR or LF gives
-// ErrBareCR or ErrBareLF. After those, and after ParseCommand errors, the
-// line has been consumed and c can read the next one; StatusOf tells the
-// reply. io.EOF means the client closed between commands.
+// ErrBareCR or ErrBareLF. After those, and after ParseCommand errors
+// (ErrUnknownCommand among them, with Name and Args set), the line has
+// been consumed and c can read the next one; StatusOf tells the reply.
+// io.EOF means the client closed between commands.
 func (c *CommandReader) ReadCommand() (Command, error) {
 	line, err := c.lr.ReadLine()
 	if err != nil {
@@ -94,11 +106,21 @@ func (c *CommandReader) ReadCommand() (Command, error) {
 	if len(line)+2 > limit {
 		return Command{}, ErrLineTooLong
 	}
+	switch cmd.Verb {
+	case VerbEHLO, VerbHELO:
+		if c.lmtp {
+			cmd.Verb, err = VerbUnknown, errUnknownCommand
+		}
+	case VerbLHLO:
+		if !c.lmtp {
+			cmd.Verb, err = VerbUnknown, errUnknownCommand
+		}
+	}
 	return cmd, err
 }
 
 // ReadAuthResponse reads one client line of an AUTH exchange (RFC 4954 §4),
-// still base64-encoded; see DecodeBase64. A line "*" gives ErrAuthCanceled.
+// still base64-encoded; see DecodeSASL. A line "*" gives ErrAuthCanceled.
 // The view is valid until the next call on c.
 func (c *CommandReader) ReadAuthResponse() ([]byte, error) {
 	line, err := c.lr.ReadLine()

@@ -2,6 +2,7 @@ package smtpwire
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"net"
 	"net/smtp"
@@ -35,7 +36,7 @@ func TestReadCommand(t *testing.T) {
 		{VerbSTARTTLS, ErrArguments},
 		{VerbUnknown, ErrEmptyLine},
 		{VerbAUTH, nil},
-		{VerbUnknown, nil},
+		{VerbUnknown, ErrUnknownCommand},
 		{VerbQUIT, nil},
 		{VerbUnknown, io.EOF},
 	}
@@ -51,6 +52,89 @@ func TestReadCommand(t *testing.T) {
 			assert.Equal(t, w.verb, cmd.Verb, "command %d", i)
 		}
 	}
+}
+
+// An unknown verb is a typed error that is not fatal: the reader goes on
+// with the next line, and the server answers 500 5.5.1. EHLO and HELO are
+// unknown in LMTP, LHLO in SMTP.
+func TestReadCommandUnknown(t *testing.T) {
+	in := "XFORWARD NAME=spike.porcupine.org\r\nLHLO client.example\r\nEHLO client.example\r\nHELO client.example\r\nNOOP\r\n"
+	type result struct {
+		verb Verb
+		name string
+		err  error
+	}
+	for _, lmtp := range []bool{false, true} {
+		want := []result{{VerbUnknown, "XFORWARD", ErrUnknownCommand}, {VerbUnknown, "LHLO", ErrUnknownCommand},
+			{VerbEHLO, "EHLO", nil}, {VerbHELO, "HELO", nil}, {VerbNOOP, "NOOP", nil}}
+		if lmtp {
+			want[1] = result{VerbLHLO, "LHLO", nil}
+			want[2] = result{VerbUnknown, "EHLO", ErrUnknownCommand}
+			want[3] = result{VerbUnknown, "HELO", ErrUnknownCommand}
+		}
+		c := NewCommandReader(strings.NewReader(in), CommandReaderOptions{LMTP: lmtp})
+		for i, w := range want {
+			cmd, err := c.ReadCommand()
+			if w.err == nil {
+				require.NoError(t, err, "command %d", i)
+			} else {
+				require.ErrorIs(t, err, w.err, "command %d", i)
+				st := StatusOf(err)
+				assert.Equal(t, Status{500, EnhancedCode{5, 5, 1}, "Command unrecognized", false}, st)
+				var e *Error
+				require.ErrorAs(t, err, &e)
+				assert.False(t, e.Status.Fatal)
+			}
+			assert.Equal(t, w.verb, cmd.Verb, "command %d", i)
+			assert.Equal(t, w.name, string(cmd.Name), "command %d", i)
+		}
+		_, err := c.ReadCommand()
+		require.ErrorIs(t, err, io.EOF)
+	}
+	line := []byte("XYZZY\r\n")
+	src := bytes.NewReader(line)
+	c := NewCommandReader(src, CommandReaderOptions{})
+	assert.Zero(t, testing.AllocsPerRun(10, func() {
+		src.Reset(line)
+		c.Reset(src)
+		if _, err := c.ReadCommand(); !errors.Is(err, ErrUnknownCommand) {
+			t.Fatal(err)
+		}
+	}))
+}
+
+// ReadAhead shows the unread octets without consuming them.
+func TestReadAhead(t *testing.T) {
+	c := NewCommandReader(strings.NewReader("STARTTLS\r\n\x16\x03\x01hello"), CommandReaderOptions{})
+	cmd, err := c.ReadCommand()
+	require.NoError(t, err)
+	assert.Equal(t, VerbSTARTTLS, cmd.Verb)
+	assert.Equal(t, 8, c.Buffered())
+	assert.Equal(t, "\x16\x03\x01hello", string(c.ReadAhead()))
+	assert.Equal(t, 8, c.Buffered(), "not consumed")
+	rr := NewReplyReader(strings.NewReader("220 go ahead\r\n250 injected\r\n"), ReplyReaderOptions{})
+	_, err = rr.ReadReply()
+	require.NoError(t, err)
+	assert.Equal(t, "250 injected\r\n", string(rr.ReadAhead()))
+	assert.Equal(t, len(rr.ReadAhead()), rr.Buffered())
+	assert.Zero(t, testing.AllocsPerRun(10, func() { _ = c.ReadAhead(); _ = rr.ReadAhead() }))
+
+	// The body and chunk readers share the command reader's buffer.
+	c = NewCommandReader(strings.NewReader("hi\r\n.\r\nQUIT\r\nabcBDAT"), CommandReaderOptions{})
+	d := c.Data(0)
+	body, err := io.ReadAll(d)
+	require.NoError(t, err)
+	assert.Equal(t, "hi\r\n", string(body))
+	assert.Equal(t, "QUIT\r\nabcBDAT", string(d.ReadAhead()))
+	assert.Equal(t, d.Buffered(), c.Buffered())
+	_, err = c.ReadCommand()
+	require.NoError(t, err)
+	ch := c.Chunk(3)
+	got, err := io.ReadAll(ch)
+	require.NoError(t, err)
+	assert.Equal(t, "abc", string(got))
+	assert.Equal(t, "BDAT", string(ch.ReadAhead()))
+	assert.Equal(t, 4, ch.Buffered())
 }
 
 func TestReadCommandLimits(t *testing.T) {
@@ -79,7 +163,7 @@ func TestReadAuthResponse(t *testing.T) {
 	assert.Nil(t, initial)
 	resp, err := c.ReadAuthResponse()
 	require.NoError(t, err)
-	dec, err := DecodeBase64(nil, resp)
+	dec, err := DecodeSASL(nil, resp)
 	require.NoError(t, err)
 	assert.Equal(t, "user", string(dec))
 	_, err = c.ReadAuthResponse()
@@ -133,7 +217,7 @@ func TestReaderAllocs(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if _, err := DecodeBase64(buf[:0], resp); err != nil {
+				if _, err := DecodeSASL(buf[:0], resp); err != nil {
 					t.Fatal(err)
 				}
 			case VerbMAIL:

@@ -165,7 +165,7 @@ func (r *smtpReplay) command(cmd smtpwire.Command) {
 		for rep.Code == 334 {
 			line, err := r.cmds.ReadAuthResponse()
 			require.NoError(t, err, "AUTH response")
-			decoded, err := smtpwire.DecodeBase64(nil, line)
+			decoded, err := smtpwire.DecodeSASL(nil, line)
 			require.NoError(t, err)
 			want := append(append([]byte(nil), line...), "\r\n"...)
 			require.Equal(t, string(want), string(smtpwire.AppendAuthResponse(nil, decoded)))
@@ -203,7 +203,7 @@ func (r *smtpReplay) write(cmd smtpwire.Command) (out, params []byte) {
 		require.NoError(t, perr, "AUTH %q", cmd.Args)
 		var decoded []byte
 		if initial != nil {
-			decoded, err = smtpwire.DecodeBase64(nil, initial)
+			decoded, err = smtpwire.DecodeSASL(nil, initial)
 			require.NoError(t, err)
 		}
 		out, err = smtpwire.AppendAuth(nil, string(mechanism), decoded, initial != nil)
@@ -249,32 +249,8 @@ func (r *smtpReplay) writeMail(args []byte) (out, params []byte) {
 	t := r.t
 	m, err := smtpwire.ParseMailFrom(args, smtpwire.PathOptions{})
 	require.NoError(t, err, "MAIL %q", args)
-	var p smtpwire.MailParams
-	for param := range m.Params.All() {
-		switch param.Kind {
-		case smtpwire.ParamSize:
-			p.Size = param.Size()
-		case smtpwire.ParamBody:
-			p.Body = param.Body()
-		case smtpwire.ParamSMTPUTF8:
-			p.SMTPUTF8 = true
-		case smtpwire.ParamRequireTLS:
-			p.RequireTLS = true
-		case smtpwire.ParamRet:
-			p.Ret = param.Ret()
-		case smtpwire.ParamEnvID:
-			p.EnvID = string(decodeXtext(t, param))
-		case smtpwire.ParamAuth:
-			p.NullAuth = param.IsNullAuth()
-			if !p.NullAuth {
-				p.Auth = string(decodeXtext(t, param))
-			}
-		case smtpwire.ParamMTPriority:
-			p.MTPriority, p.HasMTPriority = param.Priority(), true
-		default:
-			p.Extra = append(p.Extra, smtpwire.ExtraParam{Keyword: string(param.Keyword), Value: string(param.Value)})
-		}
-	}
+	p, err := m.Params.MailParams()
+	require.NoError(t, err, "MAIL %q", args)
 	r.utf8 = p.SMTPUTF8
 	out, err = smtpwire.AppendMailFrom(nil, string(m.From.Mailbox), &p)
 	require.NoError(t, err, "writing MAIL %q", args)
@@ -286,28 +262,12 @@ func (r *smtpReplay) writeRcpt(args []byte) (out, params []byte) {
 	t := r.t
 	rc, err := smtpwire.ParseRcptTo(args, smtpwire.PathOptions{SMTPUTF8: r.utf8})
 	require.NoError(t, err, "RCPT %q", args)
-	var p smtpwire.RcptParams
-	for param := range rc.Params.All() {
-		switch param.Kind {
-		case smtpwire.ParamNotify:
-			p.Notify = param.Notify()
-		case smtpwire.ParamORCPT:
-			addrType, _ := param.ORCPT()
-			p.ORCPTType, p.ORCPT = string(addrType), string(decodeXtext(t, param))
-		default:
-			p.Extra = append(p.Extra, smtpwire.ExtraParam{Keyword: string(param.Keyword), Value: string(param.Value)})
-		}
-	}
+	p, err := rc.Params.RcptParams()
+	require.NoError(t, err, "RCPT %q", args)
 	out, err = smtpwire.AppendRcptTo(nil, string(rc.To.Mailbox), r.utf8, &p)
 	require.NoError(t, err, "writing RCPT %q", args)
 	require.True(t, bytes.HasSuffix(args, rc.Params.Raw()), "parameters %q are separated by single spaces", args)
 	return out, rc.Params.Raw()
-}
-
-func decodeXtext(t *testing.T, p smtpwire.Param) []byte {
-	v, err := p.DecodeXtext(nil)
-	require.NoError(t, err, "xtext %q", p.Value)
-	return v
 }
 
 // FuzzReplaySplits replays the recorded sessions with both streams cut into

@@ -49,7 +49,16 @@ func (r *Reply) Line(i int) []byte {
 	return r.text[start:r.ends[i]]
 }
 
-// Lines yields the text of every line.
+// Lines yields the text of every line, as Line does.
+//
+// The index loop "for i := range r.Len() { line := r.Line(i) }" is the
+// idiom that never allocates, whatever the compiler does. A range loop
+// over Lines allocates nothing too, early return included, as long as the
+// compiler inlines Lines and its loop into the caller: Lines is kept small
+// enough for that (cost under 20, the budget Go keeps even for very large
+// callers) and the tests assert 0 allocations; it is the loop that breaks
+// if a future Lines grows. Passing r.Lines() on as a value (to
+// slices.Collect, say) allocates the closure.
 func (r *Reply) Lines() iter.Seq[[]byte] {
 	return func(yield func([]byte) bool) {
 		for i := range r.ends {
@@ -75,6 +84,7 @@ type ReplyReader struct {
 	maxLines int
 	maxSize  int
 	reply    Reply
+	lmtp     LMTPReplies
 }
 
 // NewReplyReader returns a reader of r.
@@ -101,6 +111,12 @@ func (rr *ReplyReader) Reset(r io.Reader) { rr.lr.Reset(r) }
 // must see 0 after the 220 reply to STARTTLS: anything more was injected
 // in plaintext.
 func (rr *ReplyReader) Buffered() int { return rr.lr.Buffered() }
+
+// ReadAhead returns the octets read from the source and not yet consumed
+// (Buffered of them), without consuming them: for a hand-over to another
+// reader and for test harnesses. The view is valid until the next call on
+// rr.
+func (rr *ReplyReader) ReadAhead() []byte { return rr.lr.Peek() }
 
 // ReadReply reads one complete reply: lines "NNN-text" up to a last line
 // "NNN text" or "NNN", every line with the same code (see ParseReplyLine).

@@ -204,14 +204,14 @@ func capsSummary(r *Reply) string {
 	if err != nil {
 		return err.Error()
 	}
-	if c.Greeting() != string(r.Line(0)) {
+	if string(c.Greeting()) != string(r.Line(0)) {
 		return "greeting lost"
 	}
 	i := 1
 	for kw, params := range c.All() {
-		line := kw
-		if params != "" || strings.Contains(string(r.Line(i)), " ") {
-			line += " " + params
+		line := string(kw)
+		if len(params) > 0 || strings.Contains(string(r.Line(i)), " ") {
+			line += " " + string(params)
 		}
 		if line != string(r.Line(i)) {
 			return "line " + strconv.Itoa(i) + " changed"
@@ -245,5 +245,59 @@ func BenchmarkReadReply(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	}
+}
+
+// The line loops a user writes, from the user's package: none allocates,
+// the range over Lines included when its body returns early.
+
+var linesSink int
+
+func firstEnhanced(r *Reply) []byte {
+	for line := range r.Lines() {
+		if bytes.HasPrefix(line, []byte("5.")) {
+			return line
+		}
+	}
+	return nil
+}
+
+func firstEnhancedByIndex(r *Reply) []byte {
+	for i := range r.Len() {
+		if line := r.Line(i); bytes.HasPrefix(line, []byte("5.")) {
+			return line
+		}
+	}
+	return nil
+}
+
+func TestReplyLinesAllocs(t *testing.T) {
+	rr := NewReplyReader(strings.NewReader("550-first\r\n550-5.1.1 second\r\n550 5.1.1 third\r\n"), ReplyReaderOptions{})
+	r, err := rr.ReadReply()
+	require.NoError(t, err)
+	require.Equal(t, "5.1.1 second", string(firstEnhanced(r)))
+	require.Equal(t, "5.1.1 second", string(firstEnhancedByIndex(r)))
+	cases := map[string]func(){
+		"range": func() {
+			for line := range r.Lines() {
+				linesSink += len(line)
+			}
+		},
+		"range-break": func() {
+			for line := range r.Lines() {
+				linesSink += len(line)
+				break
+			}
+		},
+		"range-return": func() { linesSink += len(firstEnhanced(r)) },
+		"index": func() {
+			for i := range r.Len() {
+				linesSink += len(r.Line(i))
+			}
+		},
+		"index-return": func() { linesSink += len(firstEnhancedByIndex(r)) },
+	}
+	for name, f := range cases {
+		assert.Zero(t, testing.AllocsPerRun(100, f), name)
 	}
 }

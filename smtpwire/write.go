@@ -32,11 +32,8 @@ func validText(s string) bool {
 // ParseReplyLine's grammar and the enhanced code's class its first digit;
 // each line must fit DefaultMaxReplyLine.
 func AppendReply(dst []byte, code int, enhanced EnhancedCode, text ...string) ([]byte, error) {
-	if code < 200 || code > 559 || code/10%10 > 5 {
-		return dst, errInjection("a reply code from 200 to 559")
-	}
-	if !enhanced.IsZero() && (!enhanced.Valid() || int(enhanced.Class) != code/100) {
-		return dst, errInjection("an enhanced code of the reply's class")
+	if err := checkReplyCode(code, enhanced); err != nil {
+		return dst, err
 	}
 	start := len(dst)
 	if len(text) == 0 {
@@ -69,16 +66,28 @@ func AppendReply(dst []byte, code int, enhanced EnhancedCode, text ...string) ([
 	return dst, nil
 }
 
+// checkReplyCode checks a reply code and its enhanced code for writing.
+func checkReplyCode(code int, enhanced EnhancedCode) error {
+	if code < 200 || code > 559 || code/10%10 > 5 {
+		return errInjection("a reply code from 200 to 559")
+	}
+	if !enhanced.IsZero() && (!enhanced.Valid() || int(enhanced.Class) != code/100) {
+		return errInjection("an enhanced code of the reply's class")
+	}
+	return nil
+}
+
 // AppendCommand appends a command without ESMTP syntax of its own: EHLO,
-// HELO, DATA, RSET, NOOP, QUIT, VRFY, EXPN, HELP, STARTTLS. arg must be
-// empty for DATA, RSET, QUIT and STARTTLS, and present for EHLO, HELO, VRFY
-// and EXPN. MAIL, RCPT, BDAT and AUTH have their own writers.
+// HELO, LHLO, DATA, RSET, NOOP, QUIT, VRFY, EXPN, HELP, STARTTLS. arg must
+// be empty for DATA, RSET, QUIT and STARTTLS, and present for EHLO, HELO,
+// LHLO, VRFY and EXPN. MAIL, RCPT, BDAT, AUTH and XCLIENT have their own
+// writers.
 func AppendCommand(dst []byte, v Verb, arg string) ([]byte, error) {
 	switch v {
-	case VerbMAIL, VerbRCPT, VerbBDAT, VerbAUTH, VerbUnknown:
+	case VerbMAIL, VerbRCPT, VerbBDAT, VerbAUTH, VerbXCLIENT, VerbUnknown:
 		return dst, errInjection("a verb without its own writer")
 	}
-	if v > VerbAUTH {
+	if v >= numVerbs {
 		return dst, errInjection("a known verb")
 	}
 	switch v.argRule() {

@@ -122,7 +122,7 @@ func TestAppendMailFrom(t *testing.T) {
 		assert.Equal(t, tt.want, string(got))
 		cmd, err := ParseCommand(bytes.TrimSuffix(got, []byte("\r\n")))
 		require.NoError(t, err)
-		m, err := ParseMailFrom(cmd.Args, PathOptions{})
+		m, err := ParseMailFrom(cmd.Args, PathOptions{ExtensionParams: []string{"X-A", "X-B"}})
 		require.NoError(t, err)
 		assert.Equal(t, tt.mailbox, string(m.From.Mailbox))
 	}
@@ -190,7 +190,7 @@ func TestAppendRcptTo(t *testing.T) {
 		assert.Equal(t, "k"+tt.want, string(got))
 		cmd, err := ParseCommand(bytes.TrimSuffix(got[1:], []byte("\r\n")))
 		require.NoError(t, err)
-		r, err := ParseRcptTo(cmd.Args, PathOptions{SMTPUTF8: tt.utf8})
+		r, err := ParseRcptTo(cmd.Args, PathOptions{SMTPUTF8: tt.utf8, ExtensionParams: []string{"RRVS"}})
 		require.NoError(t, err)
 		assert.Equal(t, tt.mailbox, string(r.To.Mailbox))
 	}

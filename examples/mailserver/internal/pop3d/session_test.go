@@ -1,0 +1,170 @@
+package pop3d
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"io"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mailwire/mailwire/examples/mailserver/internal/store"
+	"github.com/mailwire/mailwire/examples/mailserver/internal/users"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestCAPAByState(t *testing.T) {
+	for _, tc := range []struct {
+		required bool
+		tls      bool
+		want     []string
+	}{
+		{true, false, []string{"TOP", "UIDL", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING", "EXPIRE NEVER", "STLS"}},
+		{true, true, []string{"TOP", "UIDL", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING", "EXPIRE NEVER", "USER", "SASL PLAIN"}},
+		{false, false, []string{"TOP", "UIDL", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING", "EXPIRE NEVER", "STLS", "USER", "SASL PLAIN"}},
+		{false, true, []string{"TOP", "UIDL", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING", "EXPIRE NEVER", "USER", "SASL PLAIN"}},
+	} {
+		e := serve(t, func(c *Config) { c.RequireTLS = tc.required })
+		c := e.dial(t)
+		if tc.tls {
+			c.starttls(e.pool)
+		}
+		require.Equal(t, "+OK", c.cmd("CAPA")[:3])
+		assert.Equal(t, tc.want, c.multi(), "required=%v tls=%v", tc.required, tc.tls)
+	}
+}
+
+func TestSTLSResetsState(t *testing.T) {
+	e := serve(t, func(c *Config) { c.RequireTLS = false })
+	c := e.dial(t)
+	assert.True(t, strings.HasPrefix(c.cmd("USER alice"), "+OK"))
+	c.starttls(e.pool)
+	assert.Equal(t, "-ERR USER first", c.cmd("PASS pw"), "USER from before TLS forgotten")
+	assert.True(t, strings.HasPrefix(c.cmd("STLS"), "-ERR"), "second STLS refused")
+}
+
+func TestSTLSPipelinedRefused(t *testing.T) {
+	e := serve(t, nil)
+	c := e.dial(t)
+	c.c.Write([]byte("STLS\r\nCAPA\r\n"))
+	assert.True(t, strings.HasPrefix(c.line(), "-ERR"))
+	_, err := c.r.ReadString('\n')
+	assert.ErrorIs(t, err, io.EOF, "closed, CAPA never answered")
+}
+
+func TestAuthPlainAndCancel(t *testing.T) {
+	e := serve(t, nil)
+	c := e.dial(t)
+	c.starttls(e.pool)
+	assert.Equal(t, "+ ", c.cmd("AUTH PLAIN"))
+	assert.True(t, strings.HasPrefix(c.cmd("*"), "-ERR"), "canceled")
+	assert.Equal(t, "+ ", c.cmd("AUTH plain"))
+	assert.Equal(t, "-ERR [AUTH] invalid credentials", c.cmd(base64.StdEncoding.EncodeToString([]byte("\x00alice\x00nope"))))
+	assert.Equal(t, 1, e.fails)
+	assert.Equal(t, "-ERR [AUTH] invalid credentials", c.cmd("AUTH PLAIN "+base64.StdEncoding.EncodeToString([]byte("bob\x00alice\x00pw"))), "authzid must be the user")
+	assert.True(t, strings.HasPrefix(c.cmd("AUTH PLAIN !!!"), "-ERR"))
+	assert.True(t, strings.HasPrefix(c.cmd("AUTH CRAM-MD5"), "-ERR"))
+	assert.Equal(t, "+OK mechanisms follow", c.cmd("AUTH"))
+	assert.Equal(t, []string{"PLAIN"}, c.multi())
+	assert.Equal(t, "+OK maildrop has 0 messages (0 octets)", c.cmd("AUTH PLAIN "+base64.StdEncoding.EncodeToString([]byte("\x00alice\x00pw"))))
+	assert.Equal(t, "-ERR already logged in", c.cmd("USER alice"))
+	assert.Equal(t, "-ERR STLS only before login", c.cmd("STLS"))
+}
+
+func TestWrongState(t *testing.T) {
+	e := serve(t, func(c *Config) { c.RequireTLS = false })
+	c := e.dial(t)
+	for _, cmd := range []string{"STAT", "LIST", "RETR 1", "DELE 1", "NOOP", "UIDL", "TOP 1 1", "RSET"} {
+		assert.True(t, strings.HasPrefix(c.cmd(cmd), "-ERR"), cmd)
+	}
+	assert.True(t, strings.HasPrefix(c.cmd("XYZZY"), "-ERR"))
+	assert.True(t, strings.HasPrefix(c.cmd("PASS x"), "-ERR"), "PASS without USER")
+	assert.True(t, strings.HasPrefix(c.cmd("RETR 0"), "-ERR"))
+	assert.Equal(t, "+OK bye", c.cmd("QUIT"))
+}
+
+func TestIdleTimeout(t *testing.T) {
+	e := serve(t, func(c *Config) { c.Idle = 200 * time.Millisecond })
+	c := e.dial(t)
+	t0 := time.Now()
+	assert.Equal(t, "-ERR [SYS/TEMP] closing: idle timeout", c.line())
+	assert.GreaterOrEqual(t, time.Since(t0), 150*time.Millisecond)
+}
+
+func TestShutdownMidSession(t *testing.T) {
+	e := serve(t, func(c *Config) { c.RequireTLS = false })
+	require.NoError(t, e.st.Deliver([]string{"alice"}, strings.NewReader("Subject: a\r\n\r\nx\r\n")))
+	c := e.dial(t)
+	c.cmd("USER alice")
+	assert.True(t, strings.HasPrefix(c.cmd("PASS pw"), "+OK maildrop has 1"))
+	assert.True(t, strings.HasPrefix(c.cmd("DELE 1"), "+OK"))
+	e.stop()
+	assert.Equal(t, "-ERR [SYS/TEMP] closing: shutting down", c.line())
+	m, err := e.st.OpenMaildrop("alice")
+	require.NoError(t, err, "lock released")
+	assert.Len(t, m.Messages(), 1, "DELE not committed")
+	m.Close()
+}
+
+// FuzzSession feeds any byte stream to a logged-in-capable session in
+// plaintext (-tls opportunistic): whatever it sends, every reply line ends
+// in CRLF, and without a QUIT in the input no message is deleted.
+func FuzzSession(f *testing.F) {
+	f.Add([]byte("USER alice\r\nPASS pw\r\nDELE 1\r\nRSET\r\nDELE 2\r\n"))
+	f.Add([]byte("USER alice\r\nPASS pw\r\nTOP 1 0\r\nRETR 2\r\nUIDL\r\nLIST\r\nQUIT\r\n"))
+	f.Add([]byte("AUTH PLAIN\r\nAGFsaWNlAHB3\r\nDELE 1\r\n"))
+	f.Add([]byte("CAPA\r\nSTLS\r\n\x16\x03\x01"))
+	f.Add([]byte("USER alice\r\nPASS pw\r\nDELE 1\r\nqUiT\r\n"))
+	dir := f.TempDir()
+	st, err := store.Open(dir)
+	require.NoError(f, err)
+	db := users.New("localhost")
+	h, err := users.NewHash("pw", 1000)
+	require.NoError(f, err)
+	require.NoError(f, db.AddHash("alice", h))
+	srv := New(Config{Users: db, Store: StoreOf(st), Idle: 2 * time.Second})
+	f.Fuzz(func(t *testing.T, in []byte) {
+		for range 2 - count(t, st) {
+			require.NoError(t, st.Deliver([]string{"alice"}, strings.NewReader("Subject: s\r\n\r\n.body\r\n")))
+		}
+		client, server := net.Pipe()
+		done := make(chan struct{})
+		go func() { srv.Serve(context.Background(), server); close(done) }()
+		var out bytes.Buffer
+		read := make(chan struct{})
+		go func() { io.Copy(&out, client); close(read) }()
+		client.SetWriteDeadline(time.Now().Add(2 * time.Second))
+		client.Write(in)
+		client.Close()
+		<-done
+		<-read
+		if len(out.Bytes()) > 0 {
+			assert.True(t, bytes.HasSuffix(out.Bytes(), []byte("\r\n")), "%q", out.Bytes())
+			assert.NotContains(t, strings.ReplaceAll(out.String(), "\r\n", ""), "\n", "no bare LF")
+		}
+		if !bytes.Contains(bytes.ToUpper(in), []byte("QUIT")) {
+			assert.Equal(t, 2, count(t, st), "deleted without QUIT: %q", in)
+		}
+	})
+}
+
+func count(t *testing.T, st *store.Store) int {
+	m, err := st.OpenMaildrop("alice")
+	require.NoError(t, err)
+	defer m.Close()
+	return len(m.Messages())
+}
+
+// TestShutdownAfterSTLS: the shutdown reaches a session reading over TLS.
+func TestShutdownAfterSTLS(t *testing.T) {
+	e := serve(t, nil)
+	c := e.dial(t)
+	c.starttls(e.pool)
+	c.cmd("USER alice")
+	assert.True(t, strings.HasPrefix(c.cmd("PASS pw"), "+OK"))
+	e.stop()
+	assert.Equal(t, "-ERR [SYS/TEMP] closing: shutting down", c.line())
+}
