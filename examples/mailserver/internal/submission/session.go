@@ -188,6 +188,15 @@ func (s *session) flush() {
 	s.out = s.out[:0]
 }
 
+// refuseErr answers a refused command with the reply of the library's
+// typed error (smtpwire.StatusOf) and counts it; a fatal one ends the
+// session.
+func (s *session) refuseErr(err error) {
+	st := smtpwire.StatusOf(err)
+	s.refuse(st.Code, st.Enhanced, st.Text)
+	s.closing = s.closing || st.Fatal
+}
+
 // refuse answers a refused command and counts it.
 func (s *session) refuse(c int, e smtpwire.EnhancedCode, text string) {
 	s.errors++
