@@ -28,9 +28,13 @@ func (s *session) auth(args []byte) {
 		s.refuseErr(err)
 		return
 	}
-	var name, pass, authz string
+	// mech and initial are views into the command line, which the reads of
+	// the SASL exchange overwrite: the log gets the mechanism's constant
+	// name, chosen before any read.
+	var name, pass, authz, mechanism string
 	switch {
 	case bytes.EqualFold(mech, []byte("PLAIN")):
+		mechanism = "PLAIN"
 		msg, ok := s.saslStep(initial, nil)
 		if !ok {
 			return
@@ -44,6 +48,7 @@ func (s *session) auth(args []byte) {
 		name, pass, authz = string(p.Authcid), string(p.Password), string(p.Authzid)
 		clear(msg)
 	case bytes.EqualFold(mech, []byte("LOGIN")):
+		mechanism = "LOGIN"
 		u, ok := s.saslStep(initial, []byte("Username:"))
 		if !ok {
 			return
@@ -70,7 +75,7 @@ func (s *session) auth(args []byte) {
 		return
 	}
 	s.user = &u
-	s.log.Info("auth", "user", u.Name, "mechanism", string(bytes.ToUpper(mech)))
+	s.log.Info("auth", "user", u.Name, "mechanism", mechanism)
 	s.reply(235, code(2, 7, 0), "authentication successful")
 }
 
