@@ -104,12 +104,14 @@ func (s *session) run(ctx context.Context) {
 				s.reply(421, code(4, 3, 2), s.cfg.Hostname+" shutting down")
 				return
 			}
+			// An unknown command (smtpwire.ErrUnknownCommand) arrives here
+			// too, and counts toward the limit below.
 			if !s.fail(err) {
 				return
 			}
-			continue
+		} else {
+			s.command(ctx, cmd)
 		}
-		s.command(ctx, cmd)
 		if s.errors >= maxErrors {
 			s.reply(421, code(4, 7, 0), "too many errors, closing")
 			s.log.Info("too many errors")
@@ -234,7 +236,9 @@ func (s *session) command(ctx context.Context, cmd smtpwire.Command) {
 		s.reply(221, code(2, 0, 0), s.cfg.Hostname+" closing")
 		s.closing = true
 	default:
-		s.refuse(500, code(5, 5, 2), "command not recognized")
+		// A verb the library knows that this service does not offer
+		// (XCLIENT) gets the reply of one it does not know.
+		s.refuseErr(smtpwire.ErrUnknownCommand)
 	}
 }
 
