@@ -156,6 +156,11 @@ func (ss *session) command(cmd pop3.Command) (done bool, why string) {
 		}
 		ss.ok("bye")
 		return true, "quit"
+	case pop3.VerbUTF8, pop3.VerbLANG:
+		// Known to the library, not offered (not in CAPA): answered as a
+		// command it does not know, in either state.
+		ss.out = pop3.AppendReply(ss.out, pop3.ReplyOf(pop3.ErrUnknownCommand))
+		return false, ""
 	}
 	if ss.drop == nil {
 		return ss.authorization(cmd)

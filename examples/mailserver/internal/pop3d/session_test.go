@@ -206,3 +206,35 @@ func TestLogValuesSurviveTheNextRead(t *testing.T) {
 	assert.Equal(t, "quit", end[0]["reason"].String())
 	assertNoViews(t, rec.records(""))
 }
+
+// TestUnknownCommands: a command pop3 does not know (ErrUnknownCommand)
+// gets ReplyOf's -ERR in both states and the session goes on; verbs the
+// library knows that this service does not offer (UTF8, LANG: not in CAPA)
+// are answered the same way.
+func TestUnknownCommands(t *testing.T) {
+	e := serve(t, func(c *Config) { c.RequireTLS = false })
+	require.NoError(t, e.st.Deliver([]string{"alice"}, strings.NewReader("Subject: a\r\n\r\nx\r\n")))
+	c := e.dial(t)
+	for _, s := range [][2]string{
+		{"XYZZY", "-ERR Unknown command: XYZZY"},
+		{"LAST", "-ERR Unknown command: LAST"},
+		{"xclient ADDR=192.0.2.1", "-ERR Unknown command: xclient"},
+		{"UTF8", "-ERR Unknown command"},
+		{"LANG", "-ERR Unknown command"},
+		{"STAT", "-ERR command not valid before login"},
+		{"USER alice", "+OK send PASS"},
+		{"XYZZY", "-ERR Unknown command: XYZZY"},
+		{"PASS pw", "+OK maildrop has 1 messages (17 octets)"}, // USER kept across the unknown command
+		{"XYZZY 1", "-ERR Unknown command: XYZZY"},
+		{"UTF8", "-ERR Unknown command"},
+		{"LANG en", "-ERR Unknown command"},
+		{"DELE 1", "+OK message 1 deleted"},
+		{"LAST", "-ERR Unknown command: LAST"},
+		{"STAT", "+OK 0 0"},
+		{"RSET", "+OK maildrop has 1 messages (17 octets)"},
+		{"QUIT", "+OK bye, 0 messages deleted"},
+	} {
+		assert.Equal(t, s[1], c.cmd(s[0]), s[0])
+	}
+	assert.Equal(t, 1, count(t, e.st))
+}
