@@ -95,7 +95,10 @@ func TestFailures(t *testing.T) {
 		{"invalid policy", "version: STSv2\nmode: enforce\n", nil, tlspolicy.ResultSTSPolicyInvalid},
 		{"untrusted certificate", enforce, func(f *Fetcher, _ *dnstest.Server) { f.RootCAs = mxtest.NewCA(t).Pool }, tlspolicy.ResultSTSWebPKIInvalid},
 		{"no policy host", enforce, func(f *Fetcher, _ *dnstest.Server) { f.Port = 1 }, tlspolicy.ResultSTSPolicyFetchError},
-		{"no address", enforce, func(f *Fetcher, d *dnstest.Server) { f.DNS = &dns.Resolver{Server: d.Addr}; d.Fail("mta-sts.sts.test", 1, 2) }, tlspolicy.ResultSTSPolicyFetchError},
+		{"no address", enforce, func(f *Fetcher, d *dnstest.Server) {
+			f.DNS = &dns.Resolver{Server: d.Addr}
+			d.Fail("mta-sts.sts.test", 1, 2)
+		}, tlspolicy.ResultSTSPolicyFetchError},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
