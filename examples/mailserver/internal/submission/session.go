@@ -48,8 +48,8 @@ type session struct {
 	envid string
 	// requireTLS: MAIL had REQUIRETLS (RFC 8689).
 	requireTLS bool
-	rcpts []rcpt
-	bdat  *bdatState
+	rcpts      []rcpt
+	bdat       *bdatState
 
 	mu      sync.Mutex // guards waiting
 	waiting bool       // blocked reading a command: shutdown may interrupt
