@@ -70,12 +70,12 @@ func (r *mxRouter) Route(rcpt string) Destination {
 			return localDest{q: r.q, name: u.Name}
 		}
 	}
-	_, domain, ok := strings.Cut(rcpt, "@")
-	if i := strings.LastIndexByte(rcpt, '@'); i >= 0 {
-		domain = rcpt[i+1:]
+	i := strings.LastIndexByte(rcpt, '@')
+	if i < 0 {
+		return badDomain{}
 	}
-	domain = strings.ToLower(strings.TrimSuffix(domain, "."))
-	if !ok || domain == "" || strings.HasPrefix(domain, "[") {
+	domain := strings.ToLower(strings.TrimSuffix(rcpt[i+1:], "."))
+	if domain == "" || strings.HasPrefix(domain, "[") {
 		return badDomain{}
 	}
 	return &mxDest{r: r, domain: domain}

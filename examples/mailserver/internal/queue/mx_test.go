@@ -331,6 +331,7 @@ func TestMXPerDomainLimit(t *testing.T) {
 	w := newWorld(t)
 	relay := newRelay(t, false, true)
 	var cur, peak atomic.Int32
+	relay.mu.Lock()
 	relay.onConnect = func() func() {
 		n := cur.Add(1)
 		for {
@@ -342,6 +343,7 @@ func TestMXPerDomainLimit(t *testing.T) {
 		time.Sleep(150 * time.Millisecond)
 		return func() { cur.Add(-1) }
 	}
+	relay.mu.Unlock()
 	mq := w.queue(t, mxtest.Port(relay.addr), tlspolicy.LevelMay, func(c *Config) { c.Concurrency = 6; c.MX.PerDomain = 2 })
 	for i := 0; i < 6; i++ {
 		require.NoError(t, mq.Enqueue("alice@mail.example", []string{"u@plain.test"}, strings.NewReader(mxMessage(fmt.Sprint("limit", i)))))
@@ -356,7 +358,9 @@ func TestMXPerDomainLimit(t *testing.T) {
 func TestMXRequireTLSDelivered(t *testing.T) {
 	w := newWorld(t)
 	relay := newRelay(t, true, true)
+	relay.mu.Lock()
 	relay.requireTLS = true
+	relay.mu.Unlock()
 	cert, _ := parseLeaf(t, relay.tls)
 	w.tlsa("rt.test", mxtest.Port(relay.addr), cert.RawSubjectPublicKeyInfo, true)
 	mq := w.queue(t, mxtest.Port(relay.addr), tlspolicy.LevelMay, nil)

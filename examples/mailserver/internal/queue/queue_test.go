@@ -145,8 +145,11 @@ func parseLeaf(t *testing.T, c *tls.Config) (*x509.Certificate, error) {
 
 func (r *fakeRelay) serve(conn net.Conn) {
 	defer conn.Close()
-	if r.onConnect != nil {
-		defer r.onConnect()()
+	r.mu.Lock()
+	onConnect, requireTLS := r.onConnect, r.requireTLS
+	r.mu.Unlock()
+	if onConnect != nil {
+		defer onConnect()()
 	}
 	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
 	cr := smtpwire.NewCommandReader(conn, smtpwire.CommandReaderOptions{})
@@ -178,7 +181,7 @@ func (r *fakeRelay) serve(conn net.Conn) {
 			if dsn {
 				caps += "\r\n250-DSN"
 			}
-			if r.requireTLS && secure {
+			if requireTLS && secure {
 				caps += "\r\n250-REQUIRETLS"
 			}
 			out(caps + "\r\n250 AUTH PLAIN LOGIN")
