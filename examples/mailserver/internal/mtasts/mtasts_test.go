@@ -32,7 +32,7 @@ func (c *clock) add(d time.Duration) {
 func setup(t *testing.T, policy string) (*dnstest.Server, *mxtest.MTASTS, *Fetcher, *clock) {
 	ca := mxtest.NewCA(t)
 	d := dnstest.Start(t)
-	srv := mxtest.StartMTASTS(t, ca, "sts.test", policy)
+	srv := mxtest.StartMTASTS(t, ca, map[string]string{"sts.test": policy})
 	d.TXT("_mta-sts.sts.test", "v=STSv1; id=1;")
 	d.A("mta-sts.sts.test", "127.0.0.1")
 	c := &clock{t: time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)}
@@ -60,7 +60,7 @@ func TestFetchAndCache(t *testing.T) {
 
 	// The policy host goes away: the cached policy still applies until
 	// max_age, whatever DNS says (RFC 8461 §5.1)...
-	srv.Policy = "garbage"
+	srv.Set("sts.test", "garbage")
 	d.TXT("_mta-sts.sts.test", "v=STSv1; id=2;") // now two records: none valid
 	r = f.Get(ctx, "sts.test")
 	require.NotNil(t, r.Policy)
@@ -78,7 +78,7 @@ func TestNewIDRefetches(t *testing.T) {
 	f.mu.Lock()
 	f.cache["sts.test"].id = "0" // as if the record had changed
 	f.mu.Unlock()
-	srv.Policy = "version: STSv1\nmode: testing\nmx: *.sts.test\nmax_age: 60\n"
+	srv.Set("sts.test", "version: STSv1\nmode: testing\nmx: *.sts.test\nmax_age: 60\n")
 	r := f.Get(ctx, "sts.test")
 	require.NotNil(t, r.Policy)
 	assert.Equal(t, tlspolicy.MTASTSTesting, r.Policy.Mode)

@@ -23,6 +23,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -89,38 +90,59 @@ func (ca *CA) WriteCA(t testing.TB, dir string) string {
 	return p
 }
 
-// MTASTS serves policy at https://mta-sts.DOMAIN/.well-known/mta-sts.txt on
-// 127.0.0.1 with a certificate from ca, and returns the port. Fetches
-// counts the requests.
+// MTASTS serves https://mta-sts.DOMAIN/.well-known/mta-sts.txt for each of
+// its domains on 127.0.0.1, with one certificate from the CA for all the
+// mta-sts names.
 type MTASTS struct {
-	Port    int
-	Policy  string
-	fetches chan struct{}
+	Port     int
+	mu       sync.Mutex
+	policies map[string]string
+	fetches  int
 }
 
-// Fetches returns how many times the policy was fetched.
-func (m *MTASTS) Fetches() int { return len(m.fetches) }
+// Fetches returns how many times a policy was fetched.
+func (m *MTASTS) Fetches() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.fetches
+}
 
-// StartMTASTS starts the policy server for domain.
-func StartMTASTS(t testing.TB, ca *CA, domain, policy string) *MTASTS {
+// Set replaces domain's policy file.
+func (m *MTASTS) Set(domain, policy string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.policies[domain] = policy
+}
+
+// StartMTASTS starts the policy server with policies (domain → file).
+func StartMTASTS(t testing.TB, ca *CA, policies map[string]string) *MTASTS {
 	t.Helper()
-	certPEM, keyPEM, _ := ca.Leaf(t, "mta-sts."+domain)
+	m := &MTASTS{policies: map[string]string{}}
+	var names []string
+	for d, p := range policies {
+		m.policies[d] = p
+		names = append(names, "mta-sts."+d)
+	}
+	certPEM, keyPEM, _ := ca.Leaf(t, names...)
 	cert, err := tls.X509KeyPair(certPEM, keyPEM)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &MTASTS{Policy: policy, fetches: make(chan struct{}, 10000)}
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/.well-known/mta-sts.txt" || !strings.HasPrefix(r.Host, "mta-sts."+domain) {
+		host, _, _ := strings.Cut(r.Host, ":")
+		domain, ok := strings.CutPrefix(host, "mta-sts.")
+		m.mu.Lock()
+		policy, known := m.policies[domain]
+		if ok && known {
+			m.fetches++
+		}
+		m.mu.Unlock()
+		if r.URL.Path != "/.well-known/mta-sts.txt" || !ok || !known {
 			http.NotFound(w, r)
 			return
 		}
-		select {
-		case m.fetches <- struct{}{}:
-		default:
-		}
 		w.Header().Set("Content-Type", "text/plain")
-		_, _ = w.Write([]byte(m.Policy))
+		_, _ = w.Write([]byte(policy))
 	}))
 	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	srv.StartTLS()

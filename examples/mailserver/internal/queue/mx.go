@@ -3,6 +3,7 @@ package queue
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -337,6 +338,19 @@ func (d *mxDest) try(ctx context.Context, env *Envelope, rcpts []string, open fu
 	}
 	sess := tlsrpt.Session{Policy: pol, SendingIP: local, ReceivingMX: host, ReceivingIP: addr.String()}
 	cl := starttls.Client{Protocol: starttls.SMTP, Policy: p, Hello: q.cfg.Hostname}
+	// Under an MTA-STS testing policy the certificate is checked as
+	// enforce would, for the report only (RFC 8461 §5): delivery goes on.
+	var testingErr error
+	if stsMode(pol, dec) == "testing" && p.Transport == tlspolicy.TransportSTARTTLS && !p.Level.MustVerify() {
+		if tc, err := p.TLSConfig(); err == nil {
+			roots := q.cfg.RootCAs
+			tc.VerifyConnection = func(cs tls.ConnectionState) error {
+				testingErr = verifyPKIX(cs, host, roots)
+				return nil
+			}
+			cl.TLSConfig = tc
+		}
+	}
 	conn, rep, err := cl.Upgrade(ctx, raw)
 	logTLS := func(outcome, version string, verified bool, reason error) {
 		q.log.Info("mx tls", "id", env.ID, "domain", d.domain, "mx", host, "addr", target, "tls", outcome, "version", version,
@@ -361,7 +375,10 @@ func (d *mxDest) try(ctx context.Context, env *Envelope, rcpts []string, open fu
 	defer conn.Close()
 	secure := rep.State == starttls.StateSecure
 	if secure {
-		logTLS("secure", tlsVersion(rep), p.Level.MustVerify(), nil)
+		logTLS("secure", tlsVersion(rep), p.Level.MustVerify(), testingErr)
+		if testingErr != nil {
+			sess.Result, sess.Info = tlspolicy.ResultTypeOf(testingErr), "delivered under MTA-STS testing: "+testingErr.Error()
+		}
 		d.report(sess)
 	} else {
 		outcome := "plaintext"
@@ -397,3 +414,17 @@ func stsMode(pol tlsrpt.Policy, dec tlspolicy.Decision) string {
 
 // tlsVersion names the negotiated TLS version ("TLS 1.3").
 func tlsVersion(rep starttls.Report) string { return tls.VersionName(rep.TLS.Version) }
+
+// verifyPKIX checks the peer's chain against roots (nil: the system's)
+// and the name host, as LevelVerify would.
+func verifyPKIX(cs tls.ConnectionState, host string, roots *x509.CertPool) error {
+	if len(cs.PeerCertificates) == 0 {
+		return errors.New("no peer certificate")
+	}
+	inter := x509.NewCertPool()
+	for _, c := range cs.PeerCertificates[1:] {
+		inter.AddCert(c)
+	}
+	_, err := cs.PeerCertificates[0].Verify(x509.VerifyOptions{DNSName: host, Roots: roots, Intermediates: inter})
+	return err
+}

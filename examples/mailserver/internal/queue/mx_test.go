@@ -41,14 +41,17 @@ type mxWorld struct {
 	rptDir  string
 }
 
-const stsEnforce = "version: STSv1\r\nmode: enforce\r\nmx: mx.sts.test\r\nmax_age: 86400\r\n"
+const (
+	stsEnforce = "version: STSv1\r\nmode: enforce\r\nmx: mx.sts.test\r\nmax_age: 86400\r\n"
+	stsTesting = "version: STSv1\r\nmode: testing\r\nmx: mx.ststesting.test\r\nmax_age: 86400\r\n"
+)
 
 func newWorld(t *testing.T) *mxWorld {
 	w := &mxWorld{dns: dnstest.Start(t), ca: mxtest.NewCA(t), rptDir: filepath.Join(t.TempDir(), "tlsrpt")}
 	w.reports = &tlsrpt.Reporter{Dir: w.rptDir, Org: host, Contact: "postmaster@" + host}
-	w.sts = mxtest.StartMTASTS(t, w.ca, "sts.test", stsEnforce)
+	w.sts = mxtest.StartMTASTS(t, w.ca, map[string]string{"sts.test": stsEnforce, "ststesting.test": stsTesting})
 	d := w.dns
-	for _, dom := range []string{"plain.test", "sts.test", "dane.test", "insecure.test", "rt.test"} {
+	for _, dom := range []string{"plain.test", "sts.test", "ststesting.test", "dane.test", "insecure.test", "rt.test"} {
 		d.MX(dom, 10, "mx."+dom)
 		d.A("mx."+dom, "127.0.0.1")
 	}
@@ -57,8 +60,10 @@ func newWorld(t *testing.T) *mxWorld {
 	d.A("mx.backup.test", "127.0.0.1")
 	d.MX("null.test", 0, ".")
 	d.A("implicit.test", "127.0.0.1") // no MX: the domain is its own MX
-	d.TXT("_mta-sts.sts.test", "v=STSv1; id=1;")
-	d.A("mta-sts.sts.test", "127.0.0.1")
+	for _, dom := range []string{"sts.test", "ststesting.test"} {
+		d.TXT("_mta-sts."+dom, "v=STSv1; id=1;")
+		d.A("mta-sts."+dom, "127.0.0.1")
+	}
 	for _, n := range []string{"dane.test", "mx.dane.test", "rt.test", "mx.rt.test"} {
 		d.Secure(n, true)
 	}
@@ -217,6 +222,15 @@ func TestMXPostfix(t *testing.T) {
 		assert.Contains(t, mq.log.String(), `verified=true policy=sts sts_mode=enforce level=verify`)
 	})
 
+	t.Run("MTA-STS testing delivers to a wrong-name certificate and reports it", func(t *testing.T) {
+		mq := w.queue(t, wrongPort, tlspolicy.LevelMay, nil)
+		require.NoError(t, mq.Enqueue(from, []string{"u@ststesting.test"}, strings.NewReader(mxMessage("sts-testing"))))
+		mq.RunOnce(ctx)
+		require.Len(t, pf.WaitReceived("Subject: mx sts-testing", 10*time.Second), 1, mq.log.String())
+		assert.Contains(t, mq.log.String(), `verified=false policy=sts sts_mode=testing level=may`)
+		assert.Contains(t, mq.log.String(), "certificate is valid for wrong.invalid")
+	})
+
 	t.Run("TLS-Required: No lets an enforce domain get plaintext", func(t *testing.T) {
 		mq := w.queue(t, plainPort, tlspolicy.LevelMay, nil)
 		require.NoError(t, mq.Enqueue(from, []string{"u@sts.test"}, strings.NewReader(mxMessage("tls-required-no", "TLS-Required: No"))))
@@ -316,6 +330,7 @@ func TestMXPostfix(t *testing.T) {
 			{"sts.test", "sts", "starttls-not-supported"},               // enforce, plaintext MX
 			{"sts.test", "sts", "certificate-host-mismatch"},            // enforce, wrong name
 			{"sts.test", "sts", "success"},
+			{"ststesting.test", "sts", "certificate-host-mismatch"}, // testing: delivered, reported
 			{"dane.test", "tlsa", "starttls-not-supported"},
 			{"dane.test", "tlsa", "validation-failure"},
 			{"dane.test", "tlsa", "success"},
