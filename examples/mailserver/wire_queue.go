@@ -99,8 +99,11 @@ func wireMX(c config, cfg *queue.Config) error {
 			return fmt.Errorf("-dns: want HOST:PORT: %w", err)
 		}
 	}
+	if level, _ := tlspolicy.ParseLevel(c.relayTLS); level == tlspolicy.LevelFingerprint {
+		return errors.New("-relay-tls fingerprint does not go with -relay mx: there is no way to give the fingerprints")
+	}
 	res := &dns.Resolver{Server: c.dns}
-	f := &mtasts.Fetcher{DNS: res}
+	f := &mtasts.Fetcher{DNS: res, Dir: filepath.Join(c.data, "mtasts")}
 	if c.mtastsPort != 443 {
 		f.Port = c.mtastsPort
 	}

@@ -7,7 +7,9 @@
 // Following RFC 8461 §5.1, a cached policy that has not expired is used
 // when the TXT record is missing or cannot be looked up, and when a fetch
 // fails; the policy is fetched again when the record's id differs from the
-// cached one. The cache lives as long as the process.
+// cached one. With Fetcher.Dir set the cache is also kept on disk, one
+// file per domain, so that a restart does not forget an enforced policy
+// (a downgrade an attacker who blocks the fetch could otherwise force).
 package mtasts
 
 import (
@@ -15,6 +17,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -22,6 +25,8 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -50,6 +55,8 @@ type Fetcher struct {
 	Timeout time.Duration
 	// Now is the clock; nil: time.Now.
 	Now func() time.Time
+	// Dir, when set, keeps the cache on disk (DIR/mtasts/DOMAIN.json).
+	Dir string
 
 	mu    sync.Mutex
 	cache map[string]*entry
@@ -89,6 +96,14 @@ func (f *Fetcher) Get(ctx context.Context, domain string) Result {
 	now := f.now()
 	f.mu.Lock()
 	cached := f.cache[domain]
+	if cached == nil {
+		if cached = f.load(domain); cached != nil {
+			if f.cache == nil {
+				f.cache = map[string]*entry{}
+			}
+			f.cache[domain] = cached
+		}
+	}
 	if cached != nil && !now.Before(cached.expires) {
 		delete(f.cache, domain)
 		cached = nil
@@ -123,6 +138,7 @@ func (f *Fetcher) Get(ctx context.Context, domain string) Result {
 		f.cache = map[string]*entry{}
 	}
 	f.cache[domain] = e
+	f.save(domain, e)
 	f.mu.Unlock()
 	return Result{Policy: &p, Lines: lines}
 }
@@ -206,4 +222,56 @@ func policyLines(b []byte) []string {
 		out = append(out, strings.TrimSuffix(l, "\r"))
 	}
 	return out
+}
+
+// stored is a cache file.
+type stored struct {
+	ID      string    `json:"id"`
+	Expires time.Time `json:"expires"`
+	Lines   []string  `json:"policy"`
+}
+
+func (f *Fetcher) path(domain string) string {
+	if f.Dir == "" || domain == "" || strings.ContainsAny(domain, "/\\\x00") || domain[0] == '.' {
+		return ""
+	}
+	return filepath.Join(f.Dir, domain+".json")
+}
+
+// load reads domain's cache file (under f.mu); the policy is parsed again
+// by tlspolicy.ParseMTASTS, so a damaged file is no policy.
+func (f *Fetcher) load(domain string) *entry {
+	p := f.path(domain)
+	if p == "" {
+		return nil
+	}
+	b, err := os.ReadFile(p)
+	if err != nil || len(b) > 4*tlspolicy.DefaultMTASTSMaxSize {
+		return nil
+	}
+	var st stored
+	if json.Unmarshal(b, &st) != nil {
+		return nil
+	}
+	pol, err := tlspolicy.ParseMTASTS([]byte(strings.Join(st.Lines, "\n")), tlspolicy.MTASTSOptions{})
+	if err != nil {
+		return nil
+	}
+	return &entry{id: st.ID, policy: pol, lines: st.Lines, expires: st.Expires}
+}
+
+// save writes domain's cache file (under f.mu), best effort.
+func (f *Fetcher) save(domain string, e *entry) {
+	p := f.path(domain)
+	if p == "" {
+		return
+	}
+	b, err := json.Marshal(stored{ID: e.id, Expires: e.expires, Lines: e.lines})
+	if err != nil || os.MkdirAll(f.Dir, 0o700) != nil {
+		return
+	}
+	tmp := p + ".tmp"
+	if os.WriteFile(tmp, b, 0o600) == nil && os.Rename(tmp, p) != nil {
+		_ = os.Remove(tmp)
+	}
 }

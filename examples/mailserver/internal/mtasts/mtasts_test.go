@@ -121,3 +121,23 @@ func TestNoRecordNoPolicy(t *testing.T) {
 	assert.Empty(t, r.Failure)
 	assert.Equal(t, 0, srv.Fetches())
 }
+
+func TestDiskCacheSurvivesRestart(t *testing.T) {
+	_, srv, f, c := setup(t, enforce)
+	f.Dir = t.TempDir()
+	ctx := context.Background()
+	require.NotNil(t, f.Get(ctx, "sts.test").Policy)
+	// A new process; the policy host now serves garbage (or an attacker
+	// blocks it): the policy on disk still applies.
+	srv.Set("sts.test", "garbage")
+	f2 := &Fetcher{DNS: f.DNS, Port: f.Port, RootCAs: f.RootCAs, Now: c.now, Dir: f.Dir}
+	r := f2.Get(ctx, "sts.test")
+	require.NotNil(t, r.Policy)
+	assert.True(t, r.Cached)
+	assert.Equal(t, tlspolicy.MTASTSEnforce, r.Policy.Mode)
+	assert.Equal(t, 1, srv.Fetches(), "same id: not fetched again")
+	// Expired on disk: gone.
+	c.add(2 * time.Hour)
+	f3 := &Fetcher{DNS: f.DNS, Port: f.Port, RootCAs: f.RootCAs, Now: c.now, Dir: f.Dir}
+	assert.Nil(t, f3.Get(ctx, "sts.test").Policy)
+}

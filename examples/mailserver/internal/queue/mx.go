@@ -243,6 +243,9 @@ func (d *mxDest) Deliver(ctx context.Context, env *Envelope, rcpts []string, ope
 				Text: "REQUIRETLS: no verifiable TLS policy (DANE or MTA-STS enforce) for " + mx.Host + ", the message is not sent"})
 		}
 		p := tlspolicy.Policy{Level: dec.Level, Transport: sit.Transport, ServerName: mx.Host, RootCAs: q.cfg.RootCAs}
+		if dec.Level == tlspolicy.LevelSecure {
+			p.ServerName = d.domain // the next-hop domain (Postfix's "secure")
+		}
 		if dec.Level == tlspolicy.LevelNone {
 			p.Transport = tlspolicy.TransportPlain
 		}
