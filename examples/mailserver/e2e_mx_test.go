@@ -6,6 +6,7 @@ package main
 // be used here). All names resolve to 127.0.0.1.
 
 import (
+	"crypto/sha256"
 	"net/smtp"
 	"path/filepath"
 	"strconv"
@@ -23,14 +24,26 @@ import (
 
 func TestE2EMXPostfix(t *testing.T) {
 	ca := mxtest.NewCA(t)
-	pf := mxtest.StartPostfix(t, ca, "mx.dest.test")
+	pf := mxtest.StartPostfix(t, ca, "mx.dest.test", "mx.sts.test", "mx.dane.test")
 	d := dnstest.Start(t)
-	d.MX("dest.test", 10, "mx.dest.test")
-	d.A("mx.dest.test", "127.0.0.1")
+	for _, dom := range []string{"dest.test", "sts.test", "dane.test"} {
+		d.MX(dom, 10, "mx."+dom)
+		d.A("mx."+dom, "127.0.0.1")
+	}
+	sts := mxtest.StartMTASTS(t, ca, map[string]string{"sts.test": "version: STSv1\nmode: enforce\nmx: mx.sts.test\nmax_age: 600\n"})
+	d.TXT("_mta-sts.sts.test", "v=STSv1; id=e2e1;")
+	d.A("mta-sts.sts.test", "127.0.0.1")
+	tlsPort := strconv.Itoa(mxtest.Port(pf.TLS))
+	sum := sha256.Sum256(pf.Leaf.RawSubjectPublicKeyInfo)
+	d.TLSA("_"+tlsPort+"._tcp.mx.dane.test", 3, 1, 1, sum[:])
+	for _, n := range []string{"dane.test", "mx.dane.test", "_" + tlsPort + "._tcp.mx.dane.test"} {
+		d.Secure(n, true)
+	}
 	caFile := ca.WriteCA(t, t.TempDir())
 	start := func(data, port, level string) *Server {
 		return Start(t, Options{Data: data, Args: []string{"-relay", "mx", "-dns", d.Addr, "-mx-port", port, "-relay-tls", level,
-			"-relay-ca", caFile, "-queue-retry", "300ms", "-queue-max-age", "2s"}})
+			"-relay-ca", caFile, "-mtasts-port", strconv.Itoa(sts.Port), "-mtasts-ca", caFile,
+			"-queue-retry", "300ms", "-queue-max-age", "2s"}})
 	}
 	plainPort := strconv.Itoa(mxtest.Port(pf.Plain))
 
@@ -73,6 +86,28 @@ func TestE2EMXPostfix(t *testing.T) {
 		require.NotEmpty(t, p.FailureDetails)
 		assert.Equal(t, "starttls-not-supported", string(p.FailureDetails[0].ResultType))
 		assert.Equal(t, "mx.dest.test", p.FailureDetails[0].ReceivingMXHostname)
+	})
+
+	t.Run("MTA-STS enforce (policy over HTTPS): verified TLS delivers, the plaintext MX never gets it", func(t *testing.T) {
+		s := start(t.TempDir(), tlsPort, "may")
+		smSubmit(t, s, []string{"carol@sts.test"}, smMessage("mx-sts-ok"))
+		require.Len(t, pf.WaitReceived("Subject: e2e mx-sts-ok", 20*time.Second), 1, s.Stderr())
+		assert.Contains(t, s.Stderr(), "tls=secure version=\"TLS 1.3\" verified=true policy=sts sts_mode=enforce level=verify")
+		assert.FileExists(t, filepath.Join(s.Data, "mtasts", "sts.test.json"), "the policy is cached on disk")
+		s.Stop()
+
+		s = start(t.TempDir(), plainPort, "may")
+		smSubmit(t, s, []string{"carol@sts.test"}, smMessage("mx-sts-plain"))
+		dsn := smStoredMessagesOf(t, s, "alice", 1)[0]
+		assert.Contains(t, dsn, "Final-Recipient: rfc822; carol@sts.test\r\nAction: failed\r\nStatus: 4.7.4\r\n")
+		assert.Empty(t, pf.Received("Subject: e2e mx-sts-plain"))
+	})
+
+	t.Run("dane: a DANE-EE record matching Postfix's key delivers at level dane", func(t *testing.T) {
+		s := start(t.TempDir(), tlsPort, "dane")
+		smSubmit(t, s, []string{"carol@dane.test"}, smMessage("mx-dane"))
+		require.Len(t, pf.WaitReceived("Subject: e2e mx-dane", 20*time.Second), 1, s.Stderr())
+		assert.Contains(t, s.Stderr(), "verified=true policy=tlsa sts_mode=\"\" level=dane")
 	})
 
 	t.Run("REQUIRETLS from the client: offered over TLS, never sent to a host without verified TLS", func(t *testing.T) {
