@@ -357,9 +357,14 @@ func (p *Postfix) Received(token string) []string {
 
 // WaitReceived waits up to d for a message with token.
 func (p *Postfix) WaitReceived(token string, d time.Duration) []string {
+	return p.WaitReceivedN(token, 1, d)
+}
+
+// WaitReceivedN waits up to d for n messages with token.
+func (p *Postfix) WaitReceivedN(token string, n int, d time.Duration) []string {
 	deadline := time.Now().Add(d)
 	for {
-		if m := p.Received(token); len(m) > 0 || time.Now().After(deadline) {
+		if m := p.Received(token); len(m) >= n || time.Now().After(deadline) {
 			return m
 		}
 		time.Sleep(50 * time.Millisecond)
