@@ -110,16 +110,18 @@ func mxMessage(tag string, extra ...string) string {
 	return h + "\r\nbody " + tag + "\r\n"
 }
 
-// envelope returns the one queued envelope (nil: none left).
+// envelope returns the queued envelope of the test's message, not a DSN
+// (nil: none left).
 func (mq *mxQueue) envelope(t *testing.T) *Envelope {
 	t.Helper()
-	ids := files(t, mq.dir, "env")
-	if len(ids) == 0 {
-		return nil
+	for _, id := range files(t, mq.dir, "env") {
+		env, err := readEnvelope(filepath.Join(mq.dir, "env", id))
+		require.NoError(t, err)
+		if env.From != "" {
+			return env
+		}
 	}
-	env, err := readEnvelope(filepath.Join(mq.dir, "env", ids[0]))
-	require.NoError(t, err)
-	return env
+	return nil
 }
 
 // expire runs the queue past MaxAge and returns the DSN alice got.
@@ -387,4 +389,37 @@ func TestMXRequireTLSDelivered(t *testing.T) {
 	relay.mu.Lock()
 	defer relay.mu.Unlock()
 	assert.Contains(t, relay.args[0], "REQUIRETLS")
+}
+
+// TestMXRepliesAndDNSFailures: 5xx for a recipient bounces it, 4xx defers
+// it, the others are delivered on the same connection; a failing DNS
+// server defers (4.4.3) and never bounces.
+func TestMXRepliesAndDNSFailures(t *testing.T) {
+	w := newWorld(t)
+	w.dns.Fail("servfail.test", 15, 2) // MX → SERVFAIL
+	relay := newRelay(t, false, false)
+	mq := w.queue(t, mxtest.Port(relay.addr), tlspolicy.LevelMay, nil)
+	require.NoError(t, mq.Enqueue("alice@mail.example", []string{"ok@plain.test", "bad@plain.test", "later@plain.test", "x@servfail.test"},
+		strings.NewReader(mxMessage("replies"))))
+	mq.RunOnce(context.Background())
+	got := relay.relayed()
+	require.Len(t, got, 1)
+	assert.Equal(t, []string{"ok@plain.test"}, got[0].rcpts)
+	env := mq.envelope(t)
+	require.NotNil(t, env)
+	byAddr := map[string]Recipient{}
+	for _, r := range env.Rcpts {
+		byAddr[r.Addr] = r
+	}
+	assert.Equal(t, Sent, byAddr["ok@plain.test"].Status)
+	assert.Equal(t, Failed, byAddr["bad@plain.test"].Status)
+	assert.Equal(t, "5.1.1", byAddr["bad@plain.test"].Enhanced)
+	assert.Equal(t, Pending, byAddr["later@plain.test"].Status)
+	assert.Equal(t, Pending, byAddr["x@servfail.test"].Status)
+	assert.Equal(t, "4.4.3", byAddr["x@servfail.test"].Enhanced, mq.log.String())
+	mq.RunOnce(context.Background()) // the DSN for bad@ goes to alice
+	dsns := mq.local.get("alice")
+	require.Len(t, dsns, 1)
+	assert.Contains(t, dsns[0], "Final-Recipient: rfc822; bad@plain.test\r\nAction: failed\r\nStatus: 5.1.1\r\n")
+	assert.NotContains(t, dsns[0], "servfail.test")
 }
