@@ -148,9 +148,16 @@ func (r *fakeRelay) serve(conn net.Conn) {
 	r.mu.Lock()
 	onConnect, requireTLS := r.onConnect, r.requireTLS
 	r.mu.Unlock()
+	// The connection counts as over before 221 goes out: the client
+	// waits for 221 before it frees its slot, so a count taken here never
+	// sees the next connection overlap this one's last reply.
+	end := func() {}
 	if onConnect != nil {
-		defer onConnect()()
+		end = onConnect()
 	}
+	var ended sync.Once
+	release := func() { ended.Do(end) }
+	defer release()
 	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
 	cr := smtpwire.NewCommandReader(conn, smtpwire.CommandReaderOptions{})
 	out := func(s string) { _, _ = io.WriteString(conn, s+"\r\n") }
@@ -260,6 +267,7 @@ func (r *fakeRelay) serve(conn net.Conn) {
 			r.mu.Unlock()
 			out("250 2.0.0 queued")
 		case smtpwire.VerbQUIT:
+			release()
 			out("221 bye")
 			return
 		default:
