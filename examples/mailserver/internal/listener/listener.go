@@ -2,7 +2,9 @@
 // connection cap (answered with the protocol's busy reply), implicit TLS
 // (the handshake done and deadline-bounded before a session starts), and
 // graceful shutdown (stop accepting, let sessions end within a grace
-// period, then close what is left).
+// period, then close what is left), and the PROXY protocol header from
+// trusted load balancers (read before TLS and before the greeting; the
+// session then sees the real client as conn.RemoteAddr()).
 package listener
 
 import (
@@ -39,6 +41,14 @@ type Config struct {
 	Log              *slog.Logger
 	HandshakeTimeout time.Duration // default 30 s
 	Grace            time.Duration // shutdown: how long sessions may run on; default 5 s
+	// ProxyFrom are the load balancers: a connection from one of these
+	// networks must start with a PROXY header (v1 or v2) within
+	// ProxyTimeout, and the session, the connection caps and the log then
+	// see the client it names. A missing, malformed or late header closes
+	// the connection before a byte is answered. A connection from anyone
+	// else that starts with a header is closed too. Empty: no PROXY.
+	ProxyFrom    []netip.Prefix
+	ProxyTimeout time.Duration // default 5 s
 }
 
 // Server is a running listener.
@@ -60,6 +70,9 @@ func New(ln net.Listener, cfg Config) *Server {
 	}
 	if cfg.Grace <= 0 {
 		cfg.Grace = 5 * time.Second
+	}
+	if cfg.ProxyTimeout <= 0 {
+		cfg.ProxyTimeout = 5 * time.Second
 	}
 	return &Server{cfg: cfg, ln: ln, conns: map[net.Conn]struct{}{}}
 }
@@ -130,28 +143,29 @@ func (s *Server) track(c net.Conn, on bool) {
 }
 
 func (s *Server) start(ctx context.Context, conn net.Conn) {
-	ip := RemoteIP(conn)
-	release := func() {}
-	if s.cfg.Limits != nil {
-		r, ok := s.cfg.Limits.Acquire(ip)
-		if !ok {
-			s.cfg.Log.Info("refused: connection cap", "listener", s.cfg.Name, "client", ip.String())
-			s.wg.Add(1)
-			go func() {
-				defer s.wg.Done()
-				s.refuse(ctx, conn)
-			}()
-			return
-		}
-		release = r
-	}
 	s.wg.Add(1)
 	s.track(conn, true)
 	go func() {
 		defer s.wg.Done()
-		defer release()
 		defer s.track(conn, false)
-		s.serve(ctx, conn, ip)
+		c, ok := s.proxy(conn)
+		if !ok {
+			conn.Close()
+			return
+		}
+		ip := RemoteIP(c)
+		release := func() {}
+		if s.cfg.Limits != nil {
+			r, ok := s.cfg.Limits.Acquire(ip)
+			if !ok {
+				s.cfg.Log.Info("refused: connection cap", "listener", s.cfg.Name, "client", ip.String())
+				s.refuse(ctx, c)
+				return
+			}
+			release = r
+		}
+		defer release()
+		s.serve(ctx, c, ip)
 	}()
 }
 
