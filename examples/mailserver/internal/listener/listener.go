@@ -188,7 +188,12 @@ func (s *Server) handshake(ctx context.Context, conn net.Conn) (*tls.Conn, error
 	hctx, cancel := context.WithTimeout(ctx, s.cfg.HandshakeTimeout)
 	defer cancel()
 	tc := tls.Server(conn, s.cfg.Implicit)
-	if err := tc.HandshakeContext(hctx); err != nil {
+	// The handshake runs on a goroutine of its own: the deep stack it
+	// grows (16-32 KiB) is freed when that goroutine ends, instead of
+	// staying with the session's goroutine for the connection's life.
+	errc := make(chan error, 1)
+	go func() { errc <- tc.HandshakeContext(hctx) }()
+	if err := <-errc; err != nil {
 		return nil, err
 	}
 	return tc, nil
