@@ -189,6 +189,16 @@ func TestBehindHAProxy(t *testing.T) {
 		}
 	}
 
+	// PROXY v1 (send-proxy) works too: B's plaintext POP3 port.
+	c1, err := d.Dial("tcp", hp.pop3v1)
+	require.NoError(t, err)
+	c1.SetDeadline(time.Now().Add(10 * time.Second))
+	g1, err := bufio.NewReader(c1).ReadString('\n')
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(g1, "+OK"), g1)
+	c1.Write([]byte("QUIT\r\n"))
+	c1.Close()
+
 	// Forged headers sent directly to an instance are refused: from an
 	// untrusted source after the greeting, and a trusted source without
 	// a header is closed before it.
@@ -253,6 +263,7 @@ func TestBehindHAProxy(t *testing.T) {
 	assert.Contains(t, a2.Stderr(), "client=192.0.2.10")
 	assert.Contains(t, b.Stderr(), "client=192.0.2.11")
 	assert.Contains(t, b.Stderr(), `msg="refused: PROXY header"`)
+	assert.Contains(t, b.Stderr(), "proto=pop3 client="+clientIP.String()+" tls=false", "the v1 session")
 	t.Logf("accepted per process (A, B, A restarted): %v; through one instance %.0f msgs/s, through two %.0f msgs/s", perProc, one, two)
 	assert.True(t, restarted.Load())
 }
@@ -262,6 +273,7 @@ type haproxy struct {
 	cmdp       *exec.Cmd
 	sock       string
 	sub, pop3s string
+	pop3v1     string // PROXY v1 (send-proxy) to instance B's POP3 (STLS) port
 	out        *lockedBuffer
 	done       chan struct{}
 }
@@ -279,7 +291,7 @@ func freePort(t *testing.T) string {
 
 func startHAProxy(t *testing.T, bin, dir string, a, b *Server) *haproxy {
 	t.Helper()
-	h := &haproxy{sock: filepath.Join(dir, "admin.sock"), sub: freePort(t), pop3s: freePort(t), out: &lockedBuffer{}, done: make(chan struct{})}
+	h := &haproxy{sock: filepath.Join(dir, "admin.sock"), sub: freePort(t), pop3s: freePort(t), pop3v1: freePort(t), out: &lockedBuffer{}, done: make(chan struct{})}
 	cfg := fmt.Sprintf(`global
     stats socket %s mode 600 level admin
     maxconn 4000
@@ -304,7 +316,12 @@ backend be_pop3s
     balance roundrobin
     server a %s send-proxy-v2 check inter 200ms fall 1 rise 1
     server b %s send-proxy-v2 check inter 200ms fall 1 rise 1
-`, h.sock, h.sub, a.Addr["submission"], b.Addr["submission"], h.pop3s, a.Addr["pop3s"], b.Addr["pop3s"])
+frontend fe_pop3_v1
+    bind %s
+    default_backend be_pop3_v1
+backend be_pop3_v1
+    server b %s send-proxy
+`, h.sock, h.sub, a.Addr["submission"], b.Addr["submission"], h.pop3s, a.Addr["pop3s"], b.Addr["pop3s"], h.pop3v1, b.Addr["pop3"])
 	f := filepath.Join(dir, "haproxy.cfg")
 	require.NoError(t, os.WriteFile(f, []byte(cfg), 0o600))
 	h.cmdp = exec.Command(bin, "-db", "-f", f)
@@ -385,12 +402,13 @@ func (h *haproxy) stop(t *testing.T) {
 }
 
 // submitAll runs clients goroutines that each submit perClient messages
-// through addr, 5 a session, reconnecting and resending a message whose 250 did not
+// through addr in at least 4 sessions, reconnecting and resending a message whose 250 did not
 // come (a session ended by the instance's shutdown). progress, if set, is
 // called with the number sent so far. It returns the messages sent, the
 // time taken and the retries.
 func submitAll(t *testing.T, addr string, d *net.Dialer, s *Server, clients, perClient int, rcpt, mark func(c, m int) string, progress func(int)) (int, time.Duration, int) {
 	t.Helper()
+	perSession := max(1, perClient/4) // at least 4 sessions a client
 	var sent, retries atomic.Int64
 	var wg sync.WaitGroup
 	errs := make(chan error, clients)
@@ -432,9 +450,9 @@ func submitAll(t *testing.T, addr string, d *net.Dialer, s *Server, clients, per
 				}
 				fails = 0
 				m++
-				if m%5 == 0 {
-					// A new session every 5 messages, as a mail client
-					// opens one per send: HAProxy balances them.
+				if m%perSession == 0 {
+					// A new session every perSession messages, as a mail
+					// client opens one per send: HAProxy balances them.
 					cl.quit()
 					cl = nil
 				}
