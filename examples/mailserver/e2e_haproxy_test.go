@@ -537,3 +537,16 @@ func dialPOPProxied(t *testing.T, s *Server, src string) *popc {
 	require.True(t, p.read().OK)
 	return p
 }
+
+// TestProxyFromFlag: -proxy-from takes CIDRs and bare addresses, comma
+// separated, and refuses anything else.
+func TestProxyFromFlag(t *testing.T) {
+	c, err := parseFlags([]string{"-proxy-from", "127.0.0.1, 10.1.2.3/8,::1", "-proxy-from", "2001:db8::/32"}, io.Discard)
+	require.NoError(t, err)
+	want := []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("::1/128"), netip.MustParsePrefix("2001:db8::/32")}
+	assert.Equal(t, want, c.proxyFrom)
+	for _, bad := range []string{"", "10.0.0.0/33", "haproxy.example", "10.0.0.1,"} {
+		_, err := parseFlags([]string{"-proxy-from", bad}, io.Discard)
+		assert.Error(t, err, "%q", bad)
+	}
+}
