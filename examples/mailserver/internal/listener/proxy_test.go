@@ -82,6 +82,10 @@ func TestProxyHeaderBeforeTLS(t *testing.T) {
 	cert, pool := selfSigned(t)
 	h := &addrHandler{}
 	s, _, _ := start(t, Config{Name: "t", Handler: h, ProxyFrom: loopback, Implicit: &tls.Config{Certificates: []tls.Certificate{cert}}})
+	// Without a header the TLS handshake never starts.
+	c0, _ := dial(t, s)
+	tc0 := tls.Client(c0, &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"})
+	assert.Error(t, tc0.Handshake())
 	raw, err := net.Dial("tcp", s.Addr().String())
 	require.NoError(t, err)
 	defer raw.Close()
@@ -140,6 +144,17 @@ func TestProxyHeaderFromUntrusted(t *testing.T) {
 		assert.NoError(t, err)
 		assert.Empty(t, string(rest))
 	}
+}
+
+// On an implicit-TLS port an untrusted header fails the handshake.
+func TestProxyHeaderFromUntrustedTLS(t *testing.T) {
+	cert, _ := selfSigned(t)
+	h := &addrHandler{}
+	s, _, _ := start(t, Config{Name: "t", Handler: h, ProxyFrom: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}, Implicit: &tls.Config{Certificates: []tls.Certificate{cert}}})
+	c, _ := dial(t, s)
+	c.Write(v2(t, "192.0.2.7:1"))
+	closedUnanswered(t, c)
+	assert.Empty(t, h.addrs)
 }
 
 // The connection caps count the proxied client, not the proxy.

@@ -3,6 +3,7 @@ package proxyproto
 import (
 	"io"
 	"net"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -69,4 +70,40 @@ func TestRefuseHeaders(t *testing.T) {
 			assert.Equal(t, all, string(p[:n])+string(rest))
 		})
 	}
+}
+
+// What a connection keeps after its header was read: the wrapper and two
+// addresses (the header buffer is the caller's, and is not kept).
+func TestConnRetainedBytes(t *testing.T) {
+	a, b := net.Pipe()
+	defer a.Close()
+	defer b.Close()
+	h := Header{Version: 2, Command: Proxy, Family: TCP6, Source: ap("[2001:db8::7]:4242"), Dest: ap("[2001:db8::1]:587")}
+	const n = 10000
+	keep := make([]net.Conn, n)
+	var m0, m1 runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m0)
+	for i := range keep {
+		keep[i] = NewConn(a, h)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&m1)
+	per := float64(m1.HeapAlloc-m0.HeapAlloc) / n
+	t.Logf("a proxied connection keeps %.0f bytes", per)
+	assert.Less(t, per, 256.0)
+	runtime.KeepAlive(keep)
+
+	keep2 := make([]net.Conn, n)
+	runtime.GC()
+	runtime.ReadMemStats(&m0)
+	for i := range keep2 {
+		keep2[i] = RefuseHeaders(a)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&m1)
+	per = float64(m1.HeapAlloc-m0.HeapAlloc) / n
+	t.Logf("a guarded connection keeps %.0f bytes", per)
+	assert.Less(t, per, 64.0)
+	runtime.KeepAlive(keep2)
 }
