@@ -37,7 +37,8 @@ var clientIP = net.IPv4(127, 0, 0, 3)
 // instances on one -data directory. Clients from 127.0.0.3 submit over
 // STARTTLS through HAProxy while instance A is stopped with SIGTERM and
 // restarted halfway; then every message is read once over POP3S through
-// HAProxy, none lost or duplicated. The instances' logs name 127.0.0.3 as
+// HAProxy, none lost or duplicated, and mail for another domain leaves
+// through the relay once per message from the shared queue. The instances' logs name 127.0.0.3 as
 // the client of every accepted message, no stored message contains it, a
 // forged header sent directly to an instance is refused, and the POP3
 // maildrop lock holds across the two processes. It reports messages per
@@ -67,8 +68,9 @@ func TestBehindHAProxy(t *testing.T) {
 	uf := filepath.Join(tmp, "users")
 	require.NoError(t, os.WriteFile(uf, []byte(strings.Join(lines, "\n")+"\n"), 0o600))
 	data := filepath.Join(tmp, "data")
+	sink := startSink(t)
 	opts := Options{Users: []string{}, Data: data, Args: []string{"-users", uf, "-max-conns-per-ip", "-1", "-max-conns", "2000",
-		"-proxy-from", "127.0.0.1/32", "-grace", "20s"}}
+		"-proxy-from", "127.0.0.1/32", "-grace", "20s", "-relay", sink.addr, "-relay-tls", "none", "-queue-retry", "300ms"}}
 	a := Start(t, opts)
 	b := Start(t, opts) // the same data directory, its own ports
 	procs := []*Server{a, b}
@@ -189,6 +191,28 @@ func TestBehindHAProxy(t *testing.T) {
 		}
 	}
 
+	// The queue on the shared directory: mail for another domain,
+	// submitted through HAProxy to both instances, leaves through the relay
+	// exactly once (both instances' queue runners scan the one spool and
+	// claim a message by renaming it).
+	const relayed = 200
+	rn, _, _ := submitAll(t, hp.sub, d, a2, 20, relayed/20, func(c, m int) string { return "someone@remote.example" },
+		func(c, m int) string { return fmt.Sprintf("relay-%d-%d", c, m) }, nil)
+	require.Equal(t, relayed, rn)
+	deadline := time.Now().Add(60 * time.Second)
+	for sink.distinct() < relayed && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(time.Second) // time for a duplicate to show
+	sink.mu.Lock()
+	assert.Len(t, sink.seen, relayed, "relayed messages")
+	for k, v := range sink.seen {
+		if v != 1 {
+			t.Errorf("%s relayed %d times", k, v)
+		}
+	}
+	sink.mu.Unlock()
+
 	// PROXY v1 (send-proxy) works too: B's plaintext POP3 port.
 	c1, err := d.Dial("tcp", hp.pop3v1)
 	require.NoError(t, err)
@@ -256,7 +280,7 @@ func TestBehindHAProxy(t *testing.T) {
 		perProc = append(perProc, n)
 		accepted += n
 	}
-	assert.Equal(t, total+2*benchClients*benchPer, accepted, "accepted messages logged")
+	assert.Equal(t, total+2*benchClients*benchPer+relayed, accepted, "accepted messages logged")
 	assert.Positive(t, perProc[0], "instance A before the restart")
 	assert.Positive(t, perProc[1], "instance B")
 	assert.Positive(t, perProc[2], "instance A after the restart")
@@ -264,6 +288,12 @@ func TestBehindHAProxy(t *testing.T) {
 	assert.Contains(t, b.Stderr(), "client=192.0.2.11")
 	assert.Contains(t, b.Stderr(), `msg="refused: PROXY header"`)
 	assert.Contains(t, b.Stderr(), "proto=pop3 client="+clientIP.String()+" tls=false", "the v1 session")
+	var relayedBy []int
+	for _, s := range procs {
+		relayedBy = append(relayedBy, strings.Count(s.Stderr(), `msg=done part=queue id=`))
+	}
+	t.Logf("relayed by process (A, B, A restarted): %v", relayedBy)
+	assert.Equal(t, relayed, relayedBy[0]+relayedBy[1]+relayedBy[2], "queue deliveries logged")
 	t.Logf("accepted per process (A, B, A restarted): %v; through one instance %.0f msgs/s, through two %.0f msgs/s", perProc, one, two)
 	assert.True(t, restarted.Load())
 }
@@ -549,4 +579,77 @@ func TestProxyFromFlag(t *testing.T) {
 		_, err := parseFlags([]string{"-proxy-from", bad}, io.Discard)
 		assert.Error(t, err, "%q", bad)
 	}
+}
+
+// sink is a minimal SMTP server standing for the relay: it accepts every
+// message and counts the markers it sees.
+type sink struct {
+	addr string
+	mu   sync.Mutex
+	seen map[string]int
+}
+
+func (k *sink) distinct() int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return len(k.seen)
+}
+
+func startSink(t *testing.T) *sink {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	k := &sink{addr: ln.Addr().String(), seen: map[string]int{}}
+	t.Cleanup(func() { ln.Close() })
+	marker := regexp.MustCompile(`marker (relay-\d+-\d+)\r\n`)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(2 * time.Minute))
+				r := bufio.NewReader(c)
+				c.Write([]byte("220 sink\r\n"))
+				for {
+					line, err := r.ReadString('\n')
+					if err != nil {
+						return
+					}
+					verb := strings.ToUpper(strings.Fields(line + " x")[0])
+					switch verb {
+					case "EHLO", "HELO":
+						c.Write([]byte("250-sink\r\n250 8BITMIME\r\n"))
+					case "DATA":
+						c.Write([]byte("354 go on\r\n"))
+						var msg strings.Builder
+						for {
+							l, err := r.ReadString('\n')
+							if err != nil {
+								return
+							}
+							if l == ".\r\n" {
+								break
+							}
+							msg.WriteString(l)
+						}
+						if m := marker.FindStringSubmatch(msg.String()); m != nil {
+							k.mu.Lock()
+							k.seen[m[1]]++
+							k.mu.Unlock()
+						}
+						c.Write([]byte("250 ok\r\n"))
+					case "QUIT":
+						c.Write([]byte("221 bye\r\n"))
+						return
+					default:
+						c.Write([]byte("250 ok\r\n"))
+					}
+				}
+			}()
+		}
+	}()
+	return k
 }
