@@ -23,7 +23,8 @@ import (
 // Handler serves one connection. Serve closes conn before it returns; ctx
 // is cancelled at shutdown, when the session should finish the command it
 // is in, say goodbye (421, -ERR) and close. On implicit-TLS ports conn is a
-// *tls.Conn whose handshake is complete.
+// *tls.Conn whose handshake is complete. Behind a trusted proxy (ProxyFrom)
+// conn.RemoteAddr() is the client the PROXY header named.
 type Handler interface {
 	Serve(ctx context.Context, conn net.Conn)
 }

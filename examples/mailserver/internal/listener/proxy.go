@@ -34,7 +34,10 @@ func (s *Server) proxy(conn net.Conn) (net.Conn, bool) {
 		s.cfg.Log.Info("refused: PROXY header", "listener", s.cfg.Name, "proxy", peer.String(), "err", err)
 		return nil, false
 	}
-	if h.Command == proxyproto.Proxy && !h.Family.Stream() {
+	// UDP and AF_UNIX datagrams cannot be what reached a TCP port. Local
+	// (health checks), Unspec ("UNKNOWN") and AF_UNIX streams keep the
+	// proxy's own address, as the specification says.
+	if h.Command == proxyproto.Proxy && h.Family != proxyproto.Unspec && !h.Family.Stream() {
 		s.cfg.Log.Info("refused: PROXY header", "listener", s.cfg.Name, "proxy", peer.String(), "err", "not a stream")
 		return nil, false
 	}

@@ -72,10 +72,13 @@ func TestProxyHeaderNamesTheClient(t *testing.T) {
 		assert.Equal(t, "hello 192.0.2.7:4242\r\n", readLine(t, r))
 		assert.Equal(t, "ping\r\n", readLine(t, r), "no session byte lost to the header read")
 	}
-	// A LOCAL header (HAProxy's health check) keeps the real address.
-	c, r := dial(t, s)
-	c.Write([]byte("\r\n\r\n\x00\r\nQUIT\n\x20\x00\x00\x00"))
-	assert.Equal(t, "hello "+c.LocalAddr().String()+"\r\n", readLine(t, r))
+	// A LOCAL header (HAProxy's health check) and UNKNOWN keep the real
+	// address.
+	for _, hdr := range []string{"\r\n\r\n\x00\r\nQUIT\n\x20\x00\x00\x00", "\r\n\r\n\x00\r\nQUIT\n\x21\x00\x00\x00", "PROXY UNKNOWN\r\n"} {
+		c, r := dial(t, s)
+		c.Write([]byte(hdr))
+		assert.Equal(t, "hello "+c.LocalAddr().String()+"\r\n", readLine(t, r), "%q", hdr)
+	}
 }
 
 func TestProxyHeaderBeforeTLS(t *testing.T) {
