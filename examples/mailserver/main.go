@@ -18,6 +18,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -62,6 +63,7 @@ type config struct {
 	mxPort, mtastsPort, mxPerDomain                    int
 	queueRetry, queueMaxAge                            time.Duration
 	grace                                              time.Duration
+	proxyFrom                                          []netip.Prefix
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -97,6 +99,20 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&c.relayImplicit, "relay-implicit", false, "the relay port speaks implicit TLS (465) instead of STARTTLS")
 	fs.DurationVar(&c.queueRetry, "queue-retry", 0, "retry every `DURATION` instead of the 1m…4h schedule (for tests)")
 	fs.DurationVar(&c.grace, "grace", 5*time.Second, "at SIGINT/SIGTERM, how long sessions may run on")
+	fs.Func("proxy-from", "`CIDR,…` of load balancers (HAProxy) whose connections must start with a PROXY v1/v2 header naming the client; a header from anyone else closes the connection", func(v string) error {
+		for _, f := range strings.Split(v, ",") {
+			p, err := netip.ParsePrefix(strings.TrimSpace(f))
+			if err != nil {
+				a, aerr := netip.ParseAddr(strings.TrimSpace(f))
+				if aerr != nil {
+					return err
+				}
+				p = netip.PrefixFrom(a, a.BitLen())
+			}
+			c.proxyFrom = append(c.proxyFrom, p.Masked())
+		}
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -260,7 +276,7 @@ func serve(ctx context.Context, c config, stdout, stderr io.Writer) error {
 			}
 			return fmt.Errorf("%s: %w", p.name, err)
 		}
-		cfg := listener.Config{Name: p.name, Handler: p.handler, Limits: lim, Busy: []byte(p.busy), Log: log, Grace: c.grace}
+		cfg := listener.Config{Name: p.name, Handler: p.handler, Limits: lim, Busy: []byte(p.busy), Log: log, Grace: c.grace, ProxyFrom: c.proxyFrom}
 		if p.implicit {
 			cfg.Implicit = tlsCfg
 		}
