@@ -1,0 +1,209 @@
+package imapd
+
+import (
+	"errors"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/mailwire/mailwire/examples/mailserver/internal/store"
+)
+
+// StoreOf adapts *store.Store to Store.
+func StoreOf(s *store.Store) Store { return storeAdapter{s} }
+
+type storeAdapter struct{ s *store.Store }
+
+func (a storeAdapter) OpenAccount(user string) (Account, error) {
+	return &account{s: a.s, user: user}, nil
+}
+
+// account is one user's folders in the store.
+type account struct {
+	s    *store.Store
+	user string
+}
+
+// errNotBuilt: the store has no such operation yet.
+var errNotBuilt = errors.New("imapd: not supported by the store yet")
+
+// mapErr turns the store's errors into the session's.
+func mapErr(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, store.ErrNoFolder):
+		return errors.Join(ErrNoFolder, err)
+	case errors.Is(err, store.ErrFolderExists):
+		return errors.Join(ErrExists, err)
+	case errors.Is(err, store.ErrFolderName), errors.Is(err, store.ErrInbox), errors.Is(err, store.ErrHasChildren),
+		errors.Is(err, store.ErrReadOnly), errors.Is(err, store.ErrKeywordLimit), errors.Is(err, errNotBuilt):
+		return errors.Join(ErrCannot, err)
+	case errors.Is(err, store.ErrExpunged):
+		return errors.Join(os.ErrNotExist, err)
+	}
+	return err
+}
+
+func (a *account) Folders() ([]FolderInfo, error) {
+	return []FolderInfo{{Name: "INBOX", Subscribed: true}}, nil
+}
+func (a *account) Create(name, use string) error        { return mapErr(errNotBuilt) }
+func (a *account) Delete(name string) error             { return mapErr(errNotBuilt) }
+func (a *account) Rename(from, to string) error         { return mapErr(errNotBuilt) }
+func (a *account) Subscribe(name string, on bool) error { return mapErr(errNotBuilt) }
+func (a *account) Append(name string, r io.Reader, flags []string, date time.Time) (uint32, uint32, error) {
+	return 0, 0, mapErr(errNotBuilt)
+}
+func (a *account) Close() error { return nil }
+
+func (a *account) Status(name string) (Status, error) {
+	st, err := a.s.Status(a.user, name)
+	if err != nil {
+		return Status{}, mapErr(err)
+	}
+	return Status{Messages: st.Messages, Recent: st.Recent, Unseen: st.Unseen, Deleted: st.Deleted,
+		UIDNext: st.UIDNext, UIDValidity: st.UIDValidity, HighestModSeq: st.HighestModSeq, Size: st.Size}, nil
+}
+
+func (a *account) Open(name string, readOnly bool) (Folder, error) {
+	m, err := a.s.Select(a.user, name, readOnly)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return &folder{m: m, first: true}, nil
+}
+
+// folder is a selected store.Mailbox; its snapshot feeds the session's
+// view, which does its own diffing.
+type folder struct {
+	m     *store.Mailbox
+	first bool
+	msgs  []Msg
+	flags [][]string // flag lists by (system flags, keywords) cache key
+}
+
+// flagNames are the IMAP names of the store's system flags, in the order
+// a FLAGS list shows them.
+var flagNames = []struct {
+	f    store.Flags
+	name string
+}{
+	{store.FlagAnswered, `\Answered`}, {store.FlagDeleted, `\Deleted`}, {store.FlagDraft, `\Draft`},
+	{store.FlagFlagged, `\Flagged`}, {store.FlagSeen, `\Seen`},
+}
+
+func (f *folder) Snapshot() (FolderState, []Msg, error) {
+	if !f.first {
+		if _, err := f.m.Sync(true); err != nil {
+			return FolderState{}, nil, mapErr(err)
+		}
+	}
+	f.first = false
+	kws := f.m.Keywords()
+	f.msgs = f.msgs[:0]
+	for _, mi := range f.m.Messages() {
+		if mi.Expunged {
+			continue
+		}
+		f.msgs = append(f.msgs, Msg{UID: mi.UID, Flags: flagList(mi.Flags, mi.Keywords, kws), ModSeq: mi.ModSeq,
+			Size: mi.Size, Date: mi.Date, Recent: mi.Recent})
+	}
+	return FolderState{UIDValidity: f.m.UIDValidity(), UIDNext: f.m.UIDNext(), HighestModSeq: f.m.HighestModSeq()}, f.msgs, nil
+}
+
+// flagList names a message's flags; the common lists are shared.
+func flagList(fl store.Flags, kw uint32, kws []string) []string {
+	if kw == 0 {
+		if l := commonFlags[fl&0x1f]; l != nil {
+			return l
+		}
+	}
+	var out []string
+	for _, n := range flagNames {
+		if fl&n.f != 0 {
+			out = append(out, n.name)
+		}
+	}
+	for i, k := range kws {
+		if i < 32 && kw&(1<<i) != 0 {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// commonFlags are the flag lists of every system-flag combination.
+var commonFlags = func() [32][]string {
+	var t [32][]string
+	for i := range t {
+		l := []string{}
+		for _, n := range flagNames {
+			if store.Flags(i)&n.f != 0 {
+				l = append(l, n.name)
+			}
+		}
+		t[i] = l
+	}
+	return t
+}()
+
+func (f *folder) OpenMessage(uid uint32) (*os.File, error) {
+	file, _, err := f.m.Open(uid)
+	return file, mapErr(err)
+}
+
+func (f *folder) Store(uids []uint32, op byte, flags []string, unchangedSince uint64) ([]uint32, error) {
+	var sys store.Flags
+	var kws []string
+	for _, fl := range flags {
+		if strings.HasPrefix(fl, `\`) {
+			for _, n := range flagNames {
+				if strings.EqualFold(n.name, fl) {
+					sys |= n.f
+				}
+			}
+			continue
+		}
+		kws = append(kws, fl)
+	}
+	sop := store.StoreReplace
+	switch op {
+	case '+':
+		sop = store.StoreAdd
+	case '-':
+		sop = store.StoreRemove
+	}
+	_, modified, err := f.m.Store(uids, sop, sys, kws, unchangedSince)
+	return append([]uint32(nil), modified...), mapErr(err)
+}
+
+func (f *folder) Expunge(uids []uint32) error { return mapErr(f.m.Expunge(uids)) }
+
+func (f *folder) Copy(uids []uint32, dest string) (uint32, []uint32, error) {
+	return 0, nil, mapErr(errNotBuilt)
+}
+
+func (f *folder) Move(uids []uint32, dest string) (uint32, []uint32, error) {
+	return 0, nil, mapErr(errNotBuilt)
+}
+
+// maxVanished bounds the UIDs one VANISHED lists from the store's ranges.
+const maxVanished = 1 << 20
+
+func (f *folder) Vanished(since uint64) ([]uint32, bool, error) {
+	var out []uint32
+	for _, r := range f.m.Vanished(since, nil) {
+		for u := r.First; u <= r.Last && len(out) < maxVanished; u++ {
+			out = append(out, u)
+			if u == ^uint32(0) {
+				break
+			}
+		}
+	}
+	return out, true, nil
+}
+
+func (f *folder) Changed() <-chan struct{} { return f.m.Changed() }
+func (f *folder) Close() error             { return f.m.Close() }

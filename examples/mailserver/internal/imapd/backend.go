@@ -1,0 +1,102 @@
+package imapd
+
+import (
+	"errors"
+	"io"
+	"os"
+	"time"
+)
+
+// What a session needs of the store, adapted from *store.Store by
+// StoreOf (wire.go). Folder names are UTF-8 with "/" as the hierarchy
+// delimiter; "INBOX" is the inbox in any case.
+
+// Errors an Account or Folder returns that have their own IMAP response
+// code; any other error is answered NO [SERVERBUG].
+var (
+	ErrNoFolder = errors.New("imapd: no such mailbox")       // [NONEXISTENT], [TRYCREATE] for COPY/APPEND
+	ErrExists   = errors.New("imapd: mailbox exists")        // [ALREADYEXISTS]
+	ErrCannot   = errors.New("imapd: operation not allowed") // [CANNOT]: deleting INBOX, a bad name
+)
+
+// Store opens a user's account.
+type Store interface {
+	OpenAccount(user string) (Account, error)
+}
+
+// FolderInfo is one folder of a LIST.
+type FolderInfo struct {
+	Name       string
+	Use        string // special-use attribute, "\Sent", or ""
+	Subscribed bool
+}
+
+// Account is one user's folders.
+type Account interface {
+	Folders() ([]FolderInfo, error)
+	Create(name, use string) error
+	Delete(name string) error
+	Rename(from, to string) error
+	Subscribe(name string, on bool) error
+	// Status is the folder's STATUS, without taking its \Recent.
+	Status(name string) (Status, error)
+	// Append streams r into the folder, returning its UIDVALIDITY and the
+	// message's UID.
+	Append(name string, r io.Reader, flags []string, date time.Time) (uidValidity, uid uint32, err error)
+	// Open opens a folder for reading and changes; ErrNoFolder if missing.
+	Open(name string, readOnly bool) (Folder, error)
+	Close() error
+}
+
+// Msg is one message of a folder snapshot.
+type Msg struct {
+	UID    uint32
+	Flags  []string // sorted: system flags (\Seen …) and keywords
+	ModSeq uint64
+	Size   int64
+	Date   time.Time // INTERNALDATE
+	Recent bool      // this snapshot was the first to see it (claimed \Recent)
+}
+
+// Status is a folder's STATUS.
+type Status struct {
+	Messages, Recent, Unseen, Deleted uint32
+	UIDNext, UIDValidity              uint32
+	HighestModSeq                     uint64
+	Size                              int64
+}
+
+// FolderState is a folder's counters.
+type FolderState struct {
+	UIDValidity, UIDNext uint32
+	HighestModSeq        uint64
+}
+
+// Folder is an opened folder.
+type Folder interface {
+	// Snapshot returns the state and the messages, sorted by UID; the
+	// messages no session saw before are the caller's \Recent ones
+	// (Msg.Recent; an EXAMINE claims none).
+	Snapshot() (FolderState, []Msg, error)
+	// OpenMessage opens a message's file.
+	OpenMessage(uid uint32) (*os.File, error)
+	// Store changes flags ('+' add, '-' remove, '=' replace) of uids;
+	// with unchangedSince > 0, messages whose MODSEQ is higher are left
+	// alone and returned as modified.
+	Store(uids []uint32, op byte, flags []string, unchangedSince uint64) (modified []uint32, err error)
+	// Expunge removes uids.
+	Expunge(uids []uint32) error
+	// Copy copies uids into the folder dest, returning dest's UIDVALIDITY
+	// and the new UIDs in the order of uids; Move also removes them here.
+	Copy(uids []uint32, dest string) (uidValidity uint32, dst []uint32, err error)
+	Move(uids []uint32, dest string) (uidValidity uint32, dst []uint32, err error)
+	// Vanished returns the UIDs expunged with a MODSEQ above since
+	// (QRESYNC), sorted; ok false if the store no longer knows that far
+	// back.
+	Vanished(since uint64) (uids []uint32, ok bool, err error)
+	// Changed is signalled (never closed) when the folder may have
+	// changed: by this process at once, by another within the store's
+	// poll interval.
+	Changed() <-chan struct{}
+	Close() error
+}
