@@ -16,6 +16,9 @@ func StoreOf(s *store.Store) Store { return storeAdapter{s} }
 type storeAdapter struct{ s *store.Store }
 
 func (a storeAdapter) OpenAccount(user string) (Account, error) {
+	if err := a.s.EnsureUser(user); err != nil {
+		return nil, err
+	}
 	return &account{s: a.s, user: user}, nil
 }
 
@@ -24,9 +27,6 @@ type account struct {
 	s    *store.Store
 	user string
 }
-
-// errNotBuilt: the store has no such operation yet.
-var errNotBuilt = errors.New("imapd: not supported by the store yet")
 
 // mapErr turns the store's errors into the session's.
 func mapErr(err error) error {
@@ -38,7 +38,7 @@ func mapErr(err error) error {
 	case errors.Is(err, store.ErrFolderExists):
 		return errors.Join(ErrExists, err)
 	case errors.Is(err, store.ErrFolderName), errors.Is(err, store.ErrInbox), errors.Is(err, store.ErrHasChildren),
-		errors.Is(err, store.ErrReadOnly), errors.Is(err, store.ErrKeywordLimit), errors.Is(err, errNotBuilt):
+		errors.Is(err, store.ErrReadOnly), errors.Is(err, store.ErrKeywordLimit):
 		return errors.Join(ErrCannot, err)
 	case errors.Is(err, store.ErrExpunged):
 		return errors.Join(os.ErrNotExist, err)
@@ -47,15 +47,58 @@ func mapErr(err error) error {
 }
 
 func (a *account) Folders() ([]FolderInfo, error) {
-	return []FolderInfo{{Name: "INBOX", Subscribed: true}}, nil
+	fs, err := a.s.Folders(a.user)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]FolderInfo, 0, len(fs))
+	for _, f := range fs {
+		fi := FolderInfo{Name: f.Name, Subscribed: f.Attrs&store.AttrSubscribed != 0,
+			Noselect: f.Attrs&store.AttrNoselect != 0, NonExistent: f.Attrs&store.AttrNonExistent != 0,
+			HasChildren: f.Attrs&store.AttrHasChildren != 0}
+		for _, u := range []struct {
+			a    store.Attr
+			name string
+		}{{store.AttrSent, `\Sent`}, {store.AttrDrafts, `\Drafts`}, {store.AttrTrash, `\Trash`}, {store.AttrJunk, `\Junk`}, {store.AttrArchive, `\Archive`}} {
+			if f.Attrs&u.a != 0 {
+				fi.Use = u.name
+			}
+		}
+		out = append(out, fi)
+	}
+	return out, nil
 }
-func (a *account) Create(name, use string) error        { return mapErr(errNotBuilt) }
-func (a *account) Delete(name string) error             { return mapErr(errNotBuilt) }
-func (a *account) Rename(from, to string) error         { return mapErr(errNotBuilt) }
-func (a *account) Subscribe(name string, on bool) error { return mapErr(errNotBuilt) }
-func (a *account) Append(name string, r io.Reader, flags []string, date time.Time) (uint32, uint32, error) {
-	return 0, 0, mapErr(errNotBuilt)
+
+func (a *account) Create(name string) error     { return mapErr(a.s.CreateFolder(a.user, name)) }
+func (a *account) Delete(name string) error     { return mapErr(a.s.DeleteFolder(a.user, name)) }
+func (a *account) Rename(from, to string) error { return mapErr(a.s.RenameFolder(a.user, from, to)) }
+func (a *account) Subscribe(name string, on bool) error {
+	return mapErr(a.s.Subscribe(a.user, name, on))
 }
+
+func (a *account) NewAppender(name string) (Appender, error) {
+	ap, err := a.s.NewAppender(a.user, name)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return appender{ap}, nil
+}
+
+type appender struct{ a *store.Appender }
+
+func (p appender) Add(r io.Reader, flags []string, date time.Time) error {
+	sys, kws := splitFlags(flags)
+	_, err := p.a.Add(r, sys, kws, date)
+	return mapErr(err)
+}
+
+func (p appender) Commit() (uint32, []uint32, error) {
+	v, uids, err := p.a.Commit()
+	return v, uids, mapErr(err)
+}
+
+func (p appender) Abort() { p.a.Abort() }
+
 func (a *account) Close() error { return nil }
 
 func (a *account) Status(name string) (Status, error) {
@@ -81,7 +124,6 @@ type folder struct {
 	m     *store.Mailbox
 	first bool
 	msgs  []Msg
-	flags [][]string // flag lists by (system flags, keywords) cache key
 }
 
 // flagNames are the IMAP names of the store's system flags, in the order
@@ -154,9 +196,8 @@ func (f *folder) OpenMessage(uid uint32) (*os.File, error) {
 	return file, mapErr(err)
 }
 
-func (f *folder) Store(uids []uint32, op byte, flags []string, unchangedSince uint64) ([]uint32, error) {
-	var sys store.Flags
-	var kws []string
+// splitFlags separates system flags from keywords.
+func splitFlags(flags []string) (sys store.Flags, kws []string) {
 	for _, fl := range flags {
 		if strings.HasPrefix(fl, `\`) {
 			for _, n := range flagNames {
@@ -168,6 +209,11 @@ func (f *folder) Store(uids []uint32, op byte, flags []string, unchangedSince ui
 		}
 		kws = append(kws, fl)
 	}
+	return sys, kws
+}
+
+func (f *folder) Store(uids []uint32, op byte, flags []string, unchangedSince uint64) ([]uint32, error) {
+	sys, kws := splitFlags(flags)
 	sop := store.StoreReplace
 	switch op {
 	case '+':
@@ -181,12 +227,14 @@ func (f *folder) Store(uids []uint32, op byte, flags []string, unchangedSince ui
 
 func (f *folder) Expunge(uids []uint32) error { return mapErr(f.m.Expunge(uids)) }
 
-func (f *folder) Copy(uids []uint32, dest string) (uint32, []uint32, error) {
-	return 0, nil, mapErr(errNotBuilt)
+func (f *folder) Copy(uids []uint32, dest string) (uint32, []uint32, []uint32, error) {
+	r, err := f.m.Copy(dest, uids)
+	return r.UIDValidity, r.Src, r.Dst, mapErr(err)
 }
 
-func (f *folder) Move(uids []uint32, dest string) (uint32, []uint32, error) {
-	return 0, nil, mapErr(errNotBuilt)
+func (f *folder) Move(uids []uint32, dest string) (uint32, []uint32, []uint32, error) {
+	r, err := f.m.Move(dest, uids)
+	return r.UIDValidity, r.Src, r.Dst, mapErr(err)
 }
 
 // maxVanished bounds the UIDs one VANISHED lists from the store's ranges.

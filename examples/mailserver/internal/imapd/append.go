@@ -11,7 +11,8 @@ import (
 
 // appendCmd is APPEND with MULTIAPPEND: each message's literal is
 // streamed into the store's tmp/ file (never held in memory), flags and
-// date kept; the answer carries [APPENDUID].
+// date kept, and all are committed at once or none; the answer carries
+// [APPENDUID].
 func (ss *session) appendCmd(c *imapwire.Cmd) (bool, string) {
 	tag := c.Tag
 	name := string(c.Append.Mailbox)
@@ -19,7 +20,8 @@ func (ss *session) appendCmd(c *imapwire.Cmd) (bool, string) {
 		name = "INBOX"
 	}
 	r := ss.r
-	if _, err := ss.acct.Status(name); err != nil {
+	ap, err := ss.acct.NewAppender(name)
+	if err != nil {
 		r.Reject()
 		if errors.Is(err, ErrNoFolder) {
 			ss.no(tag, "TRYCREATE", "no such mailbox")
@@ -28,8 +30,7 @@ func (ss *session) appendCmd(c *imapwire.Cmd) (bool, string) {
 		}
 		return false, ""
 	}
-	var uv uint32
-	var uids []uint32
+	defer ap.Abort()
 	for more := true; more; {
 		a := &c.Append
 		var flags []string
@@ -66,15 +67,17 @@ func (ss *session) appendCmd(c *imapwire.Cmd) (bool, string) {
 				return true, "write: " + err.Error()
 			}
 		}
-		v, uid, err := ss.acct.Append(name, r.LiteralReader(), flags, date)
-		if err != nil {
+		if err := ap.Add(r.LiteralReader(), flags, date); err != nil {
 			return ss.appendFailed(tag, err)
 		}
-		uv = v
-		uids = append(uids, uid)
 		if more, err = ss.d.NextMessage(); err != nil {
 			return ss.appendFailed(tag, err)
 		}
+	}
+	uv, uids, err := ap.Commit()
+	if err != nil {
+		ss.folderError(tag, err, "APPEND")
+		return false, ""
 	}
 	if ss.sel != nil && ss.sel.name == name {
 		ss.update(true)

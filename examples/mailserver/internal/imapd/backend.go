@@ -26,23 +26,32 @@ type Store interface {
 
 // FolderInfo is one folder of a LIST.
 type FolderInfo struct {
-	Name       string
-	Use        string // special-use attribute, "\Sent", or ""
-	Subscribed bool
+	Name                               string
+	Use                                string // special-use attribute, "\Sent", or ""
+	Subscribed                         bool
+	Noselect, NonExistent, HasChildren bool
+}
+
+// Appender adds messages to a folder all at once (APPEND, MULTIAPPEND):
+// Add streams each into the folder's tmp/, Commit gives them UIDs, Abort
+// removes what Add wrote.
+type Appender interface {
+	Add(r io.Reader, flags []string, date time.Time) error
+	Commit() (uidValidity uint32, uids []uint32, err error)
+	Abort()
 }
 
 // Account is one user's folders.
 type Account interface {
 	Folders() ([]FolderInfo, error)
-	Create(name, use string) error
+	Create(name string) error
 	Delete(name string) error
 	Rename(from, to string) error
 	Subscribe(name string, on bool) error
 	// Status is the folder's STATUS, without taking its \Recent.
 	Status(name string) (Status, error)
-	// Append streams r into the folder, returning its UIDVALIDITY and the
-	// message's UID.
-	Append(name string, r io.Reader, flags []string, date time.Time) (uidValidity, uid uint32, err error)
+	// NewAppender opens a folder for APPEND; ErrNoFolder if missing.
+	NewAppender(name string) (Appender, error)
 	// Open opens a folder for reading and changes; ErrNoFolder if missing.
 	Open(name string, readOnly bool) (Folder, error)
 	Close() error
@@ -86,10 +95,11 @@ type Folder interface {
 	Store(uids []uint32, op byte, flags []string, unchangedSince uint64) (modified []uint32, err error)
 	// Expunge removes uids.
 	Expunge(uids []uint32) error
-	// Copy copies uids into the folder dest, returning dest's UIDVALIDITY
-	// and the new UIDs in the order of uids; Move also removes them here.
-	Copy(uids []uint32, dest string) (uidValidity uint32, dst []uint32, err error)
-	Move(uids []uint32, dest string) (uidValidity uint32, dst []uint32, err error)
+	// Copy copies uids into the folder dest, returning dest's UIDVALIDITY,
+	// the source UIDs copied and the new UIDs in the same order; Move also
+	// removes them here.
+	Copy(uids []uint32, dest string) (uidValidity uint32, src, dst []uint32, err error)
+	Move(uids []uint32, dest string) (uidValidity uint32, src, dst []uint32, err error)
 	// Vanished returns the UIDs expunged with a MODSEQ above since
 	// (QRESYNC), sorted; ok false if the store no longer knows that far
 	// back.

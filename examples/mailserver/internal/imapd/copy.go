@@ -39,12 +39,12 @@ func (ss *session) copyCmd(c *imapwire.Cmd) {
 		return
 	}
 	var uv uint32
-	var dst []uint32
+	var src, dst []uint32
 	var err error
 	if move {
-		uv, dst, err = ss.sel.f.Move(uids, dest)
+		uv, src, dst, err = ss.sel.f.Move(uids, dest)
 	} else {
-		uv, dst, err = ss.sel.f.Copy(uids, dest)
+		uv, src, dst, err = ss.sel.f.Copy(uids, dest)
 	}
 	if err != nil {
 		if errors.Is(err, ErrNoFolder) {
@@ -54,7 +54,11 @@ func (ss *session) copyCmd(c *imapwire.Cmd) {
 		ss.folderError(tag, err, c.ID.String())
 		return
 	}
-	code := "COPYUID " + strconv.FormatUint(uint64(uv), 10) + " " + string(appendSet(nil, uids)) + " " + string(appendSet(nil, dst))
+	if len(src) == 0 {
+		ss.ok(tag, "", c.ID.String()+" completed (no messages)")
+		return
+	}
+	code := "COPYUID " + strconv.FormatUint(uint64(uv), 10) + " " + string(appendSet(nil, src)) + " " + string(appendSet(nil, dst))
 	if move {
 		ss.untaggedStatus("OK", code, "moved")
 		ss.update(true)

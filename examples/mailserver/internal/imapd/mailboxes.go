@@ -9,36 +9,19 @@ import (
 
 func (ss *session) create(c *imapwire.Cmd) {
 	name := strings.TrimSuffix(string(c.Create.Mailbox), "/")
-	use := ""
 	if c.Create.HasUse {
-		if len(c.Create.Use) != 1 || !specialUse(string(c.Create.Use[0])) {
-			ss.no(c.Tag, "USEATTR", "one special-use attribute of \\Sent \\Drafts \\Trash \\Junk \\Archive")
-			return
-		}
-		use = canonicalUse(string(c.Create.Use[0]))
+		ss.no(c.Tag, "USEATTR", "CREATE-SPECIAL-USE is not offered")
+		return
 	}
 	if name == "" || imapwire.IsInbox([]byte(name)) {
 		ss.no(c.Tag, "ALREADYEXISTS", "INBOX exists")
 		return
 	}
-	if err := ss.acct.Create(name, use); err != nil {
+	if err := ss.acct.Create(name); err != nil {
 		ss.folderError(c.Tag, err, "CREATE")
 		return
 	}
 	ss.ok(c.Tag, "", "CREATE completed")
-}
-
-var uses = []string{`\Sent`, `\Drafts`, `\Trash`, `\Junk`, `\Archive`}
-
-func specialUse(s string) bool { return canonicalUse(s) != "" }
-
-func canonicalUse(s string) string {
-	for _, u := range uses {
-		if strings.EqualFold(u, s) {
-			return u
-		}
-	}
-	return ""
 }
 
 func (ss *session) deleteCmd(c *imapwire.Cmd) {
@@ -133,8 +116,13 @@ func (ss *session) list(c *imapwire.Cmd) {
 			}
 			ss.out = append(ss.out, s...)
 		}
+		if f.NonExistent {
+			attr(`\NonExistent`)
+		} else if f.Noselect {
+			attr(`\Noselect`)
+		}
 		if !lsub {
-			if hasChildren(folders, f.Name) {
+			if f.HasChildren {
 				attr(`\HasChildren`)
 			} else {
 				attr(`\HasNoChildren`)
@@ -149,21 +137,11 @@ func (ss *session) list(c *imapwire.Cmd) {
 		ss.out = append(ss.out, `) "/" `...)
 		ss.out = ss.appendMailbox(ss.out, f.Name)
 		ss.out = append(ss.out, "\r\n"...)
-		if a.Return&imapwire.ListReturnStatus != 0 {
+		if a.Return&imapwire.ListReturnStatus != 0 && !f.Noselect && !f.NonExistent {
 			ss.statusLine(f.Name, a.Status)
 		}
 	}
 	ss.ok(c.Tag, "", word+" completed")
-}
-
-func hasChildren(folders []FolderInfo, name string) bool {
-	p := name + "/"
-	for _, f := range folders {
-		if strings.HasPrefix(f.Name, p) {
-			return true
-		}
-	}
-	return false
 }
 
 // match reports whether name matches an IMAP LIST pattern: * matches
