@@ -2,6 +2,8 @@ package imapwire
 
 import (
 	"bytes"
+	"errors"
+	"io"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -202,4 +204,129 @@ func TestAppendContinuationData(t *testing.T) {
 	got, err := DecodeSASL(nil, resp.Text)
 	require.NoError(t, err)
 	assert.Equal(t, "<1896.697170952@postoffice.example.net>", string(got))
+}
+
+// respWriters calls every writer with typical values, built once, for
+// the allocation tests and the benchmarks.
+func respWriters() []respCase {
+	tag := []byte("A0042")
+	caps := bs("IMAP4rev1", "IMAP4rev2", "LITERAL+", "SASL-IR", "ID", "ENABLE", "IDLE", "NAMESPACE", "UIDPLUS",
+		"MOVE", "CONDSTORE", "QRESYNC", "ESEARCH", "LIST-EXTENDED", "LIST-STATUS", "SPECIAL-USE", "UTF8=ACCEPT", "AUTH=PLAIN")
+	flags := bs(`\Answered`, `\Flagged`, `\Deleted`, `\Seen`, `\Draft`, "$Forwarded", "$Junk", "$NotJunk")
+	perm := append(bs(`\*`), flags...)
+	uids := []uint32{101, 102, 103, 104, 110, 111, 200, 201, 202, 203, 204, 205}
+	dstUIDs := []uint32{5001, 5002, 5003, 5004, 5005, 5006, 5007, 5008, 5009, 5010, 5011, 5012}
+	nums := []uint32{2, 3, 4, 5, 9, 12, 13, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 100}
+	list := &ListItem{Attrs: bs(`\HasNoChildren`, `\Sent`), Delim: '/', Mailbox: []byte("Archiv/Entwürfe 2026")}
+	child := &ListItem{Attrs: bs(`\HasChildren`), Delim: '/', Mailbox: []byte("Projects"), ChildInfo: bs("SUBSCRIBED"), OldName: []byte("Old Projects")}
+	status := []StatusValue{{StatusMessages, 231}, {StatusUIDNext, 44292}, {StatusUIDValidity, 3857529045},
+		{StatusUnseen, 3}, {StatusSize, 92836712}, {StatusHighestModSeq, 7011231777}}
+	es := &ESearchResult{Tag: tag, UID: true, Return: SearchReturnMin | SearchReturnMax | SearchReturnCount | SearchReturnAll,
+		Min: 2, Max: 100, Count: 20, All: nums, ModSeq: 917162500}
+	id := []IDParam{{Field: []byte("name"), Value: []byte("mailwire")}, {Field: []byte("version"), Value: []byte("0.12")},
+		{Field: []byte("support-url"), Nil: true}}
+	personal := []Namespace{{Prefix: []byte(""), Delim: '/'}}
+	shared := []Namespace{{Prefix: []byte("#shared/"), Delim: '/'}}
+	chal := []byte("<1896.697170952@postoffice.example.net>")
+	e7, e8 := Encoder{}, Encoder{UTF8: true}
+	return []respCase{
+		{name: "Tagged", write: func(d []byte) ([]byte, error) { return AppendTagged(d, tag, CondOK, Code{}, "FETCH completed") }},
+		{name: "TaggedCopyUID", write: func(d []byte) ([]byte, error) {
+			return AppendTagged(d, tag, CondOK, Code{ID: CodeCopyUID, Num: 38505, UIDs: uids, DstUIDs: dstUIDs}, "COPY completed")
+		}},
+		{name: "UntaggedCapability", write: func(d []byte) ([]byte, error) {
+			return AppendUntagged(d, CondOK, Code{ID: CodeCapability, Words: caps}, "mailwire ready")
+		}},
+		{name: "UntaggedPermanentFlags", write: func(d []byte) ([]byte, error) {
+			return AppendUntagged(d, CondOK, Code{ID: CodePermanentFlags, Words: perm}, "Flags permitted")
+		}},
+		{name: "UntaggedUIDNext", write: func(d []byte) ([]byte, error) {
+			return AppendUntagged(d, CondOK, Code{ID: CodeUIDNext, Num: 4392}, "Predicted next UID")
+		}},
+		{name: "Capability", write: func(d []byte) ([]byte, error) { return AppendCapabilityData(d, caps) }},
+		{name: "Enabled", write: func(d []byte) ([]byte, error) { return AppendEnabledData(d, caps[10:12]) }},
+		{name: "Flags", write: func(d []byte) ([]byte, error) { return AppendFlagsData(d, flags) }},
+		{name: "Exists", write: func(d []byte) ([]byte, error) { return AppendExistsData(d, 172), nil }},
+		{name: "Recent", write: func(d []byte) ([]byte, error) { return AppendRecentData(d, 1), nil }},
+		{name: "Expunge", write: func(d []byte) ([]byte, error) { return AppendExpungeData(d, 44) }},
+		{name: "Vanished", write: func(d []byte) ([]byte, error) { return AppendVanishedData(d, true, uids) }},
+		{name: "Search", write: func(d []byte) ([]byte, error) { return AppendSearchData(d, nums, 917162500) }},
+		{name: "ESearch", write: func(d []byte) ([]byte, error) { return e7.AppendESearchData(d, es) }},
+		{name: "ListUTF7", write: func(d []byte) ([]byte, error) { return e7.AppendListData(d, false, list) }},
+		{name: "ListUTF8", write: func(d []byte) ([]byte, error) { return e8.AppendListData(d, false, list) }},
+		{name: "ListExtended", write: func(d []byte) ([]byte, error) { return e7.AppendListData(d, false, child) }},
+		{name: "Status", write: func(d []byte) ([]byte, error) { return e7.AppendStatusData(d, list.Mailbox, status) }},
+		{name: "ID", write: func(d []byte) ([]byte, error) { return e7.AppendIDData(d, id) }},
+		{name: "Namespace", write: func(d []byte) ([]byte, error) { return e7.AppendNamespaceData(d, personal, nil, shared) }},
+		{name: "ContinuationData", write: func(d []byte) ([]byte, error) { return AppendContinuationData(d, chal), nil }},
+		{name: "SeqSet", write: func(d []byte) ([]byte, error) { return AppendSeqSet(d, nums) }},
+	}
+}
+
+// Every writer allocates nothing when dst has room.
+func TestRespWritersAllocs(t *testing.T) {
+	for _, w := range respWriters() {
+		t.Run(w.name, func(t *testing.T) {
+			buf := make([]byte, 0, 4096)
+			out, err := w.write(buf)
+			require.NoError(t, err)
+			require.NotEmpty(t, out)
+			allocs := testing.AllocsPerRun(100, func() {
+				out, err = w.write(buf[:0])
+			})
+			require.NoError(t, err)
+			assert.Zero(t, allocs)
+		})
+	}
+}
+
+// Every benchmarked response reads back as one response with the client
+// Reader, so the benchmarks measure well-formed output.
+func TestRespWritersReadBack(t *testing.T) {
+	for _, w := range respWriters() {
+		if w.name == "SeqSet" {
+			continue
+		}
+		t.Run(w.name, func(t *testing.T) {
+			out, err := w.write(nil)
+			require.NoError(t, err)
+			r := NewReader(bytes.NewReader(out), ClientSide, Options{UTF8: w.name == "ListUTF8"})
+			_, err = r.ReadResponse()
+			require.NoError(t, err)
+			for first := true; ; first = false {
+				tok, err := r.Next()
+				if first && errors.Is(err, ErrNoMessage) {
+					break // ReadResponse read it whole
+				}
+				require.NoError(t, err, "%q", out)
+				if tok.Kind == KindEnd {
+					break
+				}
+				if tok.Kind == KindLiteral {
+					_, err = r.Inline()
+					require.NoError(t, err)
+				}
+			}
+			_, err = r.ReadResponse()
+			require.ErrorIs(t, err, io.EOF)
+		})
+	}
+}
+
+func BenchmarkRespWriters(b *testing.B) {
+	for _, w := range respWriters() {
+		b.Run(w.name, func(b *testing.B) {
+			buf := make([]byte, 0, 4096)
+			out, err := w.write(buf)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.SetBytes(int64(len(out)))
+			for b.Loop() {
+				out, _ = w.write(buf[:0])
+			}
+			_ = out
+		})
+	}
 }
