@@ -30,7 +30,9 @@ func TestAppendDataResponses(t *testing.T) {
 		{"recent", func(d []byte) ([]byte, error) { return noErr(AppendRecentData(d, 5)) }, "* 5 RECENT\r\n", nil},
 		{"expunge", func(d []byte) ([]byte, error) { return AppendExpungeData(d, 3) }, "* 3 EXPUNGE\r\n", nil},
 		{"expunge 0", func(d []byte) ([]byte, error) { return AppendExpungeData(d, 0) }, "", ErrInjection},
-		{"vanished", func(d []byte) ([]byte, error) { return AppendVanishedData(d, false, []uint32{405, 407, 408, 409, 410, 411}) }, "* VANISHED 405,407:411\r\n", nil},
+		{"vanished", func(d []byte) ([]byte, error) {
+			return AppendVanishedData(d, false, []uint32{405, 407, 408, 409, 410, 411})
+		}, "* VANISHED 405,407:411\r\n", nil},
 		{"vanished earlier", func(d []byte) ([]byte, error) { return AppendVanishedData(d, true, []uint32{41, 43}) }, "* VANISHED (EARLIER) 41,43\r\n", nil},
 		{"vanished empty", func(d []byte) ([]byte, error) { return AppendVanishedData(d, true, nil) }, "", ErrInjection},
 		{"search", func(d []byte) ([]byte, error) { return AppendSearchData(d, []uint32{2, 84, 882}, 0) }, "* SEARCH 2 84 882\r\n", nil},

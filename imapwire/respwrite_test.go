@@ -76,7 +76,9 @@ func TestAppendTagged(t *testing.T) {
 		{"other", func(d []byte) ([]byte, error) {
 			return AppendTagged(d, tag, CondNo, Code{ID: CodeOther, Name: []byte("METADATA"), Arg: []byte("LONGENTRIES 2000")}, "x")
 		}, "a1 NO [METADATA LONGENTRIES 2000] x\r\n", nil},
-		{"other bare", func(d []byte) ([]byte, error) { return AppendTagged(d, tag, CondNo, Code{ID: CodeOther, Name: []byte("X-FOO")}, "x") }, "a1 NO [X-FOO] x\r\n", nil},
+		{"other bare", func(d []byte) ([]byte, error) {
+			return AppendTagged(d, tag, CondNo, Code{ID: CodeOther, Name: []byte("X-FOO")}, "x")
+		}, "a1 NO [X-FOO] x\r\n", nil},
 
 		{"CR in text", func(d []byte) ([]byte, error) { return AppendTagged(d, tag, CondOK, Code{}, "a\r\n* BYE") }, "", ErrInjection},
 		{"NUL in text", func(d []byte) ([]byte, error) { return AppendTagged(d, tag, CondOK, Code{}, "a\x00") }, "", ErrInjection},
@@ -87,11 +89,15 @@ func TestAppendTagged(t *testing.T) {
 		{"empty tag", func(d []byte) ([]byte, error) { return AppendTagged(d, nil, CondOK, Code{}, "x") }, "", ErrInjection},
 		{"tagged BYE", func(d []byte) ([]byte, error) { return AppendTagged(d, tag, CondBye, Code{}, "x") }, "", ErrInjection},
 		{"uidnext 0", func(d []byte) ([]byte, error) { return AppendTagged(d, tag, CondOK, Code{ID: CodeUIDNext}, "x") }, "", ErrInjection},
-		{"uidnext 2^32", func(d []byte) ([]byte, error) { return AppendTagged(d, tag, CondOK, Code{ID: CodeUIDNext, Num: 1 << 32}, "x") }, "", ErrInjection},
+		{"uidnext 2^32", func(d []byte) ([]byte, error) {
+			return AppendTagged(d, tag, CondOK, Code{ID: CodeUIDNext, Num: 1 << 32}, "x")
+		}, "", ErrInjection},
 		{"modseq 2^63", func(d []byte) ([]byte, error) {
 			return AppendTagged(d, tag, CondOK, Code{ID: CodeHighestModSeq, Num: 1 << 63}, "x")
 		}, "", ErrInjection},
-		{"appenduid no uids", func(d []byte) ([]byte, error) { return AppendTagged(d, tag, CondOK, Code{ID: CodeAppendUID, Num: 1}, "x") }, "", ErrInjection},
+		{"appenduid no uids", func(d []byte) ([]byte, error) {
+			return AppendTagged(d, tag, CondOK, Code{ID: CodeAppendUID, Num: 1}, "x")
+		}, "", ErrInjection},
 		{"copyuid uneven", func(d []byte) ([]byte, error) {
 			return AppendTagged(d, tag, CondOK, Code{ID: CodeCopyUID, Num: 1, UIDs: []uint32{1, 2}, DstUIDs: []uint32{3}}, "x")
 		}, "", ErrInjection},
@@ -111,7 +117,9 @@ func TestAppendTagged(t *testing.T) {
 		{"other arg CRLF", func(d []byte) ([]byte, error) {
 			return AppendTagged(d, tag, CondNo, Code{ID: CodeOther, Name: []byte("X"), Arg: []byte("a\r\n")}, "x")
 		}, "", ErrInjection},
-		{"other name", func(d []byte) ([]byte, error) { return AppendTagged(d, tag, CondNo, Code{ID: CodeOther, Name: []byte("X Y")}, "x") }, "", ErrInjection},
+		{"other name", func(d []byte) ([]byte, error) {
+			return AppendTagged(d, tag, CondNo, Code{ID: CodeOther, Name: []byte("X Y")}, "x")
+		}, "", ErrInjection},
 		{"unknown id", func(d []byte) ([]byte, error) { return AppendTagged(d, tag, CondNo, Code{ID: 200}, "x") }, "", ErrInjection},
 	})
 }
@@ -122,11 +130,19 @@ func TestAppendUntagged(t *testing.T) {
 			return AppendUntagged(d, CondOK, Code{ID: CodeCapability, Words: bs("IMAP4rev1", "STARTTLS", "LOGINDISABLED")}, "ready")
 		}, "* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] ready\r\n", nil},
 		{"preauth", func(d []byte) ([]byte, error) { return AppendUntagged(d, CondPreauth, Code{}, "as joe") }, "* PREAUTH as joe\r\n", nil},
-		{"bye", func(d []byte) ([]byte, error) { return AppendUntagged(d, CondBye, Code{ID: CodeUnavailable}, "shutting down") }, "* BYE [UNAVAILABLE] shutting down\r\n", nil},
-		{"uidvalidity", func(d []byte) ([]byte, error) { return AppendUntagged(d, CondOK, Code{ID: CodeUIDValidity, Num: 3857529045}, "UIDs valid") }, "* OK [UIDVALIDITY 3857529045] UIDs valid\r\n", nil},
-		{"uidnext", func(d []byte) ([]byte, error) { return AppendUntagged(d, CondOK, Code{ID: CodeUIDNext, Num: 4392}, "Predicted next UID") }, "* OK [UIDNEXT 4392] Predicted next UID\r\n", nil},
+		{"bye", func(d []byte) ([]byte, error) {
+			return AppendUntagged(d, CondBye, Code{ID: CodeUnavailable}, "shutting down")
+		}, "* BYE [UNAVAILABLE] shutting down\r\n", nil},
+		{"uidvalidity", func(d []byte) ([]byte, error) {
+			return AppendUntagged(d, CondOK, Code{ID: CodeUIDValidity, Num: 3857529045}, "UIDs valid")
+		}, "* OK [UIDVALIDITY 3857529045] UIDs valid\r\n", nil},
+		{"uidnext", func(d []byte) ([]byte, error) {
+			return AppendUntagged(d, CondOK, Code{ID: CodeUIDNext, Num: 4392}, "Predicted next UID")
+		}, "* OK [UIDNEXT 4392] Predicted next UID\r\n", nil},
 		{"unseen", func(d []byte) ([]byte, error) { return AppendUntagged(d, CondOK, Code{ID: CodeUnseen, Num: 12}, "x") }, "* OK [UNSEEN 12] x\r\n", nil},
-		{"highestmodseq", func(d []byte) ([]byte, error) { return AppendUntagged(d, CondOK, Code{ID: CodeHighestModSeq, Num: 715194045007}, "x") }, "* OK [HIGHESTMODSEQ 715194045007] x\r\n", nil},
+		{"highestmodseq", func(d []byte) ([]byte, error) {
+			return AppendUntagged(d, CondOK, Code{ID: CodeHighestModSeq, Num: 715194045007}, "x")
+		}, "* OK [HIGHESTMODSEQ 715194045007] x\r\n", nil},
 		{"nomodseq", func(d []byte) ([]byte, error) { return AppendUntagged(d, CondOK, Code{ID: CodeNoModSeq}, "x") }, "* OK [NOMODSEQ] x\r\n", nil},
 		{"permanentflags", func(d []byte) ([]byte, error) {
 			return AppendUntagged(d, CondOK, Code{ID: CodePermanentFlags, Words: bs(`\Deleted`, `\Seen`, `\*`)}, "Limited")
