@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -243,3 +244,42 @@ func readMaildirFiles(t testing.TB, dir string) string {
 
 var _ = context.Background
 var _ = time.Second
+
+// TestIMAPCurl: curl over imap:// --ssl-reqd (STARTTLS) and imaps://:
+// LIST, APPEND (upload), FETCH by UID byte for byte, SEARCH, STATUS;
+// without --ssl-reqd under -tls required curl cannot log in, and an
+// unknown CA is refused (exit 60).
+func TestIMAPCurl(t *testing.T) {
+	curl := peer(t, "curl")
+	s := Start(t, Options{})
+	m1, m2 := testMessage(1), bigMessage(100<<10)
+	deliver(t, s, "bob", m1, m2)
+	base := []string{"-sS", "--max-time", "30", "--cacert", s.CAFile, "--user", "bob:bob-secret-pw"}
+	imap, imaps := "imap://"+s.Addr["imap"], "imaps://"+s.Addr["imaps"]
+	list := string(runPeer(t, nil, curl, append(base, "--ssl-reqd", imap+"/")...))
+	assert.Contains(t, list, `* LIST (\HasNoChildren) "/" INBOX`)
+	assert.Contains(t, list, `\Trash) "/" Trash`)
+	got := runPeer(t, nil, curl, append(base, "--ssl-reqd", imap+"/INBOX;UID=1")...)
+	assert.Equal(t, m1, got)
+	got = runPeer(t, nil, curl, append(base, imaps+"/INBOX;UID=2")...)
+	assert.Equal(t, m2, got)
+	up := filepath.Join(t.TempDir(), "up.eml")
+	m3 := []byte("From: curl@example.org\r\nTo: bob@localhost\r\nSubject: uploaded\r\n\r\nby curl\r\n")
+	require.NoError(t, os.WriteFile(up, m3, 0o600))
+	runPeer(t, nil, curl, append(base, "--ssl-reqd", "--upload-file", up, imap+"/INBOX")...)
+	got = runPeer(t, nil, curl, append(base, imaps+"/INBOX;UID=3")...)
+	assert.Equal(t, m3, got)
+	search := string(runPeer(t, nil, curl, append(base, imaps+"/INBOX", "-X", "SEARCH SUBJECT uploaded")...))
+	assert.Equal(t, "* SEARCH 3\r\n", search)
+	status := string(runPeer(t, nil, curl, append(base, imaps+"/INBOX", "-X", "STATUS INBOX (MESSAGES UIDNEXT)")...))
+	assert.Equal(t, "* STATUS INBOX (MESSAGES 3 UIDNEXT 4)\r\n", status)
+
+	cmd := exec.Command(curl, append(base, imap+"/")...) // no --ssl-reqd: curl tries LOGIN in plaintext
+	out, err := cmd.CombinedOutput()
+	require.Error(t, err, "login without TLS must fail: %s", out)
+	cmd = exec.Command(curl, "-sS", "--max-time", "30", "--user", "bob:bob-secret-pw", imaps+"/")
+	err = cmd.Run()
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee)
+	assert.Equal(t, 60, ee.ExitCode(), "unknown CA refused")
+}

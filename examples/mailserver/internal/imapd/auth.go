@@ -65,7 +65,8 @@ func (ss *session) authenticate(c *imapwire.Cmd) (bool, string) {
 	var msg []byte
 	var err error
 	if c.Authenticate.HasInitial {
-		msg, err = imapwire.DecodeSASL(buf[:0], c.Authenticate.Initial)
+		msg = append(buf[:0], c.Authenticate.Initial...) // the Decoder has decoded it
+		clear(c.Authenticate.Initial)
 	} else {
 		ss.out = append(ss.out, "+ \r\n"...)
 		if err := ss.flush(true); err != nil {
