@@ -10,10 +10,10 @@ import (
 // appending the whole response with its CRLF to dst and returning the
 // grown slice. Writers that carry strings or mailbox names are methods of
 // [Encoder], whose UTF8 field chooses UTF-8 or modified UTF-7 names and
-// whether quoted strings may hold UTF-8; the others are functions. Strings
-// are written as atoms where the grammar takes one and they are one, else
-// quoted, else as literals ({n}: a server's literals need no
-// continuation). A value the grammar cannot carry (CR, LF or NUL in text,
+// whether quoted strings may hold UTF-8 (its Side and NonSync are
+// ignored); the others are functions. Strings are written as atoms where
+// the grammar takes one and they are one, else quoted, else as literals
+// ({n}: a server's literals need no continuation). A value the grammar cannot carry (CR, LF or NUL in text,
 // a flag that is no atom, a zero UID, an empty sequence set, a number too
 // large for its field) fails with ErrInjection and dst is returned
 // unchanged. With room in dst they allocate nothing.
@@ -163,13 +163,16 @@ func (w *writer) status(cond Cond, code *Code, text string) {
 
 // text writes resp-text: valid UTF-8, no NUL, CR or LF.
 func (w *writer) text(s string) {
+	var high byte
 	for i := 0; i < len(s); i++ {
-		if class[s[i]]&clText == 0 {
+		c := s[i]
+		if class[c]&clText == 0 {
 			w.fail(ErrInjection)
 			return
 		}
+		high |= c
 	}
-	if !utf8.ValidString(s) {
+	if high >= 0x80 && !utf8.ValidString(s) {
 		w.fail(ErrInjection)
 		return
 	}

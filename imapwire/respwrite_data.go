@@ -6,7 +6,14 @@ package imapwire
 
 // respStart starts "* name".
 func respStart(dst []byte, name string) writer {
-	w := writer{b: dst, n: len(dst)}
+	return respStartEnc(Encoder{}, dst, name)
+}
+
+// respStartEnc starts "* name" for a writer of strings in e's mode. A
+// server's literals are always synchronizing ({n}: RFC 7888 defines {n+}
+// for clients only), so e.NonSync is ignored, and so is e.Side.
+func respStartEnc(e Encoder, dst []byte, name string) writer {
+	w := writer{e: Encoder{UTF8: e.UTF8}, b: dst, n: len(dst)}
 	w.raw("* ")
 	w.raw(name)
 	return w

@@ -35,8 +35,7 @@ func (e Encoder) AppendListData(dst []byte, lsub bool, l *ListItem) ([]byte, err
 	if lsub {
 		name = "LSUB ("
 	}
-	w := respStart(dst, name)
-	w.e = e
+	w := respStartEnc(e, dst, name)
 	for i, a := range l.Attrs {
 		if i > 0 {
 			w.sp()
@@ -95,8 +94,7 @@ type StatusValue struct {
 // non-zero 32-bit ones, SIZE, DELETED-STORAGE and HIGHESTMODSEQ 63-bit
 // ones. MAILBOXID, whose value is no number, is refused (ErrInjection).
 func (e Encoder) AppendStatusData(dst, mailbox []byte, items []StatusValue) ([]byte, error) {
-	w := respStart(dst, "STATUS ")
-	w.e = e
+	w := respStartEnc(e, dst, "STATUS ")
 	w.mailbox(mailbox, clAString)
 	w.raw(" (")
 	for i, it := range items {
@@ -151,8 +149,7 @@ type ESearchResult struct {
 // AppendESearchData appends "* ESEARCH [(TAG "tag")] [UID] [MIN n] [MAX n]
 // [COUNT n] [ALL set] [MODSEQ n]" CRLF.
 func (e Encoder) AppendESearchData(dst []byte, r *ESearchResult) ([]byte, error) {
-	w := respStart(dst, "ESEARCH")
-	w.e = e
+	w := respStartEnc(e, dst, "ESEARCH")
 	if r.Tag != nil {
 		if len(r.Tag) == 0 || run(r.Tag, 0, clTag) != len(r.Tag) {
 			w.fail(ErrInjection)
@@ -191,8 +188,7 @@ func (e Encoder) AppendESearchData(dst []byte, r *ESearchResult) ([]byte, error)
 // pairs (RFC 2971): at most 30 pairs, fields of at most 30 octets, values
 // of at most 1024 (ErrInjection beyond); a value is NIL when Nil is set.
 func (e Encoder) AppendIDData(dst []byte, params []IDParam) ([]byte, error) {
-	w := respStart(dst, "ID ")
-	w.e = e
+	w := respStartEnc(e, dst, "ID ")
 	if len(params) == 0 {
 		w.raw("NIL")
 		return w.finish()
@@ -232,8 +228,7 @@ type Namespace struct {
 // each an empty slice for NIL or a list of ("prefix" "delim") entries;
 // prefixes are encoded like mailbox names, as strings.
 func (e Encoder) AppendNamespaceData(dst []byte, personal, other, shared []Namespace) ([]byte, error) {
-	w := respStart(dst, "NAMESPACE")
-	w.e = e
+	w := respStartEnc(e, dst, "NAMESPACE")
 	for _, ns := range [3][]Namespace{personal, other, shared} {
 		w.sp()
 		if len(ns) == 0 {

@@ -103,6 +103,8 @@ func TestAppendIDData(t *testing.T) {
 			"* ID (\"name\" \"mailwire\" \"support-url\" NIL)\r\n", nil},
 		{"8-bit value", id(Encoder{}, IDParam{Field: []byte("os"), Value: []byte("Übuntu")}), "* ID (\"os\" {7}\r\nÜbuntu)\r\n", nil},
 		{"8-bit value utf8", id(Encoder{UTF8: true}, IDParam{Field: []byte("os"), Value: []byte("Übuntu")}), "* ID (\"os\" \"Übuntu\")\r\n", nil},
+		{"server literal whatever NonSync", id(Encoder{Side: ClientSide, NonSync: LiteralPlus}, IDParam{Field: []byte("os"), Value: []byte("Übuntu")}),
+			"* ID (\"os\" {7}\r\nÜbuntu)\r\n", nil},
 		{"too many", id(Encoder{}, many...), "", ErrInjection},
 		{"long field", id(Encoder{}, IDParam{Field: bytes.Repeat([]byte("f"), 31), Nil: true}), "", ErrInjection},
 		{"long value", id(Encoder{}, IDParam{Field: []byte("f"), Value: bytes.Repeat([]byte("v"), 1025)}), "", ErrInjection},
