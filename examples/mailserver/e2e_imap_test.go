@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -282,4 +283,144 @@ func TestIMAPCurl(t *testing.T) {
 	var ee *exec.ExitError
 	require.ErrorAs(t, err, &ee)
 	assert.Equal(t, 60, ee.ExitCode(), "unknown CA refused")
+}
+
+// mbsyncRC is an mbsync configuration syncing the far INBOX and Archive
+// both ways with a local Maildir.
+func mbsyncRC(port, user, pass, ca, local, sslType string) string {
+	return fmt.Sprintf(`IMAPAccount far
+Host localhost
+Port %s
+User %s
+Pass %s
+SSLType %s
+CertificateFile %s
+
+IMAPStore far-remote
+Account far
+
+MaildirStore near-local
+Path %s/
+Inbox %s/INBOX
+SubFolders Verbatim
+
+Channel sync
+Far :far-remote:
+Near :near-local:
+Patterns INBOX Archive
+Create Both
+Expunge Both
+Sync All
+SyncState *
+`, port, user, pass, sslType, ca, local, local)
+}
+
+// localMaildir lists a local Maildir folder: file name info (flags) →
+// contents, in new/ and cur/.
+func localMaildir(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, sub := range []string{"new", "cur"} {
+		ents, _ := os.ReadDir(filepath.Join(dir, sub))
+		for _, e := range ents {
+			b, err := os.ReadFile(filepath.Join(dir, sub, e.Name()))
+			require.NoError(t, err)
+			out[filepath.Join(sub, e.Name())] = string(b)
+		}
+	}
+	return out
+}
+
+// TestIMAPMbsync: mbsync pulls a mailbox into a local Maildir byte for
+// byte and pushes a local message up; then a flag is changed on each side
+// and a second sync carries each change across; a message deleted
+// locally is expunged on the server.
+func TestIMAPMbsync(t *testing.T) {
+	mb := peer(t, "mbsync")
+	s := Start(t, Options{})
+	msgs := [][]byte{testMessage(1), testMessage(2), bigMessage(60 << 10)}
+	deliver(t, s, "alice", msgs...)
+	home := t.TempDir()
+	local := filepath.Join(home, "mail")
+	require.NoError(t, os.MkdirAll(local, 0o700))
+	_, port := splitAddr(t, s.Addr["imap"])
+	rc := filepath.Join(home, "mbsyncrc")
+	require.NoError(t, os.WriteFile(rc, []byte(mbsyncRC(port, "alice", "alice-secret-pw", s.CAFile, local, "STARTTLS")), 0o600))
+	env := []string{"HOME=" + home}
+	runPeer(t, env, mb, "-c", rc, "sync")
+
+	inbox := localMaildir(t, filepath.Join(local, "INBOX"))
+	require.Len(t, inbox, 3)
+	// mbsync stores with LF line ends and adds an X-TUID field after the
+	// header it fetched; apart from those the local copy is the server's.
+	tuid := regexp.MustCompile(`(?m)^X-TUID: [^\n]*\n`)
+	have := map[string]bool{}
+	for _, c := range inbox {
+		have[tuid.ReplaceAllString(c, "")] = true
+	}
+	for i, m := range msgs {
+		assert.True(t, have[strings.ReplaceAll(string(m), "\r\n", "\n")], "message %d synced byte for byte (modulo LF and X-TUID)", i+1)
+	}
+
+	// A local message goes up to Archive.
+	arch := filepath.Join(local, "Archive")
+	for _, d := range []string{"cur", "new", "tmp"} {
+		require.NoError(t, os.MkdirAll(filepath.Join(arch, d), 0o700))
+	}
+	up := []byte("From: near@example.org\r\nTo: alice@localhost\r\nSubject: from near\r\n\r\nlocal body\r\n")
+	require.NoError(t, os.WriteFile(filepath.Join(arch, "cur", "1700000000.near1.host:2,S"), up, 0o600))
+
+	// Flags: \Flagged on the server (message 1 over IMAP), \Seen locally
+	// (message 2: rename its file), message 3 deleted locally.
+	c := imapDial(t, s, "imaps")
+	c.login("alice", "alice-secret-pw")
+	c.ok(`SELECT INBOX`)
+	c.ok(`UID STORE ` + c.uidOf("test 1") + ` +FLAGS (\Flagged)`)
+	c.ok(`LOGOUT`)
+	var m2, m3 string
+	for name, body := range inbox {
+		switch {
+		case strings.Contains(body, "Subject: test 2"):
+			m2 = name
+		case strings.Contains(body, "Subject: big"):
+			m3 = name
+		}
+	}
+	require.NotEmpty(t, m2)
+	ibox := filepath.Join(local, "INBOX")
+	base2 := filepath.Base(m2)
+	if i := strings.Index(base2, ":2,"); i >= 0 {
+		base2 = base2[:i]
+	}
+	require.NoError(t, os.Rename(filepath.Join(ibox, m2), filepath.Join(ibox, "cur", base2+":2,S")))
+	require.NoError(t, os.Remove(filepath.Join(ibox, m3)))
+
+	runPeer(t, env, mb, "-c", rc, "sync")
+
+	// Server side: Archive has the local message, message 2 is \Seen,
+	// message 3 is gone.
+	c = imapDial(t, s, "imaps")
+	c.login("alice", "alice-secret-pw")
+	st := c.ok(`STATUS Archive (MESSAGES)`)
+	assert.Contains(t, st, "MESSAGES 1")
+	c.ok(`SELECT INBOX`)
+	assert.Contains(t, c.ok(`UID FETCH `+c.uidOf("test 1")+` FLAGS`), `FLAGS (\Flagged)`)
+	assert.Contains(t, c.ok(`UID FETCH `+c.uidOf("test 2")+` FLAGS`), `FLAGS (\Seen)`)
+	assert.Equal(t, "* SEARCH\r\n", c.ok(`SEARCH SUBJECT big`), "deleted locally, expunged here")
+	ar := c.ok(`EXAMINE Archive`)
+	assert.Contains(t, ar, "* 1 EXISTS")
+	body := c.ok(`FETCH 1 BODY.PEEK[TEXT]`)
+	assert.Contains(t, body, "local body")
+	c.ok(`LOGOUT`)
+
+	// Local side: message 1 got \Flagged (F in its info).
+	inbox = localMaildir(t, ibox)
+	require.Len(t, inbox, 2)
+	flagged := false
+	for name, body := range inbox {
+		if strings.Contains(body, "Subject: test 1") {
+			flagged = strings.Contains(name[strings.Index(name, ":2,"):], "F")
+		}
+	}
+	assert.True(t, flagged, "server \\Flagged synced down: %v", inbox)
 }
