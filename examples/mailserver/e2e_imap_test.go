@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -423,4 +425,49 @@ func TestIMAPMbsync(t *testing.T) {
 		}
 	}
 	assert.True(t, flagged, "server \\Flagged synced down: %v", inbox)
+}
+
+// TestIMAPFetchmail: fetchmail over IMAP with STARTTLS and certificate
+// checks fetches every message into an MDA and deletes them (\Deleted +
+// EXPUNGE); a second run finds none.
+func TestIMAPFetchmail(t *testing.T) {
+	fm := peer(t, "fetchmail")
+	s := Start(t, Options{})
+	msgs := [][]byte{testMessage(1), testMessage(2), bigMessage(50 << 10)}
+	deliver(t, s, "alice", msgs...)
+	home := t.TempDir()
+	out := filepath.Join(home, "out")
+	require.NoError(t, os.Mkdir(out, 0o700))
+	_, port := splitAddr(t, s.Addr["imap"])
+	rc := filepath.Join(home, "fetchmailrc")
+	require.NoError(t, os.WriteFile(rc, []byte(fmt.Sprintf(`set no syslog
+poll 127.0.0.1 with proto IMAP port %s
+  user "alice" there with password "alice-secret-pw" is "fmuser" here
+  sslproto "TLS1.2+" sslcertck sslcommonname "localhost" sslcertfile "%s"
+  fetchall
+  mda "/bin/sh -c 'cat > %s/msg.$$'"
+`, port, s.CAFile, out)), 0o600))
+	env := []string{"FETCHMAILHOME=" + home, "HOME=" + home}
+	args := []string{"-f", rc, "--nodetach", "--nosyslog", "-v"}
+	runPeer(t, env, fm, args...)
+	got := readDir(t, out)
+	require.Len(t, got, len(msgs))
+	var want, have []string
+	for _, m := range msgs {
+		want = append(want, strings.ReplaceAll(string(m), "\r\n", "\n"))
+	}
+	for _, g := range got {
+		have = append(have, stripFetchmailReceived(string(g)))
+	}
+	sort.Strings(want)
+	sort.Strings(have)
+	assert.True(t, slices.Equal(want, have), "fetched byte for byte (LF line ends, fetchmail's Received removed)")
+	assert.Equal(t, 0, countMaildir(t, s, "alice"), "fetched messages expunged")
+
+	cmd := exec.Command(fm, args...)
+	cmd.Env = append(os.Environ(), env...)
+	err := cmd.Run()
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee)
+	assert.Equal(t, 1, ee.ExitCode(), "no mail the second time")
 }
