@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -39,6 +40,10 @@ var (
 // delivery, another instance). Changes made through this Store are fanned
 // out at once.
 const pollInterval = 250 * time.Millisecond
+
+// maxRecent bounds the \Recent UIDs a folder keeps for a session that has
+// not selected it yet.
+const maxRecent = 4096
 
 // MsgInfo is one message of a mailbox view.
 type MsgInfo struct {
@@ -107,6 +112,7 @@ type folder struct {
 	key   string
 	mu    sync.Mutex
 	d     disk
+	w     watch
 	fp    fingerprint
 	fresh bool // the directories changed within the last second: look again
 	refs  int
@@ -139,6 +145,10 @@ func (s *Store) acquire(user, name string) (*folder, error) {
 	f := s.folders[dir]
 	if f == nil {
 		f = &folder{s: s, name: name, key: dir, d: disk{s: s, user: user, dir: dir, inbox: name == Inbox}, views: map[*Mailbox]struct{}{}}
+		ud, _ := s.userDir(user)
+		f.w = openWatch(ud, dir)
+		f.d.recent = s.recent[dir]
+		delete(s.recent, dir)
 		s.folders[dir] = f
 	}
 	f.refs++
@@ -152,12 +162,24 @@ func (s *Store) release(f *folder) {
 	f.refs--
 	if f.refs == 0 && s.folders[f.key] == f {
 		delete(s.folders, f.key)
+		f.w.close()
+		if len(f.d.recent) > 0 {
+			// Kept for the next session (bounded).
+			if s.recent == nil {
+				s.recent = map[string][]uint32{}
+			}
+			r := f.d.recent
+			if len(r) > maxRecent {
+				r = r[len(r)-maxRecent:]
+			}
+			s.recent[f.key] = r
+		}
 	}
 }
 
 // withLock runs fn under the folder flock after a sync (f.mu held).
 func (f *folder) withLock(cleanTmp bool, fn func() error) error {
-	fp, fresh := stamp(f.d.dir)
+	fp, fresh := f.w.stamp()
 	lk, err := lockFolder(f.d.dir)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -183,7 +205,7 @@ func (f *folder) withLock(cleanTmp bool, fn func() error) error {
 // last look (or changed too recently to trust their times). f.mu held.
 func (f *folder) refresh(force bool) (bool, error) {
 	if !force && !f.fresh && f.d.loaded {
-		if fp, _ := stamp(f.d.dir); fp == f.fp {
+		if fp, _ := f.w.stamp(); fp == f.fp {
 			return false, nil
 		}
 	}
@@ -664,33 +686,59 @@ func (s *Store) Status(user, name string) (Status, error) {
 	return out, nil
 }
 
-// fingerprint identifies a folder's state file and directories' versions.
-type fingerprint struct {
-	list, newd, curd [3]int64 // inode, size, mtime (ns)
+// fingerprint identifies the versions of a folder's directories: the
+// user's directory (folders made, renamed, deleted), the folder's own (its
+// state file is renamed into it at every write), new/ and cur/.
+type fingerprint [4][2]int64 // inode, mtime (ns)
+
+// watch holds the directories open, so that stamp is four fstat(2) calls
+// without allocations.
+type watch struct {
+	fds [4]int
+	ok  bool
+}
+
+func openWatch(userDir, dir string) watch {
+	w := watch{ok: true}
+	for i, p := range [...]string{userDir, dir, filepath.Join(dir, "new"), filepath.Join(dir, "cur")} {
+		fd, err := syscall.Open(p, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
+		if err != nil {
+			w.ok = false
+			fd = -1
+		}
+		w.fds[i] = fd
+	}
+	return w
+}
+
+func (w *watch) close() {
+	for i, fd := range w.fds {
+		if fd >= 0 {
+			syscall.Close(fd)
+		}
+		w.fds[i] = -1
+	}
+	w.ok = false
 }
 
 // stamp takes the fingerprint; fresh when a time is within the last
 // second (file system times are coarse: a change in the same tick would
-// not show, so such a folder is looked at again).
-func stamp(dir string) (fingerprint, bool) {
+// not show, so such a folder is looked at again), or when the directories
+// could not be watched.
+func (w *watch) stamp() (fingerprint, bool) {
 	var fp fingerprint
+	if !w.ok {
+		return fp, true
+	}
 	fresh := false
 	now := time.Now().UnixNano()
-	for i, p := range [...]string{UIDListFile, "new", "cur"} {
-		var st syscallStat
-		if err := statPath(filepath.Join(dir, p), &st); err != nil {
-			continue
+	for i, fd := range w.fds {
+		var st syscall.Stat_t
+		if err := syscall.Fstat(fd, &st); err != nil {
+			return fp, true
 		}
-		v := [3]int64{int64(st.Ino), st.Size, st.Mtim.Nano()}
-		switch i {
-		case 0:
-			fp.list = v
-		case 1:
-			fp.newd = v
-		default:
-			fp.curd = v
-		}
-		if now-v[2] < int64(time.Second) {
+		fp[i] = [2]int64{int64(st.Ino), st.Mtim.Nano()}
+		if now-fp[i][1] < int64(time.Second) {
 			fresh = true
 		}
 	}

@@ -104,17 +104,36 @@ func (m *Maildrop) scan(s *Store, user string) error {
 	return nil
 }
 
-// keyLess orders keys by their leading seconds, then as strings.
+// keyLess orders keys by delivery: the leading seconds, then (for this
+// store's keys, "SECS.M<usec>P<pid>Q<seq>...") the microseconds, then as
+// strings.
 func keyLess(a, b string) bool {
-	sa, _, _ := strings.Cut(a, ".")
-	sb, _, _ := strings.Cut(b, ".")
+	sa, ra, _ := strings.Cut(a, ".")
+	sb, rb, _ := strings.Cut(b, ".")
 	if len(sa) != len(sb) {
 		return len(sa) < len(sb)
 	}
 	if sa != sb {
 		return sa < sb
 	}
+	if ua, ok := keyMicros(ra); ok {
+		if ub, ok := keyMicros(rb); ok && ua != ub {
+			return ua < ub
+		}
+	}
 	return a < b
+}
+
+// keyMicros reads the "M<usec>" after a key's seconds.
+func keyMicros(r string) (int, bool) {
+	if len(r) < 2 || r[0] != 'M' {
+		return 0, false
+	}
+	n, i := 0, 1
+	for ; i < len(r) && i < 8 && r[i] >= '0' && r[i] <= '9'; i++ {
+		n = n*10 + int(r[i]-'0')
+	}
+	return n, i > 1
 }
 
 // cleanTmp removes tmp/ files older than tmpMaxAge: deliveries that never

@@ -157,7 +157,7 @@ func parseEntry(l string) (entry, bool) {
 	ms, err2 := strconv.ParseUint(f[1], 10, 64)
 	size, err3 := strconv.ParseInt(f[2], 10, 64)
 	date, err4 := strconv.ParseInt(f[3], 10, 64)
-	if err1 != nil || err2 != nil || err3 != nil || err4 != nil || uid == 0 || ms == 0 || size < 0 ||
+	if err1 != nil || err2 != nil || err3 != nil || err4 != nil || uid == 0 || ms == 0 || size < -1 ||
 		!strings.HasPrefix(f[4], ":") || !validKey(l) || strings.ContainsAny(f[4], " /") {
 		return e, false
 	}
