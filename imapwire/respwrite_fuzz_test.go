@@ -3,6 +3,7 @@ package imapwire
 import (
 	"bytes"
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -164,6 +165,11 @@ func FuzzResponseWriters(f *testing.F) {
 		var out []byte
 		var err error
 		var check func(r *Reader)
+		// wantErr, when set, is an independent judgement of whether the
+		// values are writable, so that a writer that refuses too much
+		// fails too.
+		var wantErr *bool
+		judge := func(b bool) { wantErr = &b }
 
 		readStatus := func(r *Reader, want Response, code Code, text string) {
 			resp, err := r.ReadResponse()
@@ -190,9 +196,15 @@ func FuzzResponseWriters(f *testing.F) {
 		case 2, 3:
 			caps := g.list()
 			data := DataCapability
+			bad := false
+			for _, c := range caps {
+				bad = bad || !isAtomOracle(c)
+			}
 			if kind == 2 {
 				out, err = AppendCapabilityData(dst, caps)
+				judge(bad || len(caps) == 0)
 			} else {
+				judge(bad)
 				out, err = AppendEnabledData(dst, caps)
 				data = DataEnabled
 			}
@@ -207,6 +219,15 @@ func FuzzResponseWriters(f *testing.F) {
 		case 4:
 			flags := g.list()
 			out, err = AppendFlagsData(dst, flags)
+			bad := false
+			for _, f := range flags {
+				a := f
+				if len(a) > 0 && a[0] == '\\' {
+					a = a[1:]
+				}
+				bad = bad || !isAtomOracle(a)
+			}
+			judge(bad)
 			check = func(r *Reader) {
 				resp, err := r.ReadResponse()
 				require.NoError(t, err)
@@ -227,6 +248,7 @@ func FuzzResponseWriters(f *testing.F) {
 				out = AppendRecentData(dst, n)
 			default:
 				out, err = AppendExpungeData(dst, n)
+				judge(n == 0)
 			}
 			check = func(r *Reader) {
 				resp, err := r.ReadResponse()
@@ -237,6 +259,7 @@ func FuzzResponseWriters(f *testing.F) {
 		case 6:
 			earlier, uids := g.byte()&1 == 1, g.nums()
 			out, err = AppendVanishedData(dst, earlier, uids)
+			judge(len(uids) == 0 || hasZero(uids))
 			check = func(r *Reader) {
 				resp, err := r.ReadResponse()
 				require.NoError(t, err)
@@ -248,6 +271,7 @@ func FuzzResponseWriters(f *testing.F) {
 		case 7:
 			nums, modseq := g.nums(), g.u64()
 			out, err = AppendSearchData(dst, nums, modseq)
+			judge(hasZero(nums) || len(nums) > 0 && modseq >= 1<<63)
 			check = func(r *Reader) {
 				resp, err := r.ReadResponse()
 				require.NoError(t, err)
@@ -386,12 +410,16 @@ func FuzzResponseWriters(f *testing.F) {
 		default:
 			nums := g.nums()
 			out, err = AppendSeqSet(dst, nums)
+			judge(len(nums) == 0 || hasZero(nums))
 			if err == nil {
 				assert.Equal(t, nums, expandBytes(t, out[3:]))
 			}
 			check = nil
 		}
 
+		if wantErr != nil {
+			require.Equal(t, *wantErr, err != nil, "error %v for these values: %q", err, out)
+		}
 		require.GreaterOrEqual(t, len(out), 3)
 		require.Equal(t, "PFX", string(out[:3]), "the writer appends")
 		if err != nil {
@@ -583,4 +611,28 @@ func checkNamespace(t *testing.T, e Encoder, raw []byte, ns []Namespace) {
 	_, more := v.Next()
 	assert.False(t, more)
 	require.NoError(t, v.Err())
+}
+
+func hasZero(nums []uint32) bool {
+	for _, n := range nums {
+		if n == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// isAtomOracle is RFC 9051's atom, spelled out apart from the package's
+// class table: 1*ATOM-CHAR, where ATOM-CHAR is any CHAR (7-bit, not NUL)
+// except atom-specials: ( ) { SP CTL % * " \ ].
+func isAtomOracle(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	for _, c := range b {
+		if c <= 0x20 || c >= 0x7f || strings.IndexByte(`(){%*"\]`, c) >= 0 {
+			return false
+		}
+	}
+	return true
 }
