@@ -196,7 +196,12 @@ func (f *folder) withLock(cleanTmp bool, fn func() error) error {
 	}
 	f.fp, f.fresh = fp, fresh
 	if fn != nil {
-		return fn()
+		if err := fn(); err != nil {
+			// The cached state may hold changes that were not saved:
+			// read the file again next time.
+			f.d.loaded = false
+			return err
+		}
 	}
 	return nil
 }
@@ -255,6 +260,8 @@ type Mailbox struct {
 	next     uint32
 	highest  uint64
 	lastUID  uint32
+	gen      uint64 // the state generation the snapshot was compared with
+	pending  int    // messages marked Expunged, waiting for Sync(true)
 	recent   int
 	keywords []string
 	msgs     []MsgInfo
@@ -281,9 +288,9 @@ func (s *Store) Select(user, name string, readOnly bool) (*Mailbox, error) {
 		s.release(f)
 		return nil, err
 	}
-	m.validity = f.d.st.validity
+	m.validity, m.gen = f.d.st.validity, f.d.st.gen
 	m.msgs = make([]MsgInfo, 0, len(f.d.st.msgs)+8)
-	m.take(&m.ch, 0)
+	m.take(&m.ch)
 	f.views[m] = struct{}{}
 	if len(f.views) == 1 {
 		f.stop = make(chan struct{})
@@ -294,7 +301,7 @@ func (s *Store) Select(user, name string, readOnly bool) (*Mailbox, error) {
 
 // take appends the folder's messages with UIDs above lastUID to the view,
 // claiming \Recent ones, and takes the counters. f.mu held.
-func (m *Mailbox) take(c *Changes, from int) {
+func (m *Mailbox) take(c *Changes) {
 	st := &m.f.d.st
 	i := sort.Search(len(st.msgs), func(i int) bool { return st.msgs[i].uid > m.lastUID })
 	for ; i < len(st.msgs); i++ {
@@ -317,7 +324,6 @@ func (m *Mailbox) take(c *Changes, from int) {
 		m.lastUID = e.uid
 		c.New++
 	}
-	_ = from
 	m.next, m.highest = st.next, st.highest
 	if len(st.keywords) != len(m.keywords) {
 		m.keywords = append(m.keywords[:0], st.keywords...)
@@ -343,6 +349,11 @@ func (m *Mailbox) Sync(allowExpunge bool) (*Changes, error) {
 	}
 	c := &m.ch
 	*c = Changes{Expunged: c.Expunged[:0], Vanished: c.Vanished[:0], Flags: c.Flags[:0]}
+	if st.gen == m.gen && (m.pending == 0 || !allowExpunge) && len(f.d.recent) == 0 {
+		c.Exists, c.Recent = len(m.msgs), m.recent
+		return c, nil // nothing changed since the last look
+	}
+	m.gen, m.pending = st.gen, 0
 	out := m.msgs[:0]
 	j := 0
 	for i := range m.msgs {
@@ -361,6 +372,7 @@ func (m *Mailbox) Sync(allowExpunge bool) (*Changes, error) {
 		}
 		if !allowExpunge {
 			mi.Expunged = true
+			m.pending++
 			out = append(out, mi)
 			continue
 		}
@@ -374,7 +386,7 @@ func (m *Mailbox) Sync(allowExpunge bool) (*Changes, error) {
 	for a, b := 0, len(c.Expunged)-1; a < b; a, b = a+1, b-1 {
 		c.Expunged[a], c.Expunged[b] = c.Expunged[b], c.Expunged[a]
 	}
-	m.take(c, len(out))
+	m.take(c)
 	return c, nil
 }
 
