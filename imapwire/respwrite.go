@@ -104,8 +104,8 @@ type Code struct {
 	// Words are CAPABILITY's names (atoms), PERMANENTFLAGS' flags (\* is
 	// allowed) and BADCHARSET's charsets (atoms; none writes no list).
 	Words [][]byte
-	// Name and Arg are CodeOther's atom and its argument, text without "]"
-	// (nil for none).
+	// Name and Arg are CodeOther's atom and its argument, UTF-8 text
+	// without "]" (empty for none).
 	Name, Arg []byte
 }
 
@@ -188,8 +188,8 @@ func (w *writer) code(c *Code) {
 			return
 		}
 		w.bytes(c.Name)
-		if c.Arg != nil {
-			if len(c.Arg) == 0 || run(c.Arg, 0, clText) != len(c.Arg) || !utf8.Valid(c.Arg) {
+		if len(c.Arg) > 0 {
+			if run(c.Arg, 0, clText) != len(c.Arg) || !utf8.Valid(c.Arg) {
 				w.fail(ErrInjection)
 				return
 			}

@@ -79,6 +79,9 @@ func TestAppendTagged(t *testing.T) {
 		{"other bare", func(d []byte) ([]byte, error) {
 			return AppendTagged(d, tag, CondNo, Code{ID: CodeOther, Name: []byte("X-FOO")}, "x")
 		}, "a1 NO [X-FOO] x\r\n", nil},
+		{"other empty arg", func(d []byte) ([]byte, error) {
+			return AppendTagged(d, tag, CondNo, Code{ID: CodeOther, Name: []byte("X-FOO"), Arg: []byte{}}, "x")
+		}, "a1 NO [X-FOO] x\r\n", nil},
 
 		{"CR in text", func(d []byte) ([]byte, error) { return AppendTagged(d, tag, CondOK, Code{}, "a\r\n* BYE") }, "", ErrInjection},
 		{"NUL in text", func(d []byte) ([]byte, error) { return AppendTagged(d, tag, CondOK, Code{}, "a\x00") }, "", ErrInjection},
