@@ -493,3 +493,49 @@ func BenchmarkSelect1000(b *testing.B) {
 		}
 	})
 }
+
+// TestSelectedFolderDeleted: a session whose folder is deleted (or
+// deleted and made again) learns it from its next Sync.
+func TestSelectedFolderDeleted(t *testing.T) {
+	s := newStore(t)
+	require.NoError(t, s.CreateFolder("alice", "Work"))
+	_, _, err := s.Append("alice", "Work", strings.NewReader("x\r\n"), 0, nil, time.Time{})
+	require.NoError(t, err)
+	m, err := s.Select("alice", "work", false)
+	assert.ErrorIs(t, err, ErrNoFolder, "names other than INBOX are case-sensitive")
+	m, err = s.Select("alice", "Work", false)
+	require.NoError(t, err)
+	defer m.Close()
+	other, err := Open(s.Dir()) // another process
+	require.NoError(t, err)
+	require.NoError(t, other.DeleteFolder("alice", "Work"))
+	_, err = m.Sync(true)
+	assert.ErrorIs(t, err, ErrNoFolder)
+	require.NoError(t, other.CreateFolder("alice", "Work"))
+	_, err = m.Sync(true)
+	assert.ErrorIs(t, err, ErrUIDValidity)
+}
+
+func TestSnapshotHelpers(t *testing.T) {
+	s := newStore(t)
+	deliver(t, s, "alice", 3)
+	ro, err := s.Select("alice", Inbox, true)
+	require.NoError(t, err)
+	defer ro.Close()
+	assert.True(t, ro.ReadOnly())
+	assert.Equal(t, Inbox, ro.Name())
+	assert.Equal(t, 3, ro.Recent(), "EXAMINE sees \\Recent ...")
+	rw, err := s.Select("alice", Inbox, false)
+	require.NoError(t, err)
+	defer rw.Close()
+	assert.Equal(t, 3, rw.Recent(), "... without taking it")
+	assert.Equal(t, 2, rw.SeqOf(2))
+	assert.Zero(t, rw.SeqOf(9))
+	c, err := rw.Sync(true)
+	require.NoError(t, err)
+	assert.True(t, c.Empty())
+	assert.Equal(t, 3, c.Exists)
+	assert.Equal(t, 3, c.Recent)
+	require.NoError(t, rw.Close())
+	require.NoError(t, rw.Close(), "twice is fine")
+}
