@@ -104,9 +104,9 @@ func (m *Maildrop) scan(s *Store, user string) error {
 	return nil
 }
 
-// keyLess orders keys by delivery: the leading seconds, then (for this
-// store's keys, "SECS.M<usec>P<pid>Q<seq>...") the microseconds, then as
-// strings.
+// keyLess orders keys by delivery: the leading seconds, then, for keys
+// of this store's form ("SECS.M<usec>P<pid>Q<seq>R..."), the microseconds
+// and the sequence as numbers (they are not zero-padded), then as strings.
 func keyLess(a, b string) bool {
 	sa, ra, _ := strings.Cut(a, ".")
 	sb, rb, _ := strings.Cut(b, ".")
@@ -116,24 +116,41 @@ func keyLess(a, b string) bool {
 	if sa != sb {
 		return sa < sb
 	}
-	if ua, ok := keyMicros(ra); ok {
-		if ub, ok := keyMicros(rb); ok && ua != ub {
-			return ua < ub
+	ka, oka := keyParts(ra)
+	kb, okb := keyParts(rb)
+	if oka && okb {
+		if ka.usec != kb.usec {
+			return ka.usec < kb.usec
+		}
+		if ka.pid == kb.pid && ka.seq != kb.seq {
+			return ka.seq < kb.seq
 		}
 	}
 	return a < b
 }
 
-// keyMicros reads the "M<usec>" after a key's seconds.
-func keyMicros(r string) (int, bool) {
-	if len(r) < 2 || r[0] != 'M' {
-		return 0, false
+type keyNums struct{ usec, pid, seq uint64 }
+
+// keyParts reads "M<usec>P<pid>Q<seq>" at the start of r.
+func keyParts(r string) (keyNums, bool) {
+	var k keyNums
+	for _, f := range [...]struct {
+		c byte
+		v *uint64
+	}{{'M', &k.usec}, {'P', &k.pid}, {'Q', &k.seq}} {
+		if len(r) < 2 || r[0] != f.c {
+			return k, false
+		}
+		i := 1
+		for ; i < len(r) && i < 20 && r[i] >= '0' && r[i] <= '9'; i++ {
+			*f.v = *f.v*10 + uint64(r[i]-'0')
+		}
+		if i == 1 {
+			return k, false
+		}
+		r = r[i:]
 	}
-	n, i := 0, 1
-	for ; i < len(r) && i < 8 && r[i] >= '0' && r[i] <= '9'; i++ {
-		n = n*10 + int(r[i]-'0')
-	}
-	return n, i > 1
+	return k, true
 }
 
 // cleanTmp removes tmp/ files older than tmpMaxAge: deliveries that never

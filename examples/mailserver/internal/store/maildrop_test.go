@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -212,5 +213,40 @@ func TestDamagedUIDList(t *testing.T) {
 		assert.NotEqual(t, m.Messages()[0].UID, m.Messages()[1].UID)
 		assert.NotEqual(t, uint32(5), m.UIDValidity())
 		m.Close()
+	}
+}
+
+// TestKeyLess: keys order by delivery time and sequence as numbers, not
+// as text (M100001 after M99999, Q10 after Q9).
+func TestKeyLess(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		less bool
+	}{
+		{"99.M1P1Q1R0.h", "100.M0P1Q1R0.h", true},
+		{"100.M99999P1Q1R0.h", "100.M100001P1Q2R0.h", true},
+		{"100.M100001P1Q2R0.h", "100.M99999P1Q1R0.h", false},
+		{"100.M5P7Q9R0.h", "100.M5P7Q10R0.h", true},
+		{"100.M5P7Q10R0.h", "100.M5P7Q9R0.h", false},
+		{"100.foreign", "100.other", true}, // other programs' keys: as text
+		{"100.M5P7Q9R0.h", "100.M5P7Q9R0.h", false},
+	} {
+		assert.Equal(t, tc.less, keyLess(tc.a, tc.b), "%s < %s", tc.a, tc.b)
+	}
+	// Same-second deliveries get UIDs in delivery order.
+	s, err := Open(t.TempDir())
+	require.NoError(t, err)
+	for i := range 30 {
+		require.NoError(t, s.Deliver([]string{"alice"}, strings.NewReader(fmt.Sprintf("n %02d\r\n", i))))
+	}
+	m, err := s.OpenMaildrop("alice")
+	require.NoError(t, err)
+	defer m.Close()
+	for i := range m.Messages() {
+		f, err := m.Open(i)
+		require.NoError(t, err)
+		b, _ := io.ReadAll(f)
+		f.Close()
+		assert.Equal(t, fmt.Sprintf("n %02d\r\n", i), string(b))
 	}
 }
