@@ -469,6 +469,9 @@ func (m *Mailbox) Open(uid uint32) (*os.File, int64, error) {
 // already (Sync does not report them again). Keywords are matched without
 // regard to case and added to the folder as needed (ErrKeywordLimit).
 // Both slices are the Mailbox's own, valid until the next Store.
+// unchangedSince 0 means no UNCHANGEDSINCE; "UNCHANGEDSINCE 0" fails for
+// every message (all modseqs are at least 1), which the session answers
+// without calling Store.
 func (m *Mailbox) Store(uids []uint32, op StoreOp, flags Flags, keywords []string, unchangedSince uint64) (changed, modified []uint32, err error) {
 	if m.readOnly {
 		return nil, nil, ErrReadOnly

@@ -539,3 +539,32 @@ func TestSnapshotHelpers(t *testing.T) {
 	require.NoError(t, rw.Close())
 	require.NoError(t, rw.Close(), "twice is fine")
 }
+
+// TestOtherProcessFlags: a flag change made by another Store (process)
+// reaches an idling session through the poll as a FETCH with a new modseq.
+func TestOtherProcessFlags(t *testing.T) {
+	s := newStore(t)
+	deliver(t, s, "alice", 2)
+	m, err := s.Select("alice", Inbox, false)
+	require.NoError(t, err)
+	defer m.Close()
+	other, err := Open(s.Dir())
+	require.NoError(t, err)
+	om, err := other.Select("alice", Inbox, false)
+	require.NoError(t, err)
+	_, _, err = om.Store([]uint32{2}, StoreAdd, FlagAnswered, []string{"$Forwarded"}, 0)
+	require.NoError(t, err)
+	om.Close()
+	select {
+	case <-m.Changed():
+	case <-time.After(time.Second):
+		t.Fatal("flag change not seen within a second")
+	}
+	c, err := m.Sync(false)
+	require.NoError(t, err)
+	assert.Equal(t, []uint32{2}, c.Flags)
+	assert.True(t, c.Keywords)
+	assert.Equal(t, FlagAnswered, m.Messages()[1].Flags)
+	assert.Equal(t, uint32(1), m.Messages()[1].Keywords)
+	assert.Equal(t, m.Messages()[1].ModSeq, m.HighestModSeq())
+}
