@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -31,8 +32,11 @@ const (
 	maxFolderName = 200
 	// SubscriptionsFile lists a user's subscribed names, one a line.
 	SubscriptionsFile = "mailwire-subscriptions"
-	foldersLock       = "mailwire-folders.lock"
-	deletedPrefix     = "..del-"
+	// SpecialUseFile lists a user's special-use folders: lines
+	// "<attribute bit> <name>".
+	SpecialUseFile = "mailwire-specialuse"
+	foldersLock    = "mailwire-folders.lock"
+	deletedPrefix  = "..del-"
 )
 
 // Attr is a LIST attribute.
@@ -53,7 +57,9 @@ const (
 )
 
 // SpecialUse lists the folders made for a new user and their attributes.
-// The attribute belongs to the name: a renamed "Trash" is a plain folder.
+// A user's special-use folders are kept in SpecialUseFile (RENAME carries
+// the attribute along, CREATE-SPECIAL-USE adds one); without that file the
+// attributes go by these names.
 var SpecialUse = [...]struct {
 	Name string
 	Attr Attr
@@ -213,7 +219,82 @@ func (s *Store) EnsureUser(user string) error {
 	if err := syncDir(ud); err != nil {
 		return err
 	}
+	uses := make([]FolderInfo, len(SpecialUse))
+	for i, su := range SpecialUse {
+		uses[i] = FolderInfo{Name: su.Name, Attrs: su.Attr}
+	}
+	if err := writeSpecialUse(ud, uses); err != nil {
+		return err
+	}
 	return writeSubscriptions(ud, subs)
+}
+
+// specialUseAttrs are the attributes CREATE-SPECIAL-USE can give.
+const specialUseAttrs = AttrSent | AttrDrafts | AttrTrash | AttrJunk | AttrArchive
+
+// specialUses reads the user's special-use folders.
+func specialUses(ud string) ([]FolderInfo, error) {
+	b, err := os.ReadFile(filepath.Join(ud, SpecialUseFile))
+	if errors.Is(err, os.ErrNotExist) {
+		out := make([]FolderInfo, len(SpecialUse))
+		for i, su := range SpecialUse {
+			out[i] = FolderInfo{Name: su.Name, Attrs: su.Attr}
+		}
+		return out, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []FolderInfo
+	for l := range strings.SplitSeq(string(b), "\n") {
+		a, name, ok := strings.Cut(l, " ")
+		v, err := strconv.ParseUint(a, 10, 16)
+		if !ok || err != nil || Attr(v)&^specialUseAttrs != 0 {
+			continue
+		}
+		if n, err := CanonicalName(name); err == nil {
+			out = append(out, FolderInfo{Name: n, Attrs: Attr(v)})
+		}
+	}
+	return out, nil
+}
+
+func writeSpecialUse(ud string, uses []FolderInfo) error {
+	return writeAtomic(filepath.Join(ud, SpecialUseFile), func(w io.Writer) error {
+		bw := bufio.NewWriter(w)
+		for _, u := range uses {
+			fmt.Fprintf(bw, "%d %s\n", u.Attrs, u.Name)
+		}
+		return bw.Flush()
+	})
+}
+
+// editSpecialUse rewrites the special-use list through fn (user lock held).
+func editSpecialUse(ud string, fn func([]FolderInfo) []FolderInfo) error {
+	uses, err := specialUses(ud)
+	if err != nil {
+		return err
+	}
+	return writeSpecialUse(ud, fn(uses))
+}
+
+// CreateFolderUse is CreateFolder with special-use attributes (RFC 6154
+// CREATE-SPECIAL-USE); use may hold only AttrSent, AttrDrafts, AttrTrash,
+// AttrJunk and AttrArchive (ErrSpecialUse otherwise: NO [USEATTR]).
+func (s *Store) CreateFolderUse(user, name string, use Attr) error {
+	if use&^specialUseAttrs != 0 {
+		return ErrSpecialUse
+	}
+	if err := s.CreateFolder(user, name); err != nil || use == 0 {
+		return err
+	}
+	name, _ = CanonicalName(strings.TrimSuffix(name, "/"))
+	lk, ud, err := s.lockUser(user)
+	if err != nil {
+		return err
+	}
+	defer lk.Close()
+	return editSpecialUse(ud, func(u []FolderInfo) []FolderInfo { return append(u, FolderInfo{Name: name, Attrs: use}) })
 }
 
 // Folders lists the user's folders, INBOX first, then by name. Levels
@@ -255,6 +336,10 @@ func (s *Store) Folders(user string) ([]FolderInfo, error) {
 	if err != nil {
 		return nil, err
 	}
+	uses, err := specialUses(ud)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]FolderInfo, 0, len(attrs))
 	for name, a := range attrs {
 		out = append(out, FolderInfo{Name: name, Attrs: a})
@@ -281,9 +366,9 @@ func (s *Store) Folders(user string) ([]FolderInfo, error) {
 		if sub[fi.Name] {
 			fi.Attrs |= AttrSubscribed
 		}
-		for _, su := range SpecialUse {
+		for _, su := range uses {
 			if su.Name == fi.Name {
-				fi.Attrs |= su.Attr
+				fi.Attrs |= su.Attrs
 			}
 		}
 	}
@@ -413,6 +498,17 @@ func (s *Store) DeleteFolder(user, name string) error {
 	if err := syncDir(ud); err != nil {
 		return err
 	}
+	if err := editSpecialUse(ud, func(u []FolderInfo) []FolderInfo {
+		out := u[:0]
+		for _, x := range u {
+			if x.Name != name {
+				out = append(out, x)
+			}
+		}
+		return out
+	}); err != nil {
+		return err
+	}
 	return os.RemoveAll(gone)
 }
 
@@ -481,7 +577,20 @@ func (s *Store) RenameFolder(user, from, to string) error {
 	if err := s.makeParents(user, to); err != nil {
 		return err
 	}
-	return syncDir(ud)
+	if err := syncDir(ud); err != nil {
+		return err
+	}
+	// The special use goes with the folder.
+	return editSpecialUse(ud, func(u []FolderInfo) []FolderInfo {
+		for i := range u {
+			if u[i].Name == from {
+				u[i].Name = to
+			} else if strings.HasPrefix(u[i].Name, from+"/") {
+				u[i].Name = to + u[i].Name[len(from):]
+			}
+		}
+		return u
+	})
 }
 
 // makeParents creates missing parent folders of name.

@@ -198,3 +198,25 @@ func TestSubscriptions(t *testing.T) {
 	_, err = os.Stat(filepath.Join(s.Dir(), "alice", SubscriptionsFile))
 	require.NoError(t, err)
 }
+
+// TestSpecialUse: CREATE-SPECIAL-USE adds one, RENAME carries it along,
+// DELETE drops it; names alone do not make one once the list exists.
+func TestSpecialUse(t *testing.T) {
+	s := newStore(t)
+	u := "alice"
+	require.NoError(t, s.EnsureUser(u))
+	require.NoError(t, s.CreateFolderUse(u, "Old mail", AttrArchive|AttrJunk))
+	assert.ErrorIs(t, s.CreateFolderUse(u, "x", AttrSubscribed), ErrSpecialUse)
+	require.NoError(t, s.RenameFolder(u, "Trash", "Bin"))
+	require.NoError(t, s.CreateFolder(u, "Trash"))
+	require.NoError(t, s.DeleteFolder(u, "Sent"))
+	require.NoError(t, s.CreateFolder(u, "Sent"))
+	fs, err := s.Folders(u)
+	require.NoError(t, err)
+	n := names(fs)
+	assert.Equal(t, AttrArchive|AttrJunk, n["Old mail"]&specialUseAttrs)
+	assert.Equal(t, AttrTrash, n["Bin"]&specialUseAttrs)
+	assert.Zero(t, n["Trash"]&specialUseAttrs, "the new Trash is a plain folder")
+	assert.Zero(t, n["Sent"]&specialUseAttrs, "deleting Sent dropped its use")
+	assert.Equal(t, AttrDrafts, n["Drafts"]&specialUseAttrs)
+}

@@ -23,6 +23,9 @@ var (
 	ErrInbox = errors.New("store: INBOX cannot be deleted")
 	// ErrHasChildren: DELETE of a \Noselect folder with children (NO [INUSE]).
 	ErrHasChildren = errors.New("store: folder has children")
+	// ErrSpecialUse: a CREATE USE attribute the store does not keep
+	// (NO [USEATTR]).
+	ErrSpecialUse = errors.New("store: unsupported special-use attribute")
 	// ErrReadOnly: a change through a mailbox opened read-only (NO [READ-ONLY]).
 	ErrReadOnly = errors.New("store: mailbox is read-only")
 	// ErrKeywordLimit: the folder has MaxKeywords keywords (NO [LIMIT]).

@@ -501,9 +501,9 @@ func TestSelectedFolderDeleted(t *testing.T) {
 	require.NoError(t, s.CreateFolder("alice", "Work"))
 	_, _, err := s.Append("alice", "Work", strings.NewReader("x\r\n"), 0, nil, time.Time{})
 	require.NoError(t, err)
-	m, err := s.Select("alice", "work", false)
+	_, err = s.Select("alice", "work", false)
 	assert.ErrorIs(t, err, ErrNoFolder, "names other than INBOX are case-sensitive")
-	m, err = s.Select("alice", "Work", false)
+	m, err := s.Select("alice", "Work", false)
 	require.NoError(t, err)
 	defer m.Close()
 	other, err := Open(s.Dir()) // another process
