@@ -28,8 +28,10 @@ var interopFolders = []ListItem{
 	{Attrs: bs(`\HasNoChildren`), Delim: '/', Mailbox: []byte(`My "Stuff"`)},
 }
 
-// interopServer answers one connection with the response writers.
-func interopServer(t *testing.T, conn net.Conn) {
+// interopServer answers one connection with the response writers; a
+// writer's error goes to errs (not to t: the goroutine may outlive the
+// test).
+func interopServer(errs chan<- error, conn net.Conn) {
 	defer conn.Close()
 	_ = conn.SetDeadline(time.Now().Add(20 * time.Second))
 	bw := bufio.NewWriter(conn)
@@ -45,7 +47,10 @@ func interopServer(t *testing.T, conn net.Conn) {
 	out := make([]byte, 0, 4096)
 	put := func(b []byte, err error) {
 		if err != nil {
-			t.Errorf("writer: %v", err)
+			select {
+			case errs <- err:
+			default:
+			}
 			return
 		}
 		out = b
@@ -130,17 +135,27 @@ func interopServer(t *testing.T, conn net.Conn) {
 	}
 }
 
+// startInteropServer listens on a free loopback port; at the end of the
+// test no writer may have failed.
 func startInteropServer(t *testing.T) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	t.Cleanup(func() { ln.Close() })
+	errs := make(chan error, 16)
+	t.Cleanup(func() {
+		ln.Close()
+		select {
+		case err := <-errs:
+			t.Errorf("a response writer failed: %v", err)
+		default:
+		}
+	})
 	go func() {
 		for {
 			conn, err := ln.Accept()
 			if err != nil {
 				return
 			}
-			go interopServer(t, conn)
+			go interopServer(errs, conn)
 		}
 	}()
 	return ln.Addr().String()
