@@ -414,6 +414,26 @@ func TestHelperAppender(t *testing.T) {
 	require.NoError(t, err)
 	id := os.Getenv("STORE_APPENDER_ID")
 	n, _ := strconv.Atoi(os.Getenv("STORE_APPENDER_N"))
+	if os.Getenv("STORE_APPENDER_MIXED") != "" {
+		m, err := s.Select("alice", Inbox, false)
+		require.NoError(t, err)
+		defer m.Close()
+		for i := range n {
+			_, uid, err := s.Append("alice", Inbox, strings.NewReader("p"+id+" "+strconv.Itoa(i)+"\r\n"), 0, nil, time.Time{})
+			require.NoError(t, err)
+			if i%3 == 2 {
+				_, _, err = m.Store([]uint32{uid}, StoreAdd, FlagDeleted|FlagSeen, nil, 0)
+				require.NoError(t, err)
+				require.NoError(t, m.Expunge([]uint32{uid}))
+			} else {
+				_, _, err = m.Store([]uint32{uid}, StoreAdd, FlagFlagged, nil, 0)
+				require.NoError(t, err)
+			}
+			_, err = m.Sync(i%2 == 0)
+			require.NoError(t, err)
+		}
+		return
+	}
 	for i := range n {
 		if i%2 == 0 {
 			_, _, err = s.Append("alice", Inbox, strings.NewReader("p"+id+" "+strconv.Itoa(i)+"\r\n"), FlagSeen, nil, time.Time{})
@@ -567,4 +587,58 @@ func TestOtherProcessFlags(t *testing.T) {
 	assert.Equal(t, FlagAnswered, m.Messages()[1].Flags)
 	assert.Equal(t, uint32(1), m.Messages()[1].Keywords)
 	assert.Equal(t, m.Messages()[1].ModSeq, m.HighestModSeq())
+}
+
+// TestProcessesMixed: processes append, flag and expunge in one folder
+// while this one POP3-deletes: UIDVALIDITY never changes, every UID below
+// UIDNEXT is either in the folder or in the expunge log (never both,
+// never reused), and nothing appended is missing.
+func TestProcessesMixed(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir)
+	require.NoError(t, err)
+	st0, err := s.Status("alice", Inbox)
+	require.NoError(t, err)
+	const procs, per = 3, 24
+	var cmds []*exec.Cmd
+	for p := range procs {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperAppender$")
+		cmd.Env = append(os.Environ(), "STORE_APPENDER="+dir, "STORE_APPENDER_ID="+strconv.Itoa(p),
+			"STORE_APPENDER_N="+strconv.Itoa(per), "STORE_APPENDER_MIXED=1")
+		cmd.Stderr = os.Stderr
+		require.NoError(t, cmd.Start())
+		cmds = append(cmds, cmd)
+	}
+	popDeleted := 0
+	for range 5 {
+		md, err := s.OpenMaildrop("alice")
+		require.NoError(t, err)
+		if len(md.Messages()) > 0 {
+			require.NoError(t, md.Delete([]int{0}))
+			popDeleted++
+		}
+		md.Close()
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, c := range cmds {
+		require.NoError(t, c.Wait())
+	}
+	m, err := s.Select("alice", Inbox, true)
+	require.NoError(t, err)
+	defer m.Close()
+	assert.Equal(t, st0.UIDValidity, m.UIDValidity(), "UIDVALIDITY unchanged")
+	total := procs * per
+	assert.Equal(t, uint32(total+1), m.UIDNext())
+	gone := map[uint32]bool{}
+	for _, r := range m.Vanished(0, nil) {
+		for u := r.First; u <= r.Last; u++ {
+			gone[u] = true
+		}
+	}
+	for _, mi := range m.Messages() {
+		assert.False(t, gone[mi.UID], "UID %d both present and expunged", mi.UID)
+	}
+	assert.Equal(t, total, len(m.Messages())+len(gone), "every UID accounted for")
+	assert.GreaterOrEqual(t, len(gone), popDeleted)
+	t.Logf("%d messages, %d expunged (%d by POP3)", len(m.Messages()), len(gone), popDeleted)
 }

@@ -222,15 +222,37 @@ func (m *Maildrop) Open(i int) (*os.File, error) {
 
 // Delete removes messages (0-based indices) and makes the removal durable
 // (fsync of cur/). It is POP3's UPDATE state; a message already gone counts
-// as removed.
+// as removed. It runs under the folder lock, and a message whose file an
+// IMAP session renamed since (a flag change) is found by its key; IMAP
+// sessions see the removal as an expunge.
 func (m *Maildrop) Delete(idx []int) error {
 	if len(idx) == 0 {
 		return nil
 	}
+	lk, err := lockFolder(m.dir)
+	if err != nil {
+		return err
+	}
+	defer lk.Close()
 	curDir := filepath.Join(m.dir, "cur")
+	var byKey map[string]string
 	var first error
 	for _, i := range idx {
-		if err := os.Remove(filepath.Join(curDir, m.msgs[i].name)); err != nil && !errors.Is(err, os.ErrNotExist) && first == nil {
+		err := os.Remove(filepath.Join(curDir, m.msgs[i].name))
+		if errors.Is(err, os.ErrNotExist) {
+			if byKey == nil {
+				byKey = map[string]string{}
+				names, _ := readNames(curDir)
+				for _, n := range names {
+					k, _, _ := strings.Cut(n, ":")
+					byKey[k] = n
+				}
+			}
+			if n, ok := byKey[m.msgs[i].Key]; ok {
+				err = os.Remove(filepath.Join(curDir, n))
+			}
+		}
+		if err != nil && !errors.Is(err, os.ErrNotExist) && first == nil {
 			first = err
 		}
 	}

@@ -250,3 +250,24 @@ func TestKeyLess(t *testing.T) {
 		assert.Equal(t, fmt.Sprintf("n %02d\r\n", i), string(b))
 	}
 }
+
+// TestDeleteAfterIMAPFlags: a POP3 DELE of a message whose flags an IMAP
+// session changed meanwhile (its file renamed) still removes it.
+func TestDeleteAfterIMAPFlags(t *testing.T) {
+	s, err := Open(t.TempDir())
+	require.NoError(t, err)
+	require.NoError(t, s.Deliver([]string{"alice"}, strings.NewReader("x\r\n")))
+	md, err := s.OpenMaildrop("alice")
+	require.NoError(t, err)
+	m, err := s.Select("alice", Inbox, false)
+	require.NoError(t, err)
+	defer m.Close()
+	_, _, err = m.Store([]uint32{1}, StoreAdd, FlagSeen, nil, 0)
+	require.NoError(t, err)
+	require.NoError(t, md.Delete([]int{0}))
+	require.NoError(t, md.Close())
+	assert.Empty(t, files(t, filepath.Join(s.Dir(), "alice", "cur")))
+	c, err := m.Sync(true)
+	require.NoError(t, err)
+	assert.Equal(t, []uint32{1}, c.Expunged)
+}
