@@ -42,8 +42,10 @@ type Config struct {
 	Log        *slog.Logger
 	Idle       time.Duration // default DefaultIdle
 	MaxMessage int64         // largest APPEND; default 25 MiB
-	// Poll is how often an idling session looks for changes made by other
-	// processes; default 250 ms (in-process changes wake it at once).
+	// Poll is how often an idling session looks for changes even when the
+	// store's Changed signal is silent; default 10 s. The store itself
+	// signals changes of this process at once and of others within its
+	// poll interval, so this is only a safety net.
 	Poll time.Duration
 }
 
@@ -65,7 +67,7 @@ func New(cfg Config) *Server {
 		cfg.MaxMessage = 25 << 20
 	}
 	if cfg.Poll <= 0 {
-		cfg.Poll = 250 * time.Millisecond
+		cfg.Poll = 10 * time.Second
 	}
 	return &Server{cfg: cfg}
 }

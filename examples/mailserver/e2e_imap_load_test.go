@@ -1,0 +1,102 @@
+package main
+
+import (
+	"bufio"
+	"crypto/tls"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mailwire/mailwire/examples/mailserver/internal/store"
+	"github.com/stretchr/testify/require"
+)
+
+// vmRSS reads the current resident set (VmRSS) of pid, in KiB.
+func vmRSS(t *testing.T, pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	require.NoError(t, err)
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "VmRSS:") {
+			var kb int64
+			_, err := fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(l, "VmRSS:")), "%d kB", &kb)
+			require.NoError(t, err)
+			return kb
+		}
+	}
+	t.Fatal("no VmRSS")
+	return 0
+}
+
+// TestIMAPLoad measures the two numbers of issue 14: the FETCH throughput
+// of a full mbsync sync of a 1,000-message mailbox, and the server's RSS
+// with 1,000 idle IMAP connections (logged in over TLS, INBOX selected,
+// in IDLE). Runs only with MAILWIRE_LOAD=1.
+func TestIMAPLoad(t *testing.T) {
+	if os.Getenv("MAILWIRE_LOAD") != "1" {
+		t.Skip("load test: set MAILWIRE_LOAD=1 to run it (1,000 messages, 1,000 connections)")
+	}
+	mb := peer(t, "mbsync")
+	s := Start(t, Options{Args: []string{"-max-conns", "3000", "-max-conns-per-ip", "-1"}})
+	const n = 1000
+	st, err := store.Open(s.Data)
+	require.NoError(t, err)
+	body := strings.Repeat("Lorem ipsum dolor sit amet, consectetur adipiscing elit.\r\n", 60) // ~3.5 KB
+	t0 := time.Now()
+	for i := 0; i < n; i++ {
+		m := fmt.Sprintf("From: load%d@example.org\r\nTo: alice@localhost\r\nSubject: load %d\r\nMessage-ID: <load%d@example.org>\r\n\r\n%s", i, i, i, body)
+		require.NoError(t, st.Deliver([]string{"alice"}, strings.NewReader(m)))
+	}
+	t.Logf("delivered %d messages in %v", n, time.Since(t0))
+
+	home := t.TempDir()
+	local := filepath.Join(home, "mail")
+	require.NoError(t, os.MkdirAll(local, 0o700))
+	_, port := splitAddr(t, s.Addr["imaps"])
+	rc := filepath.Join(home, "mbsyncrc")
+	cfg := strings.Replace(mbsyncRC(port, "alice", "alice-secret-pw", s.CAFile, local, "IMAPS"), "Patterns INBOX Archive", "Patterns INBOX", 1)
+	require.NoError(t, os.WriteFile(rc, []byte(cfg), 0o600))
+	t0 = time.Now()
+	runPeer(t, []string{"HOME=" + home}, mb, "-c", rc, "sync")
+	d := time.Since(t0)
+	ents, err := os.ReadDir(filepath.Join(local, "INBOX", "new"))
+	require.NoError(t, err)
+	ents2, _ := os.ReadDir(filepath.Join(local, "INBOX", "cur"))
+	require.Equal(t, n, len(ents)+len(ents2))
+	t.Logf("mbsync full sync of %d messages over imaps: %v, %.0f messages/s", n, d, float64(n)/d.Seconds())
+
+	base := vmRSS(t, s.PID())
+	const conns = 1000
+	addr := s.Addr["imaps"]
+	var cs []net.Conn
+	t0 = time.Now()
+	for i := 0; i < conns; i++ {
+		c, err := tls.DialWithDialer(&net.Dialer{Timeout: 10 * time.Second}, "tcp", addr, s.TLSConfig())
+		require.NoError(t, err, "connection %d", i)
+		cs = append(cs, c)
+		c.SetDeadline(time.Now().Add(60 * time.Second))
+		r := bufio.NewReader(c)
+		_, err = r.ReadString('\n')
+		require.NoError(t, err)
+		fmt.Fprintf(c, "a LOGIN alice alice-secret-pw\r\nb SELECT INBOX\r\nc IDLE\r\n")
+		for {
+			l, err := r.ReadString('\n')
+			require.NoError(t, err, "connection %d", i)
+			if strings.HasPrefix(l, "+ ") {
+				break
+			}
+			require.False(t, strings.HasPrefix(l, "a NO") || strings.HasPrefix(l, "b NO") || strings.HasPrefix(l, "* BYE"), l)
+		}
+	}
+	t.Logf("%d connections idling after %v", conns, time.Since(t0))
+	time.Sleep(2 * time.Second)
+	rss := vmRSS(t, s.PID())
+	t.Logf("server RSS: %d KiB before, %d KiB with %d idle IMAP connections (%.1f KiB per connection)", base, rss, conns, float64(rss-base)/conns)
+	for _, c := range cs {
+		fmt.Fprintf(c, "DONE\r\nd LOGOUT\r\n")
+		c.Close()
+	}
+}
