@@ -143,13 +143,25 @@ func AppendFetchSectionHeader(dst []byte, item FetchItem, n int64) []byte {
 	return AppendLiteralHeader(dst, lit)
 }
 
-// WriteLiteral writes exactly n octets from r to w: the data of a literal
-// whose header announced n. A reader that ends sooner is ErrShortLiteral:
-// the octets are owed and the connection must close. It reads through a
-// pooled 32 KiB buffer and does not allocate in steady state.
+// WriteLiteral writes exactly n octets from r to w: the data of a {n}
+// literal whose header announced n. A NUL, which such a literal may not
+// hold (RFC 3501 CHAR8), is written as 0x80, as Dovecot writes it; use
+// WriteLiteral8 for a ~{n} literal (RFC 3516). A reader that ends sooner
+// is ErrShortLiteral: the octets are owed and the connection must close.
+// It reads through a pooled 32 KiB buffer and does not allocate in steady
+// state.
 func WriteLiteral(w io.Writer, r io.Reader, n int64) error {
 	if n < 0 {
 		return ErrShortLiteral
 	}
-	return copyExactly(w, r, n)
+	return copyExactly(w, r, n, true)
+}
+
+// WriteLiteral8 is WriteLiteral for the data of a literal8, ~{n}, which
+// may hold any octet: it is copied unchanged.
+func WriteLiteral8(w io.Writer, r io.Reader, n int64) error {
+	if n < 0 {
+		return ErrShortLiteral
+	}
+	return copyExactly(w, r, n, false)
 }

@@ -80,6 +80,13 @@ func TestWriteLiteral(t *testing.T) {
 	require.ErrorIs(t, WriteLiteral(io.Discard, iotest.ErrReader(fire), 5), fire)
 	require.ErrorIs(t, WriteLiteral(io.Discard, zeroReader{}, 5), io.ErrNoProgress)
 	require.ErrorIs(t, WriteLiteral(io.Discard, strings.NewReader(""), -1), ErrShortLiteral)
+	b.Reset()
+	require.NoError(t, WriteLiteral(&b, strings.NewReader("a\x00b"), 3))
+	assert.Equal(t, "a\x80b", b.String(), "a {n} literal holds no NUL")
+	b.Reset()
+	require.NoError(t, WriteLiteral8(&b, strings.NewReader("a\x00b"), 3))
+	assert.Equal(t, "a\x00b", b.String(), "a ~{n} literal holds any octet")
+	require.ErrorIs(t, WriteLiteral8(io.Discard, strings.NewReader("ab"), 3), ErrShortLiteral)
 }
 
 type zeroReader struct{}

@@ -1,6 +1,7 @@
 package imapwire
 
 import (
+	"bytes"
 	"io"
 	"sync"
 
@@ -125,7 +126,7 @@ func (m *Message) nthChild(node int32, n int) (int32, bool) {
 // or HEADER.FIELDS.NOT) selects, each as it is stored, folds included, and
 // the empty line that ends the header when it has one (HEADER.FIELDS that
 // matches nothing is an empty line, as in Dovecot). Field names match
-// ignoring case.
+// ignoring case. A NUL is written as 0x80, as WriteSection writes it.
 func (m *Message) AppendHeaderFields(dst []byte, sec Section) ([]byte, error) {
 	r, err := m.Section(sec)
 	if err != nil {
@@ -157,6 +158,7 @@ func (m *Message) AppendHeaderFields(dst []byte, sec Section) ([]byte, error) {
 	if m.parts[m.headerOf(sec)].Blank || !not && len(dst) == start {
 		dst = append(dst, '\r', '\n')
 	}
+	replaceNUL(dst[start:]) // the fields go out as a literal
 	return dst, nil
 }
 
@@ -182,7 +184,9 @@ func wanted(names Values, name []byte) bool {
 
 // Partial narrows a section's range to what item's "<origin.count>"
 // asks for (RFC 3501 §6.4.5): from origin on, at most count octets; empty
-// when origin is past the end. Without a partial it is r unchanged.
+// when origin is past the end. Without a partial it is the range
+// unchanged. For HEADER.FIELDS(.NOT), narrow the bytes AppendHeaderFields
+// wrote: Partial(0, len(fields), item).
 func Partial(off, n int64, item FetchItem) (int64, int64) {
 	if !item.Partial {
 		return off, n
@@ -198,14 +202,15 @@ func Partial(off, n int64, item FetchItem) (int64, int64) {
 	return off, n
 }
 
-// WriteSection writes the n octets of the message at off to w.
+// WriteSection writes the n octets of the message at off to w, as the data
+// of a {n} literal: a NUL, which a literal may not hold (RFC 3501 CHAR8),
+// is written as 0x80, as Dovecot writes it; the count stays n.
 func (m *Message) WriteSection(w io.Writer, off, n int64) error {
 	if off < 0 || n < 0 || off+n > m.src.Size() {
 		return mime.ErrRange
 	}
 	if b := m.src.Bytes(); b != nil {
-		_, err := w.Write(b[off : off+n])
-		return err
+		return writeNoNUL(w, b[off:off+n])
 	}
 	bp := copyBufs.Get().(*[]byte)
 	defer copyBufs.Put(bp)
@@ -222,6 +227,7 @@ func (m *Message) WriteSection(w io.Writer, off, n int64) error {
 			}
 			return err
 		}
+		replaceNUL(chunk)
 		if _, err := w.Write(chunk); err != nil {
 			return err
 		}
@@ -231,11 +237,39 @@ func (m *Message) WriteSection(w io.Writer, off, n int64) error {
 	return nil
 }
 
+// nulReplacement is what a NUL is written as in a literal.
+var nulReplacement = []byte{0x80}
+
+// writeNoNUL writes b with each NUL as 0x80, without copying b.
+func writeNoNUL(w io.Writer, b []byte) error {
+	for {
+		i := bytes.IndexByte(b, 0)
+		if i < 0 {
+			_, err := w.Write(b)
+			return err
+		}
+		if _, err := w.Write(b[:i]); err != nil {
+			return err
+		}
+		if _, err := w.Write(nulReplacement); err != nil {
+			return err
+		}
+		b = b[i+1:]
+	}
+}
+
+// replaceNUL rewrites each NUL in b as 0x80.
+func replaceNUL(b []byte) {
+	for i := bytes.IndexByte(b, 0); i >= 0; i = bytes.IndexByte(b, 0) {
+		b[i] = 0x80
+	}
+}
+
 var copyBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
 // copyExactly copies n octets from r to w, failing with ErrShortLiteral
-// when r ends sooner.
-func copyExactly(w io.Writer, r io.Reader, n int64) error {
+// when r ends sooner; noNUL writes each NUL as 0x80.
+func copyExactly(w io.Writer, r io.Reader, n int64, noNUL bool) error {
 	bp := copyBufs.Get().(*[]byte)
 	defer copyBufs.Put(bp)
 	buf := *bp
@@ -247,6 +281,9 @@ func copyExactly(w io.Writer, r io.Reader, n int64) error {
 		}
 		got, err := r.Read(chunk)
 		if got > 0 {
+			if noNUL {
+				replaceNUL(chunk[:got])
+			}
 			if _, werr := w.Write(chunk[:got]); werr != nil {
 				return werr
 			}

@@ -126,4 +126,19 @@ func TestWriteSection(t *testing.T) {
 	err := m.WriteSection(io.Discard, 0, int64(len(forwarded)))
 	require.Error(t, err)
 	require.Error(t, NewMessage(MessageOptions{}).ParseReaderAt(failingReaderAt{}, 10))
+
+	// A NUL goes out as 0x80, from memory and through a ReaderAt.
+	nul := crlfMsg("Subject: a\x00b\n\nx\x00y\x00\n")
+	for _, parse := range []func(*Message) error{
+		func(m *Message) error { return m.Parse(nul) },
+		func(m *Message) error { return m.ParseReaderAt(bytes.NewReader(nul), int64(len(nul))) },
+	} {
+		require.NoError(t, parse(m))
+		b.Reset()
+		require.NoError(t, m.WriteSection(&b, 0, int64(len(nul))))
+		assert.Equal(t, string(bytes.ReplaceAll(nul, []byte{0}, []byte{0x80})), b.String())
+		fields, err := m.AppendHeaderFields(nil, section(t, "HEADER.FIELDS (SUBJECT)"))
+		require.NoError(t, err)
+		assert.Equal(t, "Subject: a\x80b\r\n\r\n", string(fields))
+	}
 }

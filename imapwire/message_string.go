@@ -1,13 +1,19 @@
 package imapwire
 
+import "bytes"
+
 // In-place string writing for Message: a value is decoded onto the end of
 // dst and then turned, where it lies, into an IMAP string, so no copy of
 // it is made anywhere else.
 
 // stringAt turns dst[start:] into a quoted string or, when it cannot be
 // quoted (CR, LF, 8-bit, more than 4096 octets), a literal. NUL, which
-// neither may hold, is written as 0x80, as Dovecot does.
+// neither may hold, is written as U+FFFD, as Dovecot writes it in header
+// values.
 func stringAt(dst []byte, start int) []byte {
+	if bytes.IndexByte(dst[start:], 0) >= 0 {
+		dst = expandNUL(dst, start)
+	}
 	s := dst[start:]
 	quote := len(s) <= maxQuoted
 	esc := 0
@@ -17,7 +23,7 @@ func stringAt(dst []byte, start int) []byte {
 			continue
 		case scEscape:
 			esc++
-		case scNUL:
+		case scNUL: // none left after expandNUL; kept for safety
 			s[i] = 0x80
 			quote = false
 		default:
@@ -67,6 +73,26 @@ var strClass = func() (t [256]uint8) {
 	}
 	return t
 }()
+
+// expandNUL rewrites dst[start:] with each NUL as U+FFFD (3 octets).
+func expandNUL(dst []byte, start int) []byte {
+	n := bytes.Count(dst[start:], []byte{0})
+	old := len(dst)
+	for range 2 * n {
+		dst = append(dst, 0)
+	}
+	w := len(dst)
+	for r := old - 1; r >= start; r-- {
+		if c := dst[r]; c != 0 {
+			w--
+			dst[w] = c
+			continue
+		}
+		w -= 3
+		dst[w], dst[w+1], dst[w+2] = 0xef, 0xbf, 0xbd
+	}
+	return dst
+}
 
 // insertAt inserts p before dst[at:].
 func insertAt(dst []byte, at int, p []byte) []byte {

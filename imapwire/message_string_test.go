@@ -14,7 +14,7 @@ func TestStringAt(t *testing.T) {
 		`a "q" \ b`:               `"a \"q\" \\ b"`,
 		"caf\xc3\xa9":             "{5}\r\ncaf\xc3\xa9",
 		"a\r\nb":                  "{4}\r\na\r\nb",
-		"n\x00l":                  "{3}\r\nn\x80l",
+		"n\x00l":                  "{5}\r\nn\xef\xbf\xbdl",
 		strings.Repeat("x", 5000): "{5000}\r\n" + strings.Repeat("x", 5000),
 	} {
 		got := stringAt([]byte("pre "+in), 4)

@@ -1,5 +1,9 @@
 package mime
 
+// maxName bounds the field names FieldIter finds (RFC 5322 sets none;
+// Dovecot's is 1000).
+const maxName = 1000
+
 // FieldIter is a cursor over the fields of a header held in a Source, in
 // [start, end): each field's name and value span (see Span), and the
 // field's whole extent, line ends included. Lines without a colon are
@@ -43,9 +47,14 @@ func (f *FieldIter) Next() bool {
 			next = f.end
 		}
 		f.pos = next
-		v := f.src.view(start, 1024)
+		// A name is looked for in the first maxName octets of the line,
+		// in memory and through a ReaderAt alike.
+		v := f.src.view(start, maxName)
 		if int64(len(v)) > lineEnd-start {
 			v = v[:lineEnd-start]
+		}
+		if len(v) > maxName {
+			v = v[:maxName]
 		}
 		colon := -1
 		for i, c := range v {

@@ -77,34 +77,30 @@ func skipComment(v []byte, i int) int {
 
 // tokenChar reports a MIME token octet (RFC 2045 §5.1), 8-bit octets
 // accepted as Dovecot does.
-func tokenChar(c byte) bool {
-	if c >= 0x80 {
-		return true
-	}
-	if c <= ' ' || c == 0x7f {
-		return false
-	}
-	switch c {
-	case '(', ')', '<', '>', '@', ',', ';', ':', '\\', '"', '/', '[', ']', '?', '=':
-		return false
-	}
-	return true
-}
+func tokenChar(c byte) bool { return octets[c]&octToken != 0 }
 
 // atext reports an RFC 5322 atext octet, 8-bit octets accepted (RFC 6532).
-func atext(c byte) bool {
-	if c >= 0x80 {
-		return true
+func atext(c byte) bool { return octets[c]&octAtext != 0 }
+
+const (
+	octToken = 1 << iota
+	octAtext
+)
+
+var octets = func() (t [256]uint8) {
+	for c := 0x21; c < 0x100; c++ {
+		if c != 0x7f {
+			t[c] = octToken | octAtext
+		}
 	}
-	if c <= ' ' || c == 0x7f {
-		return false
+	for _, c := range []byte("()<>@,;:\\\"/[]?=") {
+		t[c] &^= octToken
 	}
-	switch c {
-	case '(', ')', '<', '>', '[', ']', ':', ';', '@', '\\', ',', '.', '"':
-		return false
+	for _, c := range []byte("()<>[]:;@\\,.\"") {
+		t[c] &^= octAtext
 	}
-	return true
-}
+	return t
+}()
 
 // quotedEnd returns the end of the quoted string at v[i] == '"' (after
 // the closing quote, or the end of v when it is missing) and whether it

@@ -104,12 +104,14 @@ func (s *session) run(ctx context.Context) {
 				s.reply(421, code(4, 3, 2), s.cfg.Hostname+" shutting down")
 				return
 			}
+			// An unknown command (smtpwire.ErrUnknownCommand) arrives here
+			// too, and counts toward the limit below.
 			if !s.fail(err) {
 				return
 			}
-			continue
+		} else {
+			s.command(ctx, cmd)
 		}
-		s.command(ctx, cmd)
 		if s.errors >= maxErrors {
 			s.reply(421, code(4, 7, 0), "too many errors, closing")
 			s.log.Info("too many errors")
@@ -188,6 +190,15 @@ func (s *session) flush() {
 	s.out = s.out[:0]
 }
 
+// refuseErr answers a refused command with the reply of the library's
+// typed error (smtpwire.StatusOf) and counts it; a fatal one ends the
+// session.
+func (s *session) refuseErr(err error) {
+	st := smtpwire.StatusOf(err)
+	s.refuse(st.Code, st.Enhanced, st.Text)
+	s.closing = s.closing || st.Fatal
+}
+
 // refuse answers a refused command and counts it.
 func (s *session) refuse(c int, e smtpwire.EnhancedCode, text string) {
 	s.errors++
@@ -225,7 +236,9 @@ func (s *session) command(ctx context.Context, cmd smtpwire.Command) {
 		s.reply(221, code(2, 0, 0), s.cfg.Hostname+" closing")
 		s.closing = true
 	default:
-		s.refuse(500, code(5, 5, 2), "command not recognized")
+		// A verb the library knows that this service does not offer
+		// (XCLIENT) gets the reply of one it does not know.
+		s.refuseErr(smtpwire.ErrUnknownCommand)
 	}
 }
 
