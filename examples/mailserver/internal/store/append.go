@@ -144,7 +144,7 @@ func (a *Appender) Commit() (validity uint32, uids []uint32, err error) {
 				name: names[i], flags: it.flags, kw: masks[i]}
 			st.next++
 			st.msgs = append(st.msgs, e)
-			f.d.recent = append(f.d.recent, e.uid)
+			f.d.addRecent(e.uid)
 			uids = append(uids, e.uid)
 		}
 		return f.d.save()

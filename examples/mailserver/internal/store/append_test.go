@@ -164,3 +164,18 @@ func TestCopyMove(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, files(t, filepath.Join(s.Dir(), "alice", "tmp")))
 }
+
+// BenchmarkAppend: one APPEND of a 4 KiB message (two fsyncs of the file
+// and directory, the state file rewritten) into a 100-message folder.
+func BenchmarkAppend(b *testing.B) {
+	s := newStore(b)
+	deliver(b, s, "alice", 100)
+	msg := strings.Repeat("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcd\r\n", 64)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(msg)))
+	for b.Loop() {
+		if _, _, err := s.Append("alice", Inbox, strings.NewReader(msg), FlagSeen, nil, time.Time{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

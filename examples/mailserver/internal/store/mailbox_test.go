@@ -642,3 +642,28 @@ func TestProcessesMixed(t *testing.T) {
 	assert.GreaterOrEqual(t, len(gone), popDeleted)
 	t.Logf("%d messages, %d expunged (%d by POP3)", len(m.Messages()), len(gone), popDeleted)
 }
+
+// BenchmarkStore: STORE +FLAGS on one message of a 1,000-message folder
+// (a rename, an fsync of cur/, the state file rewritten). SetBytes counts
+// messages in the folder.
+func BenchmarkStore(b *testing.B) {
+	s := newStore(b)
+	deliver(b, s, "alice", 1000)
+	m, err := s.Select("alice", Inbox, false)
+	require.NoError(b, err)
+	defer m.Close()
+	uids := []uint32{500}
+	b.ReportAllocs()
+	b.SetBytes(1000)
+	i := 0
+	for b.Loop() {
+		op := StoreAdd
+		if i%2 == 1 {
+			op = StoreRemove
+		}
+		i++
+		if _, _, err := m.Store(uids, op, FlagSeen, nil, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -429,7 +429,7 @@ func (d *disk) sync(cleanTmpDir bool) error {
 			e.modseq = d.bump()
 			d.st.msgs = append(d.st.msgs, e)
 			if fromNew[e.key] {
-				d.recent = append(d.recent, e.uid)
+				d.addRecent(e.uid)
 			}
 		}
 		changed = true
@@ -438,6 +438,15 @@ func (d *disk) sync(cleanTmpDir bool) error {
 		return d.save()
 	}
 	return nil
+}
+
+// addRecent remembers uid as \Recent for the next session, keeping the
+// newest maxRecent.
+func (d *disk) addRecent(uid uint32) {
+	if len(d.recent) >= maxRecent {
+		d.recent = append(d.recent[:0], d.recent[len(d.recent)-maxRecent+1:]...)
+	}
+	d.recent = append(d.recent, uid)
 }
 
 // readNames lists a directory's regular entries' names.
