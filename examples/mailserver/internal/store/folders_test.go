@@ -220,3 +220,25 @@ func TestSpecialUse(t *testing.T) {
 	assert.Zero(t, n["Sent"]&specialUseAttrs, "deleting Sent dropped its use")
 	assert.Equal(t, AttrDrafts, n["Drafts"]&specialUseAttrs)
 }
+
+// TestRecreatedFolderRecent: a folder deleted and made again does not
+// inherit the old one's unclaimed \Recent UIDs.
+func TestRecreatedFolderRecent(t *testing.T) {
+	s := newStore(t)
+	require.NoError(t, s.CreateFolder("alice", "Work"))
+	for range 2 {
+		_, _, err := s.Append("alice", "Work", strings.NewReader("x\r\n"), 0, nil, time.Time{})
+		require.NoError(t, err)
+	}
+	require.NoError(t, s.DeleteFolder("alice", "Work"))
+	require.NoError(t, s.CreateFolder("alice", "Work"))
+	cur := filepath.Join(s.Dir(), "alice", ".Work", "cur")
+	for _, n := range []string{"1.a.h:2,S", "2.b.h:2,"} {
+		require.NoError(t, os.WriteFile(filepath.Join(cur, n), []byte("y\r\n"), 0o600))
+	}
+	m, err := s.Select("alice", "Work", false)
+	require.NoError(t, err)
+	defer m.Close()
+	assert.Equal(t, []uint32{1, 2}, uidsOf(m))
+	assert.Zero(t, m.Recent(), "found in cur/, not new/: not \\Recent")
+}

@@ -48,6 +48,16 @@ const pollInterval = 250 * time.Millisecond
 // not selected it yet.
 const maxRecent = 4096
 
+// maxRecentFolders bounds the folders not open whose \Recent UIDs a Store
+// keeps.
+const maxRecentFolders = 4096
+
+// recentSet is a closed folder's unclaimed \Recent UIDs.
+type recentSet struct {
+	validity uint32
+	uids     []uint32
+}
+
 // MsgInfo is one message of a mailbox view.
 type MsgInfo struct {
 	UID      uint32
@@ -150,8 +160,10 @@ func (s *Store) acquire(user, name string) (*folder, error) {
 		f = &folder{s: s, name: name, key: dir, d: disk{s: s, user: user, dir: dir, inbox: name == Inbox}, views: map[*Mailbox]struct{}{}}
 		ud, _ := s.userDir(user)
 		f.w = openWatch(ud, dir)
-		f.d.recent = s.recent[dir]
-		delete(s.recent, dir)
+		if r, ok := s.recent[dir]; ok {
+			f.d.recent, f.d.recentV = r.uids, r.validity
+			delete(s.recent, dir)
+		}
 		s.folders[dir] = f
 	}
 	f.refs++
@@ -166,16 +178,18 @@ func (s *Store) release(f *folder) {
 	if f.refs == 0 && s.folders[f.key] == f {
 		delete(s.folders, f.key)
 		f.w.close()
-		if len(f.d.recent) > 0 {
+		if len(f.d.recent) > 0 && f.d.loaded {
 			// Kept for the next session (bounded).
 			if s.recent == nil {
-				s.recent = map[string][]uint32{}
+				s.recent = map[string]recentSet{}
 			}
-			r := f.d.recent
-			if len(r) > maxRecent {
-				r = r[len(r)-maxRecent:]
+			for k := range s.recent {
+				if len(s.recent) < maxRecentFolders {
+					break
+				}
+				delete(s.recent, k)
 			}
-			s.recent[f.key] = r
+			s.recent[f.key] = recentSet{f.d.st.validity, f.d.recent}
 		}
 	}
 }

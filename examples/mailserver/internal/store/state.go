@@ -212,7 +212,8 @@ type disk struct {
 	loaded bool
 	// recent: UIDs this process moved from new/ or appended and no
 	// session claimed yet (\Recent goes to the first session).
-	recent []uint32
+	recent  []uint32
+	recentV uint32 // the UIDVALIDITY recent belongs to
 }
 
 // lockFolder takes the folder's flock (exclusive, waiting). Every change
@@ -320,6 +321,9 @@ func (d *disk) sync(cleanTmpDir bool) error {
 		}
 		d.st = state{validity: v, next: 1, highest: 1}
 		changed = true
+	}
+	if d.recentV != d.st.validity {
+		d.recent, d.recentV = d.recent[:0], d.st.validity
 	}
 	if cleanTmpDir {
 		cleanTmp(filepath.Join(d.dir, "tmp"))

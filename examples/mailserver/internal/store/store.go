@@ -54,8 +54,8 @@ type Store struct {
 	seq  atomic.Uint64
 
 	mu      sync.Mutex
-	folders map[string]*folder  // open in this process, by directory
-	recent  map[string][]uint32 // \Recent not claimed yet, of folders not open
+	folders map[string]*folder   // open in this process, by directory
+	recent  map[string]recentSet // \Recent not claimed yet, of folders not open
 }
 
 // Open returns the store rooted at dir, creating dir.
