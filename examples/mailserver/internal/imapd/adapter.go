@@ -123,7 +123,6 @@ func (a *account) Open(name string, readOnly bool) (Folder, error) {
 type folder struct {
 	m     *store.Mailbox
 	first bool
-	msgs  []Msg
 }
 
 // flagNames are the IMAP names of the store's system flags, in the order
@@ -144,15 +143,16 @@ func (f *folder) Snapshot() (FolderState, []Msg, error) {
 	}
 	f.first = false
 	kws := f.m.Keywords()
-	f.msgs = f.msgs[:0]
-	for _, mi := range f.m.Messages() {
+	all := f.m.Messages()
+	msgs := make([]Msg, 0, len(all)) // not kept: an idle session holds only its view
+	for _, mi := range all {
 		if mi.Expunged {
 			continue
 		}
-		f.msgs = append(f.msgs, Msg{UID: mi.UID, Flags: flagList(mi.Flags, mi.Keywords, kws), ModSeq: mi.ModSeq,
+		msgs = append(msgs, Msg{UID: mi.UID, Flags: flagList(mi.Flags, mi.Keywords, kws), ModSeq: mi.ModSeq,
 			Size: mi.Size, Date: mi.Date, Recent: mi.Recent})
 	}
-	return FolderState{UIDValidity: f.m.UIDValidity(), UIDNext: f.m.UIDNext(), HighestModSeq: f.m.HighestModSeq()}, f.msgs, nil
+	return FolderState{UIDValidity: f.m.UIDValidity(), UIDNext: f.m.UIDNext(), HighestModSeq: f.m.HighestModSeq()}, msgs, nil
 }
 
 // flagList names a message's flags; the common lists are shared.

@@ -59,7 +59,7 @@ func (s *Server) Serve(ctx context.Context, conn net.Conn) {
 		ctx:  ctx,
 		conn: conn,
 		ip:   listener.RemoteIP(conn),
-		w:    bufio.NewWriterSize(conn, 16<<10),
+		w:    bufio.NewWriterSize(conn, 4<<10),
 		out:  make([]byte, 0, 1024),
 	}
 	ss.r = imapwire.NewReader(conn, imapwire.ServerSide, imapwire.Options{Limits: s.limits()})
