@@ -354,11 +354,15 @@ func (s *Store) Folders(user string) ([]FolderInfo, error) {
 	for _, n := range subs {
 		sub[n] = true
 	}
+	parents := make(map[string]bool, len(out))
+	for name := range attrs {
+		if i := strings.LastIndexByte(name, Delimiter); i > 0 {
+			parents[name[:i]] = true
+		}
+	}
 	for i := range out {
 		fi := &out[i]
-		if i+1 < len(out) && strings.HasPrefix(out[i+1].Name, fi.Name+"/") {
-			fi.Attrs |= AttrHasChildren
-		} else if fi.Name == Inbox && hasPrefixAny(out, Inbox+"/") {
+		if parents[fi.Name] {
 			fi.Attrs |= AttrHasChildren
 		} else {
 			fi.Attrs |= AttrHasNoChildren
@@ -373,15 +377,6 @@ func (s *Store) Folders(user string) ([]FolderInfo, error) {
 		}
 	}
 	return out, nil
-}
-
-func hasPrefixAny(fs []FolderInfo, p string) bool {
-	for _, f := range fs {
-		if strings.HasPrefix(f.Name, p) {
-			return true
-		}
-	}
-	return false
 }
 
 // CreateFolder creates a folder and its missing parents. A trailing "/"

@@ -118,6 +118,10 @@ func TestCreateDeleteRename(t *testing.T) {
 	assert.ErrorIs(t, s.CreateFolder(u, "a/b"), ErrFolderExists)
 	assert.ErrorIs(t, s.CreateFolder(u, "inbox"), ErrFolderExists)
 	require.NoError(t, s.CreateFolder(u, "x/"), "trailing delimiter")
+	require.NoError(t, s.CreateFolder(u, "a-x"))
+	fs, _ = s.Folders(u)
+	assert.Equal(t, AttrHasChildren, names(fs)["a"], "a-x sorts between a and a/b")
+	assert.Equal(t, AttrHasNoChildren, names(fs)["a-x"])
 	require.NoError(t, s.CreateFolder(u, "INBOX/child"))
 
 	// DELETE with children: \Noselect, then an error; without: gone.
