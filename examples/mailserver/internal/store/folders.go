@@ -214,6 +214,9 @@ func (s *Store) EnsureUser(user string) error {
 		if err := ensureMaildir(d); err != nil {
 			return err
 		}
+		if err := syncDir(d); err != nil {
+			return err
+		}
 		subs = append(subs, su.Name)
 	}
 	if err := syncDir(ud); err != nil {
@@ -423,6 +426,9 @@ func (s *Store) CreateFolder(user, name string) error {
 		i += 1 + j
 	}
 	if err := ensureMaildir(d); err != nil {
+		return err
+	}
+	if err := syncDir(d); err != nil { // its tmp, new, cur
 		return err
 	}
 	return syncDir(ud)
