@@ -2,9 +2,12 @@ package store
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -159,4 +162,39 @@ func FuzzState(f *testing.F) {
 			assert.Equal(t, st.msgs[i].flags, st2.msgs[i].flags)
 		}
 	})
+}
+
+// TestKilledWriter: a process killed (SIGKILL) in the middle of appends
+// and flag changes leaves a folder whose every message has a UID, with
+// UIDVALIDITY unchanged and UIDs unique and below UIDNEXT.
+func TestKilledWriter(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir)
+	require.NoError(t, err)
+	st0, err := s.Status("alice", Inbox)
+	require.NoError(t, err)
+	for round := range 3 {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperAppender$")
+		cmd.Env = append(os.Environ(), "STORE_APPENDER="+dir, "STORE_APPENDER_ID=k"+strconv.Itoa(round),
+			"STORE_APPENDER_N=100000", "STORE_APPENDER_MIXED=1")
+		require.NoError(t, cmd.Start())
+		time.Sleep(time.Duration(150+100*round) * time.Millisecond)
+		require.NoError(t, cmd.Process.Kill())
+		_ = cmd.Wait()
+
+		s2, err := Open(dir) // a restart
+		require.NoError(t, err)
+		m, err := s2.Select("alice", Inbox, true)
+		require.NoError(t, err)
+		assert.Equal(t, st0.UIDValidity, m.UIDValidity(), "round %d", round)
+		seen := map[uint32]bool{}
+		for _, mi := range m.Messages() {
+			assert.False(t, seen[mi.UID])
+			seen[mi.UID] = true
+			assert.Less(t, mi.UID, m.UIDNext())
+		}
+		assert.Len(t, files(t, filepath.Join(dir, "alice", "cur")), len(m.Messages()), "every file in cur/ listed")
+		t.Logf("round %d: %d messages, UIDNEXT %d", round, len(m.Messages()), m.UIDNext())
+		m.Close()
+	}
 }
