@@ -105,8 +105,10 @@ func (m *Maildrop) scan(s *Store, user string) error {
 }
 
 // keyLess orders keys by delivery: the leading seconds, then, for keys
-// of this store's form ("SECS.M<usec>P<pid>Q<seq>R..."), the microseconds
-// and the sequence as numbers (they are not zero-padded), then as strings.
+// of this store's form ("SECS.M<usec>P<pid>Q<seq>R..."), the microseconds,
+// pid and sequence as numbers (they are not zero-padded), then as strings.
+// Keys of other forms sort after this store's within a second. It is a
+// strict weak order (a lexicographic one over those parts).
 func keyLess(a, b string) bool {
 	sa, ra, _ := strings.Cut(a, ".")
 	sb, rb, _ := strings.Cut(b, ".")
@@ -118,11 +120,17 @@ func keyLess(a, b string) bool {
 	}
 	ka, oka := keyParts(ra)
 	kb, okb := keyParts(rb)
-	if oka && okb {
+	if oka != okb {
+		return oka
+	}
+	if oka {
 		if ka.usec != kb.usec {
 			return ka.usec < kb.usec
 		}
-		if ka.pid == kb.pid && ka.seq != kb.seq {
+		if ka.pid != kb.pid {
+			return ka.pid < kb.pid
+		}
+		if ka.seq != kb.seq {
 			return ka.seq < kb.seq
 		}
 	}

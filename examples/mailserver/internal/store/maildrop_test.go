@@ -271,3 +271,20 @@ func TestDeleteAfterIMAPFlags(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []uint32{1}, c.Expunged)
 }
+
+// FuzzKeyLess: keyLess is a strict weak order (irreflexive, asymmetric,
+// transitive), whatever the keys, so sorting by it is well defined.
+func FuzzKeyLess(f *testing.F) {
+	f.Add("1.M9P1Q1R0.h", "1.M10P1Q1R0.h", "1.M10x")
+	f.Add("100.M5P7Q9R0.h", "100.M5P2Q1R0.h", "100.M5P7Q10R0.h")
+	f.Add("99.x", "100.y", "1000")
+	f.Fuzz(func(t *testing.T, a, b, c string) {
+		assert.False(t, keyLess(a, a))
+		if keyLess(a, b) {
+			assert.False(t, keyLess(b, a))
+		}
+		if keyLess(a, b) && keyLess(b, c) {
+			assert.True(t, keyLess(a, c), "%q < %q < %q", a, b, c)
+		}
+	})
+}
