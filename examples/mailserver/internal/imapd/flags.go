@@ -76,7 +76,7 @@ func (ss *session) storeCmd(c *imapwire.Cmd) {
 				}
 			}
 		}
-		ss.no(tag, "MODIFIED "+string(appendSet(nil, nums)), "some messages were modified")
+		ss.ok(tag, "MODIFIED "+string(appendSet(nil, nums)), "conditional STORE failed for some messages")
 		return
 	}
 	ss.ok(tag, "", "STORE completed")
