@@ -1,6 +1,7 @@
 package imapd
 
 import (
+	"errors"
 	"io"
 	"os"
 	"slices"
@@ -56,7 +57,7 @@ func (ss *session) fetch(c *imapwire.Cmd) {
 		return
 	}
 	for _, it := range a.Items {
-		if it.Att == imapwire.FetchBinary || it.Att == imapwire.FetchBinarySize || it.Att == imapwire.FetchUnknown {
+		if it.Att == imapwire.FetchUnknown {
 			ss.bad(tag, "", "FETCH item not supported: "+string(it.Name))
 			return
 		}
@@ -103,10 +104,21 @@ func (ss *session) fetch(c *imapwire.Cmd) {
 			continue
 		}
 		setSeen := need.setSeen && !ss.sel.readOnly && !hasFlag(m.Flags, `\Seen`)
+		start := len(ss.out)
+		flushed := ss.flushes
 		if err := ss.fetchOne(uint32(i+1), m, a.Items, need, setSeen); err != nil {
 			if err == errGone {
 				failed = true
 				continue
+			}
+			if (errors.Is(err, errUnknownCTE) || errors.Is(err, errNoPart)) && flushed == ss.flushes {
+				ss.out = ss.out[:start] // nothing of this response was sent yet
+				if errors.Is(err, errUnknownCTE) {
+					ss.no(tag, "UNKNOWN-CTE", "cannot decode the part's content-transfer-encoding")
+				} else {
+					ss.no(tag, "NONEXISTENT", "no such part")
+				}
+				return
 			}
 			ss.log.Error("fetch", "uid", m.UID, "err", err)
 			ss.out = ss.out[:0]
@@ -208,6 +220,10 @@ func (ss *session) fetchOne(seq uint32, m *viewMsg, items []imapwire.FetchItem, 
 			}
 		case imapwire.FetchBodySection, imapwire.FetchRFC822, imapwire.FetchRFC822Header, imapwire.FetchRFC822Text:
 			if out, err = ss.fetchSection(out, it); err != nil {
+				return err
+			}
+		case imapwire.FetchBinary, imapwire.FetchBinarySize:
+			if out, err = ss.fetchBinary(out, it); err != nil {
 				return err
 			}
 		}

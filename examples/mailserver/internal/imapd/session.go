@@ -50,6 +50,7 @@ type session struct {
 	sel                *selected         // SELECTED state
 	msg                *imapwire.Message // FETCH and SEARCH parse, reused
 	fails              int
+	flushes            int // output batches written, to know whether a response has begun
 }
 
 // Serve runs one IMAP session and closes conn.
@@ -103,6 +104,7 @@ func (ss *session) continueLiteral(imapwire.Literal) error {
 // (pipelining) it keeps them for one write unless force.
 func (ss *session) flush(force bool) error {
 	if len(ss.out) > 0 {
+		ss.flushes++
 		if _, err := ss.w.Write(ss.out); err != nil {
 			return err
 		}

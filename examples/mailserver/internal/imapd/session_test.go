@@ -191,3 +191,19 @@ func FuzzSession(f *testing.F) {
 		}
 	})
 }
+
+const msgMultipart = "From: a@example.org\r\nSubject: parts\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
+	"--b\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\ncaf=C3=A9 =\r\nsoup\r\n" +
+	"--b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\nAAEC\r\nAwQ=\r\n" +
+	"--b\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: x-uuencode\r\n\r\nbegin\r\n--b--\r\n"
+
+func TestSessionBinary(t *testing.T) {
+	srv, st := testServer(t)
+	deliverTo(t, st, msgMultipart)
+	c, r := pipeSession(t, srv)
+	out := exchange(t, c, r, "a LOGIN alice pw\r\nb EXAMINE INBOX\r\nc FETCH 1 (BINARY.SIZE[1] BINARY.PEEK[1] BINARY.PEEK[2] BINARY.PEEK[2]<1.2>)\r\nd FETCH 1 BINARY.PEEK[3]\r\ne FETCH 1 BINARY.PEEK[9]\r\n", "e ")
+	assert.True(t, strings.Contains(out, "* 1 FETCH (BINARY.SIZE[1] 10 BINARY[1] ~{10}\r\ncafé soup BINARY[2] ~{5}\r\n\x00\x01\x02\x03\x04 BINARY[2]<1> ~{2}\r\n\x01\x02)\r\nc OK"), "%q", out)
+	assert.Contains(t, out, "d NO [UNKNOWN-CTE]")
+	assert.Contains(t, out, "e NO [NONEXISTENT]")
+	assert.NotContains(t, out, "* 1 FETCH (BINARY[3]")
+}
