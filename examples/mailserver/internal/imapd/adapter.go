@@ -35,6 +35,8 @@ func mapErr(err error) error {
 		return nil
 	case errors.Is(err, store.ErrNoFolder):
 		return errors.Join(ErrNoFolder, err)
+	case errors.Is(err, store.ErrSpecialUse):
+		return errors.Join(ErrUseAttr, err)
 	case errors.Is(err, store.ErrFolderExists):
 		return errors.Join(ErrExists, err)
 	case errors.Is(err, store.ErrFolderName), errors.Is(err, store.ErrInbox), errors.Is(err, store.ErrHasChildren),
@@ -56,10 +58,7 @@ func (a *account) Folders() ([]FolderInfo, error) {
 		fi := FolderInfo{Name: f.Name, Subscribed: f.Attrs&store.AttrSubscribed != 0,
 			Noselect: f.Attrs&store.AttrNoselect != 0, NonExistent: f.Attrs&store.AttrNonExistent != 0,
 			HasChildren: f.Attrs&store.AttrHasChildren != 0}
-		for _, u := range []struct {
-			a    store.Attr
-			name string
-		}{{store.AttrSent, `\Sent`}, {store.AttrDrafts, `\Drafts`}, {store.AttrTrash, `\Trash`}, {store.AttrJunk, `\Junk`}, {store.AttrArchive, `\Archive`}} {
+		for _, u := range useAttrs {
 			if f.Attrs&u.a != 0 {
 				fi.Use = u.name
 			}
@@ -69,7 +68,26 @@ func (a *account) Folders() ([]FolderInfo, error) {
 	return out, nil
 }
 
-func (a *account) Create(name string) error     { return mapErr(a.s.CreateFolder(a.user, name)) }
+var useAttrs = []struct {
+	a    store.Attr
+	name string
+}{{store.AttrSent, `\Sent`}, {store.AttrDrafts, `\Drafts`}, {store.AttrTrash, `\Trash`}, {store.AttrJunk, `\Junk`}, {store.AttrArchive, `\Archive`}}
+
+func (a *account) Create(name string, use []string) error {
+	if len(use) == 0 {
+		return mapErr(a.s.CreateFolder(a.user, name))
+	}
+	var attr store.Attr
+	for _, u := range use {
+		for _, ua := range useAttrs {
+			if ua.name == u {
+				attr |= ua.a
+			}
+		}
+	}
+	return mapErr(a.s.CreateFolderUse(a.user, name, attr))
+}
+
 func (a *account) Delete(name string) error     { return mapErr(a.s.DeleteFolder(a.user, name)) }
 func (a *account) Rename(from, to string) error { return mapErr(a.s.RenameFolder(a.user, from, to)) }
 func (a *account) Subscribe(name string, on bool) error {

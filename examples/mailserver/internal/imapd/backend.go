@@ -14,9 +14,10 @@ import (
 // Errors an Account or Folder returns that have their own IMAP response
 // code; any other error is answered NO [SERVERBUG].
 var (
-	ErrNoFolder = errors.New("imapd: no such mailbox")       // [NONEXISTENT], [TRYCREATE] for COPY/APPEND
-	ErrExists   = errors.New("imapd: mailbox exists")        // [ALREADYEXISTS]
-	ErrCannot   = errors.New("imapd: operation not allowed") // [CANNOT]: deleting INBOX, a bad name
+	ErrNoFolder = errors.New("imapd: no such mailbox")         // [NONEXISTENT], [TRYCREATE] for COPY/APPEND
+	ErrExists   = errors.New("imapd: mailbox exists")          // [ALREADYEXISTS]
+	ErrCannot   = errors.New("imapd: operation not allowed")   // [CANNOT]: deleting INBOX, a bad name
+	ErrUseAttr  = errors.New("imapd: special-use not allowed") // [USEATTR]
 )
 
 // Store opens a user's account.
@@ -44,7 +45,7 @@ type Appender interface {
 // Account is one user's folders.
 type Account interface {
 	Folders() ([]FolderInfo, error)
-	Create(name string) error
+	Create(name string, use []string) error // use: special-use attributes (CREATE-SPECIAL-USE)
 	Delete(name string) error
 	Rename(from, to string) error
 	Subscribe(name string, on bool) error

@@ -28,7 +28,7 @@ func (ss *session) appendCaps(dst []byte) []byte {
 			dst = append(dst, " LOGINDISABLED"...)
 		}
 	}
-	dst = append(dst, " LITERAL+ ENABLE ID IDLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN"...)
+	dst = append(dst, " LITERAL+ ENABLE ID IDLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN CREATE-SPECIAL-USE"...)
 	dst = append(dst, " LIST-EXTENDED LIST-STATUS SPECIAL-USE ESEARCH MULTIAPPEND BINARY CONDSTORE QRESYNC UTF8=ACCEPT"...)
 	return dst
 }

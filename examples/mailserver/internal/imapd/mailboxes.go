@@ -9,19 +9,39 @@ import (
 
 func (ss *session) create(c *imapwire.Cmd) {
 	name := strings.TrimSuffix(string(c.Create.Mailbox), "/")
+	var use []string
 	if c.Create.HasUse {
-		ss.no(c.Tag, "USEATTR", "CREATE-SPECIAL-USE is not offered")
-		return
+		for _, u := range c.Create.Use {
+			cu := canonicalUse(string(u))
+			if cu == "" {
+				ss.no(c.Tag, "USEATTR", "special-use attributes are \\Sent \\Drafts \\Trash \\Junk \\Archive")
+				return
+			}
+			use = append(use, cu)
+		}
 	}
 	if name == "" || imapwire.IsInbox([]byte(name)) {
 		ss.no(c.Tag, "ALREADYEXISTS", "INBOX exists")
 		return
 	}
-	if err := ss.acct.Create(name); err != nil {
+	if err := ss.acct.Create(name, use); err != nil {
 		ss.folderError(c.Tag, err, "CREATE")
 		return
 	}
 	ss.ok(c.Tag, "", "CREATE completed")
+}
+
+var uses = []string{`\Sent`, `\Drafts`, `\Trash`, `\Junk`, `\Archive`}
+
+// canonicalUse spells a special-use attribute as RFC 6154 does; "" for
+// others.
+func canonicalUse(s string) string {
+	for _, u := range uses {
+		if strings.EqualFold(u, s) {
+			return u
+		}
+	}
+	return ""
 }
 
 func (ss *session) deleteCmd(c *imapwire.Cmd) {

@@ -45,6 +45,8 @@ func (ss *session) folderError(tag []byte, err error, what string) {
 		ss.no(tag, "NONEXISTENT", "no such mailbox")
 	case errors.Is(err, ErrExists):
 		ss.no(tag, "ALREADYEXISTS", "mailbox already exists")
+	case errors.Is(err, ErrUseAttr):
+		ss.no(tag, "USEATTR", "special-use attribute not allowed here")
 	case errors.Is(err, ErrCannot):
 		ss.no(tag, "CANNOT", what+" not allowed")
 	default:

@@ -53,6 +53,8 @@ func TestSessionCommands(t *testing.T) {
 			[]string{`\Subscribed`, `* STATUS INBOX (MESSAGES 2 UIDNEXT `, "b OK"}, nil},
 		{"create rename delete", "a LOGIN alice pw\r\nb CREATE a/b\r\nc LIST \"\" a*\r\nd RENAME a/b a/c\r\ne DELETE a/c\r\nf DELETE INBOX\r\ng CREATE Sent\r\n", "g ",
 			[]string{"b OK", `* LIST (\HasChildren) "/" a`, `* LIST (\HasNoChildren) "/" a/b`, "d OK", "e OK", "f NO [CANNOT]", "g NO [ALREADYEXISTS]"}, nil},
+		{"create special-use", "a LOGIN alice pw\r\nb CREATE Old (USE (\\Archive))\r\nc CREATE X (USE (\\Flagged))\r\nd LIST (SPECIAL-USE) \"\" *\r\n", "d ",
+			[]string{"b OK", "c NO [USEATTR]", `\Archive) "/" Old`, `\Sent) "/" Sent`}, []string{`"/" INBOX`}},
 		{"status", "a LOGIN alice pw\r\nb STATUS INBOX (MESSAGES UNSEEN UIDVALIDITY HIGHESTMODSEQ SIZE)\r\nc STATUS Nope (MESSAGES)\r\n", "c ",
 			[]string{"* STATUS INBOX (MESSAGES 2 UNSEEN 2 UIDVALIDITY ", "c NO [NONEXISTENT]"}, nil},
 		{"search keys", "a LOGIN alice pw\r\nb SELECT INBOX\r\nc SEARCH SUBJECT café\r\nd SEARCH CHARSET UTF-8 SUBJECT {5}\r\ncafé\r\ne SEARCH OR FROM bob BODY soup\r\nf SEARCH NOT SUBJECT report SENTBEFORE 8-Feb-1994\r\ng SEARCH CHARSET KOI8-R ALL\r\nh SEARCH LARGER 10 SMALLER 5\r\n", "h ",
