@@ -23,13 +23,6 @@ func (ss *session) untaggedStatus(cond, code, text string) {
 	ss.out, _ = imapwire.AppendStatus(ss.out, nil, cond, []byte(code), []byte(text))
 }
 
-// line appends "* " s CRLF for data built from known-safe atoms.
-func (ss *session) line(s string) {
-	ss.out = append(ss.out, "* "...)
-	ss.out = append(ss.out, s...)
-	ss.out = append(ss.out, "\r\n"...)
-}
-
 // num appends "* n NAME" (EXISTS, RECENT, EXPUNGE).
 func (ss *session) num(n uint32, name string) {
 	ss.out = append(ss.out, "* "...)
@@ -48,18 +41,6 @@ func (ss *session) appendMailbox(dst []byte, name string) []byte {
 		return append(dst, `""`...)
 	}
 	return out
-}
-
-// appendFlags appends "(f1 f2 …)".
-func appendFlags(dst []byte, flags []string) []byte {
-	dst = append(dst, '(')
-	for i, f := range flags {
-		if i > 0 {
-			dst = append(dst, ' ')
-		}
-		dst = append(dst, f...)
-	}
-	return append(dst, ')')
 }
 
 // appendSet appends a set of sorted numbers in compact ranges "1:3,7".
