@@ -34,7 +34,10 @@ func vmRSS(t *testing.T, pid int) int64 {
 // TestIMAPLoad measures the two numbers of issue 14: the FETCH throughput
 // of a full mbsync sync of a 1,000-message mailbox, and the server's RSS
 // with 1,000 idle IMAP connections (logged in over TLS, INBOX selected,
-// in IDLE). Runs only with MAILWIRE_LOAD=1.
+// in IDLE), by default as bob with an empty INBOX (the cost of a
+// connection); MAILWIRE_LOAD_USER=alice selects the 1,000-message INBOX
+// in every connection (the cost of each session's view of it too). Runs
+// only with MAILWIRE_LOAD=1.
 func TestIMAPLoad(t *testing.T) {
 	if os.Getenv("MAILWIRE_LOAD") != "1" {
 		t.Skip("load test: set MAILWIRE_LOAD=1 to run it (1,000 messages, 1,000 connections)")
@@ -70,6 +73,10 @@ func TestIMAPLoad(t *testing.T) {
 	require.Equal(t, n, len(ents)+len(ents2))
 	t.Logf("mbsync full sync of %d messages over imaps: %v, %.0f messages/s", n, d, float64(n)/d.Seconds())
 
+	user := "bob"
+	if u := os.Getenv("MAILWIRE_LOAD_USER"); u != "" {
+		user = u
+	}
 	base := vmRSS(t, s.PID())
 	const conns = 1000
 	addr := s.Addr["imaps"]
@@ -94,7 +101,7 @@ func TestIMAPLoad(t *testing.T) {
 				if _, err := r.ReadString('\n'); err != nil {
 					return err
 				}
-				fmt.Fprintf(c, "a LOGIN alice alice-secret-pw\r\nb SELECT INBOX\r\nc IDLE\r\n")
+				fmt.Fprintf(c, "a LOGIN %s %s\r\nb SELECT INBOX\r\nc IDLE\r\n", user, s.Users[user])
 				for {
 					l, err := r.ReadString('\n')
 					if err != nil {
@@ -116,9 +123,38 @@ func TestIMAPLoad(t *testing.T) {
 	t.Logf("%d connections idling after %v", conns, time.Since(t0))
 	time.Sleep(2 * time.Second)
 	rss := vmRSS(t, s.PID())
-	t.Logf("server RSS: %d KiB before, %d KiB with %d idle IMAP connections (%.1f KiB per connection)", base, rss, conns, float64(rss-base)/conns)
+	t.Logf("server RSS: %d KiB before, %d KiB with %d idle IMAP connections as %s (%.1f KiB per connection)", base, rss, conns, user, float64(rss-base)/conns)
 	for _, c := range cs {
 		fmt.Fprintf(c, "DONE\r\nd LOGOUT\r\n")
 		c.Close()
 	}
+}
+
+// TestIMAPLoadDovecotBaseline: the same mbsync full sync of 1,000
+// messages from Dovecot (plaintext), to tell mbsync's own cost from the
+// server's. Runs only with MAILWIRE_LOAD=1.
+func TestIMAPLoadDovecotBaseline(t *testing.T) {
+	if os.Getenv("MAILWIRE_LOAD") != "1" {
+		t.Skip("load test: set MAILWIRE_LOAD=1 to run it")
+	}
+	mb := peer(t, "mbsync")
+	dovecot := peer(t, "dovecot")
+	body := strings.Repeat("Lorem ipsum dolor sit amet, consectetur adipiscing elit.\r\n", 60)
+	var msgs [][]byte
+	for i := 0; i < 1000; i++ {
+		msgs = append(msgs, []byte(fmt.Sprintf("From: load%d@example.org\r\nTo: alice@localhost\r\nSubject: load %d\r\nMessage-ID: <load%d@example.org>\r\n\r\n%s", i, i, i, body)))
+	}
+	addr := startDovecotWith(t, dovecot, 25145, msgs)
+	_, port := splitAddr(t, addr)
+	home := t.TempDir()
+	local := filepath.Join(home, "mail")
+	require.NoError(t, os.MkdirAll(local, 0o700))
+	cfg := "FSync no\n" + strings.NewReplacer("SSLType None\nCertificateFile none\n", "SSLType None\n", "Patterns INBOX Archive", "Patterns INBOX").
+		Replace(mbsyncRC(port, "alice", "alicepw", "none", local, "None"))
+	rc := filepath.Join(home, "mbsyncrc")
+	require.NoError(t, os.WriteFile(rc, []byte(cfg), 0o600))
+	t0 := time.Now()
+	runPeer(t, []string{"HOME=" + home}, mb, "-c", rc, "sync")
+	d := time.Since(t0)
+	t.Logf("mbsync full sync of 1000 messages from Dovecot (plaintext): %v, %.0f messages/s", d, 1000/d.Seconds())
 }
