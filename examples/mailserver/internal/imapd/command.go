@@ -16,7 +16,7 @@ func (ss *session) greeting() {
 // appendCaps appends the capability list for the session's state: true
 // only of what the session implements.
 func (ss *session) appendCaps(dst []byte) []byte {
-	dst = append(dst, "IMAP4rev1"...)
+	dst = append(dst, "IMAP4rev1 IMAP4rev2"...)
 	plainOK := ss.secure || !ss.srv.cfg.RequireTLS
 	if ss.tls != nil && ss.tls.Advertise() {
 		dst = append(dst, " STARTTLS"...)
@@ -29,7 +29,7 @@ func (ss *session) appendCaps(dst []byte) []byte {
 		}
 	}
 	dst = append(dst, " LITERAL+ ENABLE ID IDLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN CREATE-SPECIAL-USE"...)
-	dst = append(dst, " LIST-EXTENDED LIST-STATUS SPECIAL-USE ESEARCH MULTIAPPEND BINARY CONDSTORE QRESYNC UTF8=ACCEPT"...)
+	dst = append(dst, " LIST-EXTENDED LIST-STATUS SPECIAL-USE ESEARCH MULTIAPPEND BINARY SEARCHRES CONDSTORE QRESYNC UTF8=ACCEPT"...)
 	return dst
 }
 
@@ -149,6 +149,13 @@ func (ss *session) enable(c *imapwire.Cmd) {
 				ss.utf8 = true
 				ss.r.SetUTF8(true)
 				ss.tmp = append(ss.tmp, " UTF8=ACCEPT"...)
+			}
+		case eqFold(name, "IMAP4rev2"):
+			if !ss.rev2 {
+				ss.rev2 = true
+				ss.utf8 = true // mailbox names in UTF-8 (RFC 9051 §5.1)
+				ss.r.SetUTF8(true)
+				ss.tmp = append(ss.tmp, " IMAP4rev2"...)
 			}
 		case eqFold(name, "CONDSTORE"):
 			if !ss.condstore {

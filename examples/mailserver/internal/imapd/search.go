@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/mail"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -143,9 +144,14 @@ func (sm *searchMsg) eval(terms []imapwire.SearchTerm, i int) (bool, int) {
 		return r, i + 1
 	case imapwire.SearchAll:
 		return true, i
-	case imapwire.SearchSeqSet:
-		return inSet(t.Set, sm.seq, uint32(len(sm.ss.sel.msgs))), i
-	case imapwire.SearchUID:
+	case imapwire.SearchSeqSet, imapwire.SearchUID:
+		if t.Set.Saved() {
+			_, ok := slices.BinarySearch(sm.ss.saved, m.UID)
+			return ok, i
+		}
+		if t.Key == imapwire.SearchSeqSet {
+			return inSet(t.Set, sm.seq, uint32(len(sm.ss.sel.msgs))), i
+		}
 		var star uint32
 		if n := len(sm.ss.sel.msgs); n > 0 {
 			star = sm.ss.sel.msgs[n-1].UID
@@ -286,24 +292,17 @@ func (ss *session) search(c *imapwire.Cmd) {
 		return
 	}
 	usesModSeq := false
+	save := a.Return&imapwire.SearchReturnSave != 0
 	for _, t := range a.Terms {
-		if (t.Key == imapwire.SearchSeqSet || t.Key == imapwire.SearchUID) && t.Set.Saved() {
-			ss.bad(tag, "", "SEARCHRES ($) not supported")
-			return
-		}
 		if t.Key == imapwire.SearchModSeq {
 			usesModSeq = true
 			ss.condstore = true
 		}
 	}
-	if a.Return&imapwire.SearchReturnSave != 0 {
-		ss.bad(tag, "", "SEARCHRES (SAVE) not supported")
-		return
-	}
 	if !c.UID {
 		ss.update(false)
 	}
-	var hits []uint32
+	var hits, uids []uint32
 	var maxMod uint64
 	for i := range ss.sel.msgs {
 		m := &ss.sel.msgs[i]
@@ -316,6 +315,7 @@ func (ss *session) search(c *imapwire.Cmd) {
 			ok, j = sm.eval(a.Terms, j)
 		}
 		if ok {
+			uids = append(uids, m.UID)
 			if c.UID {
 				hits = append(hits, m.UID)
 			} else {
@@ -324,9 +324,17 @@ func (ss *session) search(c *imapwire.Cmd) {
 			maxMod = max(maxMod, m.ModSeq)
 		}
 	}
-	if a.HasReturn {
-		ss.esearch(tag, c.UID, a.Return, hits, usesModSeq, maxMod)
-	} else {
+	if save {
+		ss.saved = uids // ascending: the view is in UID order
+	}
+	switch {
+	case save && a.Return == imapwire.SearchReturnSave:
+		// SAVE alone: no ESEARCH (RFC 5182 §2.4).
+	case a.HasReturn:
+		ss.esearch(tag, c.UID, a.Return&^imapwire.SearchReturnSave, hits, usesModSeq, maxMod)
+	case ss.rev2:
+		ss.esearch(tag, c.UID, imapwire.SearchReturnAll, hits, usesModSeq, maxMod)
+	default:
 		ss.out = append(ss.out, "* SEARCH"...)
 		for _, h := range hits {
 			ss.out = append(ss.out, ' ')

@@ -29,6 +29,7 @@ type viewMsg struct {
 const systemFlags = `\Answered \Flagged \Deleted \Seen \Draft`
 
 func (ss *session) unselect() {
+	ss.saved = nil
 	if ss.sel != nil {
 		ss.sel.f.Close()
 		ss.sel = nil
@@ -60,7 +61,7 @@ func (ss *session) selectCmd(c *imapwire.Cmd) {
 	a := &c.Select
 	hadSel := ss.sel != nil
 	ss.unselect()
-	if hadSel && ss.qresync {
+	if hadSel && (ss.qresync || ss.rev2) {
 		ss.untaggedStatus("OK", "CLOSED", "previous mailbox closed")
 	}
 	if a.QResync && !ss.qresync {
@@ -99,7 +100,9 @@ func (ss *session) selectCmd(c *imapwire.Cmd) {
 	ss.sel, ss.state = sel, stateSelected
 	ss.out = append(ss.out, "* FLAGS ("+systemFlags+")\r\n"...)
 	ss.num(uint32(len(msgs)), "EXISTS")
-	ss.num(uint32(nrecent), "RECENT")
+	if !ss.rev2 {
+		ss.num(uint32(nrecent), "RECENT")
+	}
 	if firstUnseen > 0 {
 		ss.untaggedStatus("OK", "UNSEEN "+strconv.FormatUint(uint64(firstUnseen), 10), "first unseen")
 	}
@@ -230,7 +233,9 @@ func (ss *session) updateWith(allowExpunge bool, stored map[uint32]bool, silent 
 	}
 	if added > 0 {
 		ss.num(uint32(len(sel.msgs)), "EXISTS")
-		ss.num(uint32(len(sel.recent)), "RECENT")
+		if !ss.rev2 {
+			ss.num(uint32(len(sel.recent)), "RECENT")
+		}
 	}
 }
 
@@ -283,7 +288,7 @@ func (ss *session) appendFlagsItem(dst []byte, m *Msg) []byte {
 		}
 		dst = append(dst, f...)
 	}
-	if ss.sel != nil && ss.sel.recent[m.UID] {
+	if ss.sel != nil && ss.sel.recent[m.UID] && !ss.rev2 {
 		if len(m.Flags) > 0 {
 			dst = append(dst, ' ')
 		}
@@ -307,6 +312,14 @@ func (ss *session) resolve(set imapwire.SeqSet, uid bool) ([]int, bool) {
 	sel := ss.sel
 	n := len(sel.msgs)
 	var out []int
+	if set.Saved() { // "$": the saved UIDs still here, whatever uid says
+		for i, m := range sel.msgs {
+			if _, ok := slices.BinarySearch(ss.saved, m.UID); ok {
+				out = append(out, i)
+			}
+		}
+		return out, true
+	}
 	if n == 0 {
 		if uid {
 			return nil, true

@@ -50,7 +50,9 @@ type session struct {
 	sel                *selected         // SELECTED state
 	msg                *imapwire.Message // FETCH and SEARCH parse, reused
 	fails              int
-	flushes            int // output batches written, to know whether a response has begun
+	flushes            int      // output batches written, to know whether a response has begun
+	rev2               bool     // ENABLE IMAP4rev2: ESEARCH for SEARCH, no \Recent
+	saved              []uint32 // SEARCHRES: the UIDs of the last SEARCH RETURN (SAVE), sorted
 }
 
 // Serve runs one IMAP session and closes conn.

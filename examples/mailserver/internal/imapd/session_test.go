@@ -72,6 +72,10 @@ func TestSessionCommands(t *testing.T) {
 		{"append multiappend", "a LOGIN alice pw\r\nb APPEND Drafts (\\Draft) \"07-Feb-1994 22:43:04 -0800\" {3+}\r\nabc {4+}\r\ndefg\r\nc EXAMINE Drafts\r\nd FETCH 1:* (FLAGS INTERNALDATE BODY.PEEK[])\r\ne APPEND Nope {1+}\r\nx\r\n", "e ",
 			[]string{"b OK [APPENDUID ", " 1:2] APPEND", "* 2 EXISTS", `FLAGS (\Draft \Recent) INTERNALDATE " 8-Feb-1994 06:43:04 +0000" BODY[] {3}` + "\r\nabc", "e NO [TRYCREATE]"}, nil},
 		{"append sync literal", "a LOGIN alice pw\r\nb APPEND INBOX {5}\r\n", "+ ", []string{"+ Ready"}, nil},
+		{"searchres", "a LOGIN alice pw\r\nb SELECT INBOX\r\nc SEARCH RETURN (SAVE) SUBJECT report\r\nd FETCH $ (UID)\r\ne UID SEARCH RETURN (SAVE MIN) ALL\r\nf SEARCH $ UNSEEN\r\ng STORE $ +FLAGS (\\Seen)\r\nh SEARCH SEEN\r\n", "h ",
+			[]string{"c OK", "* 2 FETCH (UID 2)\r\nd OK", `* ESEARCH (TAG "e") UID MIN 1` + "\r\n", "* SEARCH 1 2\r\nf OK", "* SEARCH 1 2\r\nh OK"}, []string{`(TAG "c")`}},
+		{"imap4rev2", "a LOGIN alice pw\r\nb ENABLE IMAP4rev2\r\nc SELECT INBOX\r\nd SEARCH ALL\r\ne FETCH 1 FLAGS\r\nf CREATE \"Entwürfe\"\r\ng LIST \"\" Entw*\r\nh SELECT Sent\r\n", "h ",
+			[]string{"* ENABLED IMAP4rev2", `* ESEARCH (TAG "d") ALL 1:2`, "* 1 FETCH (FLAGS ())", "f OK", `"/" "Entwürfe"`, "* OK [CLOSED]"}, []string{"RECENT", `\Recent`}},
 		{"close unselect", "a LOGIN alice pw\r\nb SELECT INBOX\r\nc UNSELECT\r\nd FETCH 1 FLAGS\r\ne LOGOUT\r\n", "e ", []string{"c OK", "d BAD", "* BYE", "e OK"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
