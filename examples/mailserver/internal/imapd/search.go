@@ -3,6 +3,7 @@ package imapd
 import (
 	"bytes"
 	"io"
+	"mime"
 	"net/mail"
 	"os"
 	"slices"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/mailwire/mailwire/headers"
 	"github.com/mailwire/mailwire/imapwire"
+	"golang.org/x/text/encoding/htmlindex"
 )
 
 // maxSearchRead bounds what SEARCH reads of one message for BODY and TEXT.
@@ -28,6 +30,80 @@ type searchMsg struct {
 	raw    []byte // the whole message, for header and body keys
 	hdrEnd int
 	fields map[string][]string // lower-case name → decoded values
+	text   []byte              // the decoded text parts, for BODY and TEXT
+	texted bool
+}
+
+// maxTextParts bounds the parts SEARCH BODY decodes in one message.
+const maxTextParts = 200
+
+// bodyText returns the message's text parts with their transfer encoding
+// undone and their charset converted to UTF-8 (RFC 9051 §6.4.4: BODY
+// matches the decoded text), bounded by maxSearchRead. Parts that are not
+// text are skipped; a part that does not decode is searched as stored.
+func (sm *searchMsg) bodyText() []byte {
+	if sm.texted {
+		return sm.text
+	}
+	sm.texted = true
+	if !sm.load() {
+		return nil
+	}
+	ss := sm.ss
+	if ss.msg == nil {
+		ss.msg = imapwire.NewMessage(imapwire.MessageOptions{})
+	}
+	if err := ss.msg.Parse(sm.raw); err != nil {
+		sm.text = sm.raw[sm.hdrEnd:]
+		return sm.text
+	}
+	parts := 0
+	var walk func(prefix string, depth int)
+	walk = func(prefix string, depth int) {
+		for i := 1; parts < maxTextParts && depth < 16; i++ {
+			p := prefix + strconv.Itoa(i)
+			if _, err := ss.msg.Section(imapwire.Section{Part: []byte(p)}); err != nil {
+				return
+			}
+			parts++
+			if _, err := ss.msg.Section(imapwire.Section{Part: []byte(p + ".1")}); err == nil {
+				walk(p+".", depth+1)
+				continue
+			}
+			sm.text = append(sm.text, sm.partText(p)...)
+			sm.text = append(sm.text, '\n')
+		}
+	}
+	walk("", 0)
+	return sm.text
+}
+
+// partText decodes one leaf part if it is text.
+func (sm *searchMsg) partText(part string) []byte {
+	ss := sm.ss
+	hr, err := ss.msg.Section(imapwire.Section{Part: []byte(part), Text: imapwire.SectionMIME})
+	if err != nil {
+		return nil
+	}
+	h := sm.raw[hr.Off : hr.Off+hr.Len]
+	ct := headerValue(h, "content-type")
+	mt, params, _ := mime.ParseMediaType(string(ct))
+	if len(ct) > 0 && !strings.HasPrefix(mt, "text/") {
+		return nil
+	}
+	open, err := ss.partDecoder(imapwire.Section{Part: []byte(part)})
+	if err != nil {
+		br, _ := ss.msg.Section(imapwire.Section{Part: []byte(part)})
+		return sm.raw[br.Off : br.Off+br.Len]
+	}
+	var rd io.Reader = open()
+	if cs := strings.ToLower(params["charset"]); cs != "" && cs != "utf-8" && cs != "us-ascii" {
+		if enc, err := htmlindex.Get(cs); err == nil {
+			rd = enc.NewDecoder().Reader(rd)
+		}
+	}
+	b, _ := io.ReadAll(io.LimitReader(rd, maxSearchRead))
+	return b
 }
 
 func (sm *searchMsg) load() bool {
@@ -224,15 +300,9 @@ func (sm *searchMsg) eval(terms []imapwire.SearchTerm, i int) (bool, int) {
 	case imapwire.SearchHeader:
 		return sm.headerHas(string(t.Str[0]), t.Str[1]), i
 	case imapwire.SearchBody:
-		if !sm.load() {
-			return false, i
-		}
-		return bodyContains(sm.raw[sm.hdrEnd:], t.Str[0]), i
+		return contains(string(sm.bodyText()), string(t.Str[0])), i
 	case imapwire.SearchText:
-		if !sm.load() {
-			return false, i
-		}
-		if bodyContains(sm.raw[sm.hdrEnd:], t.Str[0]) {
+		if contains(string(sm.bodyText()), string(t.Str[0])) {
 			return true, i
 		}
 		for _, vs := range sm.allHeaders() {
@@ -254,14 +324,6 @@ func (sm *searchMsg) allHeaders() []string {
 		}
 	}
 	return out
-}
-
-// bodyContains matches a body substring, ignoring ASCII case.
-func bodyContains(body, needle []byte) bool {
-	if len(needle) == 0 {
-		return true
-	}
-	return bytes.Contains(bytes.ToLower(body), bytes.ToLower(needle))
 }
 
 // dateCmp compares the calendar date of t with an IMAP date (timezone

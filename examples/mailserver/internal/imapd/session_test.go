@@ -203,6 +203,23 @@ const msgMultipart = "From: a@example.org\r\nSubject: parts\r\nMIME-Version: 1.0
 	"--b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\nAAEC\r\nAwQ=\r\n" +
 	"--b\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: x-uuencode\r\n\r\nbegin\r\n--b--\r\n"
 
+func TestSessionSearchDecodedBody(t *testing.T) {
+	srv, st := testServer(t)
+	latin := "From: a@example.org\r\nSubject: =?iso-8859-1?q?d=E9j=E0?= vu\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nla cr=E8me br=FBl=E9e\r\n"
+	deliverTo(t, st, msgMultipart, latin)
+	c, r := pipeSession(t, srv)
+	out := exchange(t, c, r, "a LOGIN alice pw\r\nb EXAMINE INBOX\r\n"+
+		"c SEARCH CHARSET UTF-8 BODY {5}\r\ncafé\r\n"+
+		"d SEARCH CHARSET UTF-8 BODY {15}\r\ncrème brûlée\r\n"+
+		"e SEARCH CHARSET UTF-8 SUBJECT {6}\r\nDÉJÀ\r\n"+
+		"f SEARCH BODY AAEC\r\ng SEARCH TEXT soup\r\n", "g ")
+	assert.Contains(t, out, "* SEARCH 1\r\nc OK")
+	assert.Contains(t, out, "* SEARCH 2\r\nd OK")
+	assert.Contains(t, out, "* SEARCH 2\r\ne OK")
+	assert.Contains(t, out, "* SEARCH\r\nf OK", "a base64 attachment that is not text is not searched")
+	assert.Contains(t, out, "* SEARCH 1\r\ng OK")
+}
+
 func TestSessionBinary(t *testing.T) {
 	srv, st := testServer(t)
 	deliverTo(t, st, msgMultipart)
