@@ -168,7 +168,7 @@ func (f *folder) Snapshot() (FolderState, []Msg, error) {
 			continue
 		}
 		msgs = append(msgs, Msg{UID: mi.UID, Flags: flagList(mi.Flags, mi.Keywords, kws), ModSeq: mi.ModSeq,
-			Size: mi.Size, Date: mi.Date, Recent: mi.Recent})
+			Size: mi.Size, Date: mi.Date.Unix(), Recent: mi.Recent})
 	}
 	return FolderState{UIDValidity: f.m.UIDValidity(), UIDNext: f.m.UIDNext(), HighestModSeq: f.m.HighestModSeq()}, msgs, nil
 }

@@ -64,9 +64,13 @@ type Msg struct {
 	Flags  []string // sorted: system flags (\Seen …) and keywords
 	ModSeq uint64
 	Size   int64
-	Date   time.Time // INTERNALDATE
-	Recent bool      // this snapshot was the first to see it (claimed \Recent)
+	Date   int64 // INTERNALDATE, Unix seconds
+	Recent bool  // this snapshot was the first to see it (claimed \Recent)
+	gone   bool  // in a session's view: expunged, its EXPUNGE not sent yet
 }
+
+// date is the internal date as a time.
+func (m *Msg) date() time.Time { return time.Unix(m.Date, 0) }
 
 // Status is a folder's STATUS.
 type Status struct {

@@ -146,7 +146,7 @@ func (ss *session) fetch(c *imapwire.Cmd) {
 var errGone = os.ErrNotExist
 
 // fetchOne writes one message's FETCH response; literals are streamed.
-func (ss *session) fetchOne(seq uint32, m *viewMsg, items []imapwire.FetchItem, need fetchNeeds, setSeen bool) error {
+func (ss *session) fetchOne(seq uint32, m *Msg, items []imapwire.FetchItem, need fetchNeeds, setSeen bool) error {
 	var f *os.File
 	if need.parse {
 		var err error
@@ -176,10 +176,10 @@ func (ss *session) fetchOne(seq uint32, m *viewMsg, items []imapwire.FetchItem, 
 		switch it.Att {
 		case imapwire.FetchAll, imapwire.FetchFast, imapwire.FetchFull:
 			if !wroteFlags {
-				out = ss.appendFlagsItem(out, &m.Msg)
+				out = ss.appendFlagsItem(out, m)
 				wroteFlags = true
 			}
-			out = imapwire.AppendFetchInternalDate(out, m.Date)
+			out = imapwire.AppendFetchInternalDate(out, m.date())
 			out = imapwire.AppendFetchSize(out, m.Size)
 			if it.Att != imapwire.FetchFast {
 				if out, err = imapwire.AppendFetchEnvelope(out, ss.msg); err != nil {
@@ -193,7 +193,7 @@ func (ss *session) fetchOne(seq uint32, m *viewMsg, items []imapwire.FetchItem, 
 			}
 		case imapwire.FetchFlags:
 			if !wroteFlags {
-				out = ss.appendFlagsItem(out, &m.Msg)
+				out = ss.appendFlagsItem(out, m)
 				wroteFlags = true
 			}
 		case imapwire.FetchUID:
@@ -207,7 +207,7 @@ func (ss *session) fetchOne(seq uint32, m *viewMsg, items []imapwire.FetchItem, 
 				need.modseq = false
 			}
 		case imapwire.FetchInternalDate:
-			out = imapwire.AppendFetchInternalDate(out, m.Date)
+			out = imapwire.AppendFetchInternalDate(out, m.date())
 		case imapwire.FetchRFC822Size:
 			out = imapwire.AppendFetchSize(out, m.Size)
 		case imapwire.FetchEnvelope:
@@ -229,7 +229,7 @@ func (ss *session) fetchOne(seq uint32, m *viewMsg, items []imapwire.FetchItem, 
 		}
 	}
 	if need.flags && !wroteFlags {
-		out = ss.appendFlagsItem(out, &m.Msg)
+		out = ss.appendFlagsItem(out, m)
 	}
 	if need.uid {
 		out = imapwire.AppendFetchUID(out, m.UID)

@@ -24,7 +24,7 @@ const maxSearchRead = 32 << 20
 type searchMsg struct {
 	ss     *session
 	seq    uint32
-	m      *viewMsg
+	m      *Msg
 	loaded bool
 	err    error
 	raw    []byte // the whole message, for header and body keys
@@ -270,11 +270,11 @@ func (sm *searchMsg) eval(terms []imapwire.SearchTerm, i int) (bool, int) {
 	case imapwire.SearchModSeq:
 		return m.ModSeq >= t.Num, i
 	case imapwire.SearchOlder:
-		return time.Since(m.Date) >= time.Duration(t.Num)*time.Second, i
+		return time.Since(m.date()) >= time.Duration(t.Num)*time.Second, i
 	case imapwire.SearchYounger:
-		return time.Since(m.Date) <= time.Duration(t.Num)*time.Second, i
+		return time.Since(m.date()) <= time.Duration(t.Num)*time.Second, i
 	case imapwire.SearchBefore, imapwire.SearchOn, imapwire.SearchSince:
-		return dateCmp(t.Key, m.Date, t.Date), i
+		return dateCmp(t.Key, m.date(), t.Date), i
 	case imapwire.SearchSentBefore, imapwire.SearchSentOn, imapwire.SearchSentSince:
 		vals := sm.header("Date")
 		if len(vals) == 0 {

@@ -16,13 +16,8 @@ type selected struct {
 	name     string
 	readOnly bool
 	st       FolderState
-	msgs     []viewMsg
+	msgs     []Msg
 	recent   map[uint32]bool
-}
-
-type viewMsg struct {
-	Msg
-	gone bool
 }
 
 // permanentFlags are the flags STORE keeps.
@@ -84,11 +79,10 @@ func (ss *session) selectCmd(c *imapwire.Cmd) {
 		return
 	}
 	sel := &selected{f: f, name: name, readOnly: c.ID == imapwire.CmdExamine, st: st, recent: map[uint32]bool{}}
-	sel.msgs = make([]viewMsg, len(msgs))
+	sel.msgs = msgs // the snapshot becomes the view, not copied
 	nrecent := 0
 	var firstUnseen uint32
 	for i, m := range msgs {
-		sel.msgs[i] = viewMsg{Msg: m}
 		if m.Recent {
 			sel.recent[m.UID] = true
 			nrecent++
@@ -166,7 +160,7 @@ func (ss *session) qresyncSelect(a *imapwire.SelectArgs) {
 	}
 	for i, m := range ss.sel.msgs {
 		if m.ModSeq > a.ModSeq && known(m.UID) {
-			ss.fetchFlags(uint32(i+1), &m.Msg, true)
+			ss.fetchFlags(uint32(i+1), &m, true)
 		}
 	}
 }
@@ -201,13 +195,13 @@ func (ss *session) updateWith(allowExpunge bool, stored map[uint32]bool, silent 
 				sel.recent[n.UID] = true
 			}
 			changed := !slices.Equal(n.Flags, v.Flags)
-			v.Msg = n
+			*v = n
 			if stored[n.UID] {
 				if !silent && !v.gone {
-					ss.fetchFlags(uint32(i+1), &v.Msg, ss.condstore)
+					ss.fetchFlags(uint32(i+1), v, ss.condstore)
 				}
 			} else if changed && !v.gone {
-				ss.fetchFlags(uint32(i+1), &v.Msg, ss.condstore)
+				ss.fetchFlags(uint32(i+1), v, ss.condstore)
 			}
 			continue
 		}
@@ -225,7 +219,7 @@ func (ss *session) updateWith(allowExpunge bool, stored map[uint32]bool, silent 
 		if n.UID <= maxUID {
 			continue
 		}
-		sel.msgs = append(sel.msgs, viewMsg{Msg: n})
+		sel.msgs = append(sel.msgs, n)
 		if n.Recent {
 			sel.recent[n.UID] = true
 		}
@@ -256,7 +250,7 @@ func (ss *session) announceExpunges() {
 		}
 		delete(sel.recent, sel.msgs[i].UID)
 	}
-	sel.msgs = slices.DeleteFunc(sel.msgs, func(m viewMsg) bool { return m.gone })
+	sel.msgs = slices.DeleteFunc(sel.msgs, func(m Msg) bool { return m.gone })
 	if len(uids) > 0 {
 		slices.Sort(uids)
 		ss.out = append(ss.out, "* VANISHED "...)
