@@ -59,7 +59,9 @@ type config struct {
 	failDelay                                          time.Duration
 	relay, relayTLS, relayAuth, relayCA                string
 	relayImplicit                                      bool
-	queueRetry                                         time.Duration
+	dns, mtastsCA                                      string
+	mxPort, mtastsPort, mxPerDomain                    int
+	queueRetry, queueMaxAge                            time.Duration
 	grace                                              time.Duration
 }
 
@@ -85,8 +87,14 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.maxConns, "max-conns", 1000, "`N` connections in all (over it: 421 / -ERR [SYS/TEMP])")
 	fs.IntVar(&c.maxConnsPerIP, "max-conns-per-ip", 100, "connections from one client IP (-1: no per-IP cap)")
 	fs.DurationVar(&c.failDelay, "fail-delay", time.Second, "delay after a failed login, doubled per further failure from the same IP up to 16x")
-	fs.StringVar(&c.relay, "relay", "", "smarthost `HOST:PORT` for non-local recipients (empty: they are refused 550 5.7.1 relaying denied)")
-	fs.StringVar(&c.relayTLS, "relay-tls", "verify", "TLS `LEVEL` toward the relay (tlspolicy level: none, may, encrypt, verify, secure…)")
+	fs.StringVar(&c.relay, "relay", "", "smarthost `HOST:PORT` for non-local recipients, or \"mx\" to deliver to each recipient domain's MX hosts (empty: they are refused 550 5.7.1 relaying denied)")
+	fs.StringVar(&c.relayTLS, "relay-tls", "verify", "TLS `LEVEL` toward the relay or MX hosts (tlspolicy level: none, may, encrypt, dane, dane-only, verify, secure…); default verify for a relay, may for -relay mx")
+	fs.StringVar(&c.dns, "dns", "", "DNS resolver `HOST:PORT` for -relay mx (default: the first nameserver of /etc/resolv.conf); DANE trusts its AD bit, so name a validating resolver on a trusted path")
+	fs.IntVar(&c.mxPerDomain, "mx-per-domain", 2, "-relay mx: connections to one recipient domain at a time")
+	fs.IntVar(&c.mxPort, "mx-port", 25, "test hook: the SMTP `PORT` of every MX host")
+	fs.IntVar(&c.mtastsPort, "mtasts-port", 443, "test hook: the HTTPS `PORT` of mta-sts.DOMAIN")
+	fs.StringVar(&c.mtastsCA, "mtasts-ca", "", "test hook: PEM `FILE` of CAs that verify mta-sts.DOMAIN (default: the system roots)")
+	fs.DurationVar(&c.queueMaxAge, "queue-max-age", 0, "test hook: give up on a message after `DURATION` instead of 5 days")
 	fs.StringVar(&c.relayAuth, "relay-auth", "", "`NAME:PASSWORD` for AUTH at the relay")
 	fs.StringVar(&c.relayCA, "relay-ca", "", "PEM `FILE` of CA certificates that verify the relay (default: the system roots)")
 	fs.BoolVar(&c.relayImplicit, "relay-implicit", false, "the relay port speaks implicit TLS (465) instead of STARTTLS")
@@ -97,6 +105,13 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	if c.relay == "mx" {
+		set := false
+		fs.Visit(func(f *flag.Flag) { set = set || f.Name == "relay-tls" })
+		if !set {
+			c.relayTLS = "may" // opportunistic TLS, as MTAs deliver by default
+		}
 	}
 	if c.tlsMode != "required" && c.tlsMode != "opportunistic" {
 		return c, fmt.Errorf("-tls must be required or opportunistic, not %q", c.tlsMode)

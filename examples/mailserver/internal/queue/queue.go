@@ -96,8 +96,14 @@ type Config struct {
 	// StaleClaim is the age after which a temporary file, or a message
 	// file without an envelope, is removed at Open; 0: 30 min.
 	StaleClaim time.Duration
-	// Router overrides the default routing (local, else the relay).
+	// Router overrides the default routing (local, else MX or the relay).
 	Router Router
+	// MX, when set, delivers non-local recipients to their domains' MX
+	// hosts (-relay mx); Relay is then not used.
+	MX *MXConfig
+	// Concurrency is how many messages are attempted at once; 0: 1.
+	// MX delivery also limits connections per domain (MXConfig.PerDomain).
+	Concurrency int
 }
 
 // Queue is a spool directory and its delivery loop.
@@ -144,7 +150,14 @@ func Open(dir string, cfg Config) (*Queue, error) {
 	}
 	q := &Queue{dir: dir, cfg: cfg, log: cfg.Log.With("part", "queue"), kick: make(chan struct{}, 1), now: time.Now}
 	q.router = cfg.Router
-	if q.router == nil {
+	switch {
+	case q.router != nil:
+	case cfg.MX != nil:
+		if cfg.MX.DNS == nil {
+			return nil, errors.New("queue: Config.MX.DNS is required")
+		}
+		q.router = &mxRouter{q: q}
+	default:
 		q.router = &defaultRouter{q: q}
 	}
 	if err := q.recover(); err != nil {
@@ -165,6 +178,10 @@ type Envelope struct {
 	// RFC 3461 parameters of MAIL: RET and ENVID (decoded).
 	Ret   smtpwire.Ret `json:"ret,omitempty"`
 	EnvID string       `json:"envid,omitempty"`
+	// RequireTLS: MAIL had REQUIRETLS (RFC 8689): the message is only
+	// ever sent on over verified TLS to a server that offers REQUIRETLS,
+	// else it bounces 5.7.30.
+	RequireTLS bool `json:"requiretls,omitempty"`
 }
 
 // Recipient is one recipient's state.
@@ -208,10 +225,20 @@ func (q *Queue) Enqueue(from string, rcpts []string, msg io.Reader) error {
 // Original-Recipient fields, and they are passed on to a relay that offers
 // DSN.
 func (q *Queue) EnqueueDSN(from string, ret smtpwire.Ret, envid string, rcpts []string, notify []smtpwire.Notify, orcpt []string, msg io.Reader) error {
+	return q.enqueue(from, ret, envid, false, rcpts, notify, orcpt, msg)
+}
+
+// EnqueueRequireTLS is EnqueueDSN for a message whose MAIL had the RFC
+// 8689 REQUIRETLS parameter.
+func (q *Queue) EnqueueRequireTLS(from string, ret smtpwire.Ret, envid string, rcpts []string, notify []smtpwire.Notify, orcpt []string, msg io.Reader) error {
+	return q.enqueue(from, ret, envid, true, rcpts, notify, orcpt, msg)
+}
+
+func (q *Queue) enqueue(from string, ret smtpwire.Ret, envid string, requireTLS bool, rcpts []string, notify []smtpwire.Notify, orcpt []string, msg io.Reader) error {
 	if len(rcpts) == 0 {
 		return errors.New("queue: no recipients")
 	}
-	env := Envelope{ID: newID(), From: from, Created: q.now().UTC(), Ret: ret, EnvID: envid}
+	env := Envelope{ID: newID(), From: from, Created: q.now().UTC(), Ret: ret, EnvID: envid, RequireTLS: requireTLS}
 	env.Next = env.Created
 	for i, r := range rcpts {
 		rc := Recipient{Addr: r}
@@ -384,20 +411,33 @@ func (q *Queue) RunOnce(ctx context.Context) time.Time {
 		list = append(list, env)
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].Next.Before(list[j].Next) })
+	workers := max(q.cfg.Concurrency, 1)
+	slots := make(chan struct{}, workers)
+	var wg sync.WaitGroup
+	var emu sync.Mutex
 	for _, env := range list {
 		if ctx.Err() != nil {
-			return earliest
+			break
 		}
 		lock := q.claim(env.ID)
 		if lock == nil {
 			continue
 		}
-		n := q.attempt(ctx, env)
-		lock.Close()
-		if !n.IsZero() && (earliest.IsZero() || n.Before(earliest)) {
-			earliest = n
-		}
+		slots <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n := q.attempt(ctx, env)
+			lock.Close()
+			<-slots
+			emu.Lock()
+			if !n.IsZero() && (earliest.IsZero() || n.Before(earliest)) {
+				earliest = n
+			}
+			emu.Unlock()
+		}()
 	}
+	wg.Wait()
 	return earliest
 }
 

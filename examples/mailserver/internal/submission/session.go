@@ -46,8 +46,10 @@ type session struct {
 	utf8  bool
 	ret   smtpwire.Ret
 	envid string
-	rcpts []rcpt
-	bdat  *bdatState
+	// requireTLS: MAIL had REQUIRETLS (RFC 8689).
+	requireTLS bool
+	rcpts      []rcpt
+	bdat       *bdatState
 
 	mu      sync.Mutex // guards waiting
 	waiting bool       // blocked reading a command: shutdown may interrupt
@@ -245,7 +247,7 @@ func (s *session) command(ctx context.Context, cmd smtpwire.Command) {
 // reset forgets the transaction (RSET, EHLO, the end of a message).
 func (s *session) reset() {
 	s.abortBDAT()
-	s.mail, s.from, s.utf8, s.ret, s.envid = false, "", false, smtpwire.RetNone, ""
+	s.mail, s.from, s.utf8, s.ret, s.envid, s.requireTLS = false, "", false, smtpwire.RetNone, "", false
 	s.rcpts = s.rcpts[:0]
 }
 
@@ -280,6 +282,9 @@ func (s *session) hello(cmd smtpwire.Command) {
 	}
 	if s.tls.Advertise() && !s.secure {
 		lines = append(lines, "STARTTLS")
+	}
+	if s.cfg.OfferRequireTLS && s.secure {
+		lines = append(lines, "REQUIRETLS")
 	}
 	if s.authAllowed() {
 		lines = append(lines, "AUTH PLAIN LOGIN")
