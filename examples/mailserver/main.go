@@ -3,7 +3,7 @@
 // POP3S) over one Maildir store, with TLS forced or opportunistic. Nothing
 // that leaves the service names the sender's IP address, host or ISP.
 //
-//	go run ./examples/mailserver            # demo user, self-signed cert, ports 2587 2465 2110 2995
+//	go run ./examples/mailserver            # demo user, self-signed cert, ports 2587 2465 2110 2995 2143 2993
 //	go run ./examples/mailserver -h         # every flag with its default
 //
 // main parses flags and wires the parts; the parts live in internal/.
@@ -53,6 +53,7 @@ type config struct {
 	data, usersFile, hashPassword, hostname, cert, key string
 	userFlags                                          listFlag
 	submission, submissions, pop3, pop3s               string
+	imap, imaps                                        string
 	tlsMode                                            string
 	maxMessage                                         int64
 	maxConns, maxConnsPerIP                            int
@@ -81,6 +82,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.submissions, "submissions", "127.0.0.1:2465", "SMTP submission with implicit TLS on `ADDR` (empty: off)")
 	fs.StringVar(&c.pop3, "pop3", "127.0.0.1:2110", "POP3 with STLS on `ADDR` (empty: off)")
 	fs.StringVar(&c.pop3s, "pop3s", "127.0.0.1:2995", "POP3 with implicit TLS on `ADDR` (empty: off)")
+	fs.StringVar(&c.imap, "imap", "127.0.0.1:2143", "IMAP with STARTTLS on `ADDR` (empty: off)")
+	fs.StringVar(&c.imaps, "imaps", "127.0.0.1:2993", "IMAP with implicit TLS on `ADDR` (empty: off)")
 	fs.StringVar(&c.tlsMode, "tls", "required", "`MODE`: required: no AUTH, USER/PASS or MAIL before TLS; opportunistic: allowed in plaintext")
 	fs.Int64Var(&c.maxMessage, "max-message", 26214400, "largest message accepted, in `BYTES`")
 	fs.IntVar(&c.maxConns, "max-conns", 1000, "`N` connections in all (over it: 421 / -ERR [SYS/TEMP])")
@@ -262,6 +265,7 @@ func serve(ctx context.Context, c config, stdout, stderr io.Writer) error {
 		return err
 	}
 	ports = append(extra, ports...)
+	ports = append(ports, wireIMAP(c, db, st, tlsCfg, required, lim, log)...)
 
 	var servers []*listener.Server
 	var names []string

@@ -387,7 +387,7 @@ func TestHelp(t *testing.T) {
 // fixed default ports, from a temporary working directory (the default
 // -data ./mailwire-data lands there). Skips when a port is taken.
 func TestDefaultPorts(t *testing.T) {
-	for _, a := range []string{"127.0.0.1:2587", "127.0.0.1:2465", "127.0.0.1:2110", "127.0.0.1:2995"} {
+	for _, a := range []string{"127.0.0.1:2587", "127.0.0.1:2465", "127.0.0.1:2110", "127.0.0.1:2995", "127.0.0.1:2143", "127.0.0.1:2993"} {
 		if !portFree(a) {
 			t.Skipf("default port %s is taken", a)
 		}
@@ -396,7 +396,8 @@ func TestDefaultPorts(t *testing.T) {
 	s := Start(t, Options{RawArgs: true, Dir: dir})
 	s.Data = filepath.Join(dir, "mailwire-data")
 	s.CAFile = filepath.Join(s.Data, "tls", "cert.pem")
-	assert.Equal(t, map[string]string{"submission": "127.0.0.1:2587", "submissions": "127.0.0.1:2465", "pop3": "127.0.0.1:2110", "pop3s": "127.0.0.1:2995"}, s.Addr)
+	assert.Equal(t, map[string]string{"submission": "127.0.0.1:2587", "submissions": "127.0.0.1:2465", "pop3": "127.0.0.1:2110", "pop3s": "127.0.0.1:2995",
+		"imap": "127.0.0.1:2143", "imaps": "127.0.0.1:2993"}, s.Addr)
 	require.NotEmpty(t, s.Users["demo"])
 	for _, name := range []string{"pop3", "pop3s"} {
 		p := dialPOP(t, s, name)
