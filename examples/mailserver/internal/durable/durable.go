@@ -135,3 +135,12 @@ func SyncDir(dir string) error {
 	}
 	return err
 }
+
+// Bytes is a write callback for WriteFile, WriteNew and WriteVia that
+// writes b; b must not change until the call returns.
+func Bytes(b []byte) func(io.Writer) error {
+	return func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	}
+}

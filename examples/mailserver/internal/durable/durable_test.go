@@ -241,3 +241,16 @@ func TestSyncDir(t *testing.T) {
 	require.NoError(t, SyncDir(d))
 	assert.Equal(t, []string{d}, *got)
 }
+
+func TestBytes(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "f")
+	require.NoError(t, WriteFile(p, 0o600, Bytes([]byte("a\x00b\n"))))
+	b, err := os.ReadFile(p)
+	require.NoError(t, err)
+	assert.Equal(t, "a\x00b\n", string(b))
+	require.ErrorIs(t, Bytes([]byte("x"))(failWriter{}), errBoom)
+}
+
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, errBoom }
