@@ -32,6 +32,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mailwire/mailwire/examples/mailserver/internal/durable"
 	"github.com/mailwire/mailwire/tlspolicy"
 )
 
@@ -270,8 +271,5 @@ func (f *Fetcher) save(domain string, e *entry) {
 	if err != nil || os.MkdirAll(f.Dir, 0o700) != nil {
 		return
 	}
-	tmp := p + ".tmp"
-	if os.WriteFile(tmp, b, 0o600) == nil && os.Rename(tmp, p) != nil {
-		_ = os.Remove(tmp)
-	}
+	_ = durable.WriteFile(p, 0o600, durable.Bytes(b))
 }

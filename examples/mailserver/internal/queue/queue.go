@@ -42,6 +42,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/mailwire/mailwire/examples/mailserver/internal/durable"
 	"github.com/mailwire/mailwire/examples/mailserver/internal/users"
 	"github.com/mailwire/mailwire/smtpwire"
 	"github.com/mailwire/mailwire/tlspolicy"
@@ -272,28 +273,15 @@ func (q *Queue) Kick() {
 	}
 }
 
-// writeFile writes r to dst durably: tmp/name, fsync, rename, fsync dir.
-func (q *Queue) writeFile(dst, name string, r io.Reader) (int64, error) {
-	tmp := filepath.Join(q.dir, "tmp", name)
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return 0, err
-	}
-	n, err := io.Copy(f, r)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, dst)
-	}
-	if err != nil {
-		_ = os.Remove(tmp)
-		return 0, err
-	}
-	return n, syncDir(filepath.Dir(dst))
+// writeFile writes r to dst durably (durable.WriteVia): tmp/name, fsync,
+// rename, fsync of dst's directory. n is the bytes written.
+func (q *Queue) writeFile(dst, name string, r io.Reader) (n int64, err error) {
+	err = durable.WriteVia(filepath.Join(q.dir, "tmp", name), dst, 0o600, func(w io.Writer) error {
+		var cerr error
+		n, cerr = io.Copy(w, r)
+		return cerr
+	})
+	return n, err
 }
 
 func (q *Queue) writeEnvelope(sub string, env *Envelope) error {
@@ -302,18 +290,6 @@ func (q *Queue) writeEnvelope(sub string, env *Envelope) error {
 		return err
 	}
 	_, err = q.writeFile(filepath.Join(q.dir, sub, env.ID), env.ID+".env", strings.NewReader(string(b)+"\n"))
-	return err
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
 	return err
 }
 
@@ -353,7 +329,7 @@ func (q *Queue) recover() error {
 			_ = os.Remove(filepath.Join(q.dir, "msg", e.Name()))
 		}
 	}
-	return syncDir(filepath.Join(q.dir, "env"))
+	return durable.SyncDir(filepath.Join(q.dir, "env"))
 }
 
 // Run delivers until ctx is done: due messages at once, the rest when

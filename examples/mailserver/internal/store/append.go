@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/mailwire/mailwire/examples/mailserver/internal/durable"
 )
 
 // Appender adds messages to a folder all at once (APPEND, MULTIAPPEND,
@@ -135,7 +137,7 @@ func (a *Appender) Commit() (validity uint32, uids []uint32, err error) {
 				return err
 			}
 		}
-		if err := syncDir(cur); err != nil {
+		if err := durable.SyncDir(cur); err != nil {
 			return err
 		}
 		validity = st.validity

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/mailwire/mailwire/examples/mailserver/internal/durable"
 	"github.com/mailwire/mailwire/imapwire"
 )
 
@@ -214,12 +215,12 @@ func (s *Store) EnsureUser(user string) error {
 		if err := ensureMaildir(d); err != nil {
 			return err
 		}
-		if err := syncDir(d); err != nil {
+		if err := durable.SyncDir(d); err != nil {
 			return err
 		}
 		subs = append(subs, su.Name)
 	}
-	if err := syncDir(ud); err != nil {
+	if err := durable.SyncDir(ud); err != nil {
 		return err
 	}
 	uses := make([]FolderInfo, len(SpecialUse))
@@ -263,7 +264,7 @@ func specialUses(ud string) ([]FolderInfo, error) {
 }
 
 func writeSpecialUse(ud string, uses []FolderInfo) error {
-	return writeAtomic(filepath.Join(ud, SpecialUseFile), func(w io.Writer) error {
+	return durable.WriteFile(filepath.Join(ud, SpecialUseFile), 0o600, func(w io.Writer) error {
 		bw := bufio.NewWriter(w)
 		for _, u := range uses {
 			fmt.Fprintf(bw, "%d %s\n", u.Attrs, u.Name)
@@ -428,10 +429,10 @@ func (s *Store) CreateFolder(user, name string) error {
 	if err := ensureMaildir(d); err != nil {
 		return err
 	}
-	if err := syncDir(d); err != nil { // its tmp, new, cur
+	if err := durable.SyncDir(d); err != nil { // its tmp, new, cur
 		return err
 	}
-	return syncDir(ud)
+	return durable.SyncDir(ud)
 }
 
 // children returns the directory names of a folder's descendants.
@@ -488,7 +489,7 @@ func (s *Store) DeleteFolder(user, name string) error {
 				return err
 			}
 		}
-		return syncDir(d)
+		return durable.SyncDir(d)
 	}
 	var r [8]byte
 	_, _ = rand.Read(r[:])
@@ -496,7 +497,7 @@ func (s *Store) DeleteFolder(user, name string) error {
 	if err := os.Rename(d, gone); err != nil {
 		return err
 	}
-	if err := syncDir(ud); err != nil {
+	if err := durable.SyncDir(ud); err != nil {
 		return err
 	}
 	if err := editSpecialUse(ud, func(u []FolderInfo) []FolderInfo {
@@ -578,7 +579,7 @@ func (s *Store) RenameFolder(user, from, to string) error {
 	if err := s.makeParents(user, to); err != nil {
 		return err
 	}
-	if err := syncDir(ud); err != nil {
+	if err := durable.SyncDir(ud); err != nil {
 		return err
 	}
 	// The special use goes with the folder.
@@ -646,10 +647,10 @@ func (s *Store) renameInbox(user, to string) error {
 		if n == 0 {
 			return nil
 		}
-		if err := syncDir(filepath.Join(td, "cur")); err != nil {
+		if err := durable.SyncDir(filepath.Join(td, "cur")); err != nil {
 			return err
 		}
-		if err := syncDir(cur); err != nil {
+		if err := durable.SyncDir(cur); err != nil {
 			return err
 		}
 		return src.d.save()
@@ -711,7 +712,7 @@ func (s *Store) Subscribe(user, name string, on bool) error {
 }
 
 func writeSubscriptions(ud string, names []string) error {
-	return writeAtomic(filepath.Join(ud, SubscriptionsFile), func(w io.Writer) error {
+	return durable.WriteFile(filepath.Join(ud, SubscriptionsFile), 0o600, func(w io.Writer) error {
 		bw := bufio.NewWriter(w)
 		for _, n := range names {
 			bw.WriteString(n)

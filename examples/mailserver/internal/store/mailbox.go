@@ -8,6 +8,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/mailwire/mailwire/examples/mailserver/internal/durable"
 )
 
 // Errors of the IMAP model; each names the reply a server sends.
@@ -545,7 +547,7 @@ func (m *Mailbox) Store(uids []uint32, op StoreOp, flags Flags, keywords []strin
 		if len(m.changed) == 0 && len(st.keywords) == len(m.keywords) {
 			return nil
 		}
-		if err := syncDir(cur); err != nil {
+		if err := durable.SyncDir(cur); err != nil {
 			return err
 		}
 		return f.d.save()
@@ -614,7 +616,7 @@ func (m *Mailbox) expunge(uids []uint32, deletedOnly bool) error {
 		if n == 0 {
 			return first
 		}
-		if err := syncDir(cur); err != nil {
+		if err := durable.SyncDir(cur); err != nil {
 			return err
 		}
 		if err := f.d.save(); err != nil {

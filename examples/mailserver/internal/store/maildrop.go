@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/mailwire/mailwire/examples/mailserver/internal/durable"
 )
 
 // ErrLocked: another session, in this process or another, holds the
@@ -205,7 +207,7 @@ func writeUIDList(path string, validity, next uint32, msgs []Message) error {
 		st.msgs = append(st.msgs, entry{uid: m.UID, modseq: 1, size: m.Size, key: m.Key})
 	}
 	b := appendState(nil, &st)
-	return writeAtomic(path, func(w io.Writer) error {
+	return durable.WriteFile(path, 0o600, func(w io.Writer) error {
 		_, err := w.Write(b)
 		return err
 	})
@@ -264,7 +266,7 @@ func (m *Maildrop) Delete(idx []int) error {
 			first = err
 		}
 	}
-	if err := syncDir(curDir); err != nil && first == nil {
+	if err := durable.SyncDir(curDir); err != nil && first == nil {
 		first = err
 	}
 	return first

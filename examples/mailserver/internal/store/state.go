@@ -13,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/mailwire/mailwire/examples/mailserver/internal/durable"
 )
 
 // The folder state file (UIDListFile), version 2, written whole with
@@ -271,7 +273,7 @@ func (d *disk) load() error {
 func (d *disk) save() error {
 	d.st.gen++
 	d.buf = appendState(d.buf[:0], &d.st)
-	err := writeAtomic(filepath.Join(d.dir, UIDListFile), func(w io.Writer) error {
+	err := durable.WriteFile(filepath.Join(d.dir, UIDListFile), 0o600, func(w io.Writer) error {
 		_, err := w.Write(d.buf)
 		return err
 	})
@@ -358,10 +360,10 @@ func (d *disk) sync(cleanTmpDir bool) error {
 		fromNew[key] = true
 	}
 	if fromNew != nil {
-		if err := syncDir(curDir); err != nil {
+		if err := durable.SyncDir(curDir); err != nil {
 			return err
 		}
-		if err := syncDir(newDir); err != nil {
+		if err := durable.SyncDir(newDir); err != nil {
 			return err
 		}
 	}
@@ -523,7 +525,7 @@ func (s *Store) newValidity(user string) (uint32, error) {
 	if v > 1<<32-1 {
 		v = 1
 	}
-	err = writeAtomic(path, func(w io.Writer) error {
+	err = durable.WriteFile(path, 0o600, func(w io.Writer) error {
 		bw := bufio.NewWriter(w)
 		fmt.Fprintf(bw, "%d\n", v)
 		return bw.Flush()

@@ -7,8 +7,9 @@
 //
 //	ORG!DOMAIN!BEGIN!END.json     BEGIN, END: Unix seconds of the day
 //
-// The file is rewritten (temporary file, rename) after each session, so it
-// is always a complete report of the day so far; at a restart the day's
+// The file is rewritten (durable.WriteFile: temporary file, fsync, rename,
+// fsync of the directory) after each session, so it is always a complete
+// report of the day so far, also after a crash; at a restart the day's
 // file is read back and counting goes on. Sending the reports to the
 // domain's rua (the _smtp._tls TXT record) is not done here.
 package tlsrpt
@@ -24,6 +25,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mailwire/mailwire/examples/mailserver/internal/durable"
 	"github.com/mailwire/mailwire/tlspolicy"
 )
 
@@ -197,15 +199,7 @@ func (r *Reporter) write(name string, rep *Report) error {
 	if err != nil {
 		return err
 	}
-	tmp := filepath.Join(r.Dir, "."+name+".tmp")
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o600); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, filepath.Join(r.Dir, name)); err != nil {
-		_ = os.Remove(tmp)
-		return err
-	}
-	return nil
+	return durable.WriteFile(filepath.Join(r.Dir, name), 0o600, durable.Bytes(append(b, '\n')))
 }
 
 // ReadDir reads every report in dir, for tests and tools.
