@@ -36,7 +36,7 @@ func (ss *session) idle(tag []byte) (bool, string) {
 					return true, ss.bye("autologout")
 				}
 				if rep := replyOf(err); rep != "" {
-					ss.bad(tag, "", "expected DONE")
+					ss.bad(tag, noCode, "expected DONE")
 					return false, ""
 				}
 				return true, "read: " + err.Error()
@@ -44,7 +44,7 @@ func (ss *session) idle(tag []byte) (bool, string) {
 			if ss.sel != nil {
 				ss.update(true)
 			}
-			ss.ok(tag, "", "IDLE terminated")
+			ss.ok(tag, noCode, "IDLE terminated")
 			return false, ""
 		case <-changed:
 		case <-tick.C:

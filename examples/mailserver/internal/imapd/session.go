@@ -39,8 +39,12 @@ type session struct {
 	w      *bufio.Writer
 	tls    *starttls.Server // nil on implicit-TLS ports
 	secure bool
-	out    []byte // responses not yet written
-	tmp    []byte // scratch
+	out    []byte   // responses not yet written
+	tmp    []byte   // scratch
+	caps   [][]byte // scratch: capability names for a response
+
+	flagBuf  []byte   // scratch: a message's flags, for flagViews
+	flagList [][]byte // scratch: views into flagBuf
 
 	state              state
 	user               string
@@ -166,7 +170,9 @@ func (ss *session) idleTimeout() time.Duration {
 
 // bye ends the session with an untagged BYE.
 func (ss *session) bye(why string) string {
-	ss.untaggedStatus("BYE", "", why)
+	if !ss.untagged(imapwire.CondBye, noCode, why) {
+		ss.untagged(imapwire.CondBye, noCode, "closing")
+	}
 	ss.flush(true)
 	return why
 }
