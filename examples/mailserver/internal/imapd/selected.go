@@ -325,10 +325,16 @@ func hasFlag(flags []string, f string) bool {
 
 // resolve returns the view indices a set names, in ascending order: by
 // sequence number, or by UID. ok false for a sequence number past the end.
+// The slice is the session's scratch, valid until the next resolve.
 func (ss *session) resolve(set imapwire.SeqSet, uid bool) ([]int, bool) {
+	out, ok := ss.resolveInto(ss.idx[:0], set, uid)
+	ss.idx = out[:0]
+	return out, ok
+}
+
+func (ss *session) resolveInto(out []int, set imapwire.SeqSet, uid bool) ([]int, bool) {
 	sel := ss.sel
 	n := len(sel.msgs)
-	var out []int
 	if set.Saved() { // "$": the saved UIDs still here, whatever uid says
 		for i, m := range sel.msgs {
 			if _, ok := slices.BinarySearch(ss.saved, m.UID); ok {
@@ -338,10 +344,7 @@ func (ss *session) resolve(set imapwire.SeqSet, uid bool) ([]int, bool) {
 		return out, true
 	}
 	if n == 0 {
-		if uid {
-			return nil, true
-		}
-		return nil, false
+		return out, uid
 	}
 	if uid {
 		maxUID := sel.msgs[n-1].UID
@@ -352,7 +355,11 @@ func (ss *session) resolve(set imapwire.SeqSet, uid bool) ([]int, bool) {
 		}
 		return out, true
 	}
-	mark := make([]bool, n)
+	if cap(ss.mark) < n {
+		ss.mark = make([]bool, n)
+	}
+	mark := ss.mark[:n]
+	clear(mark)
 	for it := set.Ranges(); it.Next(); {
 		lo, hi := it.Lo, it.Hi
 		if lo == 0 {
@@ -365,7 +372,7 @@ func (ss *session) resolve(set imapwire.SeqSet, uid bool) ([]int, bool) {
 			lo, hi = hi, lo
 		}
 		if hi > uint32(n) {
-			return nil, false
+			return out, false
 		}
 		for s := lo; s <= hi; s++ {
 			mark[s-1] = true

@@ -45,6 +45,8 @@ type session struct {
 
 	flagBuf  []byte   // scratch: a message's flags, for flagViews
 	flagList [][]byte // scratch: views into flagBuf
+	idx      []int    // scratch: resolve's view indices
+	mark     []bool   // scratch: resolve's marks for sequence numbers
 
 	state              state
 	user               string
