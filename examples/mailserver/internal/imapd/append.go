@@ -61,7 +61,7 @@ func (ss *session) appendCmd(c *imapwire.Cmd) (bool, string) {
 			return ss.appendFailed(tag, err)
 		}
 		if !a.Literal.NonSync {
-			ss.out = append(ss.out, "+ Ready\r\n"...)
+			ss.put(imapwire.AppendContinuation(ss.out, readyText))
 			if err := ss.flush(true); err != nil {
 				return true, "write: " + err.Error()
 			}

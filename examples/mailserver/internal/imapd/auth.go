@@ -68,7 +68,7 @@ func (ss *session) authenticate(c *imapwire.Cmd) (bool, string) {
 		msg = append(buf[:0], c.Authenticate.Initial...) // the Decoder has decoded it
 		clear(c.Authenticate.Initial)
 	} else {
-		ss.out = append(ss.out, "+ \r\n"...)
+		ss.out = imapwire.AppendContinuationData(ss.out, nil)
 		if err := ss.flush(true); err != nil {
 			return true, "write: " + err.Error()
 		}

@@ -76,3 +76,9 @@ func (ss *session) enc() imapwire.Encoder { return imapwire.Encoder{UTF8: ss.utf
 // replyOf is the condition a server answers err with, "" for an error of
 // the connection.
 func replyOf(err error) string { return imapwire.ReplyFor(err).Cond }
+
+// The continuation texts.
+var (
+	readyText  = []byte("Ready")
+	idlingText = []byte("idling")
+)

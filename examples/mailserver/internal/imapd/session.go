@@ -104,7 +104,7 @@ func (s *Server) limits() imapwire.Limits {
 // continueLiteral accepts a synchronizing literal inside an argument that
 // the decoder has checked it can hold.
 func (ss *session) continueLiteral(imapwire.Literal) error {
-	ss.out = append(ss.out, "+ Ready\r\n"...)
+	ss.put(imapwire.AppendContinuation(ss.out, readyText))
 	return ss.flush(true)
 }
 
