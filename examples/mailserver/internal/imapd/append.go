@@ -2,7 +2,6 @@ package imapd
 
 import (
 	"errors"
-	"strconv"
 	"strings"
 	"time"
 
@@ -24,7 +23,7 @@ func (ss *session) appendCmd(c *imapwire.Cmd) (bool, string) {
 	if err != nil {
 		r.Reject()
 		if errors.Is(err, ErrNoFolder) {
-			ss.no(tag, "TRYCREATE", "no such mailbox")
+			ss.no(tag, codeOnly(imapwire.CodeTryCreate), "no such mailbox")
 		} else {
 			ss.folderError(tag, err, "APPEND")
 		}
@@ -48,21 +47,21 @@ func (ss *session) appendCmd(c *imapwire.Cmd) (bool, string) {
 			t, zone, err := imapwire.ParseDateTime(a.Date)
 			if err != nil {
 				r.Reject()
-				ss.bad(tag, "", "invalid date-time")
+				ss.bad(tag, noCode, "invalid date-time")
 				return false, ""
 			}
 			date = t.In(time.FixedZone("", zone))
 		}
 		if int64(a.Literal.Size) > ss.srv.cfg.MaxMessage {
 			r.Reject()
-			ss.no(tag, "TOOBIG", "message too large")
+			ss.no(tag, codeOnly(imapwire.CodeTooBig), "message too large")
 			return false, ""
 		}
 		if err := r.Accept(); err != nil {
 			return ss.appendFailed(tag, err)
 		}
 		if !a.Literal.NonSync {
-			ss.out = append(ss.out, "+ Ready\r\n"...)
+			ss.put(imapwire.AppendContinuation(ss.out, readyText))
 			if err := ss.flush(true); err != nil {
 				return true, "write: " + err.Error()
 			}
@@ -82,7 +81,7 @@ func (ss *session) appendCmd(c *imapwire.Cmd) (bool, string) {
 	if ss.sel != nil && ss.sel.name == name {
 		ss.update(true)
 	}
-	ss.ok(tag, "APPENDUID "+strconv.FormatUint(uint64(uv), 10)+" "+string(appendSet(nil, uids)), "APPEND completed")
+	ss.ok(tag, imapwire.Code{ID: imapwire.CodeAppendUID, Num: uint64(uv), UIDs: uids}, "APPEND completed")
 	return false, ""
 }
 
@@ -95,7 +94,7 @@ func (ss *session) appendFailed(tag []byte, err error) (bool, string) {
 	}
 	if rep.Code == "SERVERBUG" {
 		ss.log.Error("append", "err", err)
-		ss.no(tag, "SERVERBUG", "APPEND failed")
+		ss.no(tag, codeOnly(imapwire.CodeServerBug), "APPEND failed")
 		// The literal may be partly read: the next Decode drains it.
 		return false, ""
 	}

@@ -15,7 +15,7 @@ import (
 // starts again (nothing of the plaintext era is kept: it had no login).
 func (ss *session) starttls(tag []byte) (bool, string) {
 	if ss.tls == nil {
-		ss.bad(tag, "", "TLS already active")
+		ss.bad(tag, noCode, "TLS already active")
 		return false, ""
 	}
 	if err := ss.flush(true); err != nil {
@@ -43,7 +43,7 @@ func (ss *session) plainAllowed() bool { return ss.secure || !ss.srv.cfg.Require
 
 func (ss *session) loginCmd(c *imapwire.Cmd) {
 	if !ss.plainAllowed() {
-		ss.no(c.Tag, "PRIVACYREQUIRED", "LOGIN needs TLS: use STARTTLS first")
+		ss.no(c.Tag, codeOnly(imapwire.CodePrivacyRequired), "LOGIN needs TLS: use STARTTLS first")
 		return
 	}
 	ss.login(c.Tag, string(c.Login.User), string(c.Login.Password), "LOGIN")
@@ -54,11 +54,11 @@ func (ss *session) loginCmd(c *imapwire.Cmd) {
 func (ss *session) authenticate(c *imapwire.Cmd) (bool, string) {
 	tag := c.Tag
 	if !ss.plainAllowed() {
-		ss.no(tag, "PRIVACYREQUIRED", "AUTHENTICATE needs TLS: use STARTTLS first")
+		ss.no(tag, codeOnly(imapwire.CodePrivacyRequired), "AUTHENTICATE needs TLS: use STARTTLS first")
 		return false, ""
 	}
 	if !eqFold(c.Authenticate.Mechanism, "PLAIN") {
-		ss.no(tag, "CANNOT", "unsupported mechanism")
+		ss.no(tag, codeOnly(imapwire.CodeCannot), "unsupported mechanism")
 		return false, ""
 	}
 	var buf [768]byte
@@ -68,7 +68,7 @@ func (ss *session) authenticate(c *imapwire.Cmd) (bool, string) {
 		msg = append(buf[:0], c.Authenticate.Initial...) // the Decoder has decoded it
 		clear(c.Authenticate.Initial)
 	} else {
-		ss.out = append(ss.out, "+ \r\n"...)
+		ss.out = imapwire.AppendContinuationData(ss.out, nil)
 		if err := ss.flush(true); err != nil {
 			return true, "write: " + err.Error()
 		}
@@ -85,15 +85,15 @@ func (ss *session) authenticate(c *imapwire.Cmd) (bool, string) {
 			return true, "read: " + err.Error()
 		}
 		if errors.Is(err, imapwire.ErrAuthCanceled) {
-			ss.bad(tag, "", "AUTHENTICATE canceled")
+			ss.bad(tag, noCode, "AUTHENTICATE canceled")
 		} else {
-			ss.bad(tag, "", "malformed SASL response")
+			ss.bad(tag, noCode, "malformed SASL response")
 		}
 		return rep.Fatal, ""
 	}
 	p, err := imapwire.ParsePlain(msg)
 	if err != nil {
-		ss.bad(tag, "", "malformed PLAIN message")
+		ss.bad(tag, noCode, "malformed PLAIN message")
 		return false, ""
 	}
 	if len(p.Authzid) > 0 && string(p.Authzid) != string(p.Authcid) {
@@ -116,17 +116,12 @@ func (ss *session) login(tag []byte, name, password, cmd string) {
 	}
 	acct, err := ss.srv.cfg.Store.OpenAccount(u.Name)
 	if err != nil {
-		ss.no(tag, "UNAVAILABLE", "cannot open mailboxes")
+		ss.no(tag, codeOnly(imapwire.CodeUnavailable), "cannot open mailboxes")
 		ss.log.Error("open account", "user", u.Name, "err", err)
 		return
 	}
 	ss.user, ss.acct, ss.state = u.Name, acct, stateAuth
-	ss.out = append(ss.out, tag...)
-	ss.out = append(ss.out, " OK [CAPABILITY "...)
-	ss.out = ss.appendCaps(ss.out)
-	ss.out = append(ss.out, "] "...)
-	ss.out = append(ss.out, cmd...)
-	ss.out = append(ss.out, " completed\r\n"...)
+	ss.ok(tag, imapwire.Code{ID: imapwire.CodeCapability, Words: ss.appendCaps(ss.caps[:0])}, cmd+" completed")
 	ss.log.Info("login", "user", u.Name)
 }
 
@@ -144,6 +139,6 @@ func (ss *session) fail(tag []byte) {
 			}
 		}
 	}
-	ss.no(tag, "AUTHENTICATIONFAILED", "invalid credentials")
+	ss.no(tag, codeOnly(imapwire.CodeAuthenticationFailed), "invalid credentials")
 	ss.log.Info("login failed")
 }

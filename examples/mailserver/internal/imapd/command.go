@@ -6,32 +6,56 @@ import (
 
 // greeting is the untagged OK with the capabilities.
 func (ss *session) greeting() {
-	ss.out = append(ss.out, "* OK [CAPABILITY "...)
-	ss.out = ss.appendCaps(ss.out)
-	ss.out = append(ss.out, "] "...)
-	ss.out = append(ss.out, ss.srv.cfg.Hostname...)
-	ss.out = append(ss.out, " IMAP ready\r\n"...)
+	code := imapwire.Code{ID: imapwire.CodeCapability, Words: ss.appendCaps(ss.caps[:0])}
+	if !ss.untagged(imapwire.CondOK, code, ss.srv.cfg.Hostname+" IMAP ready") {
+		ss.untagged(imapwire.CondOK, code, "IMAP ready") // a hostname resp-text cannot carry
+	}
+}
+
+// The capability names, in the order the session announces them.
+var (
+	capsBase    = words("IMAP4rev1", "IMAP4rev2")
+	capStartTLS = []byte("STARTTLS")
+	capsPlain   = words("AUTH=PLAIN", "SASL-IR")
+	capDisabled = []byte("LOGINDISABLED")
+	capsRest    = words("LITERAL+", "ENABLE", "ID", "IDLE", "NAMESPACE", "UNSELECT", "UIDPLUS", "MOVE", "CHILDREN", "CREATE-SPECIAL-USE",
+		"LIST-EXTENDED", "LIST-STATUS", "SPECIAL-USE", "ESEARCH", "MULTIAPPEND", "BINARY", "SEARCHRES", "CONDSTORE", "QRESYNC", "UTF8=ACCEPT")
+)
+
+func words(s ...string) [][]byte {
+	w := make([][]byte, len(s))
+	for i := range s {
+		w[i] = []byte(s[i])
+	}
+	return w
 }
 
 // appendCaps appends the capability list for the session's state: true
 // only of what the session implements.
-func (ss *session) appendCaps(dst []byte) []byte {
-	dst = append(dst, "IMAP4rev1 IMAP4rev2"...)
+func (ss *session) appendCaps(dst [][]byte) [][]byte {
+	dst = append(dst, capsBase...)
 	plainOK := ss.secure || !ss.srv.cfg.RequireTLS
 	if ss.tls != nil && ss.tls.Advertise() {
-		dst = append(dst, " STARTTLS"...)
+		dst = append(dst, capStartTLS)
 	}
 	if ss.state == stateNotAuth {
 		if plainOK {
-			dst = append(dst, " AUTH=PLAIN SASL-IR"...)
+			dst = append(dst, capsPlain...)
 		} else {
-			dst = append(dst, " LOGINDISABLED"...)
+			dst = append(dst, capDisabled)
 		}
 	}
-	dst = append(dst, " LITERAL+ ENABLE ID IDLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN CREATE-SPECIAL-USE"...)
-	dst = append(dst, " LIST-EXTENDED LIST-STATUS SPECIAL-USE ESEARCH MULTIAPPEND BINARY SEARCHRES CONDSTORE QRESYNC UTF8=ACCEPT"...)
+	dst = append(dst, capsRest...)
+	ss.caps = dst
 	return dst
 }
+
+// idData is the server's ID (RFC 2971); namespaces its one personal
+// namespace, the root with "/".
+var (
+	idData     = []imapwire.IDParam{{Field: []byte("name"), Value: []byte("mailwire")}}
+	namespaces = []imapwire.Namespace{{Prefix: []byte{}, Delim: '/'}}
+)
 
 // command runs one decoded command; done ends the session.
 func (ss *session) command(c *imapwire.Cmd) (done bool, why string) {
@@ -39,24 +63,22 @@ func (ss *session) command(c *imapwire.Cmd) (done bool, why string) {
 	// Any state.
 	switch c.ID {
 	case imapwire.CmdCapability:
-		ss.out = append(ss.out, "* CAPABILITY "...)
-		ss.out = ss.appendCaps(ss.out)
-		ss.out = append(ss.out, "\r\n"...)
-		ss.ok(tag, "", "CAPABILITY completed")
+		ss.put(imapwire.AppendCapabilityData(ss.out, ss.appendCaps(ss.caps[:0])))
+		ss.ok(tag, noCode, "CAPABILITY completed")
 		return false, ""
 	case imapwire.CmdNoop:
 		if ss.sel != nil {
 			ss.update(true)
 		}
-		ss.ok(tag, "", "NOOP completed")
+		ss.ok(tag, noCode, "NOOP completed")
 		return false, ""
 	case imapwire.CmdLogout:
-		ss.untaggedStatus("BYE", "", "logging out")
-		ss.ok(tag, "", "LOGOUT completed")
+		ss.untagged(imapwire.CondBye, noCode, "logging out")
+		ss.ok(tag, noCode, "LOGOUT completed")
 		return true, "logout"
 	case imapwire.CmdID:
-		ss.out = append(ss.out, `* ID ("name" "mailwire")`+"\r\n"...)
-		ss.ok(tag, "", "ID completed")
+		ss.put(ss.enc().AppendIDData(ss.out, idData))
+		ss.ok(tag, noCode, "ID completed")
 		return false, ""
 	}
 	if ss.state == stateNotAuth {
@@ -68,18 +90,18 @@ func (ss *session) command(c *imapwire.Cmd) (done bool, why string) {
 		case imapwire.CmdAuthenticate:
 			return ss.authenticate(c)
 		default:
-			ss.bad(tag, "", "command not valid before login")
+			ss.bad(tag, noCode, "command not valid before login")
 		}
 		return false, ""
 	}
 	switch c.ID {
 	case imapwire.CmdStartTLS, imapwire.CmdLogin, imapwire.CmdAuthenticate:
-		ss.bad(tag, "", "already authenticated")
+		ss.bad(tag, noCode, "already authenticated")
 	case imapwire.CmdEnable:
 		ss.enable(c)
 	case imapwire.CmdNamespace:
-		ss.out = append(ss.out, `* NAMESPACE (("" "/")) NIL NIL`+"\r\n"...)
-		ss.ok(tag, "", "NAMESPACE completed")
+		ss.put(ss.enc().AppendNamespaceData(ss.out, namespaces, nil, nil))
+		ss.ok(tag, noCode, "NAMESPACE completed")
 	case imapwire.CmdSelect, imapwire.CmdExamine:
 		ss.selectCmd(c)
 	case imapwire.CmdCreate:
@@ -100,7 +122,7 @@ func (ss *session) command(c *imapwire.Cmd) (done bool, why string) {
 		return ss.idle(tag)
 	default:
 		if ss.sel == nil {
-			ss.bad(tag, "", "no mailbox selected")
+			ss.bad(tag, noCode, "no mailbox selected")
 			return false, ""
 		}
 		ss.selectedCommand(c)
@@ -114,16 +136,16 @@ func (ss *session) selectedCommand(c *imapwire.Cmd) {
 	switch c.ID {
 	case imapwire.CmdCheck:
 		ss.update(true)
-		ss.ok(tag, "", "CHECK completed")
+		ss.ok(tag, noCode, "CHECK completed")
 	case imapwire.CmdClose:
 		if !ss.sel.readOnly {
 			ss.expungeDeleted(nil, false)
 		}
 		ss.unselect()
-		ss.ok(tag, "", "CLOSE completed")
+		ss.ok(tag, noCode, "CLOSE completed")
 	case imapwire.CmdUnselect:
 		ss.unselect()
-		ss.ok(tag, "", "UNSELECT completed")
+		ss.ok(tag, noCode, "UNSELECT completed")
 	case imapwire.CmdExpunge:
 		ss.expungeCmd(c)
 	case imapwire.CmdSearch:
@@ -135,44 +157,52 @@ func (ss *session) selectedCommand(c *imapwire.Cmd) {
 	case imapwire.CmdCopy, imapwire.CmdMove:
 		ss.copyCmd(c)
 	default:
-		ss.bad(tag, "", "command not supported")
+		ss.bad(tag, noCode, "command not supported")
 	}
 }
 
 // enable turns on the extensions RFC 5161 lets a client enable.
 func (ss *session) enable(c *imapwire.Cmd) {
-	ss.tmp = append(ss.tmp[:0], "* ENABLED"...)
+	on := ss.caps[:0]
 	for _, name := range c.Enable {
 		switch {
 		case eqFold(name, "UTF8=ACCEPT"):
 			if !ss.utf8 {
 				ss.utf8 = true
 				ss.r.SetUTF8(true)
-				ss.tmp = append(ss.tmp, " UTF8=ACCEPT"...)
+				on = append(on, capUTF8ACCEPT)
 			}
 		case eqFold(name, "IMAP4rev2"):
 			if !ss.rev2 {
 				ss.rev2 = true
 				ss.utf8 = true // mailbox names in UTF-8 (RFC 9051 §5.1)
 				ss.r.SetUTF8(true)
-				ss.tmp = append(ss.tmp, " IMAP4rev2"...)
+				on = append(on, capIMAP4rev2)
 			}
 		case eqFold(name, "CONDSTORE"):
 			if !ss.condstore {
 				ss.condstore = true
-				ss.tmp = append(ss.tmp, " CONDSTORE"...)
+				on = append(on, capCONDSTORE)
 			}
 		case eqFold(name, "QRESYNC"):
 			if !ss.qresync {
 				ss.qresync, ss.condstore = true, true
-				ss.tmp = append(ss.tmp, " QRESYNC"...)
+				on = append(on, capQRESYNC)
 			}
 		}
 	}
-	ss.out = append(ss.out, ss.tmp...)
-	ss.out = append(ss.out, "\r\n"...)
-	ss.ok(c.Tag, "", "ENABLE completed")
+	ss.caps = on
+	ss.put(imapwire.AppendEnabledData(ss.out, on))
+	ss.ok(c.Tag, noCode, "ENABLE completed")
 }
+
+// The capabilities ENABLE turns on.
+var (
+	capUTF8ACCEPT = []byte("UTF8=ACCEPT")
+	capIMAP4rev2  = []byte("IMAP4rev2")
+	capCONDSTORE  = []byte("CONDSTORE")
+	capQRESYNC    = []byte("QRESYNC")
+)
 
 // eqFold compares an ASCII name ignoring case.
 func eqFold(b []byte, s string) bool {

@@ -2,7 +2,6 @@ package imapd
 
 import (
 	"errors"
-	"strconv"
 
 	"github.com/mailwire/mailwire/imapwire"
 )
@@ -13,7 +12,7 @@ func (ss *session) copyCmd(c *imapwire.Cmd) {
 	tag := c.Tag
 	move := c.ID == imapwire.CmdMove
 	if move && ss.sel.readOnly {
-		ss.no(tag, "READ-ONLY", "mailbox is read-only")
+		ss.no(tag, codeOnly(imapwire.CodeReadOnly), "mailbox is read-only")
 		return
 	}
 	if !c.UID {
@@ -21,7 +20,7 @@ func (ss *session) copyCmd(c *imapwire.Cmd) {
 	}
 	idx, ok := ss.resolve(a.Set, c.UID)
 	if !ok {
-		ss.bad(tag, "", "invalid message sequence number")
+		ss.bad(tag, noCode, "invalid message sequence number")
 		return
 	}
 	var uids []uint32
@@ -35,7 +34,7 @@ func (ss *session) copyCmd(c *imapwire.Cmd) {
 		dest = "INBOX"
 	}
 	if len(uids) == 0 {
-		ss.ok(tag, "", c.ID.String()+" completed (no messages)")
+		ss.ok(tag, noCode, c.ID.String()+" completed (no messages)")
 		return
 	}
 	var uv uint32
@@ -48,21 +47,21 @@ func (ss *session) copyCmd(c *imapwire.Cmd) {
 	}
 	if err != nil {
 		if errors.Is(err, ErrNoFolder) {
-			ss.no(tag, "TRYCREATE", "no such mailbox")
+			ss.no(tag, codeOnly(imapwire.CodeTryCreate), "no such mailbox")
 			return
 		}
 		ss.folderError(tag, err, c.ID.String())
 		return
 	}
 	if len(src) == 0 {
-		ss.ok(tag, "", c.ID.String()+" completed (no messages)")
+		ss.ok(tag, noCode, c.ID.String()+" completed (no messages)")
 		return
 	}
-	code := "COPYUID " + strconv.FormatUint(uint64(uv), 10) + " " + string(appendSet(nil, src)) + " " + string(appendSet(nil, dst))
+	code := imapwire.Code{ID: imapwire.CodeCopyUID, Num: uint64(uv), UIDs: src, DstUIDs: dst}
 	if move {
-		ss.untaggedStatus("OK", code, "moved")
+		ss.untagged(imapwire.CondOK, code, "moved")
 		ss.update(true)
-		ss.ok(tag, "", "MOVE completed")
+		ss.ok(tag, noCode, "MOVE completed")
 		return
 	}
 	if ss.sel.name == dest {

@@ -48,17 +48,17 @@ func (ss *session) fetch(c *imapwire.Cmd) {
 		ss.update(false)
 	}
 	if a.Vanished && (!c.UID || !a.HasChangedSince || !ss.qresync) {
-		ss.bad(tag, "", "VANISHED needs UID FETCH with CHANGEDSINCE under QRESYNC")
+		ss.bad(tag, noCode, "VANISHED needs UID FETCH with CHANGEDSINCE under QRESYNC")
 		return
 	}
 	idx, ok := ss.resolve(a.Set, c.UID)
 	if !ok {
-		ss.bad(tag, "", "invalid message sequence number")
+		ss.bad(tag, noCode, "invalid message sequence number")
 		return
 	}
 	for _, it := range a.Items {
 		if it.Att == imapwire.FetchUnknown {
-			ss.bad(tag, "", "FETCH item not supported: "+string(it.Name))
+			ss.bad(tag, noCode, "FETCH item not supported: "+string(it.Name))
 			return
 		}
 	}
@@ -86,9 +86,7 @@ func (ss *session) fetch(c *imapwire.Cmd) {
 				}
 			}
 			if len(keep) > 0 {
-				ss.out = append(ss.out, "* VANISHED (EARLIER) "...)
-				ss.out = appendSet(ss.out, keep)
-				ss.out = append(ss.out, "\r\n"...)
+				ss.put(imapwire.AppendVanishedData(ss.out, true, keep))
 			}
 		}
 	}
@@ -114,15 +112,15 @@ func (ss *session) fetch(c *imapwire.Cmd) {
 			if (errors.Is(err, errUnknownCTE) || errors.Is(err, errNoPart)) && flushed == ss.flushes {
 				ss.out = ss.out[:start] // nothing of this response was sent yet
 				if errors.Is(err, errUnknownCTE) {
-					ss.no(tag, "UNKNOWN-CTE", "cannot decode the part's content-transfer-encoding")
+					ss.no(tag, codeOnly(imapwire.CodeUnknownCTE), "cannot decode the part's content-transfer-encoding")
 				} else {
-					ss.no(tag, "NONEXISTENT", "no such part")
+					ss.no(tag, codeOnly(imapwire.CodeNonExistent), "no such part")
 				}
 				return
 			}
 			ss.log.Error("fetch", "uid", m.UID, "err", err)
 			ss.out = ss.out[:0]
-			ss.untaggedStatus("BYE", "SERVERBUG", "fetch failed")
+			ss.untagged(imapwire.CondBye, codeOnly(imapwire.CodeServerBug), "fetch failed")
 			ss.flush(true)
 			ss.conn.Close()
 			return
@@ -137,10 +135,10 @@ func (ss *session) fetch(c *imapwire.Cmd) {
 		}
 	}
 	if failed {
-		ss.no(tag, "", "some messages were expunged")
+		ss.no(tag, noCode, "some messages were expunged")
 		return
 	}
-	ss.ok(tag, "", "FETCH completed")
+	ss.ok(tag, noCode, "FETCH completed")
 }
 
 var errGone = os.ErrNotExist

@@ -12,7 +12,7 @@ func (ss *session) storeCmd(c *imapwire.Cmd) {
 	a := &c.Store
 	tag := c.Tag
 	if ss.sel.readOnly {
-		ss.no(tag, "READ-ONLY", "mailbox is read-only")
+		ss.no(tag, codeOnly(imapwire.CodeReadOnly), "mailbox is read-only")
 		return
 	}
 	if !c.UID {
@@ -20,7 +20,7 @@ func (ss *session) storeCmd(c *imapwire.Cmd) {
 	}
 	idx, ok := ss.resolve(a.Set, c.UID)
 	if !ok {
-		ss.bad(tag, "", "invalid message sequence number")
+		ss.bad(tag, noCode, "invalid message sequence number")
 		return
 	}
 	var flags []string
@@ -76,10 +76,12 @@ func (ss *session) storeCmd(c *imapwire.Cmd) {
 				}
 			}
 		}
-		ss.ok(tag, "MODIFIED "+string(appendSet(nil, nums)), "conditional STORE failed for some messages")
-		return
+		if len(nums) > 0 { // else none is in the view any more
+			ss.ok(tag, imapwire.Code{ID: imapwire.CodeModified, UIDs: nums}, "conditional STORE failed for some messages")
+			return
+		}
 	}
-	ss.ok(tag, "", "STORE completed")
+	ss.ok(tag, noCode, "STORE completed")
 }
 
 var systemFlagNames = []string{`\Answered`, `\Flagged`, `\Deleted`, `\Seen`, `\Draft`}
@@ -98,7 +100,7 @@ func canonicalFlag(s string) string {
 // expungeCmd is EXPUNGE and UID EXPUNGE set.
 func (ss *session) expungeCmd(c *imapwire.Cmd) {
 	if ss.sel.readOnly {
-		ss.no(c.Tag, "READ-ONLY", "mailbox is read-only")
+		ss.no(c.Tag, codeOnly(imapwire.CodeReadOnly), "mailbox is read-only")
 		return
 	}
 	var set *imapwire.SeqSet
@@ -109,7 +111,7 @@ func (ss *session) expungeCmd(c *imapwire.Cmd) {
 		ss.folderError(c.Tag, err, "EXPUNGE")
 		return
 	}
-	ss.ok(c.Tag, "", "EXPUNGE completed")
+	ss.ok(c.Tag, noCode, "EXPUNGE completed")
 }
 
 // expungeDeleted removes the messages with \Deleted (within the UID set

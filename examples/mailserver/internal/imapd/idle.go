@@ -4,13 +4,15 @@ import (
 	"errors"
 	"net"
 	"time"
+
+	"github.com/mailwire/mailwire/imapwire"
 )
 
 // idle runs IDLE (RFC 2177): the loop waits for DONE in a goroutine that
 // only reads, while this one sends the selected folder's changes as they
 // happen (woken by the store, and polling at Config.Poll).
 func (ss *session) idle(tag []byte) (bool, string) {
-	ss.out = append(ss.out, "+ idling\r\n"...)
+	ss.put(imapwire.AppendContinuation(ss.out, idlingText))
 	if err := ss.flush(true); err != nil {
 		return true, "write: " + err.Error()
 	}
@@ -36,7 +38,7 @@ func (ss *session) idle(tag []byte) (bool, string) {
 					return true, ss.bye("autologout")
 				}
 				if rep := replyOf(err); rep != "" {
-					ss.bad(tag, "", "expected DONE")
+					ss.bad(tag, noCode, "expected DONE")
 					return false, ""
 				}
 				return true, "read: " + err.Error()
@@ -44,7 +46,7 @@ func (ss *session) idle(tag []byte) (bool, string) {
 			if ss.sel != nil {
 				ss.update(true)
 			}
-			ss.ok(tag, "", "IDLE terminated")
+			ss.ok(tag, noCode, "IDLE terminated")
 			return false, ""
 		case <-changed:
 		case <-tick.C:

@@ -1,7 +1,6 @@
 package imapd
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/mailwire/mailwire/imapwire"
@@ -14,21 +13,21 @@ func (ss *session) create(c *imapwire.Cmd) {
 		for _, u := range c.Create.Use {
 			cu := canonicalUse(string(u))
 			if cu == "" {
-				ss.no(c.Tag, "USEATTR", "special-use attributes are \\Sent \\Drafts \\Trash \\Junk \\Archive")
+				ss.no(c.Tag, codeOnly(imapwire.CodeUseAttr), "special-use attributes are \\Sent \\Drafts \\Trash \\Junk \\Archive")
 				return
 			}
 			use = append(use, cu)
 		}
 	}
 	if name == "" || imapwire.IsInbox([]byte(name)) {
-		ss.no(c.Tag, "ALREADYEXISTS", "INBOX exists")
+		ss.no(c.Tag, codeOnly(imapwire.CodeAlreadyExists), "INBOX exists")
 		return
 	}
 	if err := ss.acct.Create(name, use); err != nil {
 		ss.folderError(c.Tag, err, "CREATE")
 		return
 	}
-	ss.ok(c.Tag, "", "CREATE completed")
+	ss.ok(c.Tag, noCode, "CREATE completed")
 }
 
 var uses = []string{`\Sent`, `\Drafts`, `\Trash`, `\Junk`, `\Archive`}
@@ -47,7 +46,7 @@ func canonicalUse(s string) string {
 func (ss *session) deleteCmd(c *imapwire.Cmd) {
 	name := string(c.Mailbox)
 	if imapwire.IsInbox(c.Mailbox) {
-		ss.no(c.Tag, "CANNOT", "INBOX cannot be deleted")
+		ss.no(c.Tag, codeOnly(imapwire.CodeCannot), "INBOX cannot be deleted")
 		return
 	}
 	if ss.sel != nil && ss.sel.name == name {
@@ -57,13 +56,13 @@ func (ss *session) deleteCmd(c *imapwire.Cmd) {
 		ss.folderError(c.Tag, err, "DELETE")
 		return
 	}
-	ss.ok(c.Tag, "", "DELETE completed")
+	ss.ok(c.Tag, noCode, "DELETE completed")
 }
 
 func (ss *session) rename(c *imapwire.Cmd) {
 	from, to := string(c.Rename.From), strings.TrimSuffix(string(c.Rename.To), "/")
 	if imapwire.IsInbox(c.Rename.To) {
-		ss.no(c.Tag, "ALREADYEXISTS", "INBOX exists")
+		ss.no(c.Tag, codeOnly(imapwire.CodeAlreadyExists), "INBOX exists")
 		return
 	}
 	if imapwire.IsInbox(c.Rename.From) {
@@ -73,7 +72,7 @@ func (ss *session) rename(c *imapwire.Cmd) {
 		ss.folderError(c.Tag, err, "RENAME")
 		return
 	}
-	ss.ok(c.Tag, "", "RENAME completed")
+	ss.ok(c.Tag, noCode, "RENAME completed")
 }
 
 func (ss *session) subscribe(c *imapwire.Cmd) {
@@ -86,7 +85,7 @@ func (ss *session) subscribe(c *imapwire.Cmd) {
 		ss.folderError(c.Tag, err, c.ID.String())
 		return
 	}
-	ss.ok(c.Tag, "", c.ID.String()+" completed")
+	ss.ok(c.Tag, noCode, c.ID.String()+" completed")
 }
 
 // list answers LIST (with LIST-EXTENDED selection and return options,
@@ -100,8 +99,8 @@ func (ss *session) list(c *imapwire.Cmd) {
 	}
 	if len(a.Patterns) == 1 && len(a.Patterns[0]) == 0 && !a.HasSelect {
 		// LIST "" "": the delimiter and the root.
-		ss.out = append(ss.out, "* "+word+` (\Noselect) "/" ""`+"\r\n"...)
-		ss.ok(c.Tag, "", word+" completed")
+		ss.put(ss.enc().AppendListData(ss.out, lsub, &imapwire.ListItem{Attrs: rootAttrs, Delim: '/', Mailbox: []byte{}}))
+		ss.ok(c.Tag, noCode, word+" completed")
 		return
 	}
 	folders, err := ss.acct.Folders()
@@ -114,6 +113,7 @@ func (ss *session) list(c *imapwire.Cmd) {
 	showSub := a.Return&imapwire.ListReturnSubscribed != 0 || a.Select&imapwire.ListSelectSubscribed != 0
 	showUse := !a.HasReturn || a.Return&imapwire.ListReturnSpecialUse != 0 || useOnly
 	ref := string(a.Reference)
+	var attrs [][]byte
 	for _, f := range folders {
 		if subOnly && !f.Subscribed || useOnly && f.Use == "" {
 			continue
@@ -128,41 +128,44 @@ func (ss *session) list(c *imapwire.Cmd) {
 		if !matched {
 			continue
 		}
-		ss.out = append(ss.out, "* "+word+" ("...)
-		n := len(ss.out)
-		attr := func(s string) {
-			if len(ss.out) > n {
-				ss.out = append(ss.out, ' ')
-			}
-			ss.out = append(ss.out, s...)
-		}
+		attrs = attrs[:0]
 		if f.NonExistent {
-			attr(`\NonExistent`)
+			attrs = append(attrs, attrNonExistent)
 		} else if f.Noselect {
-			attr(`\Noselect`)
+			attrs = append(attrs, attrNoselect)
 		}
 		if !lsub {
 			if f.HasChildren {
-				attr(`\HasChildren`)
+				attrs = append(attrs, attrHasChildren)
 			} else {
-				attr(`\HasNoChildren`)
+				attrs = append(attrs, attrHasNoChildren)
 			}
 		}
 		if showSub && f.Subscribed {
-			attr(`\Subscribed`)
+			attrs = append(attrs, attrSubscribed)
 		}
 		if showUse && f.Use != "" && !lsub {
-			attr(f.Use)
+			attrs = append(attrs, []byte(f.Use))
 		}
-		ss.out = append(ss.out, `) "/" `...)
-		ss.out = ss.appendMailbox(ss.out, f.Name)
-		ss.out = append(ss.out, "\r\n"...)
+		if !ss.put(ss.enc().AppendListData(ss.out, lsub, &imapwire.ListItem{Attrs: attrs, Delim: '/', Mailbox: []byte(f.Name)})) {
+			continue // a name the client's mode cannot carry: left out, logged
+		}
 		if a.Return&imapwire.ListReturnStatus != 0 && !f.Noselect && !f.NonExistent {
 			ss.statusLine(f.Name, a.Status)
 		}
 	}
-	ss.ok(c.Tag, "", word+" completed")
+	ss.ok(c.Tag, noCode, word+" completed")
 }
+
+// The mailbox attributes LIST writes.
+var (
+	rootAttrs         = [][]byte{attrNoselect}
+	attrNoselect      = []byte(`\Noselect`)
+	attrNonExistent   = []byte(`\NonExistent`)
+	attrHasChildren   = []byte(`\HasChildren`)
+	attrHasNoChildren = []byte(`\HasNoChildren`)
+	attrSubscribed    = []byte(`\Subscribed`)
+)
 
 // match reports whether name matches an IMAP LIST pattern: * matches
 // anything, % anything but the delimiter; INBOX in any case.
@@ -207,10 +210,10 @@ func (ss *session) status(c *imapwire.Cmd) {
 		ss.update(false)
 	}
 	if !ss.statusLine(name, c.Status.Items) {
-		ss.no(c.Tag, "NONEXISTENT", "no such mailbox")
+		ss.no(c.Tag, codeOnly(imapwire.CodeNonExistent), "no such mailbox")
 		return
 	}
-	ss.ok(c.Tag, "", "STATUS completed")
+	ss.ok(c.Tag, noCode, "STATUS completed")
 }
 
 // statusLine appends "* STATUS name (items)"; false if the folder is missing.
@@ -222,10 +225,8 @@ func (ss *session) statusLine(name string, items []imapwire.StatusAtt) bool {
 	if err != nil {
 		return false
 	}
-	ss.out = append(ss.out, "* STATUS "...)
-	ss.out = ss.appendMailbox(ss.out, name)
-	ss.out = append(ss.out, " ("...)
-	first := true
+	var buf [16]imapwire.StatusValue
+	vals := buf[:0]
 	for _, it := range items {
 		var v uint64
 		switch it {
@@ -248,14 +249,10 @@ func (ss *session) statusLine(name string, items []imapwire.StatusAtt) bool {
 		default:
 			continue // APPENDLIMIT, MAILBOXID…: not offered
 		}
-		if !first {
-			ss.out = append(ss.out, ' ')
-		}
-		first = false
-		ss.out = append(ss.out, it.String()...)
-		ss.out = append(ss.out, ' ')
-		ss.out = strconv.AppendUint(ss.out, v, 10)
+		vals = append(vals, imapwire.StatusValue{Att: it, Value: v})
 	}
-	ss.out = append(ss.out, ")\r\n"...)
+	// A refused line (a name the client's mode cannot carry, a zero
+	// UIDVALIDITY) is left out and logged; the folder exists all the same.
+	ss.put(ss.enc().AppendStatusData(ss.out, []byte(name), vals))
 	return true
 }

@@ -350,7 +350,7 @@ func (ss *session) search(c *imapwire.Cmd) {
 	a := &c.Search
 	tag := c.Tag
 	if cs := a.Charset; cs != nil && !eqFold(cs, "UTF-8") && !eqFold(cs, "US-ASCII") {
-		ss.no(tag, "BADCHARSET (US-ASCII UTF-8)", "charset not supported")
+		ss.no(tag, imapwire.Code{ID: imapwire.CodeBadCharset, Words: badCharsetWords}, "charset not supported")
 		return
 	}
 	usesModSeq := false
@@ -393,59 +393,45 @@ func (ss *session) search(c *imapwire.Cmd) {
 	case save && a.Return == imapwire.SearchReturnSave:
 		// SAVE alone: no ESEARCH (RFC 5182 §2.4).
 	case a.HasReturn:
-		ss.esearch(tag, c.UID, a.Return&^imapwire.SearchReturnSave, hits, usesModSeq, maxMod)
+		if !ss.esearch(tag, c.UID, a.Return&^imapwire.SearchReturnSave, hits, usesModSeq, maxMod) {
+			ss.no(tag, codeOnly(imapwire.CodeServerBug), "SEARCH failed")
+			return
+		}
 	case ss.rev2:
-		ss.esearch(tag, c.UID, imapwire.SearchReturnAll, hits, usesModSeq, maxMod)
+		if !ss.esearch(tag, c.UID, imapwire.SearchReturnAll, hits, usesModSeq, maxMod) {
+			ss.no(tag, codeOnly(imapwire.CodeServerBug), "SEARCH failed")
+			return
+		}
 	default:
-		ss.out = append(ss.out, "* SEARCH"...)
-		for _, h := range hits {
-			ss.out = append(ss.out, ' ')
-			ss.out = strconv.AppendUint(ss.out, uint64(h), 10)
+		var mod uint64
+		if usesModSeq {
+			mod = max(maxMod, 1)
 		}
-		if usesModSeq && len(hits) > 0 {
-			ss.out = append(ss.out, " (MODSEQ "...)
-			ss.out = strconv.AppendUint(ss.out, maxMod, 10)
-			ss.out = append(ss.out, ')')
+		if !ss.put(imapwire.AppendSearchData(ss.out, hits, mod)) {
+			ss.no(tag, codeOnly(imapwire.CodeServerBug), "SEARCH failed")
+			return
 		}
-		ss.out = append(ss.out, "\r\n"...)
 	}
-	ss.ok(tag, "", "SEARCH completed")
+	ss.ok(tag, noCode, "SEARCH completed")
 }
 
-// esearch writes an ESEARCH response (RFC 4731).
-func (ss *session) esearch(tag []byte, uid bool, ret imapwire.SearchReturn, hits []uint32, modseq bool, maxMod uint64) {
+// esearch writes an ESEARCH response (RFC 4731): false when the writer
+// refused it.
+func (ss *session) esearch(tag []byte, uid bool, ret imapwire.SearchReturn, hits []uint32, modseq bool, maxMod uint64) bool {
 	if ret == 0 {
 		ret = imapwire.SearchReturnAll
 	}
-	ss.out = append(ss.out, `* ESEARCH (TAG `...)
-	ss.out, _ = imapwire.Encoder{}.AppendQuoted(ss.out, tag)
-	ss.out = append(ss.out, ')')
-	if uid {
-		ss.out = append(ss.out, " UID"...)
-	}
+	r := imapwire.ESearchResult{Tag: tag, UID: uid, Return: ret, Count: uint32(len(hits)), All: hits}
 	if len(hits) > 0 {
-		if ret&imapwire.SearchReturnMin != 0 {
-			ss.out = append(ss.out, " MIN "...)
-			ss.out = strconv.AppendUint(ss.out, uint64(hits[0]), 10)
-		}
-		if ret&imapwire.SearchReturnMax != 0 {
-			ss.out = append(ss.out, " MAX "...)
-			ss.out = strconv.AppendUint(ss.out, uint64(hits[len(hits)-1]), 10)
+		r.Min, r.Max = hits[0], hits[len(hits)-1]
+		if modseq {
+			r.ModSeq = max(maxMod, 1)
 		}
 	}
-	if ret&imapwire.SearchReturnCount != 0 {
-		ss.out = append(ss.out, " COUNT "...)
-		ss.out = strconv.AppendUint(ss.out, uint64(len(hits)), 10)
-	}
-	if ret&imapwire.SearchReturnAll != 0 && len(hits) > 0 {
-		ss.out = append(ss.out, " ALL "...)
-		ss.out = appendSet(ss.out, hits)
-	}
-	if modseq && len(hits) > 0 {
-		ss.out = append(ss.out, " MODSEQ "...)
-		ss.out = strconv.AppendUint(ss.out, maxMod, 10)
-	}
-	ss.out = append(ss.out, "\r\n"...)
+	return ss.put(ss.enc().AppendESearchData(ss.out, &r))
 }
+
+// badCharsetWords are the charsets SEARCH takes, for BADCHARSET.
+var badCharsetWords = [][]byte{[]byte("US-ASCII"), []byte("UTF-8")}
 
 var _ = os.ErrNotExist

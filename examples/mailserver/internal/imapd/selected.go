@@ -3,7 +3,6 @@ package imapd
 import (
 	"errors"
 	"slices"
-	"strconv"
 
 	"github.com/mailwire/mailwire/imapwire"
 )
@@ -20,8 +19,12 @@ type selected struct {
 	recent   map[uint32]bool
 }
 
-// permanentFlags are the flags STORE keeps.
-const systemFlags = `\Answered \Flagged \Deleted \Seen \Draft`
+// systemFlagWords are the mailbox's FLAGS; permanentFlagWords what STORE
+// keeps: those and any keyword (\*).
+var (
+	systemFlagWords    = [][]byte{[]byte(`\Answered`), []byte(`\Flagged`), []byte(`\Deleted`), []byte(`\Seen`), []byte(`\Draft`)}
+	permanentFlagWords = append(systemFlagWords[:len(systemFlagWords):len(systemFlagWords)], []byte(`\*`))
+)
 
 func (ss *session) unselect() {
 	ss.saved = nil
@@ -38,15 +41,15 @@ func (ss *session) unselect() {
 func (ss *session) folderError(tag []byte, err error, what string) {
 	switch {
 	case errors.Is(err, ErrNoFolder):
-		ss.no(tag, "NONEXISTENT", "no such mailbox")
+		ss.no(tag, codeOnly(imapwire.CodeNonExistent), "no such mailbox")
 	case errors.Is(err, ErrExists):
-		ss.no(tag, "ALREADYEXISTS", "mailbox already exists")
+		ss.no(tag, codeOnly(imapwire.CodeAlreadyExists), "mailbox already exists")
 	case errors.Is(err, ErrUseAttr):
-		ss.no(tag, "USEATTR", "special-use attribute not allowed here")
+		ss.no(tag, codeOnly(imapwire.CodeUseAttr), "special-use attribute not allowed here")
 	case errors.Is(err, ErrCannot):
-		ss.no(tag, "CANNOT", what+" not allowed")
+		ss.no(tag, codeOnly(imapwire.CodeCannot), what+" not allowed")
 	default:
-		ss.no(tag, "SERVERBUG", what+" failed")
+		ss.no(tag, codeOnly(imapwire.CodeServerBug), what+" failed")
 		ss.log.Error(what, "user", ss.user, "err", err)
 	}
 }
@@ -57,10 +60,10 @@ func (ss *session) selectCmd(c *imapwire.Cmd) {
 	hadSel := ss.sel != nil
 	ss.unselect()
 	if hadSel && (ss.qresync || ss.rev2) {
-		ss.untaggedStatus("OK", "CLOSED", "previous mailbox closed")
+		ss.untagged(imapwire.CondOK, codeOnly(imapwire.CodeClosed), "previous mailbox closed")
 	}
 	if a.QResync && !ss.qresync {
-		ss.bad(tag, "", "QRESYNC not enabled")
+		ss.bad(tag, noCode, "QRESYNC not enabled")
 		return
 	}
 	if a.CondStore {
@@ -92,28 +95,28 @@ func (ss *session) selectCmd(c *imapwire.Cmd) {
 		}
 	}
 	ss.sel, ss.state = sel, stateSelected
-	ss.out = append(ss.out, "* FLAGS ("+systemFlags+")\r\n"...)
-	ss.num(uint32(len(msgs)), "EXISTS")
+	ss.put(imapwire.AppendFlagsData(ss.out, systemFlagWords))
+	ss.out = imapwire.AppendExistsData(ss.out, uint32(len(msgs)))
 	if !ss.rev2 {
-		ss.num(uint32(nrecent), "RECENT")
+		ss.out = imapwire.AppendRecentData(ss.out, uint32(nrecent))
 	}
 	if firstUnseen > 0 {
-		ss.untaggedStatus("OK", "UNSEEN "+strconv.FormatUint(uint64(firstUnseen), 10), "first unseen")
+		ss.untagged(imapwire.CondOK, imapwire.Code{ID: imapwire.CodeUnseen, Num: uint64(firstUnseen)}, "first unseen")
 	}
-	ss.untaggedStatus("OK", "UIDVALIDITY "+strconv.FormatUint(uint64(st.UIDValidity), 10), "UIDs valid")
-	ss.untaggedStatus("OK", "UIDNEXT "+strconv.FormatUint(uint64(st.UIDNext), 10), "predicted next UID")
+	ss.untagged(imapwire.CondOK, imapwire.Code{ID: imapwire.CodeUIDValidity, Num: uint64(st.UIDValidity)}, "UIDs valid")
+	ss.untagged(imapwire.CondOK, imapwire.Code{ID: imapwire.CodeUIDNext, Num: uint64(st.UIDNext)}, "predicted next UID")
 	if sel.readOnly {
-		ss.untaggedStatus("OK", "PERMANENTFLAGS ()", "read-only")
+		ss.untagged(imapwire.CondOK, codeOnly(imapwire.CodePermanentFlags), "read-only")
 	} else {
-		ss.untaggedStatus("OK", `PERMANENTFLAGS (`+systemFlags+` \*)`, "flags kept")
+		ss.untagged(imapwire.CondOK, imapwire.Code{ID: imapwire.CodePermanentFlags, Words: permanentFlagWords}, "flags kept")
 	}
-	ss.untaggedStatus("OK", "HIGHESTMODSEQ "+strconv.FormatUint(max(st.HighestModSeq, 1), 10), "")
+	ss.untagged(imapwire.CondOK, imapwire.Code{ID: imapwire.CodeHighestModSeq, Num: max(st.HighestModSeq, 1)}, "highest mod-sequence")
 	if a.QResync && a.UIDValidity == st.UIDValidity {
 		ss.qresyncSelect(a)
 	}
-	code := "READ-WRITE"
+	code := codeOnly(imapwire.CodeReadWrite)
 	if sel.readOnly {
-		code = "READ-ONLY"
+		code = codeOnly(imapwire.CodeReadOnly)
 	}
 	ss.ok(tag, code, c.ID.String()+" completed")
 }
@@ -153,9 +156,7 @@ func (ss *session) qresyncSelect(a *imapwire.SelectArgs) {
 			}
 		}
 		if len(keep) > 0 {
-			ss.out = append(ss.out, "* VANISHED (EARLIER) "...)
-			ss.out = appendSet(ss.out, keep)
-			ss.out = append(ss.out, "\r\n"...)
+			ss.put(imapwire.AppendVanishedData(ss.out, true, keep))
 		}
 	}
 	for i, m := range ss.sel.msgs {
@@ -226,9 +227,9 @@ func (ss *session) updateWith(allowExpunge bool, stored map[uint32]bool, silent 
 		added++
 	}
 	if added > 0 {
-		ss.num(uint32(len(sel.msgs)), "EXISTS")
+		ss.out = imapwire.AppendExistsData(ss.out, uint32(len(sel.msgs)))
 		if !ss.rev2 {
-			ss.num(uint32(len(sel.recent)), "RECENT")
+			ss.out = imapwire.AppendRecentData(ss.out, uint32(len(sel.recent)))
 		}
 	}
 }
@@ -246,16 +247,14 @@ func (ss *session) announceExpunges() {
 		if ss.qresync {
 			uids = append(uids, sel.msgs[i].UID)
 		} else {
-			ss.num(uint32(i+1), "EXPUNGE")
+			ss.put(imapwire.AppendExpungeData(ss.out, uint32(i+1)))
 		}
 		delete(sel.recent, sel.msgs[i].UID)
 	}
 	sel.msgs = slices.DeleteFunc(sel.msgs, func(m Msg) bool { return m.gone })
 	if len(uids) > 0 {
 		slices.Sort(uids)
-		ss.out = append(ss.out, "* VANISHED "...)
-		ss.out = appendSet(ss.out, uids)
-		ss.out = append(ss.out, "\r\n"...)
+		ss.put(imapwire.AppendVanishedData(ss.out, false, uids))
 	}
 }
 
@@ -270,25 +269,49 @@ func (ss *session) fetchFlags(seq uint32, m *Msg, modseq bool) {
 	ss.out = imapwire.AppendFetchEnd(ss.out)
 }
 
-// appendFlagsItem appends "FLAGS (…)" with \Recent when the session has it.
+// appendFlagsItem appends "FLAGS (…)" with \Recent when the session has
+// it. A stored flag the writer refuses (no atom) is left out and logged,
+// so the item is always whole. The flags are copied into the session's
+// scratch (flagBytes, flagViews), which steady state reuses.
 func (ss *session) appendFlagsItem(dst []byte, m *Msg) []byte {
-	if len(dst) == 0 || dst[len(dst)-1] != '(' {
-		dst = append(dst, ' ')
+	recent := ss.sel != nil && ss.sel.recent[m.UID] && !ss.rev2
+	views := ss.flagViews(m.Flags, recent, false)
+	out, err := imapwire.AppendFetchFlags(dst, views)
+	if err == nil {
+		return out
 	}
-	dst = append(dst, "FLAGS ("...)
-	for i, f := range m.Flags {
-		if i > 0 {
-			dst = append(dst, ' ')
+	ss.log.Error("stored flag refused", "uid", m.UID, "err", err)
+	out, _ = imapwire.AppendFetchFlags(dst, ss.flagViews(m.Flags, recent, true))
+	return out
+}
+
+var flagRecent = []byte(`\Recent`)
+
+// flagViews returns flags (and \Recent) as byte slices into ss.flagBuf,
+// valid until the next call; with check, only the flags AppendFlag takes.
+func (ss *session) flagViews(flags []string, recent, check bool) [][]byte {
+	b := ss.flagBuf[:0]
+	for _, f := range flags {
+		b = append(b, f...)
+	}
+	ss.flagBuf = b
+	v := ss.flagList[:0]
+	off := 0
+	for _, f := range flags {
+		w := b[off : off+len(f) : off+len(f)]
+		off += len(f)
+		if check {
+			if _, err := imapwire.AppendFlag(nil, w); err != nil || f == `\*` {
+				continue
+			}
 		}
-		dst = append(dst, f...)
+		v = append(v, w)
 	}
-	if ss.sel != nil && ss.sel.recent[m.UID] && !ss.rev2 {
-		if len(m.Flags) > 0 {
-			dst = append(dst, ' ')
-		}
-		dst = append(dst, `\Recent`...)
+	if recent {
+		v = append(v, flagRecent)
 	}
-	return append(dst, ')')
+	ss.flagList = v
+	return v
 }
 
 func hasFlag(flags []string, f string) bool {
@@ -302,10 +325,16 @@ func hasFlag(flags []string, f string) bool {
 
 // resolve returns the view indices a set names, in ascending order: by
 // sequence number, or by UID. ok false for a sequence number past the end.
+// The slice is the session's scratch, valid until the next resolve.
 func (ss *session) resolve(set imapwire.SeqSet, uid bool) ([]int, bool) {
+	out, ok := ss.resolveInto(ss.idx[:0], set, uid)
+	ss.idx = out[:0]
+	return out, ok
+}
+
+func (ss *session) resolveInto(out []int, set imapwire.SeqSet, uid bool) ([]int, bool) {
 	sel := ss.sel
 	n := len(sel.msgs)
-	var out []int
 	if set.Saved() { // "$": the saved UIDs still here, whatever uid says
 		for i, m := range sel.msgs {
 			if _, ok := slices.BinarySearch(ss.saved, m.UID); ok {
@@ -315,10 +344,7 @@ func (ss *session) resolve(set imapwire.SeqSet, uid bool) ([]int, bool) {
 		return out, true
 	}
 	if n == 0 {
-		if uid {
-			return nil, true
-		}
-		return nil, false
+		return out, uid
 	}
 	if uid {
 		maxUID := sel.msgs[n-1].UID
@@ -329,7 +355,11 @@ func (ss *session) resolve(set imapwire.SeqSet, uid bool) ([]int, bool) {
 		}
 		return out, true
 	}
-	mark := make([]bool, n)
+	if cap(ss.mark) < n {
+		ss.mark = make([]bool, n)
+	}
+	mark := ss.mark[:n]
+	clear(mark)
 	for it := set.Ranges(); it.Next(); {
 		lo, hi := it.Lo, it.Hi
 		if lo == 0 {
@@ -342,7 +372,7 @@ func (ss *session) resolve(set imapwire.SeqSet, uid bool) ([]int, bool) {
 			lo, hi = hi, lo
 		}
 		if hi > uint32(n) {
-			return nil, false
+			return out, false
 		}
 		for s := lo; s <= hi; s++ {
 			mark[s-1] = true

@@ -39,8 +39,14 @@ type session struct {
 	w      *bufio.Writer
 	tls    *starttls.Server // nil on implicit-TLS ports
 	secure bool
-	out    []byte // responses not yet written
-	tmp    []byte // scratch
+	out    []byte   // responses not yet written
+	tmp    []byte   // scratch
+	caps   [][]byte // scratch: capability names for a response
+
+	flagBuf  []byte   // scratch: a message's flags, for flagViews
+	flagList [][]byte // scratch: views into flagBuf
+	idx      []int    // scratch: resolve's view indices
+	mark     []bool   // scratch: resolve's marks for sequence numbers
 
 	state              state
 	user               string
@@ -98,7 +104,7 @@ func (s *Server) limits() imapwire.Limits {
 // continueLiteral accepts a synchronizing literal inside an argument that
 // the decoder has checked it can hold.
 func (ss *session) continueLiteral(imapwire.Literal) error {
-	ss.out = append(ss.out, "+ Ready\r\n"...)
+	ss.put(imapwire.AppendContinuation(ss.out, readyText))
 	return ss.flush(true)
 }
 
@@ -166,7 +172,9 @@ func (ss *session) idleTimeout() time.Duration {
 
 // bye ends the session with an untagged BYE.
 func (ss *session) bye(why string) string {
-	ss.untaggedStatus("BYE", "", why)
+	if !ss.untagged(imapwire.CondBye, noCode, why) {
+		ss.untagged(imapwire.CondBye, noCode, "closing")
+	}
 	ss.flush(true)
 	return why
 }

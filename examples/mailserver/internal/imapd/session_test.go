@@ -152,17 +152,6 @@ func TestMatch(t *testing.T) {
 	}
 }
 
-func TestAppendSet(t *testing.T) {
-	for _, tc := range []struct {
-		in   []uint32
-		want string
-	}{
-		{nil, ""}, {[]uint32{1}, "1"}, {[]uint32{1, 2, 3}, "1:3"}, {[]uint32{1, 3, 4, 7}, "1,3:4,7"}, {[]uint32{5, 4}, "5,4"},
-	} {
-		assert.Equal(t, tc.want, string(appendSet(nil, tc.in)))
-	}
-}
-
 // FuzzSession: any input gives CRLF-terminated output lines and never
 // logs in without the password.
 func FuzzSession(f *testing.F) {
