@@ -261,6 +261,14 @@ func (f *folder) poll(stop chan struct{}) {
 		case <-t.C:
 		}
 		f.mu.Lock()
+		// Close closes stop under f.mu before the last release closes the
+		// watch: a tick that lost the race to it must not touch the watch.
+		select {
+		case <-stop:
+			f.mu.Unlock()
+			return
+		default:
+		}
 		if changed, err := f.refresh(false); changed || err != nil {
 			f.notify()
 		}
