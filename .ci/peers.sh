@@ -11,6 +11,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q dovecot-imapd dovecot-pop3d postfix swaks isync msmtp curl libnet-ssleay-perl
 $SUDO apt-get install -y -q dovecot-lmtpd gnupg openssl # smtpwire LMTP interop; examples/mailserver PGP/MIME and S/MIME round trips
+$SUDO apt-get install -y -q haproxy # examples/mailserver behind HAProxy (PROXY v2, two instances)
 if ! $SUDO apt-get install -y -q fetchmail; then
 	echo "peers.sh: fetchmail did not install; record.sh will skip it" >&2
 fi

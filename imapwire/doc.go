@@ -78,4 +78,15 @@
 // The Append functions and [Encoder] write into a caller's []byte; the
 // encoder chooses atom, quoted string or literal by content and never
 // writes CR, LF or NUL outside a literal.
+//
+// A server's responses have their writers: [AppendTagged] and
+// [AppendUntagged] (status responses with a typed [Code]),
+// [AppendCapabilityData], [AppendEnabledData], [AppendFlagsData],
+// [AppendExistsData], [AppendRecentData], [AppendExpungeData],
+// [AppendVanishedData], [AppendSearchData], [AppendContinuation],
+// [AppendContinuationData] and [AppendSeqSet], and, in the Encoder's UTF-8
+// mode, [Encoder.AppendListData], [Encoder.AppendStatusData],
+// [Encoder.AppendESearchData], [Encoder.AppendIDData] and
+// [Encoder.AppendNamespaceData]. A value that would inject is refused
+// (ErrInjection) with dst unchanged.
 package imapwire

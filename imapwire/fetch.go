@@ -134,7 +134,9 @@ func (r *Reader) fetchItem(it *FetchItem) error {
 // section reads a section specification and its "]"; partOnly is set for
 // BINARY, which takes a part number alone.
 func (r *Reader) section(s *Section, partOnly bool) error {
-	start := r.p
+	// start is kept from the start of the message: a field name taken
+	// inline by Capture may grow the buffer, which moves the message.
+	start := r.p - r.msg
 	for {
 		e := run(r.line(), r.p, clDigit)
 		if v, ok := parseUint(r.buf[r.p:e], maxNumber); !ok || v == 0 {
@@ -147,8 +149,8 @@ func (r *Reader) section(s *Section, partOnly bool) error {
 		}
 		break
 	}
-	if r.p > start {
-		s.Part = r.buf[start:r.p]
+	if r.p > r.msg+start {
+		s.Part = r.buf[r.msg+start : r.p]
 		if r.Peek() == '.' && !partOnly {
 			r.p++
 			if r.Peek() == ']' {
@@ -198,7 +200,7 @@ func (r *Reader) section(s *Section, partOnly bool) error {
 	if r.Peek() != ']' {
 		return r.expected("]")
 	}
-	s.Raw = r.buf[start:r.p]
+	s.Raw = r.buf[r.msg+start : r.p]
 	r.p++
 	return nil
 }

@@ -1,6 +1,7 @@
 package imapwire
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -79,4 +80,57 @@ func TestModSeqAndSectionData(t *testing.T) {
 	require.NoError(t, r.End())
 	_, err = line(t, ClientSide, "(1 2)\r\n", Quirks{}).ModSeq()
 	assert.ErrorIs(t, err, ErrSyntax)
+}
+
+// A section whose field list holds a literal that grows the buffer, in a
+// command after another, has the same Raw as when it comes alone (Raw was
+// once sliced from the new buffer with an index into the old one), on the
+// server side (FETCH) and the client side (a FETCH response).
+func TestSectionRawAcrossGrowth(t *testing.T) {
+	field := strings.Repeat("X", 4000)
+	want := "HEADER.FIELDS (FROM {4000+}\r\n" + field + ")"
+	for _, lead := range []string{"", "a NOOP " + strings.Repeat("x", 1000) + "\r\n"} {
+		r := NewReader(strings.NewReader(lead+"b FETCH 1 BODY.PEEK[HEADER.FIELDS (FROM {4000+}\r\n"+field+")]\r\n"), ServerSide, Options{})
+		if lead != "" {
+			_, err := r.ReadCommand()
+			require.NoError(t, err)
+		}
+		_, err := r.ReadCommand()
+		require.NoError(t, err)
+		require.NoError(t, r.SP())
+		_, err = r.SeqSet()
+		require.NoError(t, err)
+		require.NoError(t, r.SP())
+		atts := r.FetchAtts()
+		require.True(t, atts.Next(), "%v", atts.Err())
+		sec := atts.Item().Section
+		assert.Equal(t, want, string(sec.Raw), "lead %d", len(lead))
+		assert.Equal(t, []string{"FROM", field}, sectionFields(sec))
+	}
+	want = "HEADER.FIELDS (FROM {4000}\r\n" + field + ")"
+	for _, lead := range []string{"", "* OK " + strings.Repeat("x", 1000) + "\r\n"} {
+		r := NewReader(strings.NewReader(lead+"* 1 FETCH (BODY[HEADER.FIELDS (FROM {4000}\r\n"+field+")] NIL)\r\n"), ClientSide, Options{})
+		if lead != "" {
+			_, err := r.ReadResponse()
+			require.NoError(t, err)
+		}
+		resp, err := r.ReadResponse()
+		require.NoError(t, err)
+		require.Equal(t, DataFetch, resp.Data)
+		items := r.FetchItems()
+		require.True(t, items.Next(), "%v", items.Err())
+		sec := items.Item().Section
+		assert.Equal(t, want, string(sec.Raw), "lead %d", len(lead))
+		assert.Equal(t, []string{"FROM", field}, sectionFields(sec))
+	}
+}
+
+// sectionFields lists a section's header field names by value.
+func sectionFields(s Section) []string {
+	var out []string
+	for v := s.Fields; v.More(); {
+		t, _ := v.Next()
+		out = append(out, string(t.AppendValue(nil)))
+	}
+	return out
 }

@@ -3,8 +3,10 @@ package imapwire
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -353,67 +355,146 @@ func FuzzParseStructures(f *testing.F) {
 	})
 }
 
+// wideLimits let the buffer grow in several steps (4 KiB, 8 KiB, …) with a
+// message that does not start it; under fuzzLimits the first buffer is
+// already the largest.
+var wideLimits = Limits{MaxLine: 8192, MaxMessage: 32 << 10, MaxInlineLiteral: 12 << 10, MaxLiteral: 12 << 10,
+	MaxNonSyncLiteral: 12 << 10, MaxLiterals: 4, MaxLiteralTotal: 32 << 10, MaxDepth: 6, MaxTagLen: 20}
+
+// literalMessage is a message of side with two literals of data, each
+// followed by more of the line, and pad octets of an atom before the
+// first: an APPEND from a client, a FETCH from a server.
+func literalMessage(side Side, lit Literal, data []byte, pad int) []byte {
+	p := bytes.Repeat([]byte{'p'}, pad)
+	if side == ServerSide {
+		return fmt.Appendf(nil, "a APPEND INBOX X%s %s\r\n%s X %s\r\n%s\r\n", p, lit, data, lit, data)
+	}
+	return fmt.Appendf(nil, "* 1 FETCH (X%s BINARY[] %s\r\n%s UID 7 BINARY[1] %s\r\n%s)\r\n", p, lit, data, lit, data)
+}
+
+// readLiteralMessage reads a message with the generic lexer, taking each
+// literal in the way how says (0 Inline, 1 ReadLiteral, 2 LiteralReader
+// with io.ReadAll), and renders its tokens, literals by value; it stops at
+// the first error.
+func readLiteralMessage(r *Reader, how uint8) ([]string, error) {
+	if err := r.Begin(); err != nil {
+		return nil, err
+	}
+	var out []string
+	for {
+		tok, err := r.Next()
+		if err == nil && tok.Kind == KindLiteral {
+			lit := tok.Literal
+			switch how {
+			case 0:
+				tok.Bytes, err = r.Inline()
+			case 1:
+				tok.Bytes, err = r.ReadLiteral(make([]byte, 0, lit.Size))
+			default:
+				tok.Bytes, err = io.ReadAll(r.LiteralReader())
+			}
+			out = append(out, lit.String())
+		}
+		if err != nil {
+			return out, err
+		}
+		out = append(out, tok.Kind.String()+":"+string(tok.Bytes))
+		if tok.Kind == KindEnd {
+			return out, nil
+		}
+	}
+}
+
 // A literal's data is taken exactly however it is taken and however the
 // input is split: NUL is refused (ErrLiteralNUL) in {n} and {n+} and kept
-// in literal8, the data comes back whole otherwise, and the next message is
-// read where the literal ends, never inside it.
+// in literal8, the data comes back whole otherwise, the line goes on after
+// it as it would after a literal taken inline from the message alone, and
+// the next message is read where the message ends, never inside it. With
+// lead, pad, size or mode bit 32, an earlier message of about lead octets comes first,
+// pad octets of an atom come before the first literal on its line and the
+// data is repeated to size octets, under limits that let the buffer grow
+// while the message is read: the case in which a line that crossed the
+// buffer's end was once framed where the message had been before the
+// buffer grew (TestReaderLineAcrossGrowth). Mode bit 16 makes the chunks
+// 32 times larger, so that reads fill the buffer as a network does, and bit
+// 32 sets the pad so that the first literal's data starts pad%256 octets
+// before the end of the first buffer (4096 octets), where it grows.
 func FuzzLiteralData(f *testing.F) {
-	f.Add([]byte("a\x00b"), uint8(0), []byte{1, 2})
-	f.Add([]byte("xx\r\nz OK smuggled\r\n"), uint8(5), []byte{3})
-	f.Add([]byte("he\x00lo"), uint8(10), []byte{7, 1})
-	f.Add([]byte(""), uint8(3), []byte{1})
-	f.Fuzz(func(t *testing.T, data []byte, mode uint8, seed []byte) {
+	f.Add([]byte("a\x00b"), uint8(0), []byte{1, 2}, uint16(0), uint16(0), uint16(0))
+	f.Add([]byte("xx\r\nz OK smuggled\r\n"), uint8(5), []byte{3}, uint16(0), uint16(0), uint16(0))
+	f.Add([]byte("he\x00lo"), uint8(10), []byte{7, 1}, uint16(0), uint16(0), uint16(0))
+	f.Add([]byte(""), uint8(3), []byte{1}, uint16(0), uint16(0), uint16(0))
+	// The shapes of TestReaderLineAcrossGrowth: a literal streamed, then
+	// inline, before a line that crosses the end of the first buffer.
+	f.Add([]byte("0123456789"), uint8(5|16), []byte{255}, uint16(1), uint16(4050), uint16(40))
+	f.Add([]byte("0123456789"), uint8(1), []byte{255, 3}, uint16(1000), uint16(0), uint16(3040))
+	f.Fuzz(func(t *testing.T, data []byte, mode uint8, seed []byte, lead, pad, size uint16) {
 		side := Side(mode & 1)
 		how := (mode >> 1) % 3
 		binary := mode&8 != 0
-		if len(data) > int(fuzzLimits.MaxNonSyncLiteral) {
-			data = data[:fuzzLimits.MaxNonSyncLiteral]
+		sizes := chunked.SizesFrom(seed)
+		if mode&16 != 0 {
+			for i := range sizes {
+				sizes[i] *= 32
+			}
+		}
+		lim := fuzzLimits
+		if lead > 0 || pad > 0 || size > 0 || mode&32 != 0 {
+			lim = wideLimits
+			if n := int(size) % (int(lim.MaxNonSyncLiteral) + 1); len(data) > 0 && n > len(data) {
+				data = bytes.Repeat(data, n/len(data)+1)[:n]
+			}
+		}
+		if len(data) > int(lim.MaxNonSyncLiteral) {
+			data = data[:lim.MaxNonSyncLiteral]
 		}
 		lit := Literal{Size: uint64(len(data)), Binary: binary, NonSync: side == ServerSide}
 		var in []byte
-		if side == ServerSide {
-			in = append([]byte("a APPEND INBOX "), lit.String()...)
-		} else {
-			in = append([]byte("* 1 FETCH (BINARY[] "), lit.String()...)
+		if lead > 0 {
+			in = append(append([]byte("l NOOP "), bytes.Repeat([]byte{'x'}, int(lead)%6000)...), "\r\n"...)
 		}
-		in = append(append(append(in, "\r\n"...), data...), ")\r\nz NOOP\r\n"...)
-		if side == ServerSide {
-			in = bytes.Replace(in, []byte(")\r\nz NOOP"), []byte("\r\nz NOOP"), 1)
-		} else {
-			in = bytes.Replace(in, []byte("z NOOP"), []byte("z OK done"), 1)
+		n := int(pad) % 8000
+		if mode&32 != 0 {
+			head := bytes.Index(literalMessage(side, lit, nil, 0), []byte("\r\n")) + 2
+			n = max(0, min(4096-int(pad)%256-len(in)-head, 8000))
 		}
-		r := NewReader(chunked.NewReader(in, chunked.SizesFrom(seed)...), side, Options{Limits: fuzzLimits})
-		require.NoError(t, r.Begin())
-		for {
-			tok, err := r.Next()
+		msg := literalMessage(side, lit, data, n)
+		in = append(in, msg...)
+		if side == ServerSide {
+			in = append(in, "z NOOP\r\n"...)
+		} else {
+			in = append(in, "z OK done\r\n"...)
+		}
+		r := NewReader(chunked.NewReader(in, sizes...), side, Options{Limits: lim})
+		if lead > 0 {
+			toks, err := readLiteralMessage(r, how)
 			require.NoError(t, err)
-			if tok.Kind == KindLiteral {
-				require.Equal(t, lit, tok.Literal)
-				break
-			}
+			require.Equal(t, []string{"atom:l", "SP: ", "atom:NOOP", "SP: ", "atom:" + strings.Repeat("x", int(lead)%6000), "end:"}, toks)
 		}
-		var got []byte
-		var err error
-		switch how {
-		case 0:
-			got, err = r.Inline()
-		case 1:
-			got, err = r.ReadLiteral(make([]byte, 0, len(data)))
-		default:
-			got, err = io.ReadAll(r.LiteralReader())
-		}
+		got, err := readLiteralMessage(r, how)
+		require.GreaterOrEqual(t, len(got), 1, "%v", err)
 		if !binary && bytes.IndexByte(data, 0) >= 0 {
 			require.ErrorIs(t, err, ErrLiteralNUL)
 			assert.Equal(t, "BAD", ReplyFor(err).Cond)
-			assert.NotContains(t, string(got), "\x00")
+			assert.NotContains(t, strings.Join(got, ""), "\x00")
 		} else {
 			require.NoError(t, err)
-			assert.Equal(t, string(data), string(got))
+			// The message alone, unsplit, from a fresh Reader whose buffer
+			// it starts, literals inline.
+			want, err := readLiteralMessage(NewReader(bytes.NewReader(msg), side, Options{Limits: lim}), 0)
+			require.NoError(t, err)
+			require.Contains(t, want, "literal:"+string(data))
+			require.Equal(t, want, got, "the message reads the same after another, split, however its literals are taken")
 		}
-		require.NoError(t, r.Begin(), "the next message starts after the literal")
-		tag, err := r.Atom()
-		require.NoError(t, err)
-		assert.Equal(t, "z", string(tag))
+		require.Contains(t, got, lit.String())
+		require.LessOrEqual(t, cap(r.buf), bufBound(r.Limits()), "memory stays within the limits")
+		last, err := readLiteralMessage(r, how)
+		require.NoError(t, err, "the next message starts after the literal")
+		if side == ServerSide {
+			assert.Equal(t, []string{"atom:z", "SP: ", "atom:NOOP", "end:"}, last)
+		} else {
+			assert.Equal(t, []string{"atom:z", "SP: ", "atom:OK", "SP: ", "atom:done", "end:"}, last)
+		}
 	})
 }
 

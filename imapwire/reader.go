@@ -187,10 +187,13 @@ func (r *Reader) begin() error {
 	return r.frame()
 }
 
-// frame finds the end of the line that starts at r.next.
+// frame finds the end of the line that starts at r.next. Nothing that
+// indexes buf is kept across fill: a fill that grows the buffer moves the
+// message to the front of the new one, and only the Reader's own indices
+// are rebased (r.next with them).
 func (r *Reader) frame() error {
-	start := r.next
 	for {
+		start := r.next
 		if i := bytes.IndexByte(r.buf[r.scan:r.w], '\n'); i >= 0 {
 			lf := r.scan + i
 			end := lf

@@ -206,13 +206,15 @@ func (r *Reader) ReadESearchData() (ESearchData, error) {
 		r.p += 4
 		d.UID = true
 	}
+	// s is kept from the start of the message: a literal that Capture
+	// takes inline may grow the buffer, which moves the message.
 	s := -1
 	for r.p < r.end {
 		if err := r.SP(); err != nil {
 			return d, err
 		}
 		if s < 0 {
-			s = r.p
+			s = r.p - r.msg
 		}
 		if _, err := r.Atom(); err != nil {
 			return d, err
@@ -225,9 +227,9 @@ func (r *Reader) ReadESearchData() (ESearchData, error) {
 		}
 	}
 	if s < 0 {
-		s = r.p
+		s = r.p - r.msg
 	}
-	d.Items = Values{b: r.buf[s:r.p]}
+	d.Items = Values{b: r.buf[r.msg+s : r.p]}
 	return d, r.End()
 }
 

@@ -43,3 +43,30 @@ func TestStatusItemsAndNamespace(t *testing.T) {
 	assert.Equal(t, "", string(prefix.Bytes))
 	assert.Equal(t, "/", string(delim.Bytes))
 }
+
+// An ESEARCH item whose value is a literal that grows the buffer, in a
+// response after another, reads as it does when the response is read alone
+// (the items were once sliced from the new buffer with an index into the
+// old one: wrong bytes, or a panic). The items end at the literal's header:
+// ReadESearchData does not take a literal's data into them.
+func TestESearchItemsAcrossGrowth(t *testing.T) {
+	esearch := "* ESEARCH (TAG \"a\") UID MIN 3 X-BIG {5000}\r\n" + strings.Repeat("7", 5000) + "\r\n"
+	for _, lead := range []string{"", "* OK " + strings.Repeat("x", 1000) + "\r\n"} {
+		r := NewReader(stringsReader(lead+esearch+"a OK done\r\n"), ClientSide, Options{})
+		if lead != "" {
+			_, err := r.ReadResponse()
+			require.NoError(t, err)
+		}
+		resp, err := r.ReadResponse()
+		require.NoError(t, err)
+		require.Equal(t, DataESearch, resp.Data)
+		d, err := r.ReadESearchData()
+		require.NoError(t, err, "lead %d", len(lead))
+		assert.True(t, d.UID)
+		assert.Equal(t, "a", string(d.Tag.Bytes))
+		assert.Equal(t, "MIN 3 X-BIG {5000}", string(d.Items.b), "lead %d", len(lead))
+		resp, err = r.ReadResponse()
+		require.NoError(t, err)
+		assert.Equal(t, "a", string(resp.Tag))
+	}
+}

@@ -102,7 +102,7 @@ func lexValue(b []byte, i int, t *Token) int {
 		}
 		t.Kind, t.Bytes, t.Escaped = KindQuoted, b[i+1:e], esc
 		return e + 1
-	case c == '{' || c == '~':
+	case c == '{' || c == '~' && i+1 < len(b) && b[i+1] == '{':
 		lit, data, end := lexLiteral(b, i)
 		if end < 0 {
 			return -1

@@ -29,6 +29,19 @@ func TestValues(t *testing.T) {
 		}
 		assert.ErrorIs(t, v.Err(), ErrSyntax, bad)
 	}
+	// "~" starts a literal8 only when "{" follows: "~x" is an atom (a
+	// keyword), as Capture already reads it.
+	tilde := ValuesOf([]byte("(\\Seen ~x ~{2}\r\nab)"))
+	var kinds []string
+	for tilde.More() {
+		tok, ok := tilde.Next()
+		if !ok {
+			break
+		}
+		kinds = append(kinds, tok.Kind.String()+":"+string(tok.Bytes))
+	}
+	assert.NoError(t, tilde.Err())
+	assert.Equal(t, []string{`flag:\Seen`, "atom:~x", "literal:ab"}, kinds)
 	one := ValuesOf([]byte("atom"))
 	tok, ok := one.Next()
 	assert.True(t, ok)

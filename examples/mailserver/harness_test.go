@@ -145,7 +145,7 @@ func Start(t testing.TB, o Options) *Server {
 		}
 		args = append(args, "-data", s.Data)
 		if !o.NoListenerFlags {
-			for _, l := range []string{"submission", "submissions", "pop3", "pop3s"} {
+			for _, l := range []string{"submission", "submissions", "pop3", "pop3s", "imap", "imaps"} {
 				args = append(args, "-"+l, "127.0.0.1:0")
 			}
 		}

@@ -3,7 +3,7 @@
 // POP3S) over one Maildir store, with TLS forced or opportunistic. Nothing
 // that leaves the service names the sender's IP address, host or ISP.
 //
-//	go run ./examples/mailserver            # demo user, self-signed cert, ports 2587 2465 2110 2995
+//	go run ./examples/mailserver            # demo user, self-signed cert, ports 2587 2465 2110 2995 2143 2993
 //	go run ./examples/mailserver -h         # every flag with its default
 //
 // main parses flags and wires the parts; the parts live in internal/.
@@ -18,6 +18,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -52,14 +53,18 @@ type config struct {
 	data, usersFile, hashPassword, hostname, cert, key string
 	userFlags                                          listFlag
 	submission, submissions, pop3, pop3s               string
+	imap, imaps                                        string
 	tlsMode                                            string
 	maxMessage                                         int64
 	maxConns, maxConnsPerIP                            int
 	failDelay                                          time.Duration
 	relay, relayTLS, relayAuth, relayCA                string
 	relayImplicit                                      bool
-	queueRetry                                         time.Duration
+	dns, mtastsCA                                      string
+	mxPort, mtastsPort, mxPerDomain                    int
+	queueRetry, queueMaxAge                            time.Duration
 	grace                                              time.Duration
+	proxyFrom                                          []netip.Prefix
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -77,23 +82,52 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.submissions, "submissions", "127.0.0.1:2465", "SMTP submission with implicit TLS on `ADDR` (empty: off)")
 	fs.StringVar(&c.pop3, "pop3", "127.0.0.1:2110", "POP3 with STLS on `ADDR` (empty: off)")
 	fs.StringVar(&c.pop3s, "pop3s", "127.0.0.1:2995", "POP3 with implicit TLS on `ADDR` (empty: off)")
+	fs.StringVar(&c.imap, "imap", "127.0.0.1:2143", "IMAP with STARTTLS on `ADDR` (empty: off)")
+	fs.StringVar(&c.imaps, "imaps", "127.0.0.1:2993", "IMAP with implicit TLS on `ADDR` (empty: off)")
 	fs.StringVar(&c.tlsMode, "tls", "required", "`MODE`: required: no AUTH, USER/PASS or MAIL before TLS; opportunistic: allowed in plaintext")
 	fs.Int64Var(&c.maxMessage, "max-message", 26214400, "largest message accepted, in `BYTES`")
 	fs.IntVar(&c.maxConns, "max-conns", 1000, "`N` connections in all (over it: 421 / -ERR [SYS/TEMP])")
 	fs.IntVar(&c.maxConnsPerIP, "max-conns-per-ip", 100, "connections from one client IP (-1: no per-IP cap)")
 	fs.DurationVar(&c.failDelay, "fail-delay", time.Second, "delay after a failed login, doubled per further failure from the same IP up to 16x")
-	fs.StringVar(&c.relay, "relay", "", "smarthost `HOST:PORT` for non-local recipients (empty: they are refused 550 5.7.1 relaying denied)")
-	fs.StringVar(&c.relayTLS, "relay-tls", "verify", "TLS `LEVEL` toward the relay (tlspolicy level: none, may, encrypt, verify, secure…)")
+	fs.StringVar(&c.relay, "relay", "", "smarthost `HOST:PORT` for non-local recipients, or \"mx\" to deliver to each recipient domain's MX hosts (empty: they are refused 550 5.7.1 relaying denied)")
+	fs.StringVar(&c.relayTLS, "relay-tls", "verify", "TLS `LEVEL` toward the relay or MX hosts (tlspolicy level: none, may, encrypt, dane, dane-only, verify, secure…); default verify for a relay, may for -relay mx")
+	fs.StringVar(&c.dns, "dns", "", "DNS resolver `HOST:PORT` for -relay mx (default: the first nameserver of /etc/resolv.conf); DANE trusts its AD bit, so name a validating resolver on a trusted path")
+	fs.IntVar(&c.mxPerDomain, "mx-per-domain", 2, "-relay mx: connections to one recipient domain at a time")
+	fs.IntVar(&c.mxPort, "mx-port", 25, "test hook: the SMTP `PORT` of every MX host")
+	fs.IntVar(&c.mtastsPort, "mtasts-port", 443, "test hook: the HTTPS `PORT` of mta-sts.DOMAIN")
+	fs.StringVar(&c.mtastsCA, "mtasts-ca", "", "test hook: PEM `FILE` of CAs that verify mta-sts.DOMAIN (default: the system roots)")
+	fs.DurationVar(&c.queueMaxAge, "queue-max-age", 0, "test hook: give up on a message after `DURATION` instead of 5 days")
 	fs.StringVar(&c.relayAuth, "relay-auth", "", "`NAME:PASSWORD` for AUTH at the relay")
 	fs.StringVar(&c.relayCA, "relay-ca", "", "PEM `FILE` of CA certificates that verify the relay (default: the system roots)")
 	fs.BoolVar(&c.relayImplicit, "relay-implicit", false, "the relay port speaks implicit TLS (465) instead of STARTTLS")
 	fs.DurationVar(&c.queueRetry, "queue-retry", 0, "retry every `DURATION` instead of the 1m…4h schedule (for tests)")
 	fs.DurationVar(&c.grace, "grace", 5*time.Second, "at SIGINT/SIGTERM, how long sessions may run on")
+	fs.Func("proxy-from", "`CIDR,…` of load balancers (HAProxy) whose connections must start with a PROXY v1/v2 header naming the client; a header from anyone else closes the connection", func(v string) error {
+		for _, f := range strings.Split(v, ",") {
+			p, err := netip.ParsePrefix(strings.TrimSpace(f))
+			if err != nil {
+				a, aerr := netip.ParseAddr(strings.TrimSpace(f))
+				if aerr != nil {
+					return err
+				}
+				p = netip.PrefixFrom(a, a.BitLen())
+			}
+			c.proxyFrom = append(c.proxyFrom, p.Masked())
+		}
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	if c.relay == "mx" {
+		set := false
+		fs.Visit(func(f *flag.Flag) { set = set || f.Name == "relay-tls" })
+		if !set {
+			c.relayTLS = "may" // opportunistic TLS, as MTAs deliver by default
+		}
 	}
 	if c.tlsMode != "required" && c.tlsMode != "opportunistic" {
 		return c, fmt.Errorf("-tls must be required or opportunistic, not %q", c.tlsMode)
@@ -231,6 +265,7 @@ func serve(ctx context.Context, c config, stdout, stderr io.Writer) error {
 		return err
 	}
 	ports = append(extra, ports...)
+	ports = append(ports, wireIMAP(c, db, st, tlsCfg, required, lim, log)...)
 
 	var servers []*listener.Server
 	var names []string
@@ -245,7 +280,7 @@ func serve(ctx context.Context, c config, stdout, stderr io.Writer) error {
 			}
 			return fmt.Errorf("%s: %w", p.name, err)
 		}
-		cfg := listener.Config{Name: p.name, Handler: p.handler, Limits: lim, Busy: []byte(p.busy), Log: log, Grace: c.grace}
+		cfg := listener.Config{Name: p.name, Handler: p.handler, Limits: lim, Busy: []byte(p.busy), Log: log, Grace: c.grace, ProxyFrom: c.proxyFrom}
 		if p.implicit {
 			cfg.Implicit = tlsCfg
 		}

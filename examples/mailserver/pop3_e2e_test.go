@@ -13,7 +13,103 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/mailwire/mailwire/examples/mailserver/internal/store"
 )
+
+// deliverInOrder delivers msgs to user one at a time and opens the user's
+// maildrop after each, so that the store gives each its UID, and with it
+// its POP3 message number, before the next one arrives. The store numbers
+// the messages that are new at one open by their Maildir keys, which do not
+// sort in delivery order within a second (TestPOP3OrderWithinASecond);
+// a UID once given keeps the order.
+func deliverInOrder(t testing.TB, s *Server, user string, msgs ...[]byte) {
+	t.Helper()
+	st, err := store.Open(s.Data)
+	require.NoError(t, err)
+	for _, m := range msgs {
+		deliverOne(t, st, user, m)
+	}
+}
+
+func deliverOne(t testing.TB, st *store.Store, user string, msg []byte) {
+	t.Helper()
+	require.NoError(t, st.Deliver([]string{user}, bytes.NewReader(msg)))
+	md, err := st.OpenMaildrop(user)
+	require.NoError(t, err)
+	require.NoError(t, md.Close())
+}
+
+// TestPOP3OrderWithinASecond: two messages delivered in the same second,
+// the first before its 100000th microsecond and the second after it, have
+// Maildir keys ("…M99xxx…", "…M100xxx…") that sort the other way as
+// strings, which is how the store orders the fresh keys of one second.
+// Delivered with deliverInOrder's rule they are still messages 1 and 2 in
+// delivery order, as TestPOP3Session relies on.
+func TestPOP3OrderWithinASecond(t *testing.T) {
+	s := Start(t, Options{})
+	st, err := store.Open(s.Data)
+	require.NoError(t, err)
+	m1, m2 := testMessage(1), testMessage(2)
+	constructed := false
+	for try := 0; try < 8 && !constructed; try++ {
+		// An empty inbox, its folders made.
+		require.NoError(t, os.RemoveAll(s.Maildir("alice")))
+		md, err := st.OpenMaildrop("alice")
+		require.NoError(t, err)
+		require.NoError(t, md.Close())
+		// Wait for 97-99 ms into a second.
+		now := time.Now()
+		next := now.Truncate(time.Second).Add(97 * time.Millisecond)
+		if !now.Before(next) {
+			next = next.Add(time.Second)
+		}
+		time.Sleep(time.Until(next))
+		if time.Now().Nanosecond()/1000 >= 99000 {
+			continue
+		}
+		sec := time.Now().Unix()
+		deliverOne(t, st, "alice", m1)
+		for time.Now().Nanosecond()/1000 < 100100 && time.Now().Unix() == sec {
+			time.Sleep(50 * time.Microsecond)
+		}
+		deliverOne(t, st, "alice", m2)
+		// The case is built when the keys sort against delivery order.
+		k := keysByBody(t, s, "alice")
+		k1, k2 := k[string(m1)], k[string(m2)]
+		require.NotEmpty(t, k1)
+		require.NotEmpty(t, k2)
+		s1, _, _ := strings.Cut(k1, ".")
+		s2, _, _ := strings.Cut(k2, ".")
+		constructed = s1 == s2 && k2 < k1
+	}
+	require.True(t, constructed, "could not deliver around 100 ms into a second")
+	p := dialPOP(t, s, "pop3s")
+	p.login("alice", "alice-secret-pw")
+	require.True(t, p.cmd("RETR 1").OK)
+	assert.Equal(t, string(m1), string(p.body()), "message 1 is the first delivered")
+	require.True(t, p.cmd("RETR 2").OK)
+	assert.Equal(t, string(m2), string(p.body()))
+	require.True(t, p.cmd("QUIT").OK)
+}
+
+// keysByBody maps each message in user's inbox to its Maildir key.
+func keysByBody(t *testing.T, s *Server, user string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, sub := range []string{"new", "cur"} {
+		dir := filepath.Join(s.Maildir(user), sub)
+		ents, err := os.ReadDir(dir)
+		require.NoError(t, err)
+		for _, e := range ents {
+			b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+			require.NoError(t, err)
+			key, _, _ := strings.Cut(e.Name(), ":")
+			out[string(b)] = key
+		}
+	}
+	return out
+}
 
 // TestPOP3Session drives every command over STLS with the Go client:
 // bodies come out byte-identical, DELE+QUIT removes, DELE+RSET and a
@@ -21,7 +117,7 @@ import (
 func TestPOP3Session(t *testing.T) {
 	s := Start(t, Options{})
 	m1, m2, m3 := testMessage(1), testMessage(2), testMessage(3)
-	deliver(t, s, "alice", m1, m2, m3)
+	deliverInOrder(t, s, "alice", m1, m2, m3)
 
 	p := dialPOP(t, s, "pop3")
 	p.stls()
@@ -291,7 +387,7 @@ func TestHelp(t *testing.T) {
 // fixed default ports, from a temporary working directory (the default
 // -data ./mailwire-data lands there). Skips when a port is taken.
 func TestDefaultPorts(t *testing.T) {
-	for _, a := range []string{"127.0.0.1:2587", "127.0.0.1:2465", "127.0.0.1:2110", "127.0.0.1:2995"} {
+	for _, a := range []string{"127.0.0.1:2587", "127.0.0.1:2465", "127.0.0.1:2110", "127.0.0.1:2995", "127.0.0.1:2143", "127.0.0.1:2993"} {
 		if !portFree(a) {
 			t.Skipf("default port %s is taken", a)
 		}
@@ -300,7 +396,8 @@ func TestDefaultPorts(t *testing.T) {
 	s := Start(t, Options{RawArgs: true, Dir: dir})
 	s.Data = filepath.Join(dir, "mailwire-data")
 	s.CAFile = filepath.Join(s.Data, "tls", "cert.pem")
-	assert.Equal(t, map[string]string{"submission": "127.0.0.1:2587", "submissions": "127.0.0.1:2465", "pop3": "127.0.0.1:2110", "pop3s": "127.0.0.1:2995"}, s.Addr)
+	assert.Equal(t, map[string]string{"submission": "127.0.0.1:2587", "submissions": "127.0.0.1:2465", "pop3": "127.0.0.1:2110", "pop3s": "127.0.0.1:2995",
+		"imap": "127.0.0.1:2143", "imaps": "127.0.0.1:2993"}, s.Addr)
 	require.NotEmpty(t, s.Users["demo"])
 	for _, name := range []string{"pop3", "pop3s"} {
 		p := dialPOP(t, s, name)

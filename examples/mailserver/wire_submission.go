@@ -37,6 +37,7 @@ func wireSubmission(c config, db *users.DB, st *store.Store, tc *tls.Config, req
 	}
 	if q != nil {
 		cfg.Queue = q
+		cfg.OfferRequireTLS = c.relay == "mx"
 	}
 	srv := submission.New(cfg)
 	return []port{

@@ -41,7 +41,7 @@ func Decode(dst, src []byte) ([]byte, error) {
 	case "*":
 		return dst, ErrCanceled
 	}
-	if bytes.IndexAny(src, "\r\n") >= 0 {
+	if bytes.ContainsAny(src, "\r\n") {
 		return dst, ErrBase64
 	}
 	out, err := strict.AppendDecode(dst, src)

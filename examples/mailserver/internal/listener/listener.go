@@ -2,7 +2,9 @@
 // connection cap (answered with the protocol's busy reply), implicit TLS
 // (the handshake done and deadline-bounded before a session starts), and
 // graceful shutdown (stop accepting, let sessions end within a grace
-// period, then close what is left).
+// period, then close what is left), and the PROXY protocol header from
+// trusted load balancers (read before TLS and before the greeting; the
+// session then sees the real client as conn.RemoteAddr()).
 package listener
 
 import (
@@ -21,7 +23,8 @@ import (
 // Handler serves one connection. Serve closes conn before it returns; ctx
 // is cancelled at shutdown, when the session should finish the command it
 // is in, say goodbye (421, -ERR) and close. On implicit-TLS ports conn is a
-// *tls.Conn whose handshake is complete.
+// *tls.Conn whose handshake is complete. Behind a trusted proxy (ProxyFrom)
+// conn.RemoteAddr() is the client the PROXY header named.
 type Handler interface {
 	Serve(ctx context.Context, conn net.Conn)
 }
@@ -39,6 +42,14 @@ type Config struct {
 	Log              *slog.Logger
 	HandshakeTimeout time.Duration // default 30 s
 	Grace            time.Duration // shutdown: how long sessions may run on; default 5 s
+	// ProxyFrom are the load balancers: a connection from one of these
+	// networks must start with a PROXY header (v1 or v2) within
+	// ProxyTimeout, and the session, the connection caps and the log then
+	// see the client it names. A missing, malformed or late header closes
+	// the connection before a byte is answered. A connection from anyone
+	// else that starts with a header is closed too. Empty: no PROXY.
+	ProxyFrom    []netip.Prefix
+	ProxyTimeout time.Duration // default 5 s
 }
 
 // Server is a running listener.
@@ -60,6 +71,9 @@ func New(ln net.Listener, cfg Config) *Server {
 	}
 	if cfg.Grace <= 0 {
 		cfg.Grace = 5 * time.Second
+	}
+	if cfg.ProxyTimeout <= 0 {
+		cfg.ProxyTimeout = 5 * time.Second
 	}
 	return &Server{cfg: cfg, ln: ln, conns: map[net.Conn]struct{}{}}
 }
@@ -130,28 +144,29 @@ func (s *Server) track(c net.Conn, on bool) {
 }
 
 func (s *Server) start(ctx context.Context, conn net.Conn) {
-	ip := RemoteIP(conn)
-	release := func() {}
-	if s.cfg.Limits != nil {
-		r, ok := s.cfg.Limits.Acquire(ip)
-		if !ok {
-			s.cfg.Log.Info("refused: connection cap", "listener", s.cfg.Name, "client", ip.String())
-			s.wg.Add(1)
-			go func() {
-				defer s.wg.Done()
-				s.refuse(ctx, conn)
-			}()
-			return
-		}
-		release = r
-	}
 	s.wg.Add(1)
 	s.track(conn, true)
 	go func() {
 		defer s.wg.Done()
-		defer release()
 		defer s.track(conn, false)
-		s.serve(ctx, conn, ip)
+		c, ok := s.proxy(conn)
+		if !ok {
+			conn.Close()
+			return
+		}
+		ip := RemoteIP(c)
+		release := func() {}
+		if s.cfg.Limits != nil {
+			r, ok := s.cfg.Limits.Acquire(ip)
+			if !ok {
+				s.cfg.Log.Info("refused: connection cap", "listener", s.cfg.Name, "client", ip.String())
+				s.refuse(ctx, c)
+				return
+			}
+			release = r
+		}
+		defer release()
+		s.serve(ctx, c, ip)
 	}()
 }
 
@@ -174,7 +189,12 @@ func (s *Server) handshake(ctx context.Context, conn net.Conn) (*tls.Conn, error
 	hctx, cancel := context.WithTimeout(ctx, s.cfg.HandshakeTimeout)
 	defer cancel()
 	tc := tls.Server(conn, s.cfg.Implicit)
-	if err := tc.HandshakeContext(hctx); err != nil {
+	// The handshake runs on a goroutine of its own: the deep stack it
+	// grows (16-32 KiB) is freed when that goroutine ends, instead of
+	// staying with the session's goroutine for the connection's life.
+	errc := make(chan error, 1)
+	go func() { errc <- tc.HandshakeContext(hctx) }()
+	if err := <-errc; err != nil {
 		return nil, err
 	}
 	return tc, nil

@@ -2,7 +2,6 @@ package pop3d
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -14,7 +13,6 @@ import (
 	"time"
 
 	"github.com/mailwire/mailwire/examples/mailserver/internal/store"
-	"github.com/mailwire/mailwire/examples/mailserver/internal/users"
 	"github.com/mailwire/mailwire/pop3"
 	"github.com/mailwire/mailwire/starttls"
 )
@@ -50,7 +48,7 @@ func (s *Server) Serve(ctx context.Context, conn net.Conn) {
 		ctx:  ctx,
 		conn: conn,
 		ip:   remoteIP(conn),
-		r:    pop3.NewCommandReader(conn, pop3.CommandReaderOptions{}),
+		r:    pop3.NewCommandReader(conn, pop3.CommandReaderOptions{MaxAuthLine: maxAuthLine}),
 		w:    bufio.NewWriterSize(conn, 8<<10),
 		out:  make([]byte, 0, 512),
 		tmp:  make([]byte, 0, 128),
@@ -158,6 +156,11 @@ func (ss *session) command(cmd pop3.Command) (done bool, why string) {
 		}
 		ss.ok("bye")
 		return true, "quit"
+	case pop3.VerbUTF8, pop3.VerbLANG:
+		// Known to the library, not offered (not in CAPA): answered as a
+		// command it does not know, in either state.
+		ss.out = pop3.AppendReply(ss.out, pop3.ReplyOf(pop3.ErrUnknownCommand))
+		return false, ""
 	}
 	if ss.drop == nil {
 		return ss.authorization(cmd)
@@ -245,62 +248,6 @@ func (ss *session) stls() (bool, string) {
 	ss.w.Reset(tc)
 	ss.log.Info("stls", "version", tls.VersionName(tc.ConnectionState().Version))
 	return false, ""
-}
-
-// auth runs AUTH PLAIN, with or without an initial response.
-func (ss *session) auth(cmd pop3.Command) {
-	if len(cmd.Arg) == 0 {
-		ss.ok("mechanisms follow")
-		ss.out = append(ss.out, "PLAIN\r\n"...)
-		ss.out = pop3.AppendEnd(ss.out)
-		return
-	}
-	if !bytes.EqualFold(cmd.Arg, []byte("PLAIN")) {
-		ss.errc("", "unsupported mechanism")
-		return
-	}
-	var dec [1024]byte
-	buf := dec[:len(dec):len(dec)]
-	var msg []byte
-	var err error
-	if len(cmd.Arg2) > 0 {
-		msg, err = pop3.DecodeSASL(buf, cmd.Arg2)
-	} else {
-		ss.out = pop3.AppendChallenge(ss.out, nil)
-		if err := ss.flush(true); err != nil {
-			return
-		}
-		msg, err = ss.r.ReadAuthResponse(buf)
-	}
-	msg = saslData(buf, msg)
-	if err != nil {
-		ss.out = pop3.AppendReply(ss.out, pop3.ReplyOf(err))
-		return
-	}
-	authz, authc, pass, err := users.ParsePlain(msg)
-	clear(dec[:])
-	clear(msg)
-	if err != nil {
-		ss.errc("", "malformed PLAIN message")
-		return
-	}
-	if authz != "" && authz != authc {
-		ss.fail(authc)
-		return
-	}
-	ss.login(authc, pass)
-}
-
-// saslData returns the decoded data of a pop3.DecodeSASL or
-// ReadAuthResponse call given buf (full, len == cap). It works with both
-// forms of those functions: the current one fills buf from its start and
-// returns buf[:n]; issue 11's append-style one appends to buf, so the data
-// follows buf's len. Once that lands, call them with buf[:0] and drop this.
-func saslData(buf, out []byte) []byte {
-	if len(out) > len(buf) {
-		return out[len(buf):]
-	}
-	return out
 }
 
 // login checks credentials and opens the maildrop.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"io"
+	"log/slog"
 	"net"
 	"strings"
 	"testing"
@@ -167,4 +168,73 @@ func TestShutdownAfterSTLS(t *testing.T) {
 	assert.True(t, strings.HasPrefix(c.cmd("PASS pw"), "+OK"))
 	e.stop()
 	assert.Equal(t, "-ERR [SYS/TEMP] closing: shutting down", c.line())
+}
+
+// TestLogValuesSurviveTheNextRead: what the log says of a command (the
+// user name of a failed login, the refused command) stays right after
+// later commands went through the reader's buffer, and no record holds a
+// view into it.
+func TestLogValuesSurviveTheNextRead(t *testing.T) {
+	rec := newRecorder()
+	e := serve(t, func(c *Config) { c.Log = slog.New(rec) })
+	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+	c := e.dial(t)
+	assert.Equal(t, "-ERR [AUTH] TLS required: use STLS first", c.cmd("USER alice"))
+	c.starttls(e.pool)
+	assert.Equal(t, "+ ", c.cmd("AUTH PLAIN"))
+	assert.Equal(t, "-ERR [AUTH] invalid credentials", c.cmd(b64("\x00alice\x00a wrong password long enough")))
+	assert.Equal(t, "+OK send PASS", c.cmd("USER carol"))
+	assert.Equal(t, "-ERR [AUTH] invalid credentials", c.cmd("PASS another wrong password, longer than the user"))
+	assert.True(t, strings.HasPrefix(c.cmd("XYZZY and some arguments"), "-ERR"))
+	assert.True(t, strings.HasPrefix(c.cmd("AUTH PLAIN "+b64("\x00alice\x00pw")), "+OK"))
+	assert.True(t, strings.HasPrefix(c.cmd("STAT"), "+OK"))
+	assert.True(t, strings.HasPrefix(c.cmd("QUIT"), "+OK"))
+	require.Eventually(t, func() bool { return len(rec.records("session end")) == 1 }, 5*time.Second, 10*time.Millisecond)
+
+	refused := rec.records("auth refused before TLS")
+	require.Len(t, refused, 1)
+	assert.Equal(t, "USER", refused[0]["cmd"].String())
+	failed := rec.records("login failed")
+	require.Len(t, failed, 2)
+	assert.Equal(t, "alice", failed[0]["name"].String())
+	assert.Equal(t, "carol", failed[1]["name"].String())
+	login := rec.records("login")
+	require.Len(t, login, 1)
+	assert.Equal(t, "alice", login[0]["user"].String())
+	end := rec.records("session end")
+	assert.Equal(t, "alice", end[0]["user"].String())
+	assert.Equal(t, "quit", end[0]["reason"].String())
+	assertNoViews(t, rec.records(""))
+}
+
+// TestUnknownCommands: a command pop3 does not know (ErrUnknownCommand)
+// gets ReplyOf's -ERR in both states and the session goes on; verbs the
+// library knows that this service does not offer (UTF8, LANG: not in CAPA)
+// are answered the same way.
+func TestUnknownCommands(t *testing.T) {
+	e := serve(t, func(c *Config) { c.RequireTLS = false })
+	require.NoError(t, e.st.Deliver([]string{"alice"}, strings.NewReader("Subject: a\r\n\r\nx\r\n")))
+	c := e.dial(t)
+	for _, s := range [][2]string{
+		{"XYZZY", "-ERR Unknown command: XYZZY"},
+		{"LAST", "-ERR Unknown command: LAST"},
+		{"xclient ADDR=192.0.2.1", "-ERR Unknown command: xclient"},
+		{"UTF8", "-ERR Unknown command"},
+		{"LANG", "-ERR Unknown command"},
+		{"STAT", "-ERR command not valid before login"},
+		{"USER alice", "+OK send PASS"},
+		{"XYZZY", "-ERR Unknown command: XYZZY"},
+		{"PASS pw", "+OK maildrop has 1 messages (17 octets)"}, // USER kept across the unknown command
+		{"XYZZY 1", "-ERR Unknown command: XYZZY"},
+		{"UTF8", "-ERR Unknown command"},
+		{"LANG en", "-ERR Unknown command"},
+		{"DELE 1", "+OK message 1 deleted"},
+		{"LAST", "-ERR Unknown command: LAST"},
+		{"STAT", "+OK 0 0"},
+		{"RSET", "+OK maildrop has 1 messages (17 octets)"},
+		{"QUIT", "+OK bye, 0 messages deleted"},
+	} {
+		assert.Equal(t, s[1], c.cmd(s[0]), s[0])
+	}
+	assert.Equal(t, 1, count(t, e.st))
 }

@@ -69,7 +69,7 @@ func (ss *session) transaction(cmd pop3.Command) {
 	case pop3.VerbUSER, pop3.VerbPASS, pop3.VerbAUTH, pop3.VerbAPOP:
 		ss.errc("", "already logged in")
 	default:
-		ss.errc("", "unknown command")
+		ss.out = pop3.AppendReply(ss.out, pop3.ReplyOf(pop3.ErrUnknownCommand))
 	}
 }
 

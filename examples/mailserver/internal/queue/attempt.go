@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mailwire/mailwire/examples/mailserver/internal/durable"
 	"github.com/mailwire/mailwire/smtpwire"
 )
 
@@ -183,7 +184,7 @@ func (q *Queue) attempt(ctx context.Context, env *Envelope) time.Time {
 	if pending == 0 {
 		_ = os.Remove(msgPath)
 		_ = os.Remove(active)
-		_ = syncDir(filepath.Join(q.dir, "active"))
+		_ = durable.SyncDir(filepath.Join(q.dir, "active"))
 		q.log.Info("done", "id", env.ID, "attempts", env.Attempts)
 		return time.Time{}
 	}

@@ -42,6 +42,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/mailwire/mailwire/examples/mailserver/internal/durable"
 	"github.com/mailwire/mailwire/examples/mailserver/internal/users"
 	"github.com/mailwire/mailwire/smtpwire"
 	"github.com/mailwire/mailwire/tlspolicy"
@@ -96,8 +97,14 @@ type Config struct {
 	// StaleClaim is the age after which a temporary file, or a message
 	// file without an envelope, is removed at Open; 0: 30 min.
 	StaleClaim time.Duration
-	// Router overrides the default routing (local, else the relay).
+	// Router overrides the default routing (local, else MX or the relay).
 	Router Router
+	// MX, when set, delivers non-local recipients to their domains' MX
+	// hosts (-relay mx); Relay is then not used.
+	MX *MXConfig
+	// Concurrency is how many messages are attempted at once; 0: 1.
+	// MX delivery also limits connections per domain (MXConfig.PerDomain).
+	Concurrency int
 }
 
 // Queue is a spool directory and its delivery loop.
@@ -144,7 +151,14 @@ func Open(dir string, cfg Config) (*Queue, error) {
 	}
 	q := &Queue{dir: dir, cfg: cfg, log: cfg.Log.With("part", "queue"), kick: make(chan struct{}, 1), now: time.Now}
 	q.router = cfg.Router
-	if q.router == nil {
+	switch {
+	case q.router != nil:
+	case cfg.MX != nil:
+		if cfg.MX.DNS == nil {
+			return nil, errors.New("queue: Config.MX.DNS is required")
+		}
+		q.router = &mxRouter{q: q}
+	default:
 		q.router = &defaultRouter{q: q}
 	}
 	if err := q.recover(); err != nil {
@@ -165,6 +179,10 @@ type Envelope struct {
 	// RFC 3461 parameters of MAIL: RET and ENVID (decoded).
 	Ret   smtpwire.Ret `json:"ret,omitempty"`
 	EnvID string       `json:"envid,omitempty"`
+	// RequireTLS: MAIL had REQUIRETLS (RFC 8689): the message is only
+	// ever sent on over verified TLS to a server that offers REQUIRETLS,
+	// else it bounces 5.7.30.
+	RequireTLS bool `json:"requiretls,omitempty"`
 }
 
 // Recipient is one recipient's state.
@@ -208,10 +226,20 @@ func (q *Queue) Enqueue(from string, rcpts []string, msg io.Reader) error {
 // Original-Recipient fields, and they are passed on to a relay that offers
 // DSN.
 func (q *Queue) EnqueueDSN(from string, ret smtpwire.Ret, envid string, rcpts []string, notify []smtpwire.Notify, orcpt []string, msg io.Reader) error {
+	return q.enqueue(from, ret, envid, false, rcpts, notify, orcpt, msg)
+}
+
+// EnqueueRequireTLS is EnqueueDSN for a message whose MAIL had the RFC
+// 8689 REQUIRETLS parameter.
+func (q *Queue) EnqueueRequireTLS(from string, ret smtpwire.Ret, envid string, rcpts []string, notify []smtpwire.Notify, orcpt []string, msg io.Reader) error {
+	return q.enqueue(from, ret, envid, true, rcpts, notify, orcpt, msg)
+}
+
+func (q *Queue) enqueue(from string, ret smtpwire.Ret, envid string, requireTLS bool, rcpts []string, notify []smtpwire.Notify, orcpt []string, msg io.Reader) error {
 	if len(rcpts) == 0 {
 		return errors.New("queue: no recipients")
 	}
-	env := Envelope{ID: newID(), From: from, Created: q.now().UTC(), Ret: ret, EnvID: envid}
+	env := Envelope{ID: newID(), From: from, Created: q.now().UTC(), Ret: ret, EnvID: envid, RequireTLS: requireTLS}
 	env.Next = env.Created
 	for i, r := range rcpts {
 		rc := Recipient{Addr: r}
@@ -245,28 +273,15 @@ func (q *Queue) Kick() {
 	}
 }
 
-// writeFile writes r to dst durably: tmp/name, fsync, rename, fsync dir.
-func (q *Queue) writeFile(dst, name string, r io.Reader) (int64, error) {
-	tmp := filepath.Join(q.dir, "tmp", name)
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return 0, err
-	}
-	n, err := io.Copy(f, r)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, dst)
-	}
-	if err != nil {
-		_ = os.Remove(tmp)
-		return 0, err
-	}
-	return n, syncDir(filepath.Dir(dst))
+// writeFile writes r to dst durably (durable.WriteVia): tmp/name, fsync,
+// rename, fsync of dst's directory. n is the bytes written.
+func (q *Queue) writeFile(dst, name string, r io.Reader) (n int64, err error) {
+	err = durable.WriteVia(filepath.Join(q.dir, "tmp", name), dst, 0o600, func(w io.Writer) error {
+		var cerr error
+		n, cerr = io.Copy(w, r)
+		return cerr
+	})
+	return n, err
 }
 
 func (q *Queue) writeEnvelope(sub string, env *Envelope) error {
@@ -275,18 +290,6 @@ func (q *Queue) writeEnvelope(sub string, env *Envelope) error {
 		return err
 	}
 	_, err = q.writeFile(filepath.Join(q.dir, sub, env.ID), env.ID+".env", strings.NewReader(string(b)+"\n"))
-	return err
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
 	return err
 }
 
@@ -326,7 +329,7 @@ func (q *Queue) recover() error {
 			_ = os.Remove(filepath.Join(q.dir, "msg", e.Name()))
 		}
 	}
-	return syncDir(filepath.Join(q.dir, "env"))
+	return durable.SyncDir(filepath.Join(q.dir, "env"))
 }
 
 // Run delivers until ctx is done: due messages at once, the rest when
@@ -384,20 +387,33 @@ func (q *Queue) RunOnce(ctx context.Context) time.Time {
 		list = append(list, env)
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].Next.Before(list[j].Next) })
+	workers := max(q.cfg.Concurrency, 1)
+	slots := make(chan struct{}, workers)
+	var wg sync.WaitGroup
+	var emu sync.Mutex
 	for _, env := range list {
 		if ctx.Err() != nil {
-			return earliest
+			break
 		}
 		lock := q.claim(env.ID)
 		if lock == nil {
 			continue
 		}
-		n := q.attempt(ctx, env)
-		lock.Close()
-		if !n.IsZero() && (earliest.IsZero() || n.Before(earliest)) {
-			earliest = n
-		}
+		slots <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n := q.attempt(ctx, env)
+			lock.Close()
+			<-slots
+			emu.Lock()
+			if !n.IsZero() && (earliest.IsZero() || n.Before(earliest)) {
+				earliest = n
+			}
+			emu.Unlock()
+		}()
 	}
+	wg.Wait()
 	return earliest
 }
 

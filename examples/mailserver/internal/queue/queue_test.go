@@ -93,6 +93,10 @@ type fakeRelay struct {
 	dsn      bool     // offer DSN
 	greeting string   // instead of 220
 	args     []string // MAIL and RCPT arguments as sent
+	// requireTLS: offer REQUIRETLS after STARTTLS; onConnect runs at each
+	// connection, and what it returns at its end.
+	requireTLS bool
+	onConnect  func() func()
 }
 
 type relayed struct {
@@ -132,8 +136,28 @@ func serverTLS(t *testing.T) *tls.Config {
 	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
 }
 
+// parseLeaf returns the certificate of a serverTLS configuration.
+func parseLeaf(t *testing.T, c *tls.Config) (*x509.Certificate, error) {
+	cert, err := x509.ParseCertificate(c.Certificates[0].Certificate[0])
+	require.NoError(t, err)
+	return cert, err
+}
+
 func (r *fakeRelay) serve(conn net.Conn) {
 	defer conn.Close()
+	r.mu.Lock()
+	onConnect, requireTLS := r.onConnect, r.requireTLS
+	r.mu.Unlock()
+	// The connection counts as over before 221 goes out: the client
+	// waits for 221 before it frees its slot, so a count taken here never
+	// sees the next connection overlap this one's last reply.
+	end := func() {}
+	if onConnect != nil {
+		end = onConnect()
+	}
+	var ended sync.Once
+	release := func() { ended.Do(end) }
+	defer release()
 	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
 	cr := smtpwire.NewCommandReader(conn, smtpwire.CommandReaderOptions{})
 	out := func(s string) { _, _ = io.WriteString(conn, s+"\r\n") }
@@ -163,6 +187,9 @@ func (r *fakeRelay) serve(conn net.Conn) {
 			}
 			if dsn {
 				caps += "\r\n250-DSN"
+			}
+			if requireTLS && secure {
+				caps += "\r\n250-REQUIRETLS"
 			}
 			out(caps + "\r\n250 AUTH PLAIN LOGIN")
 		case smtpwire.VerbSTARTTLS:
@@ -240,6 +267,7 @@ func (r *fakeRelay) serve(conn net.Conn) {
 			r.mu.Unlock()
 			out("250 2.0.0 queued")
 		case smtpwire.VerbQUIT:
+			release()
 			out("221 bye")
 			return
 		default:

@@ -121,40 +121,81 @@ func (r *relay) Deliver(ctx context.Context, env *Envelope, rcpts []string, open
 		return deferAll(len(rcpts), remote, "4.7.0", fmt.Sprintf("TLS to the relay failed at level %s: %v", cfg.Level, err))
 	}
 	defer conn.Close()
+	secure := rep.State == starttls.StateSecure
+	if !secure {
+		r.q.log.Info("relay session in plaintext", "id", env.ID, "level", cfg.Level.String(), "reason", fmt.Sprint(rep.Reason))
+	}
+	if env.RequireTLS && !(secure && cl.Policy.Level.MustVerify()) {
+		// RFC 8689 §4.2.1: only over TLS with a verified peer.
+		return all(len(rcpts), Result{Status: Failed, Code: 550, Enhanced: "5.7.30", Remote: remote,
+			Text: fmt.Sprintf("REQUIRETLS: the relay connection is not verified TLS (level %s)", cl.Policy.Level)})
+	}
+	res, _ := r.q.transact(ctx, conn, env, rcpts, open, txOptions{
+		peer: "relay", remote: remote, secure: secure, login: cfg.AuthUser != "", requireTLS: env.RequireTLS,
+		greeting: cl.Policy.Transport == tlspolicy.TransportImplicit || cl.Policy.Transport == tlspolicy.TransportPlain,
+	})
+	return res
+}
+
+// txOptions say how transact runs a session.
+type txOptions struct {
+	peer     string // "relay" or "MX host", for texts
+	remote   string // Remote-MTA of the results
+	secure   bool   // the session runs over TLS
+	greeting bool   // the greeting is still to be read (plaintext or implicit TLS)
+	login    bool   // AUTH with Config.AuthUser (only over TLS)
+	// requireTLS: the message has REQUIRETLS (RFC 8689): the server must
+	// offer it, and MAIL carries it.
+	requireTLS bool
+}
+
+// txStage is how far transact got: before MAIL an MX delivery may try
+// the next host.
+type txStage int
+
+const (
+	stageConnect txStage = iota // greeting, EHLO, AUTH: nothing of the message sent
+	stageMail                   // MAIL was sent: the results are final for this attempt
+)
+
+// transact runs the SMTP transaction over conn (after any STARTTLS):
+// greeting when o.greeting, EHLO, AUTH, MAIL, every RCPT, then BDAT when
+// the server offers CHUNKING, else DATA, and QUIT. It returns one result
+// per recipient and how far it got.
+func (q *Queue) transact(ctx context.Context, conn net.Conn, env *Envelope, rcpts []string, open func() (io.ReadCloser, error), o txOptions) ([]Result, txStage) {
+	cfg := q.cfg
+	remote := o.remote
 	if dl, ok := ctx.Deadline(); ok {
 		_ = conn.SetDeadline(dl)
 	}
 	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Now()) })
 	defer stop()
-	secure := rep.State == starttls.StateSecure
-	if !secure {
-		r.q.log.Info("relay session in plaintext", "id", env.ID, "level", cfg.Level.String(), "reason", fmt.Sprint(rep.Reason))
-	}
+	secure := o.secure
 	c := &conversation{conn: conn, rr: smtpwire.NewReplyReader(conn, smtpwire.ReplyReaderOptions{}), w: bufio.NewWriter(conn)}
 	res := make([]Result, len(rcpts))
 	for i := range res {
-		res[i] = Result{Status: Pending, Code: 451, Enhanced: "4.4.2", Text: "connection to the relay lost", Remote: remote}
+		res[i] = Result{Status: Pending, Code: 451, Enhanced: "4.4.2", Text: "connection to the " + o.peer + " lost", Remote: remote}
 	}
-	fail := func(err error) []Result {
-		r.q.log.Info("relay session failed", "id", env.ID, "err", err)
+	stage := stageConnect
+	fail := func(err error) ([]Result, txStage) {
+		q.log.Info(o.peer+" session failed", "id", env.ID, "err", err)
 		for i := range res {
 			if res[i].Code == 451 && res[i].Enhanced == "4.4.2" {
-				res[i].Text = "relay session failed: " + err.Error()
+				res[i].Text = o.peer + " session failed: " + err.Error()
 			}
 		}
-		return res
+		return res, stage
 	}
 	// Implicit TLS and plaintext (LevelNone): the greeting comes now.
 	// After STARTTLS, or a LevelMay fallback, it has been read.
-	p := cl.Policy
-	if p.Transport == tlspolicy.TransportImplicit || p.Transport == tlspolicy.TransportPlain {
+	if o.greeting {
 		g, err := c.rr.ReadReply()
 		if err != nil {
 			return fail(err)
 		}
 		if g.Code != 220 {
 			// A refused greeting says nothing about the recipients: retry.
-			return deferAll(len(rcpts), remote, "4.4.2", "relay greeting refused: "+replyText(g))
+			return deferAll(len(rcpts), remote, "4.4.2", o.peer+" greeting refused: "+replyText(g)), stage
 		}
 	}
 	line, _ := smtpwire.AppendCommand(c.buf[:0], smtpwire.VerbEHLO, cfg.Hostname)
@@ -163,31 +204,38 @@ func (r *relay) Deliver(ctx context.Context, env *Envelope, rcpts []string, open
 		return fail(err)
 	}
 	if ehlo.Code != 250 {
-		out := deferAll(len(rcpts), remote, "4.4.2", "relay refused EHLO: "+replyText(ehlo))
+		out := deferAll(len(rcpts), remote, "4.4.2", o.peer+" refused EHLO: "+replyText(ehlo))
 		c.quit()
-		return out
+		return out, stage
 	}
 	caps, err := smtpwire.ParseCapabilities(ehlo)
 	if err != nil {
 		return fail(err)
 	}
-	if cfg.AuthUser != "" {
+	if o.login {
 		if !secure {
-			r.q.log.Warn("relay AUTH not sent: no TLS", "id", env.ID)
-		} else if rr := r.auth(c, caps); rr != nil {
+			q.log.Warn(o.peer+" AUTH not sent: no TLS", "id", env.ID)
+		} else if rr := q.auth(c, caps); rr != nil {
 			rr.Remote = remote
-			r.q.log.Warn("relay AUTH refused, message stays queued", "id", env.ID, "reply", rr.Text)
-			out := deferAll(len(rcpts), remote, "4.7.0", "relay refused our login: "+rr.Text)
+			q.log.Warn(o.peer+" AUTH refused, message stays queued", "id", env.ID, "reply", rr.Text)
+			out := deferAll(len(rcpts), remote, "4.7.0", o.peer+" refused our login: "+rr.Text)
 			c.quit()
-			return out
+			return out, stage
 		}
+	}
+	if o.requireTLS && (!secure || !caps.Has(smtpwire.ExtRequireTLS)) {
+		// RFC 8689 §4.2.1: the message is not sent on without REQUIRETLS.
+		out := all(len(rcpts), Result{Status: Failed, Code: 550, Enhanced: "5.7.30", Remote: remote,
+			Text: "REQUIRETLS: " + remote + " does not offer REQUIRETLS after TLS, the message is not sent on"})
+		c.quit()
+		return out, stageMail
 	}
 	f, err := open()
 	if err != nil {
-		return deferAll(len(rcpts), remote, "4.3.0", "message unreadable: "+err.Error())
+		return deferAll(len(rcpts), remote, "4.3.0", "message unreadable: "+err.Error()), stage
 	}
 	defer f.Close()
-	mp := &smtpwire.MailParams{}
+	mp := &smtpwire.MailParams{RequireTLS: o.requireTLS}
 	if _, ok := caps.MaxSize(); ok || caps.Has(smtpwire.ExtSize) {
 		mp.Size = uint64(env.Size)
 	}
@@ -197,8 +245,9 @@ func (r *relay) Deliver(ctx context.Context, env *Envelope, rcpts []string, open
 	}
 	line, err = smtpwire.AppendMailFrom(c.buf[:0], env.From, mp)
 	if err != nil {
-		return all(len(rcpts), Result{Status: Failed, Code: 553, Enhanced: "5.1.7", Text: "sender address cannot be written: " + err.Error()})
+		return all(len(rcpts), Result{Status: Failed, Code: 553, Enhanced: "5.1.7", Text: "sender address cannot be written: " + err.Error()}), stageMail
 	}
+	stage = stageMail
 	mr, err := c.cmd(line)
 	if err != nil {
 		return fail(err)
@@ -206,7 +255,7 @@ func (r *relay) Deliver(ctx context.Context, env *Envelope, rcpts []string, open
 	if mr.Code != 250 {
 		out := all(len(rcpts), withStatus(result(mr, remote))) // before quit reuses mr
 		c.quit()
-		return out
+		return out, stage
 	}
 	accepted := []int{}
 	for i, a := range rcpts {
@@ -233,7 +282,7 @@ func (r *relay) Deliver(ctx context.Context, env *Envelope, rcpts []string, open
 	}
 	if len(accepted) == 0 {
 		c.quit()
-		return res
+		return res, stage
 	}
 	var final *smtpwire.Reply
 	if caps.Has(smtpwire.ExtChunking) {
@@ -251,7 +300,7 @@ func (r *relay) Deliver(ctx context.Context, env *Envelope, rcpts []string, open
 		res[i] = withStatus(result(final, remote))
 	}
 	c.quit()
-	return res
+	return res, stage
 }
 
 // withStatus gives a result without an enhanced code one from its class.
@@ -270,8 +319,8 @@ func withStatus(r Result) Result {
 }
 
 // auth logs in with PLAIN (or LOGIN); a non-nil result is the refusal.
-func (r *relay) auth(c *conversation, caps smtpwire.Capabilities) *Result {
-	cfg := r.q.cfg
+func (q *Queue) auth(c *conversation, caps smtpwire.Capabilities) *Result {
+	cfg := q.cfg
 	var rep *smtpwire.Reply
 	var err error
 	switch {

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/mailwire/mailwire/examples/mailserver/internal/durable"
 )
 
 // Deliver stores msg in the inbox of every user, all or nothing: the
@@ -66,7 +68,7 @@ func (s *Store) Deliver(users []string, msg io.Reader) error {
 		moved = append(moved, dst)
 	}
 	for i, d := range dirs {
-		if err := syncDir(filepath.Join(d, "new")); err != nil {
+		if err := durable.SyncDir(filepath.Join(d, "new")); err != nil {
 			// Not known to be durable: take it back everywhere.
 			for _, m := range moved {
 				os.Remove(m)

@@ -1,17 +1,16 @@
 package store
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/mailwire/mailwire/examples/mailserver/internal/durable"
 )
 
 // ErrLocked: another session, in this process or another, holds the
@@ -58,7 +57,7 @@ func (s *Store) OpenMaildrop(user string) (*Maildrop, error) {
 		return nil, err
 	}
 	m := &Maildrop{dir: d, lock: lk}
-	if err := m.scan(); err != nil {
+	if err := m.scan(s, user); err != nil {
 		lk.Close()
 		return nil, err
 	}
@@ -84,107 +83,84 @@ func Lock(path string) (*os.File, error) {
 	return f, nil
 }
 
-// scan builds the message list.
-func (m *Maildrop) scan() error {
-	newDir, curDir := filepath.Join(m.dir, "new"), filepath.Join(m.dir, "cur")
-	cleanTmp(filepath.Join(m.dir, "tmp"))
-	news, err := os.ReadDir(newDir)
+// scan builds the message list: the folder sync IMAP uses (new/ into
+// cur/, UIDs for new messages, removed files logged as expunges), under
+// the folder lock.
+func (m *Maildrop) scan(s *Store, user string) error {
+	d := disk{s: s, user: user, dir: m.dir, inbox: true}
+	lk, err := lockFolder(m.dir)
 	if err != nil {
 		return err
 	}
-	moved := false
-	for _, e := range news {
-		n := e.Name()
-		if strings.HasPrefix(n, ".") || !e.Type().IsRegular() {
-			continue
-		}
-		key, _, _ := strings.Cut(n, ":")
-		if err := os.Rename(filepath.Join(newDir, n), filepath.Join(curDir, key+":2,")); err != nil {
-			return err
-		}
-		moved = true
-	}
-	if moved {
-		if err := syncDir(curDir); err != nil {
-			return err
-		}
-		if err := syncDir(newDir); err != nil {
-			return err
-		}
-	}
-	curs, err := os.ReadDir(curDir)
-	if err != nil {
+	defer lk.Close()
+	if err := d.sync(true); err != nil {
 		return err
 	}
-	validity, uids, next, err := readUIDList(filepath.Join(m.dir, UIDListFile))
-	if err != nil {
-		// A damaged list is rebuilt under a new UIDVALIDITY, as IMAP
-		// requires when UIDs cannot be trusted; mail stays readable.
-		validity, uids = 0, map[string]uint32{}
-	}
-	changed := false
-	if validity == 0 {
-		validity, next, changed = uint32(time.Now().Unix()), 1, true
-	}
-	present := make(map[string]bool, len(curs))
-	var fresh []Message
-	for _, e := range curs {
-		n := e.Name()
-		if strings.HasPrefix(n, ".") || !e.Type().IsRegular() {
-			continue
-		}
-		info, err := e.Info()
-		if err != nil {
-			continue // removed meanwhile
-		}
-		key, _, _ := strings.Cut(n, ":")
-		msg := Message{Key: key, Size: info.Size(), name: n}
-		present[key] = true
-		if uid, ok := uids[key]; ok {
-			msg.UID = uid
-			m.msgs = append(m.msgs, msg)
-		} else {
-			fresh = append(fresh, msg)
-		}
-	}
-	// New messages get UIDs in delivery order: keys start with the time.
-	sort.Slice(fresh, func(i, j int) bool { return keyLess(fresh[i].Key, fresh[j].Key) })
-	for i := range fresh {
-		fresh[i].UID = next
-		next++
-		uids[fresh[i].Key] = fresh[i].UID
-		changed = true
-	}
-	m.msgs = append(m.msgs, fresh...)
-	for k := range uids {
-		if !present[k] {
-			delete(uids, k)
-			changed = true
-		}
-	}
-	sort.Slice(m.msgs, func(i, j int) bool { return m.msgs[i].UID < m.msgs[j].UID })
-	m.validity = validity
-	m.uidls = make([]string, len(m.msgs))
-	for i, msg := range m.msgs {
-		m.uidls[i] = fmt.Sprintf("%08X%08X", msg.UID, validity)
-	}
-	if changed {
-		return writeUIDList(filepath.Join(m.dir, UIDListFile), validity, next, m.msgs)
+	m.validity = d.st.validity
+	m.msgs = make([]Message, len(d.st.msgs))
+	m.uidls = make([]string, len(d.st.msgs))
+	for i, e := range d.st.msgs {
+		m.msgs[i] = Message{Key: e.key, UID: e.uid, Size: e.size, name: e.name}
+		m.uidls[i] = fmt.Sprintf("%08X%08X", e.uid, m.validity)
 	}
 	return nil
 }
 
-// keyLess orders keys by their leading seconds, then as strings.
+// keyLess orders keys by delivery: the leading seconds, then, for keys
+// of this store's form ("SECS.M<usec>P<pid>Q<seq>R..."), the microseconds,
+// pid and sequence as numbers (they are not zero-padded), then as strings.
+// Keys of other forms sort after this store's within a second. It is a
+// strict weak order (a lexicographic one over those parts).
 func keyLess(a, b string) bool {
-	sa, _, _ := strings.Cut(a, ".")
-	sb, _, _ := strings.Cut(b, ".")
+	sa, ra, _ := strings.Cut(a, ".")
+	sb, rb, _ := strings.Cut(b, ".")
 	if len(sa) != len(sb) {
 		return len(sa) < len(sb)
 	}
 	if sa != sb {
 		return sa < sb
 	}
+	ka, oka := keyParts(ra)
+	kb, okb := keyParts(rb)
+	if oka != okb {
+		return oka
+	}
+	if oka {
+		if ka.usec != kb.usec {
+			return ka.usec < kb.usec
+		}
+		if ka.pid != kb.pid {
+			return ka.pid < kb.pid
+		}
+		if ka.seq != kb.seq {
+			return ka.seq < kb.seq
+		}
+	}
 	return a < b
+}
+
+type keyNums struct{ usec, pid, seq uint64 }
+
+// keyParts reads "M<usec>P<pid>Q<seq>" at the start of r.
+func keyParts(r string) (keyNums, bool) {
+	var k keyNums
+	for _, f := range [...]struct {
+		c byte
+		v *uint64
+	}{{'M', &k.usec}, {'P', &k.pid}, {'Q', &k.seq}} {
+		if len(r) < 2 || r[0] != f.c {
+			return k, false
+		}
+		i := 1
+		for ; i < len(r) && i < 20 && r[i] >= '0' && r[i] <= '9'; i++ {
+			*f.v = *f.v*10 + uint64(r[i]-'0')
+		}
+		if i == 1 {
+			return k, false
+		}
+		r = r[i:]
+	}
+	return k, true
 }
 
 // cleanTmp removes tmp/ files older than tmpMaxAge: deliveries that never
@@ -203,56 +179,37 @@ func cleanTmp(dir string) {
 	}
 }
 
-// The UID list: a first line "1 V<uidvalidity> N<nextuid>", then
-// "<uid> <key>" per message, written atomically under the folder lock.
-const maxUIDListLine = 1024
-
+// readUIDList reads a folder state file's UIDVALIDITY, UIDs by key and
+// next UID (validity 0: no usable list).
 func readUIDList(path string) (validity uint32, uids map[string]uint32, next uint32, err error) {
-	uids = map[string]uint32{}
-	f, err := os.Open(path)
+	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return 0, uids, 0, nil
+		return 0, map[string]uint32{}, 0, nil
 	}
 	if err != nil {
 		return 0, nil, 0, err
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 0, 256), maxUIDListLine)
-	if !sc.Scan() {
-		return 0, uids, 0, sc.Err() // empty: start over
+	st, err := parseState(b)
+	if err != nil {
+		return 0, nil, 0, fmt.Errorf("store: %s: %w", path, err)
 	}
-	var v, n uint64
-	if _, err := fmt.Sscanf(sc.Text(), "1 V%d N%d", &v, &n); err != nil || v == 0 || v > 1<<32-1 || n == 0 || n > 1<<32-1 {
-		return 0, nil, 0, fmt.Errorf("store: %s: bad header", path)
+	uids = make(map[string]uint32, len(st.msgs))
+	for _, e := range st.msgs {
+		uids[e.key] = e.uid
 	}
-	used := map[uint32]bool{}
-	for sc.Scan() {
-		u, key, ok := strings.Cut(sc.Text(), " ")
-		uid, err := strconv.ParseUint(u, 10, 32)
-		if !ok || err != nil || uid == 0 || uid >= n || key == "" {
-			return 0, nil, 0, fmt.Errorf("store: %s: bad line %q", path, sc.Text())
-		}
-		if _, dup := uids[key]; dup || used[uint32(uid)] {
-			return 0, nil, 0, fmt.Errorf("store: %s: UID or key listed twice", path)
-		}
-		used[uint32(uid)] = true
-		uids[key] = uint32(uid)
-	}
-	if err := sc.Err(); err != nil {
-		return 0, nil, 0, err
-	}
-	return uint32(v), uids, uint32(n), nil
+	return st.validity, uids, st.next, nil
 }
 
+// writeUIDList writes a folder state file for msgs (modseq 1 each).
 func writeUIDList(path string, validity, next uint32, msgs []Message) error {
-	return writeAtomic(path, func(w io.Writer) error {
-		bw := bufio.NewWriter(w)
-		fmt.Fprintf(bw, "1 V%d N%d\n", validity, next)
-		for _, m := range msgs {
-			fmt.Fprintf(bw, "%d %s\n", m.UID, m.Key)
-		}
-		return bw.Flush()
+	st := state{validity: validity, next: next, highest: 1}
+	for _, m := range msgs {
+		st.msgs = append(st.msgs, entry{uid: m.UID, modseq: 1, size: m.Size, key: m.Key})
+	}
+	b := appendState(nil, &st)
+	return durable.WriteFile(path, 0o600, func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
 	})
 }
 
@@ -275,19 +232,41 @@ func (m *Maildrop) Open(i int) (*os.File, error) {
 
 // Delete removes messages (0-based indices) and makes the removal durable
 // (fsync of cur/). It is POP3's UPDATE state; a message already gone counts
-// as removed.
+// as removed. It runs under the folder lock, and a message whose file an
+// IMAP session renamed since (a flag change) is found by its key; IMAP
+// sessions see the removal as an expunge.
 func (m *Maildrop) Delete(idx []int) error {
 	if len(idx) == 0 {
 		return nil
 	}
+	lk, err := lockFolder(m.dir)
+	if err != nil {
+		return err
+	}
+	defer lk.Close()
 	curDir := filepath.Join(m.dir, "cur")
+	var byKey map[string]string
 	var first error
 	for _, i := range idx {
-		if err := os.Remove(filepath.Join(curDir, m.msgs[i].name)); err != nil && !errors.Is(err, os.ErrNotExist) && first == nil {
+		err := os.Remove(filepath.Join(curDir, m.msgs[i].name))
+		if errors.Is(err, os.ErrNotExist) {
+			if byKey == nil {
+				byKey = map[string]string{}
+				names, _ := readNames(curDir)
+				for _, n := range names {
+					k, _, _ := strings.Cut(n, ":")
+					byKey[k] = n
+				}
+			}
+			if n, ok := byKey[m.msgs[i].Key]; ok {
+				err = os.Remove(filepath.Join(curDir, n))
+			}
+		}
+		if err != nil && !errors.Is(err, os.ErrNotExist) && first == nil {
 			first = err
 		}
 	}
-	if err := syncDir(curDir); err != nil && first == nil {
+	if err := durable.SyncDir(curDir); err != nil && first == nil {
 		first = err
 	}
 	return first

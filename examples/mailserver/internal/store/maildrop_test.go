@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -213,4 +214,77 @@ func TestDamagedUIDList(t *testing.T) {
 		assert.NotEqual(t, uint32(5), m.UIDValidity())
 		m.Close()
 	}
+}
+
+// TestKeyLess: keys order by delivery time and sequence as numbers, not
+// as text (M100001 after M99999, Q10 after Q9).
+func TestKeyLess(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		less bool
+	}{
+		{"99.M1P1Q1R0.h", "100.M0P1Q1R0.h", true},
+		{"100.M99999P1Q1R0.h", "100.M100001P1Q2R0.h", true},
+		{"100.M100001P1Q2R0.h", "100.M99999P1Q1R0.h", false},
+		{"100.M5P7Q9R0.h", "100.M5P7Q10R0.h", true},
+		{"100.M5P7Q10R0.h", "100.M5P7Q9R0.h", false},
+		{"100.foreign", "100.other", true}, // other programs' keys: as text
+		{"100.M5P7Q9R0.h", "100.M5P7Q9R0.h", false},
+	} {
+		assert.Equal(t, tc.less, keyLess(tc.a, tc.b), "%s < %s", tc.a, tc.b)
+	}
+	// Same-second deliveries get UIDs in delivery order.
+	s, err := Open(t.TempDir())
+	require.NoError(t, err)
+	for i := range 30 {
+		require.NoError(t, s.Deliver([]string{"alice"}, strings.NewReader(fmt.Sprintf("n %02d\r\n", i))))
+	}
+	m, err := s.OpenMaildrop("alice")
+	require.NoError(t, err)
+	defer m.Close()
+	for i := range m.Messages() {
+		f, err := m.Open(i)
+		require.NoError(t, err)
+		b, _ := io.ReadAll(f)
+		f.Close()
+		assert.Equal(t, fmt.Sprintf("n %02d\r\n", i), string(b))
+	}
+}
+
+// TestDeleteAfterIMAPFlags: a POP3 DELE of a message whose flags an IMAP
+// session changed meanwhile (its file renamed) still removes it.
+func TestDeleteAfterIMAPFlags(t *testing.T) {
+	s, err := Open(t.TempDir())
+	require.NoError(t, err)
+	require.NoError(t, s.Deliver([]string{"alice"}, strings.NewReader("x\r\n")))
+	md, err := s.OpenMaildrop("alice")
+	require.NoError(t, err)
+	m, err := s.Select("alice", Inbox, false)
+	require.NoError(t, err)
+	defer m.Close()
+	_, _, err = m.Store([]uint32{1}, StoreAdd, FlagSeen, nil, 0)
+	require.NoError(t, err)
+	require.NoError(t, md.Delete([]int{0}))
+	require.NoError(t, md.Close())
+	assert.Empty(t, files(t, filepath.Join(s.Dir(), "alice", "cur")))
+	c, err := m.Sync(true)
+	require.NoError(t, err)
+	assert.Equal(t, []uint32{1}, c.Expunged)
+}
+
+// FuzzKeyLess: keyLess is a strict weak order (irreflexive, asymmetric,
+// transitive), whatever the keys, so sorting by it is well defined.
+func FuzzKeyLess(f *testing.F) {
+	f.Add("1.M9P1Q1R0.h", "1.M10P1Q1R0.h", "1.M10x")
+	f.Add("100.M5P7Q9R0.h", "100.M5P2Q1R0.h", "100.M5P7Q10R0.h")
+	f.Add("99.x", "100.y", "1000")
+	f.Fuzz(func(t *testing.T, a, b, c string) {
+		assert.False(t, keyLess(a, a))
+		if keyLess(a, b) {
+			assert.False(t, keyLess(b, a))
+		}
+		if keyLess(a, b) && keyLess(b, c) {
+			assert.True(t, keyLess(a, c), "%q < %q < %q", a, b, c)
+		}
+	})
 }

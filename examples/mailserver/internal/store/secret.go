@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+
+	"github.com/mailwire/mailwire/examples/mailserver/internal/durable"
 )
 
 // SecretFile holds the service's random key (32 octets) under the data
@@ -45,7 +47,7 @@ func (s *Store) Secret() ([]byte, error) {
 	if _, err := rand.Read(key); err != nil {
 		return nil, err
 	}
-	err = writeAtomic(path, func(w io.Writer) error {
+	err = durable.WriteFile(path, 0o600, func(w io.Writer) error {
 		if f, ok := w.(*os.File); ok {
 			if err := f.Chmod(0o600); err != nil {
 				return err

@@ -5,12 +5,21 @@
 // service's processes share; its locks (flock on a lock file) hold across
 // processes, so several instances can share one data directory.
 //
-// Layout, room left for IMAP: the inbox is DIR/NAME itself; Maildir++
-// subfolders (".Sent", ".Drafts") sit beside its tmp/new/cur and use the
-// same code (folderDir); flags go in the name info ":2,FLAGS"; each folder
-// has a UID list file (UIDListFile) mapping the Maildir key (the name before
-// ":2,") to a UID under a UIDVALIDITY. POP3's UIDL is that UID and
-// UIDVALIDITY, the identity IMAP will use for the same message.
+// Layout: the inbox is DIR/NAME itself; Maildir++ subfolders (".Sent",
+// ".a.b" for "a/b", see CanonicalName) sit beside its tmp/new/cur. Flags go
+// in the file name info ":2,DFPRST" plus keyword letters a-z; each folder
+// has a state file (UIDListFile) with its UIDVALIDITY, UIDNEXT,
+// HIGHESTMODSEQ, keywords, a bounded expunge log and per message the UID,
+// modseq, size and internal date. POP3's UIDL is the UID and UIDVALIDITY,
+// the identity IMAP uses for the same message.
+//
+// For IMAP: folders (Folders, CreateFolder, DeleteFolder, RenameFolder,
+// Subscribe, Status, EnsureUser), a session's view of a selected folder
+// (Select, Mailbox: Sync, Store, Expunge, Copy, Move, Open, Vanished,
+// Changed) and appends (Append, NewAppender). Every change is made under
+// the folder's flock and written tmp+fsync+rename, so processes sharing
+// the directory agree; changes by other processes (delivery, POP3, other
+// instances) are seen by a poll every 250 ms.
 package store
 
 import (
@@ -18,10 +27,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -42,6 +51,10 @@ type Store struct {
 	host string // the Maildir name's host part, with '/' and ':' escaped
 	pid  int
 	seq  atomic.Uint64
+
+	mu      sync.Mutex
+	folders map[string]*folder   // open in this process, by directory
+	recent  map[string]recentSet // \Recent not claimed yet, of folders not open
 }
 
 // Open returns the store rooted at dir, creating dir.
@@ -130,43 +143,4 @@ func (s *Store) newKey(now time.Time) string {
 		"Q" + strconv.FormatUint(s.seq.Add(1), 10) +
 		"R" + hex.EncodeToString(r[:]) +
 		"." + s.host
-}
-
-// syncDir fsyncs a directory, making renames and links in it durable.
-func syncDir(d string) error {
-	f, err := os.Open(d)
-	if err != nil {
-		return err
-	}
-	err = f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
-// writeAtomic writes a small file as tmp + fsync + rename + fsync dir.
-func writeAtomic(path string, write func(io.Writer) error) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp)
-	if err := write(f); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	return syncDir(dir)
 }

@@ -2,31 +2,10 @@ package submission
 
 import (
 	"bytes"
-	"encoding/base64"
-	"errors"
 	"time"
 
-	"github.com/mailwire/mailwire/examples/mailserver/internal/users"
 	"github.com/mailwire/mailwire/smtpwire"
 )
-
-// decodeSASL is the one base64 decode of SASL responses (RFC 4954 §4: "="
-// is the empty response), appending to dst. It uses encoding/base64 so that
-// it builds against smtpwire before and after issue 11 renames
-// DecodeBase64 to the append-style DecodeSASL; then it becomes a call of
-// that.
-func decodeSASL(dst, src []byte) ([]byte, error) {
-	if len(src) == 1 && src[0] == '=' {
-		return dst, nil
-	}
-	return base64.StdEncoding.Strict().AppendDecode(dst, src)
-}
-
-// parsePlain is the one RFC 4616 split (users.ParsePlain until the
-// library's ParsePlain lands).
-func parsePlain(msg []byte) (authzid, authcid, password string, err error) {
-	return users.ParsePlain(msg)
-}
 
 // auth runs AUTH PLAIN or AUTH LOGIN (RFC 4954, 4616, and the LOGIN draft).
 func (s *session) auth(args []byte) {
@@ -46,24 +25,30 @@ func (s *session) auth(args []byte) {
 	}
 	mech, initial, err := smtpwire.ParseAuth(args)
 	if err != nil {
-		st := smtpwire.StatusOf(err)
-		s.refuse(st.Code, st.Enhanced, st.Text)
+		s.refuseErr(err)
 		return
 	}
-	var name, pass, authz string
+	// mech and initial are views into the command line, which the reads of
+	// the SASL exchange overwrite: the log gets the mechanism's constant
+	// name, chosen before any read.
+	var name, pass, authz, mechanism string
 	switch {
 	case bytes.EqualFold(mech, []byte("PLAIN")):
+		mechanism = "PLAIN"
 		msg, ok := s.saslStep(initial, nil)
 		if !ok {
 			return
 		}
-		z, authc, pw, err := parsePlain(msg)
+		p, err := smtpwire.ParsePlain(msg)
 		if err != nil {
-			s.refuse(501, code(5, 5, 2), "malformed PLAIN response")
+			clear(msg)
+			s.refuseErr(err)
 			return
 		}
-		name, pass, authz = authc, pw, z
+		name, pass, authz = string(p.Authcid), string(p.Password), string(p.Authzid)
+		clear(msg)
 	case bytes.EqualFold(mech, []byte("LOGIN")):
+		mechanism = "LOGIN"
 		u, ok := s.saslStep(initial, []byte("Username:"))
 		if !ok {
 			return
@@ -74,6 +59,7 @@ func (s *session) auth(args []byte) {
 			return
 		}
 		pass = string(p)
+		clear(p)
 	default:
 		s.refuse(504, code(5, 5, 4), "mechanism not supported")
 		return
@@ -89,12 +75,15 @@ func (s *session) auth(args []byte) {
 		return
 	}
 	s.user = &u
-	s.log.Info("auth", "user", u.Name, "mechanism", string(bytes.ToUpper(mech)))
+	s.log.Info("auth", "user", u.Name, "mechanism", mechanism)
 	s.reply(235, code(2, 7, 0), "authentication successful")
 }
 
-// saslStep returns the decoded response: the initial one when present
-// (initial non-nil), else one read after a 334 challenge.
+// saslStep returns the decoded response (smtpwire.DecodeSASL): the
+// initial one when present (initial non-nil), else one read after a 334
+// challenge. The data is in s.scratch: valid until the next saslStep, and
+// cleared by the caller once used. A refusal is answered from the
+// library's typed error (StatusOf): "*" is 501 5.0.0, bad base64 501 5.5.2.
 func (s *session) saslStep(initial, challenge []byte) ([]byte, bool) {
 	line := initial
 	if line == nil {
@@ -104,27 +93,22 @@ func (s *session) saslStep(initial, challenge []byte) ([]byte, bool) {
 		var err error
 		line, err = s.r.ReadAuthResponse()
 		if err != nil {
-			if errors.Is(err, smtpwire.ErrAuthCanceled) {
-				s.refuse(501, code(5, 0, 0), "authentication canceled")
-				return nil, false
-			}
 			st := smtpwire.StatusOf(err)
 			if st.Code == 0 {
 				s.closing = true
 				return nil, false
 			}
-			s.refuse(st.Code, st.Enhanced, st.Text)
-			s.closing = s.closing || st.Fatal
+			s.refuseErr(err)
 			return nil, false
 		}
 	}
-	msg, err := decodeSASL(s.scratch[:0], line)
+	msg, err := smtpwire.DecodeSASL(s.scratch[:0], line)
 	if err != nil {
-		s.refuse(501, code(5, 5, 2), "invalid base64")
+		s.refuseErr(err)
 		return nil, false
 	}
 	s.scratch = msg
-	return append([]byte(nil), msg...), true
+	return msg, true
 }
 
 // authFailed logs a failed login and waits as the limits say before 535.

@@ -60,6 +60,11 @@ func (s *session) mailFrom(args []byte) {
 				return
 			}
 		case smtpwire.ParamSMTPUTF8, smtpwire.ParamAuth:
+		case smtpwire.ParamRequireTLS:
+			if !s.cfg.OfferRequireTLS || !s.secure {
+				s.refuse(555, code(5, 5, 4), "parameter \"REQUIRETLS\" not supported")
+				return
+			}
 		default:
 			s.refuse(555, code(5, 5, 4), "parameter "+strconv.Quote(string(p.Keyword))+" not supported")
 			return
@@ -73,6 +78,7 @@ func (s *session) mailFrom(args []byte) {
 	}
 	s.mail, s.from, s.utf8 = true, s.user.Address, m.Params.Has(smtpwire.ParamSMTPUTF8)
 	s.ret, s.envid = ret, envid
+	s.requireTLS = m.Params.Has(smtpwire.ParamRequireTLS)
 	s.reply(250, code(2, 1, 0), "sender ok")
 }
 
@@ -224,7 +230,9 @@ func (s *session) deliver(src io.Reader) (string, error) {
 		orcpt = append(orcpt, r.orcpt)
 		remote = remote || r.local == ""
 	}
-	if dq, ok := s.cfg.Queue.(DSNQueue); ok && remote {
+	if rq, ok := s.cfg.Queue.(RequireTLSQueue); ok && remote && s.requireTLS {
+		err = rq.EnqueueRequireTLS(s.from, s.ret, s.envid, addrs, notify, orcpt, m)
+	} else if dq, ok := s.cfg.Queue.(DSNQueue); ok && remote {
 		err = dq.EnqueueDSN(s.from, s.ret, s.envid, addrs, notify, orcpt, m)
 	} else if remote {
 		err = s.cfg.Queue.Enqueue(s.from, addrs, m)

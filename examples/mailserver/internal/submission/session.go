@@ -46,8 +46,10 @@ type session struct {
 	utf8  bool
 	ret   smtpwire.Ret
 	envid string
-	rcpts []rcpt
-	bdat  *bdatState
+	// requireTLS: MAIL had REQUIRETLS (RFC 8689).
+	requireTLS bool
+	rcpts      []rcpt
+	bdat       *bdatState
 
 	mu      sync.Mutex // guards waiting
 	waiting bool       // blocked reading a command: shutdown may interrupt
@@ -104,12 +106,14 @@ func (s *session) run(ctx context.Context) {
 				s.reply(421, code(4, 3, 2), s.cfg.Hostname+" shutting down")
 				return
 			}
+			// An unknown command (smtpwire.ErrUnknownCommand) arrives here
+			// too, and counts toward the limit below.
 			if !s.fail(err) {
 				return
 			}
-			continue
+		} else {
+			s.command(ctx, cmd)
 		}
-		s.command(ctx, cmd)
 		if s.errors >= maxErrors {
 			s.reply(421, code(4, 7, 0), "too many errors, closing")
 			s.log.Info("too many errors")
@@ -188,6 +192,15 @@ func (s *session) flush() {
 	s.out = s.out[:0]
 }
 
+// refuseErr answers a refused command with the reply of the library's
+// typed error (smtpwire.StatusOf) and counts it; a fatal one ends the
+// session.
+func (s *session) refuseErr(err error) {
+	st := smtpwire.StatusOf(err)
+	s.refuse(st.Code, st.Enhanced, st.Text)
+	s.closing = s.closing || st.Fatal
+}
+
 // refuse answers a refused command and counts it.
 func (s *session) refuse(c int, e smtpwire.EnhancedCode, text string) {
 	s.errors++
@@ -225,14 +238,16 @@ func (s *session) command(ctx context.Context, cmd smtpwire.Command) {
 		s.reply(221, code(2, 0, 0), s.cfg.Hostname+" closing")
 		s.closing = true
 	default:
-		s.refuse(500, code(5, 5, 2), "command not recognized")
+		// A verb the library knows that this service does not offer
+		// (XCLIENT) gets the reply of one it does not know.
+		s.refuseErr(smtpwire.ErrUnknownCommand)
 	}
 }
 
 // reset forgets the transaction (RSET, EHLO, the end of a message).
 func (s *session) reset() {
 	s.abortBDAT()
-	s.mail, s.from, s.utf8, s.ret, s.envid = false, "", false, smtpwire.RetNone, ""
+	s.mail, s.from, s.utf8, s.ret, s.envid, s.requireTLS = false, "", false, smtpwire.RetNone, "", false
 	s.rcpts = s.rcpts[:0]
 }
 
@@ -267,6 +282,9 @@ func (s *session) hello(cmd smtpwire.Command) {
 	}
 	if s.tls.Advertise() && !s.secure {
 		lines = append(lines, "STARTTLS")
+	}
+	if s.cfg.OfferRequireTLS && s.secure {
+		lines = append(lines, "REQUIRETLS")
 	}
 	if s.authAllowed() {
 		lines = append(lines, "AUTH PLAIN LOGIN")

@@ -775,3 +775,65 @@ func TestImplicitTLS(t *testing.T) {
 	c.expect("MAIL FROM:<alice@mail.example>", 250)
 	c.expect("QUIT", 221)
 }
+
+// TestUnknownCommandsAndParameters: a command the library does not know
+// (smtpwire.ErrUnknownCommand, LHLO included outside LMTP) and one it
+// knows that this service does not offer (XCLIENT) are 500 5.5.1, the
+// session going on; an ESMTP parameter the library does not know
+// (ErrUnknownParameter) or one this service does not take is 555 5.5.4 and
+// the transaction state is as before the refused command. Each refusal
+// counts toward the error limit.
+func TestUnknownCommandsAndParameters(t *testing.T) {
+	const unknown, param = "5.5.1 Command unrecognized", "5.5.4 Parameter not recognized or not implemented"
+	e := newEnv(t, nil)
+	c := e.dial(t)
+	for _, s := range []struct {
+		send string
+		code int
+		text string // "" not checked
+	}{
+		{"FROB", 500, unknown},
+		{"FROB with arguments", 500, unknown},
+		{"LHLO c.example", 500, unknown},
+		{"XCLIENT ADDR=192.0.2.1", 500, unknown},
+		{"TURN", 500, unknown},
+		{"EHLO c.example", 250, ""},
+		{"AUTH PLAIN " + plain("alice", "alicepw"), 235, ""},
+		{"MAIL FROM:<alice@mail.example> FOO=bar", 555, param},
+		{"MAIL FROM:<alice@mail.example> X-UNKNOWN", 555, param},
+		{"MAIL FROM:<alice@mail.example> MT-PRIORITY=3", 555, `5.5.4 parameter "MT-PRIORITY" not supported`},
+		{"MAIL FROM:<alice@mail.example> NOTIFY=NEVER", 555, param},
+		{"RCPT TO:<bob@mail.example>", 503, ""}, // no transaction was started
+		{"MAIL FROM:<alice@mail.example>", 250, ""},
+		{"RCPT TO:<bob@mail.example> FOO=bar", 555, param},
+		{"RCPT TO:<bob@mail.example> SIZE=10", 555, param},
+		{"FROB", 500, unknown},
+		{"RCPT TO:<bob@mail.example>", 250, ""},
+		{"DATA", 354, ""},
+		{"Subject: s\r\n\r\nbody\r\n.", 250, ""},
+		{"QUIT", 221, ""},
+	} {
+		got, text := c.cmd(s.send)
+		assert.Equal(t, s.code, got, "%q → %d %s", s.send, got, text)
+		if s.text != "" {
+			assert.Equal(t, s.text, text, s.send)
+		}
+	}
+	require.Len(t, e.local.all(), 1)
+	assert.Equal(t, []string{"bob"}, e.local.all()[0].to)
+
+	// Unknown commands alone reach the error limit: 421 and closed.
+	c = e.dial(t)
+	for i := 0; i < maxErrors-1; i++ {
+		c.expect("FROB", 500)
+	}
+	got, text := c.cmd("FROB")
+	assert.Equal(t, 500, got, text)
+	start := time.Now()
+	got, text = c.read()
+	assert.Equal(t, 421, got, text)
+	assert.Equal(t, "4.7.0 too many errors, closing", text)
+	assert.Less(t, time.Since(start), 2*time.Second, "at once, not at the idle timeout")
+	got, _ = c.read()
+	assert.Equal(t, 0, got, "closed")
+}

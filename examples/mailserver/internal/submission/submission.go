@@ -61,6 +61,12 @@ type DSNQueue interface {
 	EnqueueDSN(from string, ret smtpwire.Ret, envid string, rcpts []string, notify []smtpwire.Notify, orcpt []string, msg io.Reader) error
 }
 
+// RequireTLSQueue is a DSNQueue that keeps the RFC 8689 REQUIRETLS flag
+// of MAIL with the message (internal/queue.Queue).
+type RequireTLSQueue interface {
+	EnqueueRequireTLS(from string, ret smtpwire.Ret, envid string, rcpts []string, notify []smtpwire.Notify, orcpt []string, msg io.Reader) error
+}
+
 // Config configures the service. Hostname, Users and Local are required.
 type Config struct {
 	Hostname   string
@@ -77,6 +83,10 @@ type Config struct {
 	MaxRecipients int
 	// Secret keys the Message-ID rewriting (privacy.New); nil: random.
 	Secret []byte
+	// OfferRequireTLS: EHLO over TLS offers REQUIRETLS (RFC 8689) and
+	// MAIL takes it; set only when Queue is a RequireTLSQueue that
+	// delivers under it (-relay mx).
+	OfferRequireTLS bool
 }
 
 // Server serves submission sessions; it implements the listener's Handler.

@@ -22,6 +22,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"github.com/mailwire/mailwire/examples/mailserver/internal/durable"
 )
 
 // File names under DIR/tls/.
@@ -92,10 +94,10 @@ func ensureSelfSigned(dir, hostname string) (bool, error) {
 		return false, err
 	}
 	// The key first: a cert without its key is never left behind alone.
-	if err := writeAtomic(keyPath, keyPEM, 0o600); err != nil {
+	if err := durable.WriteFile(keyPath, 0o600, durable.Bytes(keyPEM)); err != nil {
 		return false, err
 	}
-	if err := writeAtomic(certPath, certPEM, 0o644); err != nil {
+	if err := durable.WriteFile(certPath, 0o644, durable.Bytes(certPEM)); err != nil {
 		return false, err
 	}
 	return true, nil
@@ -158,38 +160,3 @@ func covers(path, hostname string) bool {
 }
 
 func exists(p string) bool { _, err := os.Stat(p); return err == nil }
-
-// writeAtomic writes path as tmp + fsync + rename + fsync of the directory.
-func writeAtomic(path string, data []byte, mode os.FileMode) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp)
-	if err := f.Chmod(mode); err != nil {
-		f.Close()
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}

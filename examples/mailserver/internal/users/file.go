@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/mailwire/mailwire/examples/mailserver/internal/durable"
 )
 
 // maxFileLine bounds a line of a -users file.
@@ -61,9 +63,9 @@ const DemoName = "demo"
 const DemoFile = "demo-user"
 
 // Demo adds the demo user, whose hash is kept in dir/DemoFile. At the first
-// start it creates a random password, stores its hash (tmp + fsync +
-// rename) and returns the password; at later starts it returns "" and the
-// stored hash is used.
+// start it creates a random password, stores its hash (durable.WriteNew:
+// tmp + fsync + link, never replacing a file) and returns the password; at
+// later starts it returns "" and the stored hash is used.
 func (db *DB) Demo(dir string) (password string, err error) {
 	path := filepath.Join(dir, DemoFile)
 	b, err := os.ReadFile(path)
@@ -78,7 +80,12 @@ func (db *DB) Demo(dir string) (password string, err error) {
 	if err != nil {
 		return "", err
 	}
-	if err := writeFileAtomic(path, []byte(line+"\n")); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	// WriteNew never replaces a file: two instances starting at once keep
+	// the first one's password.
+	if err := durable.WriteNew(path, 0o600, durable.Bytes([]byte(line+"\n"))); err != nil {
 		if errors.Is(err, os.ErrExist) {
 			// Another instance on the same directory was first: its
 			// password holds, and it printed it.
@@ -94,41 +101,4 @@ func (db *DB) Demo(dir string) (password string, err error) {
 		return "", err
 	}
 	return password, nil
-}
-
-// writeFileAtomic writes path as tmp + fsync + rename + fsync of the
-// directory. It refuses to replace an existing file (O_EXCL on the link):
-// two instances starting at once keep the first one's password.
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp)
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	// Link fails when path exists: never overwrite another start's password.
-	if err := os.Link(tmp, path); err != nil {
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }

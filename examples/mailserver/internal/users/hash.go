@@ -56,7 +56,9 @@ func (h Hash) String() string {
 // ParseHash parses the String form.
 func ParseHash(s string) (Hash, error) {
 	parts := strings.Split(s, "$")
-	if len(parts) != 4 || parts[0] != scheme {
+	// encoding/base64 skips CR and LF even in Strict mode: refuse them, so a
+	// hash has one spelling (and a users file line cannot hide a line break).
+	if len(parts) != 4 || parts[0] != scheme || strings.ContainsAny(s, "\r\n") {
 		return Hash{}, ErrHash
 	}
 	iter, err := strconv.Atoi(parts[1])
