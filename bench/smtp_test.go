@@ -286,7 +286,6 @@ func (discardSession) Data(r io.Reader) error               { _, err := io.Copy(
 type pipeListener struct {
 	conns  chan net.Conn
 	closed sync.Once
-	done   chan struct{}
 }
 
 func (l *pipeListener) Accept() (net.Conn, error) {
