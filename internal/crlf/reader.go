@@ -32,6 +32,12 @@ const DefaultMaxLine = 1000
 // DefaultBufSize is the initial buffer size when Options.BufSize is 0.
 const DefaultBufSize = 4096
 
+// Reader.state bits.
+const (
+	skipping = 1 << iota // discarding the rest of an over-long line
+	asked                // LongLine was asked about the current line
+)
+
 // maxEmptyReads bounds the reads that return neither data nor an error.
 const maxEmptyReads = 100
 
@@ -68,12 +74,11 @@ type Options struct {
 type Reader struct {
 	src      io.Reader
 	buf      []byte
-	r, w     int  // buf[r:w] is buffered and not yet consumed
-	scanned  int  // buf[r:r+scanned] is known to hold no LF
-	skip     bool // discarding the rest of an over-long line
-	maxLine  int  // the active limit, set by SetMaxLine
-	lineMax  int  // the current line's limit: maxLine, or what longLine gave
-	asked    bool // longLine was asked about the current line
+	r, w     int   // buf[r:w] is buffered and not yet consumed
+	scanned  int   // buf[r:r+scanned] is known to hold no LF
+	state    uint8 // skipping and asked: the current line is not an ordinary one
+	maxLine  int   // the active limit, set by SetMaxLine
+	lineMax  int   // the current line's limit: maxLine, or what longLine gave
 	maxBuf   int
 	longLine func([]byte) int
 	bareLF   bool
@@ -109,8 +114,7 @@ func (r *Reader) Size() int { return len(r.buf) }
 func (r *Reader) Reset(src io.Reader) {
 	r.src = src
 	r.r, r.w, r.scanned = 0, 0, 0
-	r.skip = false
-	r.lineMax, r.asked = r.maxLine, false
+	r.state, r.lineMax = 0, r.maxLine
 	r.pending = nil
 }
 
@@ -122,7 +126,7 @@ func (r *Reader) SetMaxLine(n int) {
 		n = DefaultMaxLine
 	}
 	r.maxLine = min(n, r.maxBuf)
-	r.lineMax, r.asked = r.maxLine, false
+	r.lineMax, r.state = r.maxLine, r.state&^asked
 }
 
 // MaxLine reports the current line limit.
@@ -161,11 +165,11 @@ func (r *Reader) ReadLine() ([]byte, error) {
 			return r.takeLine(r.r + r.scanned + i)
 		}
 		r.scanned = r.w - r.r
-		if r.skip {
+		if r.state&skipping != 0 {
 			r.Discard(r.scanned)
 		} else if r.scanned >= r.limit(r.buf[r.r:r.w]) {
 			// No LF within the limit: the line is too long whatever follows.
-			r.skip = true
+			r.state |= skipping
 			r.Discard(r.scanned)
 		} else if r.w-r.r == len(r.buf) {
 			// The buffer holds only this line, which its limit allows to
@@ -173,7 +177,7 @@ func (r *Reader) ReadLine() ([]byte, error) {
 			r.grow(min(2*len(r.buf), r.lineMax))
 		}
 		if err := r.fill(); err != nil {
-			if err == io.EOF && (r.w > r.r || r.skip) {
+			if err == io.EOF && (r.w > r.r || r.state&skipping != 0) {
 				err = io.ErrUnexpectedEOF
 			}
 			return nil, err
@@ -184,8 +188,8 @@ func (r *Reader) ReadLine() ([]byte, error) {
 // limit returns the current line's limit, asking LongLine about the line
 // (head is what of it is buffered) the first time it reaches the active one.
 func (r *Reader) limit(head []byte) int {
-	if len(head) >= r.lineMax && !r.asked && r.longLine != nil {
-		r.asked = true
+	if len(head) >= r.lineMax && r.state&asked == 0 && r.longLine != nil {
+		r.state |= asked
 		if n := r.longLine(head); n > r.lineMax {
 			r.lineMax = min(n, r.maxBuf)
 		}
@@ -197,6 +201,14 @@ func (r *Reader) limit(head []byte) int {
 // buffered: for a caller about to stream counted or dot-stuffed data, where
 // larger reads cost less. It allocates only when the buffer is smaller.
 func (r *Reader) Grow(n int) { r.grow(min(n, r.maxBuf)) }
+
+// endLine reports whether the line just taken (LF included) was within
+// its limit, and makes the next line an ordinary one.
+func (r *Reader) endLine(line []byte) bool {
+	ok := r.state&skipping == 0 && len(line) <= r.limit(line)
+	r.state, r.lineMax = 0, r.maxLine
+	return ok
+}
 
 // grow replaces the buffer by one of n bytes holding the buffered ones.
 func (r *Reader) grow(n int) {
@@ -211,23 +223,16 @@ func (r *Reader) grow(n int) {
 
 // takeLine consumes the line whose LF is at buf[lf] and checks it.
 func (r *Reader) takeLine(lf int) ([]byte, error) {
-	line := r.buf[r.r:lf]
-	size := lf + 1 - r.r
-	limit := r.lineMax
-	if size > limit && !r.skip {
-		limit = r.limit(r.buf[r.r : lf+1])
-	}
+	start := r.r
+	line := r.buf[start:lf]
 	r.r, r.scanned = lf+1, 0
-	r.lineMax, r.asked = r.maxLine, false
 	if r.r == r.w {
-		r.r, r.w = 0, 0
+		r.r, r.w = 0, 0 // the buffer's bytes stay: line is still valid
 	}
-	if r.skip {
-		r.skip = false
-		return nil, ErrLineTooLong
-	}
-	if size > limit {
-		return nil, ErrLineTooLong
+	if r.state != 0 || len(line)+1 > r.lineMax {
+		if !r.endLine(r.buf[start : lf+1]) {
+			return nil, ErrLineTooLong
+		}
 	}
 	n := len(line)
 	if n > 0 && line[n-1] == '\r' {
