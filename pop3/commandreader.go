@@ -29,9 +29,18 @@ type CommandReaderOptions struct {
 	MaxAuthLine int
 }
 
+// commandBufSize is a CommandReader's initial buffer: four full-length
+// command lines, so that pipelined commands fit.
+const commandBufSize = 1024
+
 // CommandReader reads what a POP3 client sends, command lines and AUTH
-// continuation lines, from any io.Reader through one buffer allocated in
-// NewCommandReader. Steady-state reads do not allocate.
+// continuation lines, from any io.Reader through one buffer. The buffer
+// starts at 1 KiB (or MaxLine, if larger) and grows, by doubling, only
+// while an AUTH continuation line longer than it arrives, to MaxAuthLine
+// at most; it never shrinks. A client that never sends a long AUTH line
+// costs 1 KiB; none costs more than max(MaxLine, MaxAuthLine). Command
+// lines over MaxLine are refused without growing it. Steady-state reads
+// do not allocate.
 type CommandReader struct {
 	lr      *crlf.Reader
 	maxLine int
@@ -47,10 +56,18 @@ func NewCommandReader(r io.Reader, opt CommandReaderOptions) *CommandReader {
 	if c.maxAuth <= 0 {
 		c.maxAuth = DefaultMaxAuthLine
 	}
-	size := max(c.maxLine, c.maxAuth)
-	c.lr = crlf.NewReader(r, crlf.Options{MaxLine: size, BufSize: max(size, crlf.DefaultBufSize)})
+	c.lr = crlf.NewReader(r, crlf.Options{
+		MaxLine: c.maxLine,
+		BufSize: max(c.maxLine, commandBufSize),
+		MaxBuf:  max(c.maxLine, c.maxAuth),
+	})
 	return c
 }
+
+// Size reports the size of c's buffer: the bytes c holds, 1 KiB until
+// a client sends an AUTH continuation line longer than that, MaxAuthLine
+// at most.
+func (c *CommandReader) Size() int { return c.lr.Size() }
 
 // Reset makes c read from r (the TLS connection after STLS, say),
 // dropping anything buffered and keeping the buffer.

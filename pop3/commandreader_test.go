@@ -1,6 +1,7 @@
 package pop3
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"strings"
@@ -219,4 +220,75 @@ func TestCommandReaderReadAhead(t *testing.T) {
 	assert.Zero(t, testing.AllocsPerRun(100, func() { _ = cr.ReadAhead() }))
 	cr.Reset(strings.NewReader(""))
 	assert.Empty(t, cr.ReadAhead())
+}
+
+// TestCommandReaderHolds asserts the bytes a CommandReader holds (the size
+// of its one buffer): 1 KiB idle and for commands, more only while an AUTH
+// continuation line needs it, never past MaxAuthLine.
+func TestCommandReaderHolds(t *testing.T) {
+	authResp := func(n int) string { return "AUTH X\r\n" + strings.Repeat("QUFB", (n-2)/4) + "\r\n" }
+	tests := []struct {
+		name     string
+		in       string
+		opt      CommandReaderOptions
+		commands int // ReadCommand calls before the AUTH response, if any
+		auth     bool
+		want     int
+	}{
+		{"idle", "", CommandReaderOptions{}, 0, false, 1024},
+		{"commands", "USER bob\r\nPASS secret\r\nSTAT\r\nRETR 1\r\n", CommandReaderOptions{}, 4, false, 1024},
+		{"a long command is refused without growing", "USER " + strings.Repeat("b", 5000) + "\r\nQUIT\r\n", CommandReaderOptions{}, 2, false, 1024},
+		{"a long AUTH command is a command line", "AUTH PLAIN " + strings.Repeat("Q", 3000) + "\r\n", CommandReaderOptions{}, 1, false, 1024},
+		{"a short AUTH response", authResp(400), CommandReaderOptions{}, 1, true, 1024},
+		{"an AUTH response of 3002 octets", authResp(3002), CommandReaderOptions{}, 1, true, 4096},
+		{"an AUTH response at MaxAuthLine", authResp(DefaultMaxAuthLine), CommandReaderOptions{}, 1, true, DefaultMaxAuthLine},
+		{"a large MaxLine is the initial buffer", "", CommandReaderOptions{MaxLine: 1500}, 0, false, 1500},
+		{"a small MaxAuthLine bounds growth", authResp(1402), CommandReaderOptions{MaxAuthLine: 1402}, 1, true, 1402},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, sizes := range [][]int{{1}, {7, 300}} {
+				cr := NewCommandReader(chunked.NewReader([]byte(tt.in), sizes...), tt.opt)
+				for range tt.commands {
+					if _, err := cr.ReadCommand(); err != nil {
+						require.ErrorIs(t, err, ErrLineTooLong)
+					}
+				}
+				if tt.auth {
+					_, err := cr.ReadAuthResponse(make([]byte, 0, DefaultMaxAuthLine))
+					require.NoError(t, err)
+				}
+				assert.Equal(t, tt.want, cr.Size(), "chunks %v", sizes)
+				_, err := cr.ReadCommand()
+				require.ErrorIs(t, err, io.EOF, "the whole input was read")
+			}
+		})
+	}
+}
+
+func TestCommandReaderAllocsAfterGrowth(t *testing.T) {
+	session := []byte("AUTH X\r\n" + strings.Repeat("QUFB", 2000) + "\r\nSTAT\r\n")
+	src := bytes.NewReader(session)
+	cr := NewCommandReader(src, CommandReaderOptions{})
+	dst := make([]byte, 0, 8000)
+	run := func() {
+		if _, err := cr.ReadCommand(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cr.ReadAuthResponse(dst); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cr.ReadCommand(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run()
+	require.Equal(t, 8192, cr.Size())
+	allocs := testing.AllocsPerRun(100, func() {
+		src.Reset(session)
+		cr.Reset(src)
+		run()
+	})
+	assert.Zero(t, allocs, "the grown buffer is reused")
+	assert.Equal(t, 8192, cr.Size())
 }

@@ -37,6 +37,12 @@
 // as it owns no buffer: it reads through its ResponseReader's, whose
 // Buffered and ReadAhead count what the body has not consumed.
 //
+// Memory per connection: a server's [CommandReader] holds a 1 KiB buffer
+// (MaxLine, if larger) and doubles it only while an AUTH continuation line
+// longer than that arrives, to MaxAuthLine (12288) at most; it never
+// shrinks. An idle client, or one that sends only commands, costs 1 KiB;
+// a long command line is refused without growing it (TestCommandReaderHolds).
+//
 // # Limits
 //
 // Command lines: 255 octets with CRLF (RFC 2449 §4), AUTH continuation

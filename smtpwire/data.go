@@ -23,6 +23,7 @@ type DataReader struct {
 // 552 5.3.4). The session stays in step, and nothing after a smuggled end
 // of data is ever read as a command.
 func (c *CommandReader) Data(maxSize int64) *DataReader {
+	c.lr.Grow(dataBufSize)
 	c.data.dr.Reset(c.lr, dot.Options{MaxSize: maxSize, MaxLine: c.maxData})
 	c.data.lr = c.lr
 	return &c.data

@@ -10,6 +10,14 @@
 // the same reader, as with bufio.Reader.ReadSlice; copy what you keep. In
 // steady state no read allocates.
 //
+// Memory per connection: a [CommandReader] holds a 1 KiB buffer (MaxLine,
+// if larger). It doubles it only while an AUTH line or AUTH response
+// longer than that arrives, to MaxAuthLine (12288) at most, and grows it
+// to 8 KiB when a DATA body starts, for larger reads; it never shrinks.
+// An idle client, or one that sends only commands, costs 1 KiB; other
+// lines over MaxLine are refused without growing it
+// (TestCommandReaderHolds).
+//
 // Every dimension is bounded, with the RFC default and an option: command
 // lines 512 octets (AUTH lines 12288), reply lines 512, reply line count and
 // total size, local part 64, domain 255, path 256, DATA size (the caller's

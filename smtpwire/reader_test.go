@@ -372,3 +372,93 @@ func TestNetSMTPClient(t *testing.T) {
 	assert.Equal(t, []string{"bob@example.net", "carol@example.com"}, d.to)
 	assert.Equal(t, "Subject: hi\r\n\r\n.leading dot\r\nend\r\n", d.body)
 }
+
+// TestCommandReaderHolds asserts the bytes a CommandReader holds (the size
+// of its one buffer) as a session goes on: 1 KiB idle and for ordinary
+// commands, more only for a long AUTH line or response and for DATA, and
+// never past the largest limit.
+func TestCommandReaderHolds(t *testing.T) {
+	authLine := func(n int) string { return "AUTH PLAIN " + strings.Repeat("A", n-len("AUTH PLAIN \r\n")) + "\r\n" }
+	tests := []struct {
+		name string
+		in   string
+		opt  CommandReaderOptions
+		read func(c *CommandReader) error
+		want int
+	}{
+		{"idle", "", CommandReaderOptions{}, nil, 1024},
+		{"ordinary commands", "EHLO client.example\r\nMAIL FROM:<a@b.example> SIZE=100\r\nAUTH PLAIN " + strings.Repeat("A", 400) + "\r\n",
+			CommandReaderOptions{}, readN(3), 1024},
+		{"a long non-AUTH line is refused without growing", "NOOP " + strings.Repeat("x", 5000) + "\r\nQUIT\r\n",
+			CommandReaderOptions{}, readN(2), 1024},
+		{"an AUTH line of 3000 octets", authLine(3000), CommandReaderOptions{}, readN(1), 4096},
+		{"an auth line in lower case", strings.ToLower(authLine(3000)), CommandReaderOptions{}, readN(1), 4096},
+		{"an AUTH line at MaxAuthLine", authLine(DefaultMaxAuthLine), CommandReaderOptions{}, readN(1), DefaultMaxAuthLine},
+		{"an AUTH line over MaxAuthLine", authLine(DefaultMaxAuthLine+1) + "QUIT\r\n", CommandReaderOptions{}, readN(2), DefaultMaxAuthLine},
+		{"an AUTH response of 5000 octets", "AUTH LOGIN\r\n" + strings.Repeat("B", 4998) + "\r\n", CommandReaderOptions{},
+			func(c *CommandReader) error {
+				if _, err := c.ReadCommand(); err != nil {
+					return err
+				}
+				_, err := c.ReadAuthResponse()
+				return err
+			}, 8192},
+		{"a DATA body", "DATA\r\nSubject: x\r\n\r\nbody\r\n.\r\n", CommandReaderOptions{},
+			func(c *CommandReader) error {
+				if _, err := c.ReadCommand(); err != nil {
+					return err
+				}
+				_, err := io.Copy(io.Discard, c.Data(0))
+				return err
+			}, 8192},
+		{"a large MaxLine is the initial buffer", "", CommandReaderOptions{MaxLine: 2000}, nil, 2000},
+		{"a small MaxAuthLine bounds AUTH growth", authLine(1500), CommandReaderOptions{MaxAuthLine: 1500}, readN(1), 1500},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, sizes := range [][]int{{1}, {7, 300}} {
+				c := NewCommandReader(chunked.NewReader([]byte(tt.in), sizes...), tt.opt)
+				if tt.read != nil {
+					require.NoError(t, tt.read(c))
+				}
+				assert.Equal(t, tt.want, c.Size(), "chunks %v", sizes)
+				_, err := c.ReadCommand()
+				require.ErrorIs(t, err, io.EOF, "the whole input was read")
+			}
+		})
+	}
+}
+
+// readN reads n commands; ErrLineTooLong counts as read.
+func readN(n int) func(c *CommandReader) error {
+	return func(c *CommandReader) error {
+		for range n {
+			if _, err := c.ReadCommand(); err != nil && !errors.Is(err, ErrLineTooLong) {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+func TestCommandReaderAllocsAfterGrowth(t *testing.T) {
+	session := []byte("AUTH PLAIN " + strings.Repeat("A", 10000) + "\r\nNOOP\r\n")
+	src := bytes.NewReader(session)
+	c := NewCommandReader(src, CommandReaderOptions{})
+	for range 2 {
+		_, err := c.ReadCommand()
+		require.NoError(t, err)
+	}
+	require.Equal(t, DefaultMaxAuthLine, c.Size())
+	n := testing.AllocsPerRun(100, func() {
+		src.Reset(session)
+		c.Reset(src)
+		for range 2 {
+			if _, err := c.ReadCommand(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	assert.Zero(t, n, "the grown buffer is reused")
+	assert.Equal(t, DefaultMaxAuthLine, c.Size())
+}

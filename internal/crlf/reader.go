@@ -29,8 +29,14 @@ var (
 // text line limit of 1000 octets including CRLF (§4.5.3.1.6).
 const DefaultMaxLine = 1000
 
-// DefaultBufSize is the buffer size when Options.BufSize is 0.
+// DefaultBufSize is the initial buffer size when Options.BufSize is 0.
 const DefaultBufSize = 4096
+
+// Reader.state bits.
+const (
+	skipping = 1 << iota // discarding the rest of an over-long line
+	asked                // LongLine was asked about the current line
+)
 
 // maxEmptyReads bounds the reads that return neither data nor an error.
 const maxEmptyReads = 100
@@ -40,28 +46,46 @@ type Options struct {
 	// MaxLine is the longest line accepted, in octets including its CRLF.
 	// 0 means DefaultMaxLine.
 	MaxLine int
-	// BufSize is the size of the one buffer; it is raised to MaxLine if
-	// smaller. 0 means DefaultBufSize.
+	// BufSize is the initial size of the one buffer; 0 means
+	// DefaultBufSize. The buffer is doubled, up to MaxBuf, only when a
+	// line that the active limit allows does not fit in it.
 	BufSize int
+	// MaxBuf is the most the buffer ever grows to, and the ceiling of
+	// SetMaxLine and LongLine; 0 means the larger of BufSize and MaxLine.
+	MaxBuf int
+	// LongLine, if set, is asked once per line that reaches the active
+	// limit, with the octets of the line read so far (at least MaxLine of
+	// them, or the whole line with its LF), for that line's own limit:
+	// a return above the active limit (clamped to MaxBuf) lets that one
+	// line grow to it, anything else keeps the limit. It must decide from
+	// the line's first octets, so that the answer does not depend on how
+	// the line was split by reads. SMTP uses it for AUTH lines.
+	LongLine func(head []byte) int
 	// AllowBareLF makes a lone LF end a line too. By default it is ErrBareLF.
 	AllowBareLF bool
 }
 
-// Reader reads lines and raw bytes from a source through one buffer that it
-// allocates once, in NewReader.
+// Reader reads lines and raw bytes from a source through one buffer. The
+// buffer starts at Options.BufSize and is replaced by one twice as large
+// (never past MaxBuf) only when a line within its limit does not fit; it
+// never shrinks, so once a connection has sent its longest line, reading
+// allocates nothing more. The bytes a Reader holds are its buffer's size:
+// BufSize for a peer that sends only short lines, at most MaxBuf.
 type Reader struct {
-	src     io.Reader
-	buf     []byte
-	r, w    int  // buf[r:w] is buffered and not yet consumed
-	scanned int  // buf[r:r+scanned] is known to hold no LF
-	skip    bool // discarding the rest of an over-long line
-	maxLine int
-	bareLF  bool
-	pending error // a source error that came with data, returned when the data is used up
+	src      io.Reader
+	buf      []byte
+	r, w     int   // buf[r:w] is buffered and not yet consumed
+	scanned  int   // buf[r:r+scanned] is known to hold no LF
+	state    uint8 // skipping and asked: the current line is not an ordinary one
+	maxLine  int   // the active limit, set by SetMaxLine
+	lineMax  int   // the current line's limit: maxLine, or what longLine gave
+	maxBuf   int
+	longLine func([]byte) int
+	bareLF   bool
+	pending  error // a source error that came with data, returned when the data is used up
 }
 
-// NewReader returns a Reader of src. Its buffer is allocated here and reused
-// for the life of the Reader.
+// NewReader returns a Reader of src with a buffer of Options.BufSize.
 func NewReader(src io.Reader, opt Options) *Reader {
 	maxLine := opt.MaxLine
 	if maxLine <= 0 {
@@ -71,26 +95,38 @@ func NewReader(src io.Reader, opt Options) *Reader {
 	if size <= 0 {
 		size = DefaultBufSize
 	}
-	size = max(size, maxLine, 3)
-	return &Reader{src: src, buf: make([]byte, size), maxLine: maxLine, bareLF: opt.AllowBareLF}
+	size = max(size, 3)
+	maxBuf := opt.MaxBuf
+	if maxBuf <= 0 {
+		maxBuf = max(size, maxLine)
+	}
+	maxBuf = max(maxBuf, size)
+	maxLine = min(maxLine, maxBuf)
+	return &Reader{src: src, buf: make([]byte, size), maxLine: maxLine, lineMax: maxLine,
+		maxBuf: maxBuf, longLine: opt.LongLine, bareLF: opt.AllowBareLF}
 }
+
+// Size reports the size of the buffer, the bytes the Reader holds.
+func (r *Reader) Size() int { return len(r.buf) }
 
 // Reset makes r read from src, dropping anything buffered. The buffer and the
 // options are kept.
 func (r *Reader) Reset(src io.Reader) {
 	r.src = src
 	r.r, r.w, r.scanned = 0, 0, 0
-	r.skip = false
+	r.state, r.lineMax = 0, r.maxLine
 	r.pending = nil
 }
 
-// SetMaxLine changes the line limit (octets including CRLF). It is clamped to
-// the buffer size; n <= 0 restores DefaultMaxLine (clamped likewise).
+// SetMaxLine changes the line limit (octets including CRLF), for the line
+// being read too. It is clamped to MaxBuf; n <= 0 restores DefaultMaxLine
+// (clamped likewise).
 func (r *Reader) SetMaxLine(n int) {
 	if n <= 0 {
 		n = DefaultMaxLine
 	}
-	r.maxLine = min(n, len(r.buf))
+	r.maxLine = min(n, r.maxBuf)
+	r.lineMax, r.state = r.maxLine, r.state&^asked
 }
 
 // MaxLine reports the current line limit.
@@ -129,15 +165,19 @@ func (r *Reader) ReadLine() ([]byte, error) {
 			return r.takeLine(r.r + r.scanned + i)
 		}
 		r.scanned = r.w - r.r
-		if r.skip {
+		if r.state&skipping != 0 {
 			r.Discard(r.scanned)
-		} else if r.scanned >= r.maxLine {
+		} else if r.scanned >= r.limit(r.buf[r.r:r.w]) {
 			// No LF within the limit: the line is too long whatever follows.
-			r.skip = true
+			r.state |= skipping
 			r.Discard(r.scanned)
+		} else if r.w-r.r == len(r.buf) {
+			// The buffer holds only this line, which its limit allows to
+			// be longer: double the buffer, never past the limit.
+			r.grow(min(2*len(r.buf), r.lineMax))
 		}
 		if err := r.fill(); err != nil {
-			if err == io.EOF && (r.w > r.r || r.skip) {
+			if err == io.EOF && (r.w > r.r || r.state&skipping != 0) {
 				err = io.ErrUnexpectedEOF
 			}
 			return nil, err
@@ -145,20 +185,54 @@ func (r *Reader) ReadLine() ([]byte, error) {
 	}
 }
 
+// limit returns the current line's limit, asking LongLine about the line
+// (head is what of it is buffered) the first time it reaches the active one.
+func (r *Reader) limit(head []byte) int {
+	if len(head) >= r.lineMax && r.state&asked == 0 && r.longLine != nil {
+		r.state |= asked
+		if n := r.longLine(head); n > r.lineMax {
+			r.lineMax = min(n, r.maxBuf)
+		}
+	}
+	return r.lineMax
+}
+
+// Grow makes the buffer at least n octets (MaxBuf at most), keeping what is
+// buffered: for a caller about to stream counted or dot-stuffed data, where
+// larger reads cost less. It allocates only when the buffer is smaller.
+func (r *Reader) Grow(n int) { r.grow(min(n, r.maxBuf)) }
+
+// endLine reports whether the line just taken (LF included) was within
+// its limit, and makes the next line an ordinary one.
+func (r *Reader) endLine(line []byte) bool {
+	ok := r.state&skipping == 0 && len(line) <= r.limit(line)
+	r.state, r.lineMax = 0, r.maxLine
+	return ok
+}
+
+// grow replaces the buffer by one of n bytes holding the buffered ones.
+func (r *Reader) grow(n int) {
+	if n <= len(r.buf) {
+		return
+	}
+	buf := make([]byte, n)
+	r.w = copy(buf, r.buf[r.r:r.w])
+	r.r = 0
+	r.buf = buf
+}
+
 // takeLine consumes the line whose LF is at buf[lf] and checks it.
 func (r *Reader) takeLine(lf int) ([]byte, error) {
-	line := r.buf[r.r:lf]
-	size := lf + 1 - r.r
+	start := r.r
+	line := r.buf[start:lf]
 	r.r, r.scanned = lf+1, 0
 	if r.r == r.w {
-		r.r, r.w = 0, 0
+		r.r, r.w = 0, 0 // the buffer's bytes stay: line is still valid
 	}
-	if r.skip {
-		r.skip = false
-		return nil, ErrLineTooLong
-	}
-	if size > r.maxLine {
-		return nil, ErrLineTooLong
+	if r.state != 0 || len(line)+1 > r.lineMax {
+		if !r.endLine(r.buf[start : lf+1]) {
+			return nil, ErrLineTooLong
+		}
 	}
 	n := len(line)
 	if n > 0 && line[n-1] == '\r' {
@@ -174,7 +248,7 @@ func (r *Reader) takeLine(lf int) ([]byte, error) {
 
 // Fill reads once from the source into free buffer space, moving buffered
 // bytes to the front first if that makes room. It returns ErrBufferFull when
-// the buffer holds Buffered() == buffer size bytes.
+// the buffer holds Buffered() == Size() bytes; it never grows the buffer.
 func (r *Reader) Fill() error {
 	if r.w-r.r == len(r.buf) {
 		return ErrBufferFull
