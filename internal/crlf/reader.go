@@ -54,12 +54,11 @@ type Options struct {
 	// SetMaxLine and LongLine; 0 means the larger of BufSize and MaxLine.
 	MaxBuf int
 	// LongLine, if set, is asked once per line that reaches the active
-	// limit, with the octets of the line read so far (at least MaxLine of
-	// them, or the whole line with its LF), for that line's own limit:
-	// a return above the active limit (clamped to MaxBuf) lets that one
-	// line grow to it, anything else keeps the limit. It must decide from
-	// the line's first octets, so that the answer does not depend on how
-	// the line was split by reads. SMTP uses it for AUTH lines.
+	// limit, with the line's first octets, exactly as many as that limit,
+	// for that line's own limit: a return above the active limit (clamped
+	// to MaxBuf) lets that one line grow to it, anything else keeps the
+	// limit. Being given the same octets however the line was split by
+	// reads, it answers the same. SMTP uses it for AUTH lines.
 	LongLine func(head []byte) int
 	// AllowBareLF makes a lone LF end a line too. By default it is ErrBareLF.
 	AllowBareLF bool
@@ -190,7 +189,9 @@ func (r *Reader) ReadLine() ([]byte, error) {
 func (r *Reader) limit(head []byte) int {
 	if len(head) >= r.lineMax && r.state&asked == 0 && r.longLine != nil {
 		r.state |= asked
-		if n := r.longLine(head); n > r.lineMax {
+		// Exactly the active limit's worth: what more happens to be
+		// buffered depends on how the peer's bytes were split by reads.
+		if n := r.longLine(head[:r.lineMax]); n > r.lineMax {
 			r.lineMax = min(n, r.maxBuf)
 		}
 	}
