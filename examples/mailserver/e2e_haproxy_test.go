@@ -653,3 +653,66 @@ func startSink(t *testing.T) *sink {
 	}()
 	return k
 }
+
+// TestIMAPIdleAcrossInstances: two instances on one -data directory; an
+// IMAP session on instance A is in IDLE on INBOX while messages are
+// submitted to instance B, and each shows up on A as "* n EXISTS" within
+// 2 s (the store polls the directory every 250 ms). Each message is
+// submitted only after the previous one was announced, so every latency
+// is measured on its own. 10 messages with MAILWIRE_INTEROP=1 or
+// MAILWIRE_LOAD=1, else 3.
+func TestIMAPIdleAcrossInstances(t *testing.T) {
+	msgs := 3
+	if os.Getenv("MAILWIRE_INTEROP") == "1" || os.Getenv("MAILWIRE_LOAD") == "1" {
+		msgs = 10
+	}
+	data := t.TempDir()
+	a := Start(t, Options{Data: data})
+	b := Start(t, Options{Data: data})
+
+	c := imapDial(t, a, "imaps")
+	c.login("alice", a.Users["alice"])
+	sel := c.ok("SELECT INBOX")
+	require.Contains(t, sel, "* 0 EXISTS")
+	c.conn.SetDeadline(time.Now().Add(time.Minute))
+	_, err := c.conn.Write([]byte("idle1 IDLE\r\n"))
+	require.NoError(t, err)
+	cont, err := c.r.ReadString('\n')
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(cont, "+ "), cont)
+
+	sub, err := dialSubmission(context.Background(), b, "bob", b.Users["bob"])
+	require.NoError(t, err)
+	defer sub.quit()
+	var worst time.Duration
+	for i := 1; i <= msgs; i++ {
+		body := []byte(fmt.Sprintf("From: bob@localhost\r\nTo: alice@localhost\r\nSubject: idle %d\r\n\r\nmarker idle-%d\r\n", i, i))
+		require.NoError(t, sub.sendMail("bob@localhost", "alice@localhost", body))
+		t0 := time.Now() // after B's 250: the message is in the Maildir
+		want := fmt.Sprintf("* %d EXISTS", i)
+		c.conn.SetReadDeadline(t0.Add(2 * time.Second))
+		for {
+			l, err := c.r.ReadString('\n')
+			require.NoError(t, err, "message %d: no %q on A within 2 s", i, want)
+			l = strings.TrimRight(l, "\r\n")
+			if l == want {
+				break
+			}
+			// Only untagged updates may come during IDLE.
+			require.True(t, strings.HasPrefix(l, "* "), l)
+		}
+		d := time.Since(t0)
+		worst = max(worst, d)
+		t.Logf("message %d submitted to B: %q on A after %v", i, want, d.Round(time.Millisecond))
+	}
+	c.conn.SetDeadline(time.Now().Add(10 * time.Second))
+	_, err = c.conn.Write([]byte("DONE\r\n"))
+	require.NoError(t, err)
+	_, st := c.readUntil("idle1")
+	require.True(t, strings.HasPrefix(st, "OK"), st)
+	out := c.ok("UID FETCH 1:* (BODY.PEEK[])")
+	for i := 1; i <= msgs; i++ {
+		assert.Contains(t, out, fmt.Sprintf("marker idle-%d\r\n", i))
+	}
+	t.Logf("IDLE on A, %d messages delivered by B: worst latency %v (bound 2 s, store poll 250 ms)", msgs, worst.Round(time.Millisecond))
+}
