@@ -36,8 +36,10 @@ var clientIP = net.IPv4(127, 0, 0, 3)
 // TestBehindHAProxy: HAProxy (send-proxy-v2, health checks) in front of two
 // instances on one -data directory. Clients from 127.0.0.3 submit over
 // STARTTLS through HAProxy while instance A is stopped with SIGTERM and
-// restarted halfway; then every message is read once over POP3S through
-// HAProxy, none lost or duplicated, and mail for another domain leaves
+// restarted halfway; then every message is read once through HAProxy,
+// half of the mailboxes over POP3S and half over IMAPS (FETCH, then STORE
+// \Deleted and EXPUNGE, which POP3 then agrees with), none lost or
+// duplicated; plaintext IMAP is proxied too; and mail for another domain leaves
 // through the relay once per message from the shared queue. The instances' logs name 127.0.0.3 as
 // the client of every accepted message, no stored message contains it, a
 // forged header sent directly to an instance is refused, and the POP3
@@ -130,13 +132,15 @@ func TestBehindHAProxy(t *testing.T) {
 	hp.waitState(t, "be_sub", "a", "DOWN")
 	a2 := Start(t, opts)
 	procs = append(procs, a2)
-	for _, be := range []string{"be_sub", "be_pop3s"} {
-		name := map[string]string{"be_sub": "submission", "be_pop3s": "pop3s"}[be]
+	for _, be := range []string{"be_sub", "be_pop3s", "be_imaps", "be_imap"} {
+		name := map[string]string{"be_sub": "submission", "be_pop3s": "pop3s", "be_imaps": "imaps", "be_imap": "imap"}[be]
 		ap := netip.MustParseAddrPort(a2.Addr[name])
 		hp.cmd(t, fmt.Sprintf("set server %s/a addr 127.0.0.1 port %d", be, ap.Port()))
 	}
 	hp.waitUp(t, "be_sub", "a")
 	hp.waitUp(t, "be_pop3s", "a")
+	hp.waitUp(t, "be_imaps", "a")
+	hp.waitUp(t, "be_imap", "a")
 	restarted.Store(true)
 	close(restartDone)
 	t.Logf("instance A stopped (SIGTERM) and restarted in %v", time.Since(tStop).Round(time.Millisecond))
@@ -160,11 +164,19 @@ func TestBehindHAProxy(t *testing.T) {
 	})
 	assert.Equal(t, total+(benchClients*benchPer)*2, stored, "messages in the Maildirs")
 
-	// Every message read once through HAProxy over POP3S.
+	// Every message read once through HAProxy: the first half of the
+	// mailboxes over POP3S (RETR, DELE), the other half over IMAPS (UID
+	// FETCH BODY.PEEK[], then STORE \Deleted and EXPUNGE), each session
+	// balanced to either instance.
 	seen := map[string]int{}
 	marker := regexp.MustCompile(`marker (load-\d+-\d+)\r\n`)
-	got := 0
-	for i := range recipients {
+	got, gotIMAP := 0, 0
+	for i := recipients / 2; i < recipients; i++ {
+		n := readIMAPVia(t, d, hp.imaps, a2, fmt.Sprintf("r%d", i), fmt.Sprintf("r%d-pw", i), marker, seen)
+		got += n
+		gotIMAP += n
+	}
+	for i := range recipients / 2 {
 		p := dialPOPVia(t, d, hp.pop3s, a2)
 		p.conn.SetDeadline(time.Now().Add(5 * time.Minute))
 		p.login(fmt.Sprintf("r%d", i), fmt.Sprintf("r%d-pw", i))
@@ -190,6 +202,26 @@ func TestBehindHAProxy(t *testing.T) {
 			t.Errorf("%s retrieved %d times", k, v)
 		}
 	}
+	assert.Equal(t, total/2, gotIMAP, "messages read over IMAP (every client sent to r0..r3 in turn)")
+	// POP3 agrees with IMAP's expunge: the IMAP mailboxes are empty now.
+	for i := recipients / 2; i < recipients; i++ {
+		p := dialPOPVia(t, d, hp.pop3s, a2)
+		p.login(fmt.Sprintf("r%d", i), fmt.Sprintf("r%d-pw", i))
+		st := p.cmd("STAT")
+		require.True(t, st.OK)
+		assert.True(t, strings.HasPrefix(st.Text, "0 "), "r%d after IMAP EXPUNGE: STAT %q", i, st.Text)
+		p.cmd("QUIT")
+	}
+	// Plaintext IMAP through HAProxy (PROXY v2): greeted, and the
+	// session's log names the real client.
+	ci, err := d.Dial("tcp", hp.imap)
+	require.NoError(t, err)
+	ci.SetDeadline(time.Now().Add(10 * time.Second))
+	gi, err := bufio.NewReader(ci).ReadString('\n')
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(gi, "* OK"), gi)
+	ci.Write([]byte("l LOGOUT\r\n"))
+	ci.Close()
 
 	// The queue on the shared directory: mail for another domain,
 	// submitted through HAProxy to both instances, leaves through the relay
@@ -288,6 +320,21 @@ func TestBehindHAProxy(t *testing.T) {
 	assert.Contains(t, b.Stderr(), "client=192.0.2.11")
 	assert.Contains(t, b.Stderr(), `msg="refused: PROXY header"`)
 	assert.Contains(t, b.Stderr(), "proto=pop3 client="+clientIP.String()+" tls=false", "the v1 session")
+	assert.Contains(t, a2.Stderr()+b.Stderr(), "proto=imap client="+clientIP.String()+" tls=true", "IMAPS sessions through HAProxy")
+	assert.Contains(t, a2.Stderr()+b.Stderr(), "proto=imap client="+clientIP.String()+" tls=false", "the plaintext IMAP session")
+	// Every IMAP login (all of them through HAProxy) names the real
+	// client; HAProxy's own address is only in its health checks' LOCAL
+	// sessions.
+	imapLogins := 0
+	for _, s := range procs {
+		for _, l := range strings.Split(s.Stderr(), "\n") {
+			if strings.Contains(l, "proto=imap") && strings.Contains(l, "msg=login") {
+				imapLogins++
+				assert.Contains(t, l, "client="+clientIP.String(), l)
+			}
+		}
+	}
+	assert.Equal(t, recipients/2, imapLogins, "IMAP logins logged")
 	var relayedBy []int
 	for _, s := range procs {
 		relayedBy = append(relayedBy, strings.Count(s.Stderr(), `msg=done part=queue id=`))
@@ -300,12 +347,13 @@ func TestBehindHAProxy(t *testing.T) {
 
 // haproxy is a running HAProxy with its frontends and admin socket.
 type haproxy struct {
-	cmdp       *exec.Cmd
-	sock       string
-	sub, pop3s string
-	pop3v1     string // PROXY v1 (send-proxy) to instance B's POP3 (STLS) port
-	out        *lockedBuffer
-	done       chan struct{}
+	cmdp        *exec.Cmd
+	sock        string
+	sub, pop3s  string
+	imaps, imap string // IMAPS and plaintext IMAP, PROXY v2 to both instances
+	pop3v1      string // PROXY v1 (send-proxy) to instance B's POP3 (STLS) port
+	out         *lockedBuffer
+	done        chan struct{}
 }
 
 // freePort reserves a loopback port for HAProxy's frontend (closed again
@@ -321,7 +369,7 @@ func freePort(t *testing.T) string {
 
 func startHAProxy(t *testing.T, bin, dir string, a, b *Server) *haproxy {
 	t.Helper()
-	h := &haproxy{sock: filepath.Join(dir, "admin.sock"), sub: freePort(t), pop3s: freePort(t), pop3v1: freePort(t), out: &lockedBuffer{}, done: make(chan struct{})}
+	h := &haproxy{sock: filepath.Join(dir, "admin.sock"), sub: freePort(t), pop3s: freePort(t), pop3v1: freePort(t), imaps: freePort(t), imap: freePort(t), out: &lockedBuffer{}, done: make(chan struct{})}
 	cfg := fmt.Sprintf(`global
     stats socket %s mode 600 level admin
     maxconn 4000
@@ -351,7 +399,22 @@ frontend fe_pop3_v1
     default_backend be_pop3_v1
 backend be_pop3_v1
     server b %s send-proxy
-`, h.sock, h.sub, a.Addr["submission"], b.Addr["submission"], h.pop3s, a.Addr["pop3s"], b.Addr["pop3s"], h.pop3v1, b.Addr["pop3"])
+frontend fe_imaps
+    bind %s
+    default_backend be_imaps
+backend be_imaps
+    balance roundrobin
+    server a %s send-proxy-v2 check inter 200ms fall 1 rise 1
+    server b %s send-proxy-v2 check inter 200ms fall 1 rise 1
+frontend fe_imap
+    bind %s
+    default_backend be_imap
+backend be_imap
+    balance roundrobin
+    server a %s send-proxy-v2 check inter 200ms fall 1 rise 1
+    server b %s send-proxy-v2 check inter 200ms fall 1 rise 1
+`, h.sock, h.sub, a.Addr["submission"], b.Addr["submission"], h.pop3s, a.Addr["pop3s"], b.Addr["pop3s"], h.pop3v1, b.Addr["pop3"],
+		h.imaps, a.Addr["imaps"], b.Addr["imaps"], h.imap, a.Addr["imap"], b.Addr["imap"])
 	f := filepath.Join(dir, "haproxy.cfg")
 	require.NoError(t, os.WriteFile(f, []byte(cfg), 0o600))
 	h.cmdp = exec.Command(bin, "-db", "-f", f)
@@ -375,6 +438,10 @@ backend be_pop3_v1
 	h.waitUp(t, "be_sub", "b")
 	h.waitUp(t, "be_pop3s", "a")
 	h.waitUp(t, "be_pop3s", "b")
+	for _, be := range []string{"be_imaps", "be_imap"} {
+		h.waitUp(t, be, "a")
+		h.waitUp(t, be, "b")
+	}
 	return h
 }
 
@@ -549,6 +616,45 @@ func dialPOPVia(t *testing.T, d *net.Dialer, addr string, s *Server) *popc {
 	return p
 }
 
+// readIMAPVia reads a mailbox once over IMAPS through addr (HAProxy):
+// SELECT, UID FETCH 1:* (BODY.PEEK[]) counting every message's marker into
+// seen, then UID STORE +FLAGS.SILENT (\Deleted) and EXPUNGE, and a second
+// SELECT that must find it empty. It returns the messages read.
+func readIMAPVia(t *testing.T, d *net.Dialer, addr string, s *Server, user, pass string, marker *regexp.Regexp, seen map[string]int) int {
+	t.Helper()
+	conn, err := tls.DialWithDialer(d, "tcp", addr, s.TLSConfig())
+	require.NoError(t, err)
+	t.Cleanup(func() { conn.Close() })
+	c := &imapc{t: t, conn: conn, r: bufio.NewReaderSize(conn, 64<<10)}
+	conn.SetDeadline(time.Now().Add(30 * time.Second))
+	greet, err := c.r.ReadString('\n')
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(greet, "* OK"), greet)
+	c.login(user, pass)
+	exists := regexp.MustCompile(`(?m)^\* (\d+) EXISTS\r$`)
+	sel := c.ok("SELECT INBOX")
+	m := exists.FindStringSubmatch(sel)
+	require.NotNil(t, m, sel)
+	var n int
+	fmt.Sscanf(m[1], "%d", &n)
+	require.Positive(t, n, "%s's INBOX", user)
+	out := c.ok("UID FETCH 1:* (BODY.PEEK[])")
+	fetches := regexp.MustCompile(`(?m)^\* \d+ FETCH `).FindAllStringIndex(out, -1)
+	assert.Len(t, fetches, n, "%s: FETCH responses", user)
+	marks := marker.FindAllStringSubmatch(out, -1)
+	assert.Len(t, marks, n, "%s: markers fetched", user)
+	for _, mk := range marks {
+		seen[mk[1]]++
+	}
+	c.ok(`UID STORE 1:* +FLAGS.SILENT (\Deleted)`)
+	exp := c.ok("EXPUNGE")
+	assert.Equal(t, n, strings.Count(exp, " EXPUNGE\r\n"), "%s: expunged", user)
+	again := c.ok("SELECT INBOX")
+	assert.Contains(t, again, "* 0 EXISTS", "%s after EXPUNGE", user)
+	c.ok("LOGOUT")
+	return len(marks)
+}
+
 // dialPOPProxied connects straight to s's POP3S port from 127.0.0.1 (a
 // trusted proxy) and sends a PROXY v2 header naming src, then TLS.
 func dialPOPProxied(t *testing.T, s *Server, src string) *popc {
@@ -652,4 +758,67 @@ func startSink(t *testing.T) *sink {
 		}
 	}()
 	return k
+}
+
+// TestIMAPIdleAcrossInstances: two instances on one -data directory; an
+// IMAP session on instance A is in IDLE on INBOX while messages are
+// submitted to instance B, and each shows up on A as "* n EXISTS" within
+// 2 s (the store polls the directory every 250 ms). Each message is
+// submitted only after the previous one was announced, so every latency
+// is measured on its own. 10 messages with MAILWIRE_INTEROP=1 or
+// MAILWIRE_LOAD=1, else 3.
+func TestIMAPIdleAcrossInstances(t *testing.T) {
+	msgs := 3
+	if os.Getenv("MAILWIRE_INTEROP") == "1" || os.Getenv("MAILWIRE_LOAD") == "1" {
+		msgs = 10
+	}
+	data := t.TempDir()
+	a := Start(t, Options{Data: data})
+	b := Start(t, Options{Data: data})
+
+	c := imapDial(t, a, "imaps")
+	c.login("alice", a.Users["alice"])
+	sel := c.ok("SELECT INBOX")
+	require.Contains(t, sel, "* 0 EXISTS")
+	c.conn.SetDeadline(time.Now().Add(time.Minute))
+	_, err := c.conn.Write([]byte("idle1 IDLE\r\n"))
+	require.NoError(t, err)
+	cont, err := c.r.ReadString('\n')
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(cont, "+ "), cont)
+
+	sub, err := dialSubmission(context.Background(), b, "bob", b.Users["bob"])
+	require.NoError(t, err)
+	defer sub.quit()
+	var worst time.Duration
+	for i := 1; i <= msgs; i++ {
+		body := []byte(fmt.Sprintf("From: bob@localhost\r\nTo: alice@localhost\r\nSubject: idle %d\r\n\r\nmarker idle-%d\r\n", i, i))
+		require.NoError(t, sub.sendMail("bob@localhost", "alice@localhost", body))
+		t0 := time.Now() // after B's 250: the message is in the Maildir
+		want := fmt.Sprintf("* %d EXISTS", i)
+		c.conn.SetReadDeadline(t0.Add(2 * time.Second))
+		for {
+			l, err := c.r.ReadString('\n')
+			require.NoError(t, err, "message %d: no %q on A within 2 s", i, want)
+			l = strings.TrimRight(l, "\r\n")
+			if l == want {
+				break
+			}
+			// Only untagged updates may come during IDLE.
+			require.True(t, strings.HasPrefix(l, "* "), l)
+		}
+		d := time.Since(t0)
+		worst = max(worst, d)
+		t.Logf("message %d submitted to B: %q on A after %v", i, want, d.Round(time.Millisecond))
+	}
+	c.conn.SetDeadline(time.Now().Add(10 * time.Second))
+	_, err = c.conn.Write([]byte("DONE\r\n"))
+	require.NoError(t, err)
+	_, st := c.readUntil("idle1")
+	require.True(t, strings.HasPrefix(st, "OK"), st)
+	out := c.ok("UID FETCH 1:* (BODY.PEEK[])")
+	for i := 1; i <= msgs; i++ {
+		assert.Contains(t, out, fmt.Sprintf("marker idle-%d\r\n", i))
+	}
+	t.Logf("IDLE on A, %d messages delivered by B: worst latency %v (bound 2 s, store poll 250 ms)", msgs, worst.Round(time.Millisecond))
 }

@@ -18,7 +18,7 @@ import (
 
 // TestIdleMemoryProfile says what holds an idle connection's memory: the
 // service runs in this process, n plaintext then n TLS connections are
-// held, and after a GC the growth of goroutine stacks and of the live heap
+// held (SMTP, POP3 and IMAP in equal parts), and after a GC the growth of goroutine stacks and of the live heap
 // per connection is reported; a heap profile is written into the
 // directory MAILWIRE_HEAPPROFILE names (read it with go tool pprof -top
 // -sample_index=inuse_space). The clients' side of the connections is in
@@ -37,7 +37,8 @@ func TestIdleMemoryProfile(t *testing.T) {
 	data := t.TempDir()
 	go func() {
 		done <- run(ctx, []string{"-data", data, "-user", "alice:alice-secret-pw", "-max-conns", "5000", "-max-conns-per-ip", "-1",
-			"-submission", "127.0.0.1:0", "-submissions", "127.0.0.1:0", "-pop3", "127.0.0.1:0", "-pop3s", "127.0.0.1:0"}, nil, pw, io.Discard)
+			"-submission", "127.0.0.1:0", "-submissions", "127.0.0.1:0", "-pop3", "127.0.0.1:0", "-pop3s", "127.0.0.1:0",
+			"-imap", "127.0.0.1:0", "-imaps", "127.0.0.1:0"}, nil, pw, io.Discard)
 		pw.Close()
 	}()
 	s := &Server{t: t, Addr: map[string]string{}, Users: map[string]string{}}
@@ -67,9 +68,9 @@ func TestIdleMemoryProfile(t *testing.T) {
 		time.Sleep(500 * time.Millisecond)
 	}
 	s0, h0 := measure()
-	hold("submission", "pop3")
+	hold("submission", "pop3", "imap")
 	s1, h1 := measure()
-	hold("submissions", "pop3s")
+	hold("submissions", "pop3s", "imaps")
 	s2, h2 := measure()
 	f, err := os.Create(filepath.Join(dir, "idle-heap.pprof"))
 	require.NoError(t, err)

@@ -17,6 +17,13 @@ import (
 	"github.com/mailwire/mailwire/starttls"
 )
 
+// outBuf is the size of a session's output writer. It is small because
+// every idle session holds one: status lines and listings fit (spill
+// moves them on at 4 KiB, a write larger than the buffer goes to the
+// connection directly), and RETR's body leaves through the BodyWriter's
+// own buffer in large writes that bypass this one.
+const outBuf = 1 << 10
+
 // session is one connection.
 type session struct {
 	srv    *Server
@@ -49,7 +56,7 @@ func (s *Server) Serve(ctx context.Context, conn net.Conn) {
 		conn: conn,
 		ip:   remoteIP(conn),
 		r:    pop3.NewCommandReader(conn, pop3.CommandReaderOptions{MaxAuthLine: maxAuthLine}),
-		w:    bufio.NewWriterSize(conn, 8<<10),
+		w:    bufio.NewWriterSize(conn, outBuf),
 		out:  make([]byte, 0, 512),
 		tmp:  make([]byte, 0, 128),
 	}
