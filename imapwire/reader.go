@@ -109,6 +109,13 @@ func NewReader(rd io.Reader, side Side, o Options) *Reader {
 // Limits returns the limits in force, defaults filled in.
 func (r *Reader) Limits() Limits { return r.lim }
 
+// Size reports the octets the Reader's buffer holds: 0 before the first
+// read, 4096 while messages fit in that, and never more than
+// 2×(MaxMessage+MaxLine+4), the bound a message that needs more reaches by
+// doubling. Literals streamed with LiteralReader or drained do not count
+// towards it; only what a message keeps inline does.
+func (r *Reader) Size() int { return len(r.buf) }
+
 // Buffered reports how many octets were read from the connection but not
 // yet consumed. At a STARTTLS switch it must be 0: anything more was
 // pipelined in plaintext (command or response injection) and must never be
