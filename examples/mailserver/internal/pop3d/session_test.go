@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mailwire/mailwire/examples/mailserver/internal/logtest"
 	"github.com/mailwire/mailwire/examples/mailserver/internal/store"
 	"github.com/mailwire/mailwire/examples/mailserver/internal/users"
 	"github.com/stretchr/testify/assert"
@@ -175,7 +176,7 @@ func TestShutdownAfterSTLS(t *testing.T) {
 // later commands went through the reader's buffer, and no record holds a
 // view into it.
 func TestLogValuesSurviveTheNextRead(t *testing.T) {
-	rec := newRecorder()
+	rec := logtest.New()
 	e := serve(t, func(c *Config) { c.Log = slog.New(rec) })
 	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 	c := e.dial(t)
@@ -189,22 +190,22 @@ func TestLogValuesSurviveTheNextRead(t *testing.T) {
 	assert.True(t, strings.HasPrefix(c.cmd("AUTH PLAIN "+b64("\x00alice\x00pw")), "+OK"))
 	assert.True(t, strings.HasPrefix(c.cmd("STAT"), "+OK"))
 	assert.True(t, strings.HasPrefix(c.cmd("QUIT"), "+OK"))
-	require.Eventually(t, func() bool { return len(rec.records("session end")) == 1 }, 5*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return len(rec.Records("session end")) == 1 }, 5*time.Second, 10*time.Millisecond)
 
-	refused := rec.records("auth refused before TLS")
+	refused := rec.Records("auth refused before TLS")
 	require.Len(t, refused, 1)
 	assert.Equal(t, "USER", refused[0]["cmd"].String())
-	failed := rec.records("login failed")
+	failed := rec.Records("login failed")
 	require.Len(t, failed, 2)
 	assert.Equal(t, "alice", failed[0]["name"].String())
 	assert.Equal(t, "carol", failed[1]["name"].String())
-	login := rec.records("login")
+	login := rec.Records("login")
 	require.Len(t, login, 1)
 	assert.Equal(t, "alice", login[0]["user"].String())
-	end := rec.records("session end")
+	end := rec.Records("session end")
 	assert.Equal(t, "alice", end[0]["user"].String())
 	assert.Equal(t, "quit", end[0]["reason"].String())
-	assertNoViews(t, rec.records(""))
+	logtest.AssertNoViews(t, rec.Records(""))
 }
 
 // TestUnknownCommands: a command pop3 does not know (ErrUnknownCommand)

@@ -1,15 +1,13 @@
 package submission
 
 import (
-	"context"
 	"encoding/base64"
-	"fmt"
 	"log/slog"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/mailwire/mailwire/examples/mailserver/internal/logtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -72,78 +70,12 @@ func make256(b byte) []byte {
 	return p
 }
 
-// recorder is a slog.Handler that keeps every record as it was handed
-// over, attribute values untouched, so that a test sees both what was
-// logged and whether a value is a view ([]byte) that a later read would
-// change under a handler that formats late (an asynchronous one).
-type recorder struct {
-	log  *recordLog
-	with []slog.Attr
-}
-
-type recordLog struct {
-	mu   sync.Mutex
-	recs []map[string]slog.Value
-}
-
-func newRecorder() *recorder { return &recorder{log: &recordLog{}} }
-
-func (r *recorder) Enabled(context.Context, slog.Level) bool { return true }
-
-func (r *recorder) Handle(_ context.Context, rec slog.Record) error {
-	m := map[string]slog.Value{"msg": slog.StringValue(rec.Message)}
-	for _, a := range r.with {
-		m[a.Key] = a.Value
-	}
-	rec.Attrs(func(a slog.Attr) bool { m[a.Key] = a.Value; return true })
-	r.log.mu.Lock()
-	defer r.log.mu.Unlock()
-	r.log.recs = append(r.log.recs, m)
-	return nil
-}
-
-func (r *recorder) WithAttrs(as []slog.Attr) slog.Handler {
-	return &recorder{log: r.log, with: append(append([]slog.Attr(nil), r.with...), as...)}
-}
-
-func (r *recorder) WithGroup(string) slog.Handler { return r }
-
-// records returns the records with message msg ("" for all).
-func (r *recorder) records(msg string) []map[string]slog.Value {
-	r.log.mu.Lock()
-	defer r.log.mu.Unlock()
-	var out []map[string]slog.Value
-	for _, m := range r.log.recs {
-		if msg == "" || m["msg"].String() == msg {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
-// assertNoViews fails for any logged value that is a []byte or holds one:
-// every value must be a copy made when the record was logged.
-func assertNoViews(t *testing.T, recs []map[string]slog.Value) {
-	t.Helper()
-	for _, m := range recs {
-		for k, v := range m {
-			if v.Kind() != slog.KindAny {
-				continue
-			}
-			switch v.Any().(type) {
-			case []byte, fmt.Stringer:
-				t.Errorf("record %q: attribute %s is a %T, a view the next read may overwrite", m["msg"], k, v.Any())
-			}
-		}
-	}
-}
-
 // TestLogValuesSurviveTheNextRead: the auth record names the mechanism
 // and the user correctly although the SASL lines read after the AUTH
 // command overwrote the reader's buffer (the garbled "mechanism=W8AT0"
 // seen in a log), and no record holds a view into that buffer.
 func TestLogValuesSurviveTheNextRead(t *testing.T) {
-	rec := newRecorder()
+	rec := logtest.New()
 	e := newEnv(t, func(c *Config) { c.Log = slog.New(rec) })
 	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 	sessions := []struct {
@@ -165,7 +97,7 @@ func TestLogValuesSurviveTheNextRead(t *testing.T) {
 		// More commands through the same buffer after the record.
 		c.expect("MAIL FROM:<alice@mail.example> BODY=8BITMIME", 250)
 		c.expect("QUIT", 221)
-		got := rec.records("auth")
+		got := rec.Records("auth")
 		require.NotEmpty(t, got)
 		last := got[len(got)-1]
 		assert.Equal(t, s.mech, last["mechanism"].String(), "%v", s.steps)
@@ -177,9 +109,9 @@ func TestLogValuesSurviveTheNextRead(t *testing.T) {
 	c.expect("AUTH LOGIN "+b64("bob@mail.example"), 334)
 	c.expect(b64("a wrong password, long enough to overwrite"), 535)
 	c.expect("QUIT", 221)
-	failed := rec.records("auth failed")
+	failed := rec.Records("auth failed")
 	require.Len(t, failed, 1)
 	assert.Equal(t, "bob@mail.example", failed[0]["user"].String())
-	require.Eventually(t, func() bool { return len(rec.records("disconnect")) == 5 }, 5*time.Second, 10*time.Millisecond)
-	assertNoViews(t, rec.records(""))
+	require.Eventually(t, func() bool { return len(rec.Records("disconnect")) == 5 }, 5*time.Second, 10*time.Millisecond)
+	logtest.AssertNoViews(t, rec.Records(""))
 }
