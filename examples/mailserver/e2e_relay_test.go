@@ -23,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mailwire/mailwire/examples/mailserver/internal/mxtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -139,29 +140,7 @@ $TLS inet  n       -      n      -      -       smtpd
 $TLSC inet  n       -      n      -      -       smtpd
   -o smtpd_tls_wrappermode=yes
   -o smtpd_tls_security_level=encrypt
-pickup          unix  n       -      n      60     1       pickup
-cleanup         unix  n       -      n      -      0       cleanup
-qmgr            unix  n       -      n      300    1       qmgr
-tlsmgr          unix  -       -      n      1000?  1       tlsmgr
-rewrite         unix  -       -      n      -      -       trivial-rewrite
-bounce          unix  -       -      n      -      0       bounce
-defer           unix  -       -      n      -      0       bounce
-trace           unix  -       -      n      -      0       bounce
-verify          unix  -       -      n      -      1       verify
-flush           unix  n       -      n      1000?  0       flush
-proxymap        unix  -       -      n      -      -       proxymap
-proxywrite      unix  -       -      n      -      1       proxymap
-smtp            unix  -       -      n      -      -       smtp
-relay           unix  -       -      n      -      -       smtp
-showq           unix  n       -      n      -      -       showq
-error           unix  -       -      n      -      -       error
-retry           unix  -       -      n      -      -       error
-discard         unix  -       -      n      -      -       discard
-virtual         unix  -       n      n      -      -       virtual
-anvil           unix  -       -      n      -      1       anvil
-scache          unix  -       -      n      -      1       scache
-postlog         unix-dgram n  -      n      -      1       postlogd
-`, "$PLAIN", p.plain), "$TLSC", p.tlsc)
+`+mxtest.MasterServices, "$PLAIN", p.plain), "$TLSC", p.tlsc)
 	master = strings.ReplaceAll(master, "$TLS", p.tls)
 	if auth {
 		smStartDovecot(t, filepath.Join(dir, "dv"))

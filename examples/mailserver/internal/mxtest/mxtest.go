@@ -287,29 +287,7 @@ $PLAIN inet  n       -      n      -      -       smtpd
 $WRONG inet  n       -      n      -      -       smtpd
   -o smtpd_tls_cert_file=$D/wrong.pem
   -o smtpd_tls_key_file=$D/wrong-key.pem
-pickup          unix  n       -      n      60     1       pickup
-cleanup         unix  n       -      n      -      0       cleanup
-qmgr            unix  n       -      n      300    1       qmgr
-tlsmgr          unix  -       -      n      1000?  1       tlsmgr
-rewrite         unix  -       -      n      -      -       trivial-rewrite
-bounce          unix  -       -      n      -      0       bounce
-defer           unix  -       -      n      -      0       bounce
-trace           unix  -       -      n      -      0       bounce
-verify          unix  -       -      n      -      1       verify
-flush           unix  n       -      n      1000?  0       flush
-proxymap        unix  -       -      n      -      -       proxymap
-proxywrite      unix  -       -      n      -      1       proxymap
-smtp            unix  -       -      n      -      -       smtp
-relay           unix  -       -      n      -      -       smtp
-showq           unix  n       -      n      -      -       showq
-error           unix  -       -      n      -      -       error
-retry           unix  -       -      n      -      -       error
-discard         unix  -       -      n      -      -       discard
-virtual         unix  -       n      n      -      -       virtual
-anvil           unix  -       -      n      -      1       anvil
-scache          unix  -       -      n      -      1       scache
-postlog         unix-dgram n  -      n      -      1       postlogd
-`)
+` + MasterServices)
 	write("conf/main.cf", []byte(main), 0o644)
 	write("conf/master.cf", []byte(master), 0o644)
 	out, err := exec.Command("postfix", "-c", p.Conf, "start").CombinedOutput()
@@ -378,3 +356,30 @@ func Port(addr string) int {
 	fmt.Sscanf(p, "%d", &n)
 	return n
 }
+
+// MasterServices is the part of a Postfix master.cf that every test
+// instance shares: the internal services, after the smtpd listeners each
+// test writes itself.
+const MasterServices = `pickup          unix  n       -      n      60     1       pickup
+cleanup         unix  n       -      n      -      0       cleanup
+qmgr            unix  n       -      n      300    1       qmgr
+tlsmgr          unix  -       -      n      1000?  1       tlsmgr
+rewrite         unix  -       -      n      -      -       trivial-rewrite
+bounce          unix  -       -      n      -      0       bounce
+defer           unix  -       -      n      -      0       bounce
+trace           unix  -       -      n      -      0       bounce
+verify          unix  -       -      n      -      1       verify
+flush           unix  n       -      n      1000?  0       flush
+proxymap        unix  -       -      n      -      -       proxymap
+proxywrite      unix  -       -      n      -      1       proxymap
+smtp            unix  -       -      n      -      -       smtp
+relay           unix  -       -      n      -      -       smtp
+showq           unix  n       -      n      -      -       showq
+error           unix  -       -      n      -      -       error
+retry           unix  -       -      n      -      -       error
+discard         unix  -       -      n      -      -       discard
+virtual         unix  -       n      n      -      -       virtual
+anvil           unix  -       -      n      -      1       anvil
+scache          unix  -       -      n      -      1       scache
+postlog         unix-dgram n  -      n      -      1       postlogd
+`
