@@ -6,23 +6,34 @@
 #   fuzz/run-all.sh                 # the whole set within about an hour, 2 at a time
 #   fuzz/run-all.sh -t 10m          # every target for 10 minutes
 #   fuzz/run-all.sh -t 30s -j 1 FuzzData   # only targets whose name matches
+#   fuzz/run-all.sh -d -t 10m -j 1          # bench/'s differential targets too
 #
 # Logs go to fuzz/logs/ (ignored by git). A crash leaves Go's reproducer in the
 # package's testdata/fuzz/FuzzX/ directory: commit it as the regression seed
 # after the fix (FUZZING.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-per="" jobs=2 filter="."
-while getopts "t:j:" opt; do
+per="" jobs=2 filter="." diff=false
+while getopts "t:j:d" opt; do
 	case $opt in
 	t) per=$OPTARG ;;
 	j) jobs=$OPTARG ;;
-	*) echo "usage: $0 [-t DURATION] [-j JOBS] [REGEXP]" >&2; exit 2 ;;
+	d) diff=true ;;
+	*) echo "usage: $0 [-t DURATION] [-j JOBS] [-d] [REGEXP]" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
 [ $# -gt 0 ] && filter=$1
-mapfile -t targets < <(fuzz/targets.sh | grep -E -- "$filter")
+# bench/ is its own module (it imports the libraries compared with), so its
+# differential targets are listed from its sources and run from inside it.
+list() {
+	fuzz/targets.sh
+	if $diff; then
+		grep -ohE '^func (Fuzz[A-Za-z0-9_]*)\(f \*testing\.F\)' bench/*_test.go |
+			sed -E 's/^func (Fuzz[A-Za-z0-9_]*).*/bench \1/' | sort -u
+	fi
+}
+mapfile -t targets < <(list | grep -E -- "$filter")
 [ ${#targets[@]} -gt 0 ] || { echo "no target matches $filter" >&2; exit 2; }
 if [ -z "$per" ]; then
 	per="$((3600 * jobs / ${#targets[@]}))s"
@@ -34,7 +45,9 @@ echo "${#targets[@]} targets, $per each, $jobs at a time; logs in $logs/"
 run_one() {
 	local pkg=$1 fn=$2 per=$3 logs=$4
 	local log="$logs/$(basename "$pkg")-$fn.log"
-	if go test -run '^$' -fuzz "^$fn\$" -fuzztime "$per" -parallel 1 "$pkg" >"$log" 2>&1; then
+	local dir=. target=$pkg
+	if [ "$pkg" = bench ]; then dir=bench target=.; fi
+	if go -C "$dir" test -run '^$' -fuzz "^$fn\$" -fuzztime "$per" -parallel 1 "$target" >"$log" 2>&1; then
 		status=ok
 	else
 		status=FAIL
