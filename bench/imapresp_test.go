@@ -192,8 +192,9 @@ func BenchmarkImapRespSession(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(size)))
 		for b.Loop() {
-			if _, err := s.write(buf[:0]); err != nil {
-				b.Fatal(err)
+			out, err := s.write(buf[:0])
+			if err != nil || len(out) != len(size) {
+				b.Fatal(err, len(out))
 			}
 		}
 	})
@@ -201,12 +202,16 @@ func BenchmarkImapRespSession(b *testing.B) {
 		var buf bytes.Buffer
 		buf.Grow(2 * len(size))
 		w := imapv1.NewWriter(&buf)
+		if err := goimapV1Session(w); err != nil {
+			b.Fatal(err)
+		}
+		want := buf.Len() // TestImapRespSession holds it to the same responses
 		b.ReportAllocs()
 		b.SetBytes(int64(len(size)))
 		for b.Loop() {
 			buf.Reset()
-			if err := goimapV1Session(w); err != nil {
-				b.Fatal(err)
+			if err := goimapV1Session(w); err != nil || buf.Len() != want {
+				b.Fatal(err, buf.Len())
 			}
 		}
 	})

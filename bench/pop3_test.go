@@ -44,7 +44,12 @@ var pop3Body = func() []byte {
 // pop3Headers is what TOP n 0 returns.
 var pop3Headers = pop3Body[:bytes.Index(pop3Body, []byte("\r\n\r\n"))+4]
 
-type pop3Session struct{ commands, responses []byte }
+// pop3Session is both streams of a session and the body octets its RETR
+// and TOP responses carry, unstuffed, CRLF kept.
+type pop3Session struct {
+	commands, responses []byte
+	bodyOctets          int64
+}
 
 func (s pop3Session) size() int64 { return int64(len(s.commands) + len(s.responses)) }
 
@@ -63,6 +68,7 @@ var pop3RETRSession = func() pop3Session {
 		s.commands = append(s.commands, "RETR "+strconv.Itoa(i)+"\r\n"...)
 		s.responses = append(s.responses, "+OK "+strconv.Itoa(len(pop3Body))+" octets\r\n"...)
 		s.responses = mustBody(s.responses, pop3Body)
+		s.bodyOctets += int64(len(pop3Body))
 	}
 	return s
 }()
@@ -102,7 +108,7 @@ var pop3ListingSession = func() pop3Session {
 	}
 	c.WriteString("QUIT\r\n")
 	r.WriteString("+OK Logging out.\r\n")
-	return pop3Session{commands: c.Bytes(), responses: r.Bytes()}
+	return pop3Session{commands: c.Bytes(), responses: r.Bytes(), bodyOctets: 20 * int64(len(pop3Headers))}
 }()
 
 // pop3Reader runs a session through pop3, reusing its readers.
@@ -127,6 +133,7 @@ func newPop3Reader(s pop3Session) *pop3Reader {
 }
 
 func (r *pop3Reader) run() error {
+	r.sum, r.bodyOctets = 0, 0
 	r.cmdSrc.Reset(r.src.commands)
 	r.respSrc.Reset(r.src.responses)
 	r.cmds.Reset(&r.cmdSrc)
@@ -227,6 +234,7 @@ func newTextprotoReader(s pop3Session) *textprotoReader {
 }
 
 func (r *textprotoReader) run() error {
+	r.sum, r.bodyOctets = 0, 0
 	r.cmdSrc.Reset(r.src.commands)
 	r.respSrc.Reset(r.src.responses)
 	r.cmdBuf.Reset(&r.cmdSrc)
@@ -332,14 +340,22 @@ func (r *textprotoReader) follow(verb, text string) error {
 	return nil
 }
 
+// benchPop3Session checks every pass against the session's sum of numbers
+// (taken once through textproto, which TestPop3SessionsAgree holds equal to
+// pop3's) and its body octets (pop3 keeps CRLF, textproto one LF a line).
 func benchPop3Session(b *testing.B, s pop3Session) {
+	ref := newTextprotoReader(s)
+	if err := ref.run(); err != nil {
+		b.Fatal(err)
+	}
+	wantSum, wantTextprotoBody := ref.sum, ref.bodyOctets
 	b.Run("pop3", func(b *testing.B) {
 		r := newPop3Reader(s)
 		b.ReportAllocs()
 		b.SetBytes(s.size())
 		for b.Loop() {
-			if err := r.run(); err != nil {
-				b.Fatal(err)
+			if err := r.run(); err != nil || r.sum != wantSum || r.bodyOctets != s.bodyOctets {
+				b.Fatal(err, r.sum, r.bodyOctets)
 			}
 		}
 	})
@@ -348,8 +364,8 @@ func benchPop3Session(b *testing.B, s pop3Session) {
 		b.ReportAllocs()
 		b.SetBytes(s.size())
 		for b.Loop() {
-			if err := r.run(); err != nil {
-				b.Fatal(err)
+			if err := r.run(); err != nil || r.sum != wantSum || r.bodyOctets != wantTextprotoBody {
+				b.Fatal(err, r.sum, r.bodyOctets)
 			}
 		}
 	})
@@ -372,7 +388,7 @@ func TestPop3SessionsAgree(t *testing.T) {
 			t.Fatal(err)
 		}
 		lines := int64(bytes.Count(s.responses, []byte("\r\n")))
-		if p.sum != tp.sum || p.bodyOctets == 0 || p.bodyOctets < tp.bodyOctets || p.bodyOctets-tp.bodyOctets > lines {
+		if p.sum != tp.sum || p.bodyOctets != s.bodyOctets || p.bodyOctets < tp.bodyOctets || p.bodyOctets-tp.bodyOctets > lines {
 			t.Errorf("pop3: sum %d, %d body octets; textproto: sum %d, %d body octets", p.sum, p.bodyOctets, tp.sum, tp.bodyOctets)
 		}
 	}
