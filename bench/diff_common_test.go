@@ -61,6 +61,7 @@ const (
 	rowIMAPUnknownData   = "imap-unknown-data"
 	rowIMAPBracket       = "imap-bracket"
 	rowIMAPCodeArgs      = "imap-code-args"
+	rowIMAPCodeForm      = "imap-code-form"
 	rowIMAPUnnumbered    = "imap-unnumbered-data"
 	rowSMTPEmptyQuoted   = "smtp-empty-quoted-local-part"
 	rowSMTPPathSyntax    = "smtp-path-syntax"
@@ -77,7 +78,7 @@ var allRows = []string{
 	rowHeaderNoEnd, rowHeaderEmptyName, rowHeaderNoFields, rowHeaderColonFolded,
 	rowTextprotoEmptyLF, rowNoLineEnd,
 	rowIMAPLiteralNUL, rowIMAP8Bit, rowIMAPCTL, rowIMAPAtom, rowIMAPStatusCase, rowIMAPQuirk,
-	rowIMAPDataShape, rowIMAPFetchItem, rowIMAPUnknownData, rowIMAPBracket, rowIMAPCodeArgs, rowIMAPUnnumbered,
+	rowIMAPDataShape, rowIMAPFetchItem, rowIMAPUnknownData, rowIMAPBracket, rowIMAPCodeArgs, rowIMAPCodeForm, rowIMAPUnnumbered,
 	rowSMTPPathSyntax, rowSMTPPathOctets, rowSMTPParam, rowSMTPSize32, rowSMTPPostmaster, rowSMTPEmptyQuoted,
 }
 

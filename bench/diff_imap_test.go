@@ -263,6 +263,8 @@ func classifyIMAP(in []byte, pos int, err error, mw, v1 imapResult) string {
 		// go-imap v1 reads from "[" to the next "]" as one atom, whatever
 		// is between: its reading of such a line is not RFC 3501's.
 		return rowIMAPBracket
+	case errors.Is(err, imapwire.ErrSyntax) && malformedCode(respTextOf(text, v1.kind)):
+		return rowIMAPCodeForm
 	case errors.Is(err, imapwire.ErrBareLF) && hasBareLF(in[pos:]):
 		return rowBareLFLine
 	case errors.Is(err, imapwire.ErrLiteralNUL) && bytes.IndexByte(in[pos:], 0) >= 0:
@@ -285,6 +287,42 @@ func classifyIMAP(in []byte, pos int, err error, mw, v1 imapResult) string {
 		return rowIMAPAtom
 	}
 	return ""
+}
+
+// respTextOf returns the resp-text of a status response or continuation
+// request line ("tag SP cond SP text", "+ SP text"), or nil.
+func respTextOf(text []byte, kind string) []byte {
+	switch kind {
+	case "cont":
+		if rest, ok := bytes.CutPrefix(text, []byte("+ ")); ok {
+			return rest
+		}
+	case "status":
+		if f := bytes.SplitN(text, []byte(" "), 3); len(f) == 3 {
+			return f[2]
+		}
+	}
+	return nil
+}
+
+// malformedCode reports a resp-text that starts with "[" but not with a
+// well-formed code: "[" atom [SP 1*<TEXT-CHAR except "]">] "]" SP.
+func malformedCode(text []byte) bool {
+	if len(text) == 0 || text[0] != '[' {
+		return false
+	}
+	i := 1
+	for i < len(text) && text[i] > ' ' && text[i] < 0x7f && !bytes.ContainsRune([]byte(`(){%*"\]`), rune(text[i])) {
+		i++
+	}
+	if i == 1 {
+		return true
+	}
+	if i < len(text) && text[i] == ' ' {
+		for i++; i < len(text) && text[i] != ']'; i++ {
+		}
+	}
+	return i+1 >= len(text) || text[i] != ']' || text[i+1] != ' '
 }
 
 // v1LaxAtom reports a token in a response's first line that go-imap v1
