@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every fuzz target (from targets.sh) for a while, JOBS at a time, each
 # with one fuzzing worker and new inputs minimized for at most 5 s, and prints a summary line per target: its last
-# execs/s, and "new interesting" at the first and the last report.
+# average execs/s, and "new interesting" at the first and the last report.
 #
 #   fuzz/run-all.sh                 # the whole set within about an hour, 2 at a time
 #   fuzz/run-all.sh -t 10m          # every target for 10 minutes
@@ -57,7 +57,17 @@ run_one() {
 	local first last rate
 	first=$(grep -oE 'new interesting: [0-9]+' "$log" | head -1 | grep -oE '[0-9]+' || echo "?")
 	last=$(grep -oE 'new interesting: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo "?")
-	rate=$(grep -oE '\([0-9]+/sec\)' "$log" | tail -1 | tr -d '()' || echo "?")
+	# The average rate: the last report's execs over its elapsed time (the
+	# per-report figure is often 0 while an input is minimized).
+	rate=$(grep -E '^fuzz: elapsed: .*execs: [0-9]+' "$log" | tail -1 | awk '{
+		t = $3; sub(/,$/, "", t); s = 0
+		if (match(t, /[0-9]+h/)) s += 3600 * substr(t, RSTART, RLENGTH - 1)
+		if (match(t, /[0-9]+m/)) s += 60 * substr(t, RSTART, RLENGTH - 1)
+		if (match(t, /[0-9]+s/)) s += substr(t, RSTART, RLENGTH - 1)
+		n = $5; sub(/,$/, "", n)
+		if (s > 0) printf "%d/sec", n / s; else printf "?"
+	}')
+	[ -n "$rate" ] || rate="?"
 	printf '%-4s %-40s %-26s %12s  interesting %s -> %s\n' "$status" "$(basename "$pkg")" "$fn" "$rate" "$first" "$last"
 }
 export -f run_one
