@@ -248,7 +248,8 @@ func (s *Sanitizer) rewrite(dst []byte, f *Field, i int, rep *Report) ([]byte, e
 		return dst, &SyntaxError{Err: ErrRewrite, Offset: f.Offset}
 	}
 	n := len(dst)
-	in := *f
+	// Member by member, as Scanner.Field copies: *f would stall.
+	in := Field{Raw: f.Raw, Name: f.Name, Value: f.Value, Offset: f.Offset, Defects: f.Defects}
 	if f.Defects != 0 {
 		dst = f.AppendTo(dst)
 		var clean Scanner
