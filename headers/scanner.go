@@ -1,6 +1,10 @@
 package headers
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/binary"
+	"math/bits"
+)
 
 // Scanner reads the fields of a header block held in memory, in order,
 // without allocating. The block runs from the start of the input to the
@@ -77,9 +81,24 @@ func (s *Scanner) Next() bool {
 	}
 	var name []byte
 	valueStart := -1
-	if line := src[start:end]; isWSP(line[0]) {
+	// j is indexNotFtext(line), its word loop written out here: a call
+	// would spill every register Next holds.
+	line, j := src[start:end], -1
+	for p, i := line, 0; ; p, i = p[8:], i+8 {
+		if len(p) < 8 {
+			if k := indexNotFtext(p); k >= 0 {
+				j = i + k
+			}
+			break
+		}
+		if m := notFtext(binary.LittleEndian.Uint64(p)); m != 0 {
+			j = i + bits.TrailingZeros64(m)/8
+			break
+		}
+	}
+	if isWSP(line[0]) {
 		d |= DefectLeadingContinuation
-	} else if j := indexNotFtext(line); j > 0 && line[j] == ':' {
+	} else if j > 0 && line[j] == ':' {
 		name, valueStart = line[:j], start+j+1 // the usual field
 	} else {
 		nameEnd, colon := s.name(start, end)
