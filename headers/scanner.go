@@ -239,8 +239,10 @@ func (s *Scanner) fill(start int) bool {
 
 var cr = []byte{'\r'}
 
-// lineFrom is line for a line whose octets before from are known to be
-// text (the white space that starts a continuation line).
+// lineFrom reads the line at start testing each octet, for refill when fill
+// finds no clean line there: its content ends at end, the next line starts
+// at next, and d holds its byte-level faults. The octets before from are
+// known to be text (the white space that starts a continuation line).
 func (s *Scanner) lineFrom(start, from int) (end, next int, d Defect, ok bool) {
 	limit := len(s.src)
 	if m := s.opt.MaxLineLength; m < limit-start-2 {
