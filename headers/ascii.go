@@ -21,13 +21,11 @@ func indexLF(b []byte) int { return bytes.IndexByte(b, '\n') }
 
 // indexNotFtext returns the index of the first byte of b that cannot be in
 // a field name (a control, space, colon, DEL or 8-bit byte), or -1. It
-// tests eight bytes at a time.
+// tests eight bytes at a time, exactly.
 func indexNotFtext(b []byte) int {
 	i := 0
 	for p := b; len(p) >= 8; p = p[8:] {
-		w := binary.LittleEndian.Uint64(p)
-		m := (w-ones*0x21)&^w&highs | w&highs | zeroByte(w^(ones*':')) | zeroByte(w^(ones*0x7f))
-		if m != 0 {
+		if m := notFtext(binary.LittleEndian.Uint64(p)); m != 0 {
 			return i + bits.TrailingZeros64(m)/8
 		}
 		i += 8
@@ -38,6 +36,15 @@ func indexNotFtext(b []byte) int {
 		}
 	}
 	return -1
+}
+
+// notFtext marks, in the high bit of each byte, the bytes of w that
+// cannot be in a field name, exactly. Per byte, with no carry between
+// bytes: t is the byte's low seven bits; t+0x5f reaches 0x80 from t = 0x21
+// on, t+1 from 0x7f on, and (t^':')+0x7f unless t is ':'.
+func notFtext(w uint64) uint64 {
+	t := w &^ highs
+	return (^((t + ones*0x5f) & ((t ^ ones*':') + ones*0x7f)) | (t + ones) | w) & highs
 }
 
 // validName reports whether name is a non-empty run of ftext.

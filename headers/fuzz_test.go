@@ -3,6 +3,7 @@ package headers
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -232,4 +233,37 @@ func reportTrue(msg []byte, c Change) bool {
 		return true
 	}
 	return false
+}
+
+// FuzzScannerWindow checks that the windowed line search (fill) finds
+// exactly what the line-by-line one finds: the same fields, defects, error
+// and offset, whatever the options.
+func FuzzScannerWindow(f *testing.F) {
+	seedMessages(f, uint8(0), uint16(0), uint16(0))
+	f.Add([]byte("A: b\r\n c\r\n\r\n"), uint8(AllDefects), uint16(3), uint16(9))
+	f.Add([]byte("A: b\r\nB: c\rd\r\nC: e\nD: f\x00\r\n\r\n"), uint8(AllDefects), uint16(0), uint16(0))
+	f.Fuzz(func(t *testing.T, msg []byte, repair uint8, maxLine, maxBytes uint16) {
+		opt := Options{Repair: Defect(repair) & AllDefects, MaxLineLength: int(maxLine), MaxHeaderBytes: int(maxBytes)}
+		var fast, slow Scanner
+		fast.Reset(msg, opt)
+		slow.Reset(msg, opt)
+		slow.slow = len(msg) + 1 // every line read one by one
+		for {
+			a, b := fast.Next(), slow.Next()
+			if a != b {
+				t.Fatalf("Next: windowed %v, line by line %v", a, b)
+			}
+			if !a {
+				break
+			}
+			fa, fb := fast.Field(), slow.Field()
+			if string(fa.Raw) != string(fb.Raw) || string(fa.Name) != string(fb.Name) ||
+				string(fa.Value) != string(fb.Value) || fa.Offset != fb.Offset || fa.Defects != fb.Defects {
+				t.Fatalf("field: windowed %+v, line by line %+v", fa, fb)
+			}
+		}
+		if fmt.Sprint(fast.Err()) != fmt.Sprint(slow.Err()) || fast.HeaderLen() != slow.HeaderLen() {
+			t.Fatalf("end: windowed %v %d, line by line %v %d", fast.Err(), fast.HeaderLen(), slow.Err(), slow.HeaderLen())
+		}
+	})
 }

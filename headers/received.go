@@ -1,6 +1,10 @@
 package headers
 
-import "time"
+import (
+	"encoding/binary"
+	"math/bits"
+	"time"
+)
 
 // Received is the trace field a submission service adds for a message it
 // accepts, written by [AppendReceived] without the client's IP address or
@@ -196,28 +200,51 @@ var tokenEnd = func() (t [256]bool) {
 
 // skipComment returns the index after the comment that starts at v[i],
 // nested comments and quoted pairs included, or len(v) if it is unclosed.
+// It tests eight bytes at a time for the three that matter, "(", ")" and
+// "\\", and handles every one a word holds before it loads the next.
 func skipComment(v []byte, i int) int {
 	depth := 0
-	for {
-		j := indexAny3(v[i:], '(', ')', '\\')
-		if j < 0 {
-			return len(v)
-		}
-		i += j
-		switch v[i] {
-		case '\\':
-			i++
-		case '(':
-			depth++
-		default:
-			if depth--; depth == 0 {
-				return i + 1
+	escaped := false // the byte at i is quoted by a "\\" before it
+	for i < len(v) {
+		var m uint64 // a high bit for each candidate byte at i...i+7
+		if len(v)-i >= 8 {
+			w := binary.LittleEndian.Uint64(v[i:])
+			// (w|1)^')' is zero at "(" and ")"; w^'\\' at "\\". zeroByte
+			// may mark a byte above a real one (a "]" after a "\\"): the
+			// switch below looks at each byte it marks.
+			m = zeroByte((w|ones)^(ones*')')) | zeroByte(w^(ones*'\\'))
+		} else {
+			for k, c := range v[i:] {
+				if c == '(' || c == ')' || c == '\\' {
+					m |= 0x80 << (8 * k)
+				}
 			}
 		}
-		if i++; i >= len(v) {
-			return len(v)
+		if escaped { // the quoted byte is content, whatever it is
+			m &^= 0x80
+			escaped = false
 		}
+		for m != 0 {
+			k := bits.TrailingZeros64(m) / 8
+			m &= m - 1
+			switch v[i+k] {
+			case '\\':
+				if k == 7 {
+					escaped = true
+				} else {
+					m &^= 0x80 << (8 * (k + 1))
+				}
+			case '(':
+				depth++
+			case ')':
+				if depth--; depth == 0 {
+					return i + k + 1
+				}
+			}
+		}
+		i += 8
 	}
+	return len(v)
 }
 
 // skipQuoted returns the index after the quoted string at v[i].

@@ -1,6 +1,7 @@
 package headers
 
 import (
+	"bytes"
 	"testing"
 	"time"
 
@@ -93,4 +94,47 @@ func TestReceivedClause(t *testing.T) {
 	} {
 		assert.Equal(t, want, receivedClause([]byte(tok)), "%q", tok)
 	}
+}
+
+// skipCommentRef is skipComment byte by byte, as it was first written.
+func skipCommentRef(v []byte, i int) int {
+	depth := 0
+	for ; i < len(v); i++ {
+		switch v[i] {
+		case '\\':
+			i++
+		case '(':
+			depth++
+		case ')':
+			if depth--; depth == 0 {
+				return i + 1
+			}
+		}
+	}
+	return len(v)
+}
+
+// TestSkipComment compares skipComment, which tests words, with the byte
+// by byte version on every string of up to 6 of the bytes that matter
+// (and a "]" just above a "\"), at every offset within a word.
+func TestSkipComment(t *testing.T) {
+	alphabet := []byte("()\\]a")
+	var walk func(prefix []byte)
+	walk = func(s []byte) {
+		for pad := range 9 {
+			v := append(bytes.Repeat([]byte{'x'}, pad), '(')
+			v = append(v, s...)
+			v = append(v, "xxxxxxxxx"...)
+			for _, end := range []int{len(v), len(v) - 9, len(v) - 4} {
+				require.Equal(t, skipCommentRef(v[:end], pad), skipComment(v[:end], pad), "%q at %d", v[:end], pad)
+			}
+		}
+		if len(s) == 6 {
+			return
+		}
+		for _, c := range alphabet {
+			walk(append(s, c))
+		}
+	}
+	walk(nil)
 }

@@ -90,6 +90,19 @@ func (r *Report) add(c Change) {
 	}
 }
 
+// change appends an entry to r and returns it to be filled in place (a
+// Change literal would be built on the stack and copied), or nil when r
+// is nil.
+func (r *Report) change(a Action, rule int, f *Field) *Change {
+	if r == nil {
+		return nil
+	}
+	r.Changes = append(r.Changes, Change{})
+	c := &r.Changes[len(r.Changes)-1]
+	c.Action, c.Rule, c.Name, c.Offset, c.Defects = a, rule, f.Name, f.Offset, f.Defects
+	return c
+}
+
 // Sanitizer applies ordered rules to the top-level header block of a
 // message in one pass. It never reads the body, so MIME parts, nested
 // message/rfc822 headers and S/MIME or PGP/MIME signed or encrypted content
@@ -124,40 +137,53 @@ func (s *Sanitizer) Append(dst, msg []byte, rep *Report) (out, body []byte, err 
 		opt.MaxLineLength = DefaultMaxLineLength
 	}
 	filter := s.filter()
-	sc := NewScanner(msg, opt)
+	var sc Scanner
+	sc.Reset(msg, opt)
+	// Fields kept byte for byte are contiguous in msg: run is the range of
+	// them not yet appended, so that a run of them takes one copy.
+	runStart, runEnd := 0, 0
 	for sc.Next() {
 		f := &sc.field
-		if f.Defects&dropDefects != 0 {
-			rep.add(Change{Action: Drop, Rule: -1, Offset: f.Offset, Defects: f.Defects, Removed: f.Raw})
-			continue
-		}
 		i := -1
-		if filter.mayMatch(f.Name) {
+		if f.Defects&dropDefects == 0 && filter.mayMatch(f.Name) {
 			i = s.match(f.Name)
 		}
 		action := Keep
 		if i >= 0 {
 			action = s.Rules[i].Action
 		}
-		switch action {
-		case Drop:
-			rep.add(Change{Action: Drop, Rule: i, Name: f.Name, Offset: f.Offset, Defects: f.Defects, Removed: f.Raw})
-		case Rewrite:
-			if dst, err = s.rewrite(dst, *f, i, rep); err != nil {
+		if f.Defects == 0 && action != Drop && action != Rewrite {
+			if f.Offset != runEnd {
+				dst = append(dst, msg[runStart:runEnd]...)
+				runStart = f.Offset
+			}
+			runEnd = f.Offset + len(f.Raw)
+			continue
+		}
+		dst = append(dst, msg[runStart:runEnd]...)
+		runStart, runEnd = 0, 0
+		switch {
+		case f.Defects&dropDefects != 0:
+			if c := rep.change(Drop, -1, f); c != nil {
+				c.Removed = f.Raw
+			}
+		case action == Drop:
+			if c := rep.change(Drop, i, f); c != nil {
+				c.Removed = f.Raw
+			}
+		case action == Rewrite:
+			if dst, err = s.rewrite(dst, f, i, rep); err != nil {
 				return dst[:orig], nil, err
 			}
 		default:
-			if f.Defects == 0 {
-				dst = append(dst, f.Raw...)
-				break
-			}
 			dst = f.AppendTo(dst)
-			rep.add(Change{Action: Repair, Rule: -1, Name: f.Name, Offset: f.Offset, Defects: f.Defects})
+			rep.change(Repair, -1, f)
 		}
 	}
 	if sc.err != nil {
 		return dst[:orig], nil, sc.err
 	}
+	dst = append(dst, msg[runStart:runEnd]...)
 	for i := range s.Rules {
 		r := &s.Rules[i]
 		if r.Action != Add {
@@ -216,16 +242,18 @@ func nameKey[T ~string | ~[]byte](name T) uint8 {
 // rewrite appends what rule i makes of f. A field with defects is repaired
 // first, so that the rule sees a clean field; the repaired copy is then
 // overwritten by the rule's output.
-func (s *Sanitizer) rewrite(dst []byte, f Field, i int, rep *Report) ([]byte, error) {
+func (s *Sanitizer) rewrite(dst []byte, f *Field, i int, rep *Report) ([]byte, error) {
 	rule := s.Rules[i].Rewrite
 	if rule == nil {
 		return dst, &SyntaxError{Err: ErrRewrite, Offset: f.Offset}
 	}
 	n := len(dst)
-	in := f
+	// Member by member, as Scanner.Field copies: *f would stall.
+	in := Field{Raw: f.Raw, Name: f.Name, Value: f.Value, Offset: f.Offset, Defects: f.Defects}
 	if f.Defects != 0 {
 		dst = f.AppendTo(dst)
-		clean := NewScanner(dst[n:], Options{})
+		var clean Scanner
+		clean.Reset(dst[n:], Options{})
 		clean.Next()
 		in = clean.field
 		in.Offset = f.Offset
@@ -236,44 +264,49 @@ func (s *Sanitizer) rewrite(dst []byte, f Field, i int, rep *Report) ([]byte, er
 		return dst, err
 	}
 	unchanged := string(dst[m:]) == string(in.Raw)
-	out := dst[n : n+copy(dst[n:], dst[m:])]
-	dst = dst[:len(out)+n]
-	c := Change{Action: Keep, Rule: i, Name: f.Name, Offset: f.Offset, Defects: f.Defects}
+	if m != n {
+		dst = dst[:n+copy(dst[n:], dst[m:])]
+	}
+	out := dst[n:]
+	action, ruleIndex, removed := Keep, i, []byte(nil)
 	switch {
 	case unchanged:
 		if f.Defects != 0 {
-			c.Action, c.Rule = Repair, -1
+			action, ruleIndex = Repair, -1
 		}
 	case len(out) == 0:
-		c.Action, c.Removed = Drop, f.Raw
+		action, removed = Drop, f.Raw
 	default:
 		// One scan both checks the output and finds what it did.
-		sc := NewScanner(out, Options{MaxHeaderBytes: len(out) + 1})
-		var first Field
+		var sc Scanner
+		sc.Reset(out, Options{MaxHeaderBytes: len(out) + 1})
+		var name, value []byte
 		fields := 0
 		for ; sc.Next(); fields++ {
 			if fields == 0 {
-				first = sc.field
+				name, value = sc.field.Name, sc.field.Value
 			}
 		}
 		if sc.err != nil || sc.blank || sc.pos != len(out) {
 			return dst, &SyntaxError{Err: ErrRewrite, Offset: f.Offset}
 		}
-		c.Action, c.Removed = diffField(f, first, fields)
+		action, removed = diffField(f, name, value, fields)
 	}
-	rep.add(c)
+	if c := rep.change(action, ruleIndex, f); c != nil {
+		c.Removed = removed
+	}
 	return dst, nil
 }
 
-// diffField tells what a rule's output, fields of which the first is nf,
-// did to f: Trim when it is one field of the same name whose value is f's
-// with one span cut out, otherwise Rewrite; and the span of f's value that
-// is gone.
-func diffField(f, nf Field, fields int) (Action, []byte) {
-	if fields != 1 || !EqualFold(nf.Name, string(f.Name)) {
+// diffField tells what a rule's output, fields of which the first has
+// name and value, did to f: Trim when it is one field of the same name
+// whose value is f's with one span cut out, otherwise Rewrite; and the
+// span of f's value that is gone.
+func diffField(f *Field, name, value []byte, fields int) (Action, []byte) {
+	if fields != 1 || !EqualFold(name, string(f.Name)) {
 		return Rewrite, f.Value
 	}
-	ov, nv := f.Value, nf.Value
+	ov, nv := f.Value, value
 	p := 0
 	for p < len(ov) && p < len(nv) && ov[p] == nv[p] {
 		p++

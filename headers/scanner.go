@@ -1,6 +1,10 @@
 package headers
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/binary"
+	"math/bits"
+)
 
 // Scanner reads the fields of a header block held in memory, in order,
 // without allocating. The block runs from the start of the input to the
@@ -18,7 +22,16 @@ type Scanner struct {
 	err    error
 	done   bool
 	blank  bool // the block ended at an empty line
+
+	// win holds the ends (the index after the LF) of the lines from pos
+	// on that fill found clean, win[wi:wn] still to be read: see fill.
+	win    [winLines]int32
+	wi, wn int
+	slow   int // lines that start before slow are read one by one
 }
+
+// winLines is how many lines fill checks at once.
+const winLines = 32
 
 // NewScanner returns a Scanner of msg, a message or a bare header block.
 func NewScanner(msg []byte, opt Options) Scanner {
@@ -29,7 +42,8 @@ func NewScanner(msg []byte, opt Options) Scanner {
 
 // Reset makes s scan msg from its start under opt.
 func (s *Scanner) Reset(msg []byte, opt Options) {
-	*s = Scanner{src: msg, opt: opt.resolved()}
+	*s = Scanner{} // cleared in place, not copied from a literal
+	s.src, s.opt = msg, opt.resolved()
 }
 
 // Next advances to the next field and reports whether there is one. It
@@ -38,16 +52,24 @@ func (s *Scanner) Next() bool {
 	if s.done {
 		return false
 	}
-	start := s.pos
-	if start == len(s.src) {
+	src, start := s.src, s.pos
+	if start >= len(src) {
 		s.done = true
 		return false
 	}
-	end, next, d, ok := s.line(start)
-	if !ok {
-		return false
+	var end, next int
+	var d Defect
+	if s.wi < s.wn { // s.line, inlined
+		next = int(s.win[s.wi&(winLines-1)])
+		s.wi++
+		end = next - 2
+	} else {
+		var ok bool
+		if end, next, d, ok = s.refill(start, start); !ok {
+			return false
+		}
 	}
-	if end == start {
+	if end <= start {
 		if d != 0 && !s.allow(DefectBareLF) {
 			return s.fail(ErrBareLF, end)
 		}
@@ -57,46 +79,73 @@ func (s *Scanner) Next() bool {
 	if s.fields == s.opt.MaxFields {
 		return s.fail(ErrTooManyFields, start)
 	}
-	f := &s.field
-	*f = Field{Offset: start, Defects: d}
+	var name []byte
 	valueStart := -1
-	if isWSP(s.src[start]) {
-		f.Defects |= DefectLeadingContinuation
+	// j is indexNotFtext(line), its word loop written out here: a call
+	// would spill every register Next holds.
+	line, j := src[start:end], -1
+	for p, i := line, 0; ; p, i = p[8:], i+8 {
+		if len(p) < 8 {
+			if k := indexNotFtext(p); k >= 0 {
+				j = i + k
+			}
+			break
+		}
+		if m := notFtext(binary.LittleEndian.Uint64(p)); m != 0 {
+			j = i + bits.TrailingZeros64(m)/8
+			break
+		}
+	}
+	if isWSP(line[0]) {
+		d |= DefectLeadingContinuation
+	} else if j > 0 && line[j] == ':' {
+		name, valueStart = line[:j], start+j+1 // the usual field
 	} else {
 		nameEnd, colon := s.name(start, end)
 		switch {
 		case colon < 0:
-			f.Defects |= DefectNoColon
+			d |= DefectNoColon
 		case nameEnd == start || nameEnd < 0:
-			f.Defects |= DefectFieldName
+			d |= DefectFieldName
 		default:
 			if nameEnd < colon {
-				f.Defects |= DefectSpaceBeforeColon
+				d |= DefectSpaceBeforeColon
 			}
-			f.Name = s.src[start:nameEnd]
-			valueStart = colon + 1
+			name, valueStart = src[start:nameEnd], colon+1
 		}
 	}
-	if bad := f.Defects &^ s.opt.Repair; bad != 0 {
+	if bad := d &^ s.opt.Repair; bad != 0 {
 		return s.fail(bad.Err(), start)
 	}
-	for next < len(s.src) && isWSP(s.src[next]) {
+	for next < len(src) && isWSP(src[next]) {
 		lineStart := next
-		if end, next, d, ok = s.lineFrom(lineStart, lineStart+1); !ok {
+		if s.wi < s.wn { // s.continuation, inlined
+			next = int(s.win[s.wi&(winLines-1)])
+			s.wi++
+			end = next - 2
+			continue
+		}
+		var ld Defect
+		var ok bool
+		if end, next, ld, ok = s.refill(lineStart, lineStart+1); !ok {
 			return false
 		}
-		if bad := d &^ s.opt.Repair; bad != 0 {
+		if bad := ld &^ s.opt.Repair; bad != 0 {
 			return s.fail(bad.Err(), lineStart)
 		}
-		f.Defects |= d
+		d |= ld
 	}
+	var value []byte
 	if valueStart >= 0 {
-		for valueStart < end && (isWSP(s.src[valueStart]) || s.src[valueStart] == '\r' || s.src[valueStart] == '\n') {
+		for valueStart < end && (isWSP(src[valueStart]) || src[valueStart] == '\r' || src[valueStart] == '\n') {
 			valueStart++
 		}
-		f.Value = s.src[valueStart:end]
+		value = src[valueStart:end]
 	}
-	f.Raw = s.src[start:next]
+	// Field by field: a composite literal is built on the stack and copied
+	// with 16-octet moves that stall on the 8-octet stores before them.
+	f := &s.field
+	f.Raw, f.Name, f.Value, f.Offset, f.Defects = src[start:next], name, value, start, d
 	s.pos = next
 	s.fields++
 	return true
@@ -124,16 +173,76 @@ func (s *Scanner) name(start, end int) (nameEnd, colon int) {
 	return -1, i
 }
 
-// line finds the line at start: its content ends at end, the next line
-// starts at next, and d holds its byte-level faults (NUL, bare CR, a lone
-// LF as line end). It enforces the line and block limits, looking no
-// further than the line limit allows.
-func (s *Scanner) line(start int) (end, next int, d Defect, ok bool) {
-	return s.lineFrom(start, start)
+// refill reads the line at start, once the window is used up: from a new
+// window if fill finds one, else with lineFrom(start, from). It enforces
+// the line and block limits, looking no further than the line limit
+// allows; d holds the line's byte-level faults (NUL, bare CR, a lone LF as
+// line end): see lineFrom.
+func (s *Scanner) refill(start, from int) (end, next int, d Defect, ok bool) {
+	if s.fill(start) {
+		next = int(s.win[0])
+		s.wi = 1
+		return next - 2, next, 0, true
+	}
+	return s.lineFrom(start, from)
 }
 
-// lineFrom is line for a line whose octets before from are known to be
-// text (the white space that starts a continuation line).
+// fill finds the clean lines from start on, up to winLines of them, and
+// reports whether it found any. A clean line ends in CRLF, holds no other
+// CR and no NUL, and is within the line and block limits: lineFrom would
+// find the same end with no defect. fill finds each LF with bytes.IndexByte
+// and then checks the CRs and NULs of all the lines at once (one
+// bytes.Count, one bytes.IndexByte), which costs a fraction of testing
+// every byte of every line. It stops after an empty line, so it never
+// reads the body, and before any line that is not clean, which lineFrom
+// then reads; when the check fails, lineFrom reads all the lines it found.
+func (s *Scanner) fill(start int) bool {
+	s.wi, s.wn = 0, 0
+	if start < s.slow {
+		return false
+	}
+	src := s.src[:min(len(s.src), s.opt.MaxHeaderBytes, 1<<31-1)]
+	if start >= len(src) {
+		return false
+	}
+	maxLine := len(src) // a line with its CRLF
+	if m := s.opt.MaxLineLength; m < maxLine-2 {
+		maxLine = m + 2
+	}
+	n, p := 0, start
+	for n < winLines {
+		b := src[p:]
+		if len(b) > maxLine {
+			b = b[:maxLine]
+		}
+		i := bytes.IndexByte(b, '\n')
+		if i < 1 || b[i-1] != '\r' {
+			break
+		}
+		p += i + 1
+		s.win[n] = int32(p)
+		n++
+		if i == 1 {
+			break // the empty line
+		}
+	}
+	if n == 0 {
+		return false
+	}
+	if w := s.src[start:p]; bytes.Count(w, cr) != n || bytes.IndexByte(w, 0) >= 0 {
+		s.slow = p
+		return false
+	}
+	s.wn = n
+	return true
+}
+
+var cr = []byte{'\r'}
+
+// lineFrom reads the line at start testing each octet, for refill when fill
+// finds no clean line there: its content ends at end, the next line starts
+// at next, and d holds its byte-level faults. The octets before from are
+// known to be text (the white space that starts a continuation line).
 func (s *Scanner) lineFrom(start, from int) (end, next int, d Defect, ok bool) {
 	limit := len(s.src)
 	if m := s.opt.MaxLineLength; m < limit-start-2 {
@@ -185,7 +294,12 @@ func (s *Scanner) fail(err error, offset int) bool {
 }
 
 // Field returns the field Next found.
-func (s *Scanner) Field() Field { return s.field }
+func (s *Scanner) Field() Field {
+	// Member by member: a copy of the whole struct loads 16 octets at a
+	// time, which stalls on the 8-octet stores Next just made.
+	f := &s.field
+	return Field{Raw: f.Raw, Name: f.Name, Value: f.Value, Offset: f.Offset, Defects: f.Defects}
+}
 
 // Err returns the error that stopped the scan, or nil at the end of the
 // block. It is a [*SyntaxError].
