@@ -110,10 +110,9 @@ func (d *Decoder) Pending() (Literal, bool) { return d.r.Literal() }
 func (d *Decoder) Decode() (*Cmd, error) {
 	d.scratch, d.bufs, d.items, d.terms = d.scratch[:0], d.bufs[:0], d.items[:0], d.terms[:0]
 	d.stats, d.ids, d.stack = d.stats[:0], d.ids[:0], d.stack[:0]
-	c, err := d.r.ReadCommand()
 	d.clear()
-	d.cmd.Command = c
-	if err != nil {
+	d.cmd.Command = Command{}
+	if err := d.r.readCommand(&d.cmd.Command); err != nil {
 		return &d.cmd, d.fail(err)
 	}
 	if err := d.args(&d.cmd); err != nil {
@@ -288,12 +287,39 @@ func (d *Decoder) inline(lit Literal) ([]byte, error) {
 	return r.Inline()
 }
 
-// astring reads SP and an astring's value.
+// astring reads SP and an astring's value. Atoms and quoted strings are
+// read here in one pass, by the rules of Reader.AString; a literal, and
+// every error, goes through AString itself.
 func (d *Decoder) astring() ([]byte, error) {
-	if err := d.r.SP(); err != nil {
+	r := d.r
+	if err := r.cur(); err != nil {
 		return nil, err
 	}
-	return d.value(d.r.AString())
+	b := r.buf[:r.end]
+	p := r.p
+	if p == len(b) || b[p] != ' ' {
+		return nil, r.expected("SP")
+	}
+	p++
+	r.p = p
+	if e := run(b, p, clAString); e > p {
+		r.p = e
+		return b[p:e], nil
+	}
+	if p < len(b) && b[p] == '"' {
+		plain := &quotedASCII
+		if r.utf8 {
+			plain = &quotedPlain
+		}
+		if e, esc, ok := lexQuotedIn(b, p, plain); ok && (!r.utf8 || utf8.Valid(b[p+1:e])) {
+			r.p = e + 1
+			if esc {
+				return d.unquote(b[p+1 : e]), nil
+			}
+			return b[p+1 : e], nil
+		}
+	}
+	return d.value(r.AString())
 }
 
 // mailbox reads SP and a mailbox name, decoded to UTF-8.

@@ -339,13 +339,18 @@ func (d *Decoder) statusAtts() ([]StatusAtt, error) {
 	}
 	n := len(d.stats)
 	for {
-		a, err := r.Atom()
-		if err != nil {
+		if r.cur() != nil {
 			return nil, r.expected("status item")
 		}
-		id := statusIndex.lookup(a, 0)
+		p := r.p
+		e := run(r.buf[:r.end], p, clAtom)
+		if e == p {
+			return nil, r.expected("status item")
+		}
+		r.p = e
+		id := StatusAtt(statusIndex.lookup(r.buf, p, e-p))
 		if id == 0 {
-			return nil, syntaxErr(ErrUnknownOption, r.offset(r.p-len(a)), "status item")
+			return nil, syntaxErr(ErrUnknownOption, r.offset(p), "status item")
 		}
 		d.stats = append(d.stats, id)
 		more, err := d.spOrClose()

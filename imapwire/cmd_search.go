@@ -38,7 +38,8 @@ func (d *Decoder) search(a *SearchArgs) error {
 	d.stack = d.stack[:0]
 	done := false // the last term was a complete key
 	for {
-		k, ok, err := r.NextSearchKey()
+		var k SearchKey
+		ok, err := r.nextSearchKey(&k)
 		if err != nil {
 			return err
 		}
@@ -64,7 +65,7 @@ func (d *Decoder) search(a *SearchArgs) error {
 			t.Atom = d.unquote(t.Atom)
 		}
 		for i := range k.Strings {
-			if t.Str[i], err = d.value(r.SearchString()); err != nil {
+			if t.Str[i], err = d.astring(); err != nil {
 				return err
 			}
 		}

@@ -58,18 +58,23 @@ func ParseDateTime(b []byte) (t time.Time, zone int, err error) {
 // compares dates without time and zone (RFC 9051 §6.4.4). A day the month
 // lacks is refused. Errors match ErrSyntax. It allocates nothing.
 func ParseDate(b []byte) (time.Time, error) {
+	y, m, d, ok := dateOf(b)
+	if !ok {
+		return time.Time{}, errDate
+	}
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC), nil
+}
+
+// dateOf checks a SEARCH date as ParseDate does and returns its parts.
+func dateOf(b []byte) (int, time.Month, int, bool) {
 	if n := len(b); n >= 2 && b[0] == '"' && b[n-1] == '"' {
 		b = b[1 : n-1]
 	}
 	i := run(b, 0, clDigit)
 	if i < 1 || i > 2 || len(b) != i+9 || b[i] != '-' {
-		return time.Time{}, errDate
+		return 0, 0, 0, false
 	}
-	y, m, d, ok := dateText(b[:i], b[i+1:])
-	if !ok {
-		return time.Time{}, errDate
-	}
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC), nil
+	return dateText(b[:i], b[i+1:])
 }
 
 // dateText checks the day digits and "Mon-yyyy" and the day against the
