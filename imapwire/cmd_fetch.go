@@ -18,15 +18,32 @@ func (d *Decoder) fetch(a *FetchArgs) (err error) {
 	}
 	a.List = r.Peek() == '('
 	n := len(d.items)
-	atts := r.FetchAtts()
-	for atts.Next() {
-		if len(d.items)-n == MaxFetchItems {
-			return syntaxErr(ErrTooMany, r.offset(r.p), "at most 256 fetch items")
+	// The items are read in place, as FetchAtts reads them: a macro or one
+	// item, or a list of items that are not macros.
+	if !a.List {
+		if err := r.fetchItem(d.item()); err != nil {
+			return err
 		}
-		d.items = append(d.items, atts.Item())
-	}
-	if err := atts.Err(); err != nil {
-		return err
+	} else {
+		l := r.List()
+		for l.Next() {
+			if len(d.items)-n == MaxFetchItems {
+				return syntaxErr(ErrTooMany, r.offset(r.p), "at most 256 fetch items")
+			}
+			it := d.item()
+			if err := r.fetchItem(it); err != nil {
+				return err
+			}
+			if it.Att >= FetchAll && it.Att <= FetchFull {
+				return r.expected("fetch item, not a macro, in a list")
+			}
+		}
+		if err := l.Err(); err != nil {
+			return err
+		}
+		if len(d.items) == n {
+			return r.expected("fetch item")
+		}
 	}
 	a.Items = d.items[n:len(d.items):len(d.items)]
 	if !d.more() {
@@ -60,4 +77,14 @@ func (d *Decoder) fetch(a *FetchArgs) (err error) {
 		return r.expected("VANISHED only in UID FETCH with CHANGEDSINCE")
 	}
 	return r.End()
+}
+
+// item adds an item to d.items for fetchItem to fill (it zeroes it).
+func (d *Decoder) item() *FetchItem {
+	if len(d.items) == cap(d.items) {
+		d.items = append(d.items, FetchItem{})
+	} else {
+		d.items = d.items[:len(d.items)+1]
+	}
+	return &d.items[len(d.items)-1]
 }

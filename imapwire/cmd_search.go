@@ -60,16 +60,17 @@ func (d *Decoder) search(a *SearchArgs) error {
 		if len(d.stack) != k.Depth {
 			return r.expected("search key")
 		}
-		t := SearchTerm{Key: k.Key, Depth: k.Depth, Set: k.Set, Date: k.Date, Num: k.Num, Atom: k.Atom, Type: k.Type}
+		t := d.term()
+		*t = SearchTerm{Key: k.Key, Depth: k.Depth, Set: k.Set, Date: k.Date, Num: k.Num, Atom: k.Atom, Type: k.Type}
 		if k.Key == SearchModSeq && bytes.IndexByte(t.Atom, '\\') >= 0 {
 			t.Atom = d.unquote(t.Atom)
 		}
 		for i := range k.Strings {
 			if t.Str[i], err = d.astring(); err != nil {
+				d.terms = d.terms[:len(d.terms)-1]
 				return err
 			}
 		}
-		d.terms = append(d.terms, t)
 		done = false
 		switch k.Key {
 		case SearchNot:
@@ -103,4 +104,14 @@ func (d *Decoder) closeGroups(depth int) {
 		d.terms = append(d.terms, SearchTerm{Key: SearchClose, Depth: n - 1})
 		d.stack = d.stack[:n-1]
 	}
+}
+
+// term adds a term to d.terms for the caller to fill.
+func (d *Decoder) term() *SearchTerm {
+	if len(d.terms) == cap(d.terms) {
+		d.terms = append(d.terms, SearchTerm{})
+	} else {
+		d.terms = d.terms[:len(d.terms)+1]
+	}
+	return &d.terms[len(d.terms)-1]
 }

@@ -141,8 +141,10 @@ func (r *Reader) readCommand(c *Command) error {
 	}
 	c.Name = b[p:e]
 	r.p = e
-	if k1, k2 := foldKey(b, p, e-p); e-p != 3 || k1 != keyUID || k2 != 0 {
-		c.ID = CommandID(commandIndex.lookup(b, p, e-p))
+	if k1, k2 := foldKey(r.buf, p, e-p); e-p != 3 || k1 != keyUID {
+		if e-p <= 16 {
+			c.ID = CommandID(commandIndex.lookupKey(k1, k2, e-p))
+		}
 	} else {
 		if e == len(b) || b[e] != ' ' {
 			return r.expected("SP")
@@ -154,7 +156,7 @@ func (r *Reader) readCommand(c *Command) error {
 			return r.expected("command name")
 		}
 		r.p = e
-		c.Name, c.ID, c.UID = b[p:e], CommandID(commandIndex.lookup(b, p, e-p)), true
+		c.Name, c.ID, c.UID = b[p:e], CommandID(commandIndex.lookup(r.buf, p, e-p)), true
 		if c.ID != CmdUnknown && !uidCommand(c.ID) {
 			return r.expected("command that takes UID")
 		}

@@ -30,20 +30,24 @@ func upper8(x uint64) uint64 {
 }
 
 // foldKey returns the upper-cased key of b[i:i+n] (n ≤ 16), the octets
-// past n zero.
+// past n zero. Octets of b past i+n are read but not used: callers pass
+// the whole buffer, so the key is two loads.
 func foldKey(b []byte, i, n int) (k1, k2 uint64) {
 	if i+16 <= len(b) && n <= 16 {
 		k1 = binary.LittleEndian.Uint64(b[i:])
+		if n <= 8 {
+			return upper8(k1 & (1<<(8*uint(n)) - 1)), 0
+		}
 		k2 = binary.LittleEndian.Uint64(b[i+8:])
-		switch {
-		case n < 8:
-			k1 &= 1<<(8*uint(n)) - 1
-			k2 = 0
-		case n < 16:
+		if n < 16 {
 			k2 &= 1<<(8*uint(n-8)) - 1
 		}
 		return upper8(k1), upper8(k2)
 	}
+	return foldKeySlow(b, i, n)
+}
+
+func foldKeySlow(b []byte, i, n int) (k1, k2 uint64) {
 	for j := range min(n, 16) {
 		c := uint64(b[i+j])
 		if j < 8 {
@@ -66,6 +70,11 @@ func (x *foldIndex) lookup(b []byte, i, n int) uint8 {
 		return 0
 	}
 	k1, k2 := foldKey(b, i, n)
+	return x.lookupKey(k1, k2, n)
+}
+
+// lookupKey returns the id of the word of n octets whose key is k1, k2.
+func (x *foldIndex) lookupKey(k1, k2 uint64, n int) uint8 {
 	s := x.slot(k1, k2, n)
 	if s.k1 == k1 && s.k2 == k2 && int(s.n) == n {
 		return s.id
