@@ -287,39 +287,62 @@ func (d *Decoder) inline(lit Literal) ([]byte, error) {
 	return r.Inline()
 }
 
-// astring reads SP and an astring's value. Atoms and quoted strings are
-// read here in one pass, by the rules of Reader.AString; a literal, and
-// every error, goes through AString itself.
+// astring reads SP and an astring's value.
 func (d *Decoder) astring() ([]byte, error) {
+	r := d.r
+	if err := r.cur(); err != nil {
+		return nil, err
+	}
+	if r.p == r.end || r.buf[r.p] != ' ' {
+		return nil, r.expected("SP")
+	}
+	r.p++
+	return d.astringValue()
+}
+
+// astringValue reads an astring's value. Atoms and quoted strings are read
+// here in one pass, by the rules of Reader.AString; a literal, and every
+// error, goes through AString itself.
+func (d *Decoder) astringValue() ([]byte, error) {
 	r := d.r
 	if err := r.cur(); err != nil {
 		return nil, err
 	}
 	b := r.buf[:r.end]
 	p := r.p
-	if p == len(b) || b[p] != ' ' {
-		return nil, r.expected("SP")
-	}
-	p++
-	r.p = p
 	if e := run(b, p, clAString); e > p {
 		r.p = e
 		return b[p:e], nil
 	}
-	if p < len(b) && b[p] == '"' {
-		plain := &quotedASCII
-		if r.utf8 {
-			plain = &quotedPlain
+	if v, esc, ok := d.quoted(); ok {
+		if esc {
+			return d.unquote(v), nil
 		}
-		if e, esc, ok := lexQuotedIn(b, p, plain); ok && (!r.utf8 || utf8.Valid(b[p+1:e])) {
-			r.p = e + 1
-			if esc {
-				return d.unquote(b[p+1 : e]), nil
-			}
-			return b[p+1 : e], nil
-		}
+		return v, nil
 	}
 	return d.value(r.AString())
+}
+
+// quoted reads a well-formed quoted string at the tokenizer's position, by
+// the rules of Reader.String, and returns its content; ok is false, and
+// nothing is consumed, for anything else.
+func (d *Decoder) quoted() (v []byte, esc, ok bool) {
+	r := d.r
+	b := r.buf[:r.end]
+	p := r.p
+	if p >= len(b) || b[p] != '"' {
+		return nil, false, false
+	}
+	plain := &quotedASCII
+	if r.utf8 {
+		plain = &quotedPlain
+	}
+	e, esc, ok := lexQuotedIn(b, p, plain)
+	if !ok || r.utf8 && !utf8.Valid(b[p+1:e]) {
+		return nil, false, false
+	}
+	r.p = e + 1
+	return b[p+1 : e], esc, true
 }
 
 // mailbox reads SP and a mailbox name, decoded to UTF-8.

@@ -209,7 +209,7 @@ func (d *Decoder) list(a *ListArgs) (err error) {
 			return err
 		}
 	}
-	v, err := d.value(r.AString())
+	v, err := d.astringValue()
 	if err != nil {
 		return err
 	}
@@ -289,7 +289,33 @@ func (d *Decoder) option(names []string) (uint, bool) {
 
 // pattern reads one list-mailbox into d.bufs.
 func (d *Decoder) pattern() error {
-	v, err := d.value(d.r.ListMailbox())
+	r := d.r
+	if err := r.cur(); err != nil {
+		return err
+	}
+	// list-chars or a quoted string without escapes are read here; their
+	// check as mailbox names (ListMailbox's) is the decoding mailboxName
+	// does, which fails where the check would.
+	start := r.p
+	var v []byte
+	fast := true
+	if e := run(r.buf[:r.end], r.p, clList); e > r.p {
+		v = r.buf[r.p:e]
+		r.p = e
+	} else if q, esc, ok := d.quoted(); ok && !esc {
+		v = q
+	} else {
+		fast = false
+	}
+	if fast {
+		if name, err := d.mailboxName(v); err == nil {
+			d.bufs = append(d.bufs, name)
+			return nil
+		}
+	}
+	// Anything else, and every error, as ListMailbox has it.
+	r.p = start
+	v, err := d.value(r.ListMailbox())
 	if err != nil {
 		return err
 	}

@@ -206,8 +206,8 @@ func equalFoldBoth(s []byte, w string) bool {
 // tells INBOX in any case.
 func (r *Reader) Mailbox() (Token, error) {
 	off := r.offset(r.p)
-	t, err := r.AString()
-	if err != nil {
+	var t Token
+	if err := r.astringTo(&t); err != nil {
 		return t, err
 	}
 	return t, r.checkMailbox(t, off)
@@ -225,8 +225,8 @@ func (r *Reader) ListMailbox() (Token, error) {
 		r.p = e
 		return t, r.checkMailbox(t, off)
 	}
-	t, err := r.String()
-	if err != nil {
+	var t Token
+	if err := r.strTo(&t, false); err != nil {
 		return t, err
 	}
 	return t, r.checkMailbox(t, off)
