@@ -299,7 +299,7 @@ func (f *FetchItems) Next() bool {
 		}
 		return false
 	}
-	if f.err = f.r.fetchItemInto(&f.item); f.err == nil {
+	if f.err = f.r.fetchItem(&f.item); f.err == nil {
 		f.err = f.r.SP()
 	}
 	return f.err == nil
