@@ -61,7 +61,8 @@ func (d *Decoder) search(a *SearchArgs) error {
 			return r.expected("search key")
 		}
 		t := d.term()
-		*t = SearchTerm{Key: k.Key, Depth: k.Depth, Set: k.Set, Date: k.Date, Num: k.Num, Atom: k.Atom, Type: k.Type}
+		t.Key, t.Depth, t.Set, t.Date, t.Num, t.Atom, t.Type = k.Key, k.Depth, k.Set, k.Date, k.Num, k.Atom, k.Type
+		t.Str[0], t.Str[1] = nil, nil
 		if k.Key == SearchModSeq && bytes.IndexByte(t.Atom, '\\') >= 0 {
 			t.Atom = d.unquote(t.Atom)
 		}
