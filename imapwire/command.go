@@ -141,7 +141,7 @@ func (r *Reader) readCommand(c *Command) error {
 	}
 	c.Name = b[p:e]
 	r.p = e
-	if k1, k2 := foldKey(r.buf, p, e-p); e-p != 3 || k1 != keyUID {
+	if k1, k2 := wordKey(r.buf, p, e-p); e-p != 3 || k1 != keyUID {
 		if e-p <= 16 {
 			c.ID = CommandID(commandIndex.lookupKey(k1, k2, e-p))
 		}

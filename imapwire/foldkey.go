@@ -64,13 +64,31 @@ func (x *foldIndex) slot(k1, k2 uint64, n int) *foldSlot {
 	return &x.slots[h>>56]
 }
 
-// lookup returns the id of the word b[i:i+n], or 0.
+// lookup returns the id of the word b[i:i+n], or 0. Words of up to eight
+// octets with eight to read at i (the usual case: callers pass the whole
+// buffer) take one load, inline.
 func (x *foldIndex) lookup(b []byte, i, n int) uint8 {
+	if uint(n-1) < 8 && uint(i)+8 <= uint(len(b)) {
+		return x.lookupKey(upper8(binary.LittleEndian.Uint64(b[i:])&(^uint64(0)>>(64-8*uint(n)))), 0, n)
+	}
+	return x.lookupLong(b, i, n)
+}
+
+func (x *foldIndex) lookupLong(b []byte, i, n int) uint8 {
 	if n == 0 || n > 16 {
 		return 0
 	}
 	k1, k2 := foldKey(b, i, n)
 	return x.lookupKey(k1, k2, n)
+}
+
+// wordKey is foldKey with the load of a word of up to eight octets
+// inline.
+func wordKey(b []byte, i, n int) (k1, k2 uint64) {
+	if uint(n-1) < 8 && uint(i)+8 <= uint(len(b)) {
+		return upper8(binary.LittleEndian.Uint64(b[i:]) & (^uint64(0) >> (64 - 8*uint(n)))), 0
+	}
+	return foldKey(b, i, n)
 }
 
 // lookupKey returns the id of the word of n octets whose key is k1, k2.
