@@ -403,11 +403,10 @@ func (d *Decoder) flags(v Values, star bool) ([][]byte, error) {
 
 // paren consumes "(" if it comes next.
 func (d *Decoder) paren() bool {
-	r := d.r
-	if r.cur() != nil || r.p == r.end || r.buf[r.p] != '(' {
+	if d.r.Peek() != '(' {
 		return false
 	}
-	r.p++
+	d.r.p++
 	return true
 }
 
@@ -433,10 +432,9 @@ func (d *Decoder) spOrClose() (bool, error) {
 
 // optional consumes SP when more arguments follow on the line.
 func (d *Decoder) more() bool {
-	r := d.r
-	if r.cur() != nil || r.p >= r.end || r.buf[r.p] != ' ' {
+	if d.r.Peek() != ' ' {
 		return false
 	}
-	r.p++
+	d.r.p++
 	return true
 }

@@ -41,6 +41,13 @@ func (r *Reader) line() []byte { return r.buf[:r.end] }
 // Peek returns the next octet of the line, or 0 at its end or when no line
 // is under the tokenizer.
 func (r *Reader) Peek() byte {
+	if r.st == stLine && r.framed && r.p < r.end {
+		return r.buf[r.p]
+	}
+	return r.peekSlow()
+}
+
+func (r *Reader) peekSlow() byte {
 	if r.cur() != nil || r.p == r.end {
 		return 0
 	}
@@ -53,6 +60,14 @@ func (r *Reader) AtEnd() bool { return r.cur() == nil && r.p == r.end }
 
 // SP consumes one space.
 func (r *Reader) SP() error {
+	if r.st == stLine && r.framed && r.p < r.end && r.buf[r.p] == ' ' {
+		r.p++
+		return nil
+	}
+	return r.spSlow()
+}
+
+func (r *Reader) spSlow() error {
 	if err := r.cur(); err != nil {
 		return err
 	}
@@ -65,6 +80,14 @@ func (r *Reader) SP() error {
 
 // End consumes the end of the message: the line must have nothing left.
 func (r *Reader) End() error {
+	if r.st == stLine && r.framed && r.p == r.end {
+		r.st = stIdle
+		return nil
+	}
+	return r.endSlow()
+}
+
+func (r *Reader) endSlow() error {
 	if err := r.cur(); err != nil {
 		return err
 	}
