@@ -136,3 +136,33 @@ func FuzzFastPaths(f *testing.F) {
 	}
 	f.Fuzz(fastAgrees)
 }
+
+func TestFastPathsAllocs(t *testing.T) {
+	line := []byte(`x BODY.PEEK[HEADER.FIELDS (FROM TO)] (\Seen $Junk) "a\"b" "Sent Items"` + "\r\n")
+	rd := bytes.NewReader(line)
+	r := NewReader(bytes.NewReader(nil), ServerSide, Options{})
+	d := NewDecoder(r)
+	var it FetchItem
+	dst := make([][]byte, 0, 4)
+	d.scratch = make([]byte, 0, 64)
+	d.bufs = make([][]byte, 0, 4)
+	allocs := testing.AllocsPerRun(100, func() {
+		rd.Reset(line)
+		r.Reset(rd)
+		require.NoError(t, r.Begin())
+		r.p += 2
+		require.True(t, r.fetchItemFast(&it))
+		r.p++
+		_, ok := r.flagList(false, &dst)
+		require.True(t, ok)
+		dst = dst[:0]
+		r.p++
+		d.scratch = d.scratch[:0]
+		_, err := d.astringValue()
+		require.NoError(t, err)
+		r.p++
+		d.bufs = d.bufs[:0]
+		require.NoError(t, d.pattern())
+	})
+	require.Zero(t, allocs)
+}
