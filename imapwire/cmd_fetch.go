@@ -140,8 +140,7 @@ func (r *Reader) fetchItemFast(it *FetchItem) bool {
 	if n == 0 || n > 16 {
 		return false
 	}
-	k1, k2 := foldKey(r.buf, p, n)
-	id := fetchNameIndex.lookupKey(k1, k2, n)
+	id := fetchNameIndex.lookup(r.buf, p, n)
 	att := FetchAtt(id)
 	switch id {
 	case fetchBodyPeek:

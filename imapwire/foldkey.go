@@ -64,31 +64,23 @@ func (x *foldIndex) slot(k1, k2 uint64, n int) *foldSlot {
 	return &x.slots[h>>56]
 }
 
-// lookup returns the id of the word b[i:i+n], or 0. Words of up to eight
-// octets with eight to read at i (the usual case: callers pass the whole
-// buffer) take one load, inline.
+// lookup returns the id of the word b[i:i+n], or 0. With sixteen octets
+// to read at i (the usual case: callers pass the whole buffer) the key is
+// made in place.
 func (x *foldIndex) lookup(b []byte, i, n int) uint8 {
-	if uint(n-1) < 8 && uint(i)+8 <= uint(len(b)) {
-		return x.lookupKey(upper8(binary.LittleEndian.Uint64(b[i:])&(^uint64(0)>>(64-8*uint(n)))), 0, n)
+	if uint(n-1) < 16 && uint(i)+16 <= uint(len(b)) {
+		k1 := binary.LittleEndian.Uint64(b[i:])
+		if n <= 8 {
+			return x.lookupKey(upper8(k1&(^uint64(0)>>(64-8*uint(n)))), 0, n)
+		}
+		k2 := binary.LittleEndian.Uint64(b[i+8:]) & (^uint64(0) >> (128 - 8*uint(n)))
+		return x.lookupKey(upper8(k1), upper8(k2), n)
 	}
-	return x.lookupLong(b, i, n)
-}
-
-func (x *foldIndex) lookupLong(b []byte, i, n int) uint8 {
 	if n == 0 || n > 16 {
 		return 0
 	}
 	k1, k2 := foldKey(b, i, n)
 	return x.lookupKey(k1, k2, n)
-}
-
-// wordKey is foldKey with the load of a word of up to eight octets
-// inline.
-func wordKey(b []byte, i, n int) (k1, k2 uint64) {
-	if uint(n-1) < 8 && uint(i)+8 <= uint(len(b)) {
-		return upper8(binary.LittleEndian.Uint64(b[i:]) & (^uint64(0) >> (64 - 8*uint(n)))), 0
-	}
-	return foldKey(b, i, n)
 }
 
 // lookupKey returns the id of the word of n octets whose key is k1, k2.
@@ -130,4 +122,13 @@ func newFoldIndex(first, last uint8, name func(uint8) string) *foldIndex {
 		}
 	}
 	return nil // unreachable for the tables of this package: a test builds each
+}
+
+// wordKey is foldKey with the load of a word of up to eight octets
+// in place.
+func wordKey(b []byte, i, n int) (k1, k2 uint64) {
+	if uint(n-1) < 8 && uint(i)+8 <= uint(len(b)) {
+		return upper8(binary.LittleEndian.Uint64(b[i:]) & (^uint64(0) >> (64 - 8*uint(n)))), 0
+	}
+	return foldKey(b, i, n)
 }
