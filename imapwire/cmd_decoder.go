@@ -364,15 +364,8 @@ func (d *Decoder) mailboxName(v []byte) ([]byte, error) {
 		}
 		return v, nil
 	}
-	plain := true
-	for _, c := range v {
-		if c == '&' || c < 0x20 || c > 0x7e {
-			plain = false
-			break
-		}
-	}
-	if plain {
-		return v, nil
+	if run(v, 0, clMbox7) == len(v) {
+		return v, nil // the wire form is the name
 	}
 	n := len(d.scratch)
 	out, err := AppendUTF7Decode(d.scratch, v)

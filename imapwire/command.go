@@ -210,7 +210,7 @@ func (r *Reader) Mailbox() (Token, error) {
 	if err := r.astringTo(&t); err != nil {
 		return t, err
 	}
-	return t, r.checkMailbox(t, off)
+	return t, r.checkMailbox(&t, off)
 }
 
 // ListMailbox reads a LIST pattern, list-char atoms (with % and *) or a
@@ -223,13 +223,13 @@ func (r *Reader) ListMailbox() (Token, error) {
 	if e := run(r.line(), r.p, clList); e > r.p {
 		t := Token{Kind: KindAtom, Bytes: r.buf[r.p:e]}
 		r.p = e
-		return t, r.checkMailbox(t, off)
+		return t, r.checkMailbox(&t, off)
 	}
 	var t Token
 	if err := r.strTo(&t, false); err != nil {
 		return t, err
 	}
-	return t, r.checkMailbox(t, off)
+	return t, r.checkMailbox(&t, off)
 }
 
 // ReadIdleDone reads the line that ends IDLE: DONE, in any case, and
