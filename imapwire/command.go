@@ -73,10 +73,15 @@ func (c CommandID) String() string {
 var commandIndex = newFoldIndex(uint8(CmdAppend), uint8(len(commandNames)-1), func(id uint8) string { return commandNames[id] })
 
 // lookupCommand finds the command named name, ignoring case.
-func lookupCommand(name []byte) CommandID { return CommandID(commandIndex.lookup(name, 0, len(name))) }
+func lookupCommand(name []byte) CommandID {
+	if !isAtom(name) {
+		return CmdUnknown
+	}
+	return CommandID(commandIndex.lookup(name, 0, len(name)))
+}
 
 // keyUID is the folded key of "UID".
-const keyUID = 'U' | 'I'<<8 | 'D'<<16
+const keyUID = 'u' | 'i'<<8 | 'd'<<16
 
 // uidCommand reports whether UID may prefix c (RFC 9051, RFC 4315, RFC
 // 6851, RFC 5256).
@@ -141,7 +146,7 @@ func (r *Reader) readCommand(c *Command) error {
 	}
 	c.Name = b[p:e]
 	r.p = e
-	if k1, k2 := wordKey(r.buf, p, e-p); e-p != 3 || k1 != keyUID {
+	if k1, k2 := foldKey(r.buf, p, e-p); e-p != 3 || k1 != keyUID {
 		if e-p <= 16 {
 			c.ID = CommandID(commandIndex.lookupKey(k1, k2, e-p))
 		}

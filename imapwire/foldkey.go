@@ -3,10 +3,16 @@ package imapwire
 import "encoding/binary"
 
 // foldIndex finds a keyword of at most 16 octets (a command name, a
-// search key, a STATUS item) with one table probe: the word is loaded as
-// two little-endian uint64 words, upper-cased eight octets at a time, and
-// hashed into a table built without collisions. It never allocates and
-// compares no bytes one by one.
+// search key, a STATUS item, a FETCH item) with one table probe: the word
+// is loaded as two little-endian uint64 words, folded eight octets at a
+// time, and hashed into a table built without collisions. It never
+// allocates and compares no bytes one by one.
+//
+// Folding sets bit 0x20 of every octet. For the names indexed (letters,
+// digits, "." and "-") that is exact ASCII case folding for any word
+// without control octets: x|0x20 equals a lower-case letter only for that
+// letter in either case, and equals a digit, "." or "-" only for that
+// octet or a control one. Every caller looks up an atom, which holds none.
 type foldIndex struct {
 	mult  uint64
 	slots [256]foldSlot
@@ -18,45 +24,30 @@ type foldSlot struct {
 	id     uint8 // 0: empty
 }
 
-// upper8 upper-cases the ASCII letters of the eight octets in x and leaves
-// every other octet as it is.
-func upper8(x uint64) uint64 {
-	const hi = 0x8080808080808080
-	h := x &^ hi                  // each octet's low seven bits
-	ge := h + 0x1f1f1f1f1f1f1f1f  // high bit set where octet >= 'a' (0x61)
-	gt := h + 0x0505050505050505  // high bit set where octet > 'z' (0x7a)
-	lower := (ge &^ gt) &^ x & hi // 'a'..'z', ASCII only
-	return x &^ (lower >> 2)      // clear 0x20 in those octets
-}
+// fold8 sets bit 0x20 of each of the eight octets in x.
+const fold8 = 0x2020202020202020
 
-// foldKey returns the upper-cased key of b[i:i+n] (n ≤ 16), the octets
-// past n zero. Octets of b past i+n are read but not used: callers pass
-// the whole buffer, so the key is two loads.
+// foldKey returns the folded key of b[i:i+n] (n ≤ 16), the octets past n
+// zero. Octets of b past i+n are read but not used: callers pass the whole
+// buffer, so the key is two loads.
 func foldKey(b []byte, i, n int) (k1, k2 uint64) {
-	if i+16 <= len(b) && n <= 16 {
-		k1 = binary.LittleEndian.Uint64(b[i:])
+	if uint(n-1) < 16 && uint(i)+16 <= uint(len(b)) {
+		k1 = binary.LittleEndian.Uint64(b[i:]) | fold8
 		if n <= 8 {
-			return upper8(k1 & (1<<(8*uint(n)) - 1)), 0
+			return k1 & (^uint64(0) >> (64 - 8*uint(n))), 0
 		}
-		k2 = binary.LittleEndian.Uint64(b[i+8:])
-		if n < 16 {
-			k2 &= 1<<(8*uint(n-8)) - 1
-		}
-		return upper8(k1), upper8(k2)
+		k2 = (binary.LittleEndian.Uint64(b[i+8:]) | fold8) & (^uint64(0) >> (128 - 8*uint(n)))
+		return k1, k2
 	}
-	return foldKeySlow(b, i, n)
-}
-
-func foldKeySlow(b []byte, i, n int) (k1, k2 uint64) {
 	for j := range min(n, 16) {
-		c := uint64(b[i+j])
+		c := uint64(b[i+j] | 0x20)
 		if j < 8 {
 			k1 |= c << (8 * uint(j))
 		} else {
 			k2 |= c << (8 * uint(j-8))
 		}
 	}
-	return upper8(k1), upper8(k2)
+	return k1, k2
 }
 
 func (x *foldIndex) slot(k1, k2 uint64, n int) *foldSlot {
@@ -64,17 +55,17 @@ func (x *foldIndex) slot(k1, k2 uint64, n int) *foldSlot {
 	return &x.slots[h>>56]
 }
 
-// lookup returns the id of the word b[i:i+n], or 0. With sixteen octets
-// to read at i (the usual case: callers pass the whole buffer) the key is
-// made in place.
+// lookup returns the id of the word b[i:i+n], or 0; the word holds no
+// control octets (see foldIndex).
 func (x *foldIndex) lookup(b []byte, i, n int) uint8 {
 	if uint(n-1) < 16 && uint(i)+16 <= uint(len(b)) {
-		k1 := binary.LittleEndian.Uint64(b[i:])
+		// foldKey's usual case, in place.
+		k1 := binary.LittleEndian.Uint64(b[i:]) | fold8
 		if n <= 8 {
-			return x.lookupKey(upper8(k1&(^uint64(0)>>(64-8*uint(n)))), 0, n)
+			return x.lookupKey(k1&(^uint64(0)>>(64-8*uint(n))), 0, n)
 		}
-		k2 := binary.LittleEndian.Uint64(b[i+8:]) & (^uint64(0) >> (128 - 8*uint(n)))
-		return x.lookupKey(upper8(k1), upper8(k2), n)
+		k2 := (binary.LittleEndian.Uint64(b[i+8:]) | fold8) & (^uint64(0) >> (128 - 8*uint(n)))
+		return x.lookupKey(k1, k2, n)
 	}
 	if n == 0 || n > 16 {
 		return 0
@@ -122,13 +113,4 @@ func newFoldIndex(first, last uint8, name func(uint8) string) *foldIndex {
 		}
 	}
 	return nil // unreachable for the tables of this package: a test builds each
-}
-
-// wordKey is foldKey with the load of a word of up to eight octets
-// in place.
-func wordKey(b []byte, i, n int) (k1, k2 uint64) {
-	if uint(n-1) < 8 && uint(i)+8 <= uint(len(b)) {
-		return upper8(binary.LittleEndian.Uint64(b[i:]) & (^uint64(0) >> (64 - 8*uint(n)))), 0
-	}
-	return foldKey(b, i, n)
 }

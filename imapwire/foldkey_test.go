@@ -8,20 +8,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestUpper8(t *testing.T) {
-	for c := range 256 {
-		x := uint64(c) | uint64(c)<<24 | 'a'<<56
-		want := string(bytes.ToUpper([]byte{byte(c)}))
-		if c >= 0x80 {
-			want = string([]byte{byte(c)})
-		}
-		got := upper8(x)
-		assert.Equal(t, want, string([]byte{byte(got)}), "%#x", c)
-		assert.Equal(t, byte(got), byte(got>>24), "%#x", c)
-		assert.Equal(t, byte('A'), byte(got>>56))
-	}
-}
-
 func TestFoldIndexes(t *testing.T) {
 	tables := []struct {
 		x     *foldIndex
@@ -31,12 +17,26 @@ func TestFoldIndexes(t *testing.T) {
 	}{
 		{commandIndex, uint8(CmdAppend), func(i uint8) string { return commandNames[i] }, uint8(len(commandNames) - 1)},
 		{searchKeyIndex, uint8(SearchAll), func(i uint8) string { return searchKeys[i].name }, uint8(SearchOpen - 1)},
+		{fetchNameIndex, uint8(FetchAll), func(i uint8) string {
+			switch {
+			case i == fetchBodyPeek:
+				return "BODY.PEEK"
+			case i == fetchBinaryPeek:
+				return "BINARY.PEEK"
+			case FetchAtt(i) == FetchBodySection:
+				return ""
+			}
+			return fetchNames[i]
+		}, fetchBinaryPeek},
 		{statusIndex, uint8(StatusMessages), func(i uint8) string { return statusNames[i] }, uint8(StatusDeletedStorage)},
 	}
 	for _, tt := range tables {
 		require.NotNil(t, tt.x)
 		for id := tt.first; id <= tt.last; id++ {
 			name := tt.names(id)
+			if name == "" {
+				continue
+			}
 			// The word alone, at the end of a buffer (the short load)
 			// and inside a longer one (the 16-octet load), in any case.
 			for _, w := range []string{name, string(bytes.ToLower([]byte(name)))} {
@@ -52,6 +52,22 @@ func TestFoldIndexes(t *testing.T) {
 					assert.Zero(t, tt.x.lookup(c, 0, len(c)), "%q", c)
 					c[i] = b[i] ^ 0x20 ^ 0x80 // never the same letter
 					assert.Zero(t, tt.x.lookup(c, 0, len(c)), "%q", c)
+				}
+			}
+		}
+		// Folding is exact on atoms: in every place of every name, an
+		// ATOM-CHAR matches only the name's own octet in either case.
+		for id := tt.first; id <= tt.last; id++ {
+			name := tt.names(id)
+			for i := range len(name) {
+				for c := range 256 {
+					if class[c]&clAtom == 0 {
+						continue
+					}
+					w := []byte(name)
+					w[i] = byte(c)
+					same := bytes.EqualFold([]byte{byte(c)}, []byte{name[i]})
+					assert.Equal(t, same, tt.x.lookup(w, 0, len(w)) == id, "%q for %q", w, name)
 				}
 			}
 		}

@@ -78,6 +78,9 @@ var searchKeyIndex = newFoldIndex(uint8(SearchAll), uint8(SearchOpen-1), func(id
 // lookupSearchKey finds the key named name, ignoring case; SearchSeqSet
 // stands for none.
 func lookupSearchKey(name []byte) SearchKeyID {
+	if !isAtom(name) {
+		return SearchSeqSet
+	}
 	return SearchKeyID(searchKeyIndex.lookup(name, 0, len(name)))
 }
 
