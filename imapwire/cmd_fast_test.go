@@ -25,6 +25,15 @@ func fastAgrees(t *testing.T, line string) {
 	if bytes.ContainsAny([]byte(line), "\r\n") {
 		return
 	}
+	// Keywords: the folded index answers as the word index it replaced.
+	if w := []byte(line); isAtom(w) {
+		require.Equal(t, wordCommands.lookup(w, CmdUnknown), lookupCommand(w), "%q", line)
+		require.Equal(t, wordSearchKeys.lookup(w, SearchSeqSet), lookupSearchKey(w), "%q", line)
+		require.Equal(t, wordStatus.lookup(w, 0), StatusAtt(statusIndex.lookup(w, 0, len(w))), "%q", line)
+		if id := fetchNameIndex.lookup(w, 0, len(w)); id != fetchBodyPeek && id != fetchBinaryPeek {
+			require.Equal(t, lookupFetchAtt(w), FetchAtt(id), "%q", line)
+		}
+	}
 	// FETCH item.
 	var fast FetchItem
 	r := lineReader(t, line)
@@ -93,6 +102,13 @@ func fastAgrees(t *testing.T, line string) {
 	}
 }
 
+// The word indexes the folded ones replaced, for comparison.
+var (
+	wordCommands   = indexWords(CmdAppend, CommandID(len(commandNames)-1), func(id CommandID) string { return commandNames[id] })
+	wordSearchKeys = indexWords(SearchAll, SearchOpen-1, func(id SearchKeyID) string { return searchKeys[id].name })
+	wordStatus     = indexWords(StatusMessages, StatusDeletedStorage, func(a StatusAtt) string { return statusNames[a] })
+)
+
 func errString(err error) string {
 	if err == nil {
 		return ""
@@ -127,6 +143,7 @@ var fastSeeds = []string{
 	"BINARY[1]", "BINARY.SIZE[2]", "BODY[1.HEADER]", "BODY[HEADER.FIELDS (A B)]<0.5>", "BODY[HEADER.FIELDS (A] B)]",
 	`(\Seen $Junk)`, `()`, `(\Seen)`, `(a b c)`, `(\*)`, `(a%b ])`, `( \Seen)`, `(\Seen  $Junk)`, `(NIL)`,
 	`("a")`, `(\Seen {3}`, `((a))`, `(\)`, `(\Seen)x`,
+	"FETCH", "uid", "Unseen", "deleted-storage", "HIGHESTMODSEQ", "rfc822.header", "GETQUOTAROOT", "sentbefore", "UNSUBSCRIBE",
 	`INBOX`, `"Sent Items"`, `"a\\b"`, `"&AOk-t&AOk-"`, `R&D`, `"R&D"`, "\"caf\xc3\xa9\"", "\"\xff\"", "caf\xc3\xa9", `%`, `*`, `"*"`, `{3}`, `"a\"b"`,
 }
 
