@@ -15,41 +15,54 @@ type AppendMessage struct {
 // message.
 func (r *Reader) AppendMessage() (AppendMessage, error) {
 	var m AppendMessage
+	_, err := r.appendMessage(&m, true, nil)
+	return m, err
+}
+
+// appendMessage is AppendMessage into m. With dst, a flag list read in one
+// pass (see flagList; star says whether \* passes it) is appended to *dst
+// too, and listed reports it; otherwise the caller walks m.Flags.
+func (r *Reader) appendMessage(m *AppendMessage, star bool, dst *[][]byte) (listed bool, err error) {
 	if err := r.SP(); err != nil {
-		return m, err
+		return false, err
 	}
-	if r.Peek() == '(' {
+	if raw, ok := r.flagList(star, dst); ok {
+		m.Flags, listed = ValuesOf(raw), dst != nil
+		if err := r.SP(); err != nil {
+			return listed, err
+		}
+	} else if r.Peek() == '(' {
 		raw, err := r.Capture()
 		if err != nil {
-			return m, err
+			return listed, err
 		}
 		m.Flags = ValuesOf(raw)
 		for v := m.Flags; v.More(); {
 			if t, ok := v.Next(); !ok || (t.Kind != KindFlag && t.Kind != KindAtom) {
-				return m, r.expected("flag")
+				return listed, r.expected("flag")
 			}
 		}
 		if err := r.SP(); err != nil {
-			return m, err
+			return listed, err
 		}
 	}
 	if r.Peek() == '"' {
 		t, err := r.String()
 		if err != nil || t.Kind != KindQuoted || !validDateTime(t.Bytes) {
-			return m, r.expected("date-time")
+			return listed, r.expected("date-time")
 		}
 		m.Date = t.Bytes
 		if err := r.SP(); err != nil {
-			return m, err
+			return listed, err
 		}
 	}
 	c := r.Peek()
 	if c != '{' && c != '~' {
-		return m, r.expected("literal")
+		return listed, r.expected("literal")
 	}
 	t, err := r.str(true)
 	m.Literal = t
-	return m, err
+	return listed, err
 }
 
 // validDateTime reports whether b is a date-time that ParseDateTime takes.

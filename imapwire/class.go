@@ -11,6 +11,8 @@ const (
 	clDigit               // DIGIT
 	clLex                 // atoms of the generic lexer: ATOM-CHAR and list-wildcards, except "["
 	clPlain               // no list, string or literal starts here: not ( ) " {
+	clSeq                 // sequence-set octets: DIGIT : , * $
+	clMbox7               // stands for itself in a modified UTF-7 name: printable ASCII but "&"
 )
 
 var class = func() (t [256]uint16) {
@@ -44,6 +46,12 @@ var class = func() (t [256]uint16) {
 		}
 		if c != '(' && c != ')' && c != '"' && c != '{' {
 			k |= clPlain
+		}
+		if c >= '0' && c <= '9' || c == ':' || c == ',' || c == '*' || c == '$' {
+			k |= clSeq
+		}
+		if c >= 0x20 && c <= 0x7e && c != '&' {
+			k |= clMbox7
 		}
 		t[c] = k
 	}

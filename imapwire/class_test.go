@@ -47,3 +47,12 @@ func TestParseUint(t *testing.T) {
 	assert.True(t, isAtom([]byte("x")))
 	assert.False(t, isAtom(nil))
 }
+
+func TestSeqAndMailboxClasses(t *testing.T) {
+	for c := range 256 {
+		seq := c >= '0' && c <= '9' || c == ':' || c == ',' || c == '*' || c == '$'
+		assert.Equal(t, seq, class[c]&clSeq != 0, "%q", c)
+		plain := c >= 0x20 && c <= 0x7e && c != '&'
+		assert.Equal(t, plain, class[c]&clMbox7 != 0, "%q", c)
+	}
+}

@@ -15,11 +15,15 @@ func (d *Decoder) appendFirst(a *AppendArgs) (err error) {
 // message reads "SP [flag-list SP] [date-time SP] literal" and opens the
 // literal.
 func (d *Decoder) message(a *AppendArgs) error {
-	m, err := d.r.AppendMessage()
+	var m AppendMessage
+	n := len(d.bufs)
+	listed, err := d.r.appendMessage(&m, false, &d.bufs)
 	if err != nil {
 		return err
 	}
-	if a.Flags, err = d.flags(m.Flags, false); err != nil {
+	if listed {
+		a.Flags = d.bufs[n:len(d.bufs):len(d.bufs)]
+	} else if a.Flags, err = d.flags(m.Flags, false); err != nil {
 		return err
 	}
 	a.Date, a.Literal = m.Date, m.Literal.Literal

@@ -110,10 +110,9 @@ func (d *Decoder) Pending() (Literal, bool) { return d.r.Literal() }
 func (d *Decoder) Decode() (*Cmd, error) {
 	d.scratch, d.bufs, d.items, d.terms = d.scratch[:0], d.bufs[:0], d.items[:0], d.terms[:0]
 	d.stats, d.ids, d.stack = d.stats[:0], d.ids[:0], d.stack[:0]
-	c, err := d.r.ReadCommand()
 	d.clear()
-	d.cmd.Command = c
-	if err != nil {
+	d.cmd.Command = Command{}
+	if err := d.r.readCommand(&d.cmd.Command); err != nil {
 		return &d.cmd, d.fail(err)
 	}
 	if err := d.args(&d.cmd); err != nil {
@@ -290,10 +289,60 @@ func (d *Decoder) inline(lit Literal) ([]byte, error) {
 
 // astring reads SP and an astring's value.
 func (d *Decoder) astring() ([]byte, error) {
-	if err := d.r.SP(); err != nil {
+	r := d.r
+	if err := r.cur(); err != nil {
 		return nil, err
 	}
-	return d.value(d.r.AString())
+	if r.p == r.end || r.buf[r.p] != ' ' {
+		return nil, r.expected("SP")
+	}
+	r.p++
+	return d.astringValue()
+}
+
+// astringValue reads an astring's value. Atoms and quoted strings are read
+// here in one pass, by the rules of Reader.AString; a literal, and every
+// error, goes through AString itself.
+func (d *Decoder) astringValue() ([]byte, error) {
+	r := d.r
+	if err := r.cur(); err != nil {
+		return nil, err
+	}
+	b := r.buf[:r.end]
+	p := r.p
+	if e := run(b, p, clAString); e > p {
+		r.p = e
+		return b[p:e], nil
+	}
+	if v, esc, ok := d.quoted(); ok {
+		if esc {
+			return d.unquote(v), nil
+		}
+		return v, nil
+	}
+	return d.value(r.AString())
+}
+
+// quoted reads a well-formed quoted string at the tokenizer's position, by
+// the rules of Reader.String, and returns its content; ok is false, and
+// nothing is consumed, for anything else.
+func (d *Decoder) quoted() (v []byte, esc, ok bool) {
+	r := d.r
+	b := r.buf[:r.end]
+	p := r.p
+	if p >= len(b) || b[p] != '"' {
+		return nil, false, false
+	}
+	plain := &quotedASCII
+	if r.utf8 {
+		plain = &quotedPlain
+	}
+	e, esc, ok := lexQuotedIn(b, p, plain)
+	if !ok || r.utf8 && !utf8.Valid(b[p+1:e]) {
+		return nil, false, false
+	}
+	r.p = e + 1
+	return b[p+1 : e], esc, true
 }
 
 // mailbox reads SP and a mailbox name, decoded to UTF-8.
@@ -315,15 +364,8 @@ func (d *Decoder) mailboxName(v []byte) ([]byte, error) {
 		}
 		return v, nil
 	}
-	plain := true
-	for _, c := range v {
-		if c == '&' || c < 0x20 || c > 0x7e {
-			plain = false
-			break
-		}
-	}
-	if plain {
-		return v, nil
+	if run(v, 0, clMbox7) == len(v) {
+		return v, nil // the wire form is the name
 	}
 	n := len(d.scratch)
 	out, err := AppendUTF7Decode(d.scratch, v)
@@ -354,11 +396,10 @@ func (d *Decoder) flags(v Values, star bool) ([][]byte, error) {
 
 // paren consumes "(" if it comes next.
 func (d *Decoder) paren() bool {
-	r := d.r
-	if r.cur() != nil || r.p == r.end || r.buf[r.p] != '(' {
+	if d.r.Peek() != '(' {
 		return false
 	}
-	r.p++
+	d.r.p++
 	return true
 }
 
@@ -384,10 +425,9 @@ func (d *Decoder) spOrClose() (bool, error) {
 
 // optional consumes SP when more arguments follow on the line.
 func (d *Decoder) more() bool {
-	r := d.r
-	if r.cur() != nil || r.p >= r.end || r.buf[r.p] != ' ' {
+	if d.r.Peek() != ' ' {
 		return false
 	}
-	r.p++
+	d.r.p++
 	return true
 }

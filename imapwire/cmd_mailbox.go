@@ -209,7 +209,7 @@ func (d *Decoder) list(a *ListArgs) (err error) {
 			return err
 		}
 	}
-	v, err := d.value(r.AString())
+	v, err := d.astringValue()
 	if err != nil {
 		return err
 	}
@@ -289,7 +289,33 @@ func (d *Decoder) option(names []string) (uint, bool) {
 
 // pattern reads one list-mailbox into d.bufs.
 func (d *Decoder) pattern() error {
-	v, err := d.value(d.r.ListMailbox())
+	r := d.r
+	if err := r.cur(); err != nil {
+		return err
+	}
+	// list-chars or a quoted string without escapes are read here; their
+	// check as mailbox names (ListMailbox's) is the decoding mailboxName
+	// does, which fails where the check would.
+	start := r.p
+	var v []byte
+	fast := true
+	if e := run(r.buf[:r.end], r.p, clList); e > r.p {
+		v = r.buf[r.p:e]
+		r.p = e
+	} else if q, esc, ok := d.quoted(); ok && !esc {
+		v = q
+	} else {
+		fast = false
+	}
+	if fast {
+		if name, err := d.mailboxName(v); err == nil {
+			d.bufs = append(d.bufs, name)
+			return nil
+		}
+	}
+	// Anything else, and every error, as ListMailbox has it.
+	r.p = start
+	v, err := d.value(r.ListMailbox())
 	if err != nil {
 		return err
 	}
@@ -339,13 +365,18 @@ func (d *Decoder) statusAtts() ([]StatusAtt, error) {
 	}
 	n := len(d.stats)
 	for {
-		a, err := r.Atom()
-		if err != nil {
+		if r.cur() != nil {
 			return nil, r.expected("status item")
 		}
-		id := statusIndex.lookup(a, 0)
+		p := r.p
+		e := run(r.buf[:r.end], p, clAtom)
+		if e == p {
+			return nil, r.expected("status item")
+		}
+		r.p = e
+		id := StatusAtt(statusIndex.lookup(r.buf, p, e-p))
 		if id == 0 {
-			return nil, syntaxErr(ErrUnknownOption, r.offset(r.p-len(a)), "status item")
+			return nil, syntaxErr(ErrUnknownOption, r.offset(p), "status item")
 		}
 		d.stats = append(d.stats, id)
 		more, err := d.spOrClose()

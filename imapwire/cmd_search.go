@@ -38,7 +38,8 @@ func (d *Decoder) search(a *SearchArgs) error {
 	d.stack = d.stack[:0]
 	done := false // the last term was a complete key
 	for {
-		k, ok, err := r.NextSearchKey()
+		var k SearchKey
+		ok, err := r.nextSearchKey(&k)
 		if err != nil {
 			return err
 		}
@@ -59,16 +60,18 @@ func (d *Decoder) search(a *SearchArgs) error {
 		if len(d.stack) != k.Depth {
 			return r.expected("search key")
 		}
-		t := SearchTerm{Key: k.Key, Depth: k.Depth, Set: k.Set, Date: k.Date, Num: k.Num, Atom: k.Atom, Type: k.Type}
+		t := d.term()
+		t.Key, t.Depth, t.Set, t.Date, t.Num, t.Atom, t.Type = k.Key, k.Depth, k.Set, k.Date, k.Num, k.Atom, k.Type
+		t.Str[0], t.Str[1] = nil, nil
 		if k.Key == SearchModSeq && bytes.IndexByte(t.Atom, '\\') >= 0 {
 			t.Atom = d.unquote(t.Atom)
 		}
 		for i := range k.Strings {
-			if t.Str[i], err = d.value(r.SearchString()); err != nil {
+			if t.Str[i], err = d.astring(); err != nil {
+				d.terms = d.terms[:len(d.terms)-1]
 				return err
 			}
 		}
-		d.terms = append(d.terms, t)
 		done = false
 		switch k.Key {
 		case SearchNot:
@@ -102,4 +105,14 @@ func (d *Decoder) closeGroups(depth int) {
 		d.terms = append(d.terms, SearchTerm{Key: SearchClose, Depth: n - 1})
 		d.stack = d.stack[:n-1]
 	}
+}
+
+// term adds a term to d.terms for the caller to fill.
+func (d *Decoder) term() *SearchTerm {
+	if len(d.terms) == cap(d.terms) {
+		d.terms = append(d.terms, SearchTerm{})
+	} else {
+		d.terms = d.terms[:len(d.terms)+1]
+	}
+	return &d.terms[len(d.terms)-1]
 }

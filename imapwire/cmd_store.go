@@ -32,14 +32,13 @@ func (d *Decoder) store(a *StoreArgs) (err error) {
 			return err
 		}
 	}
-	s, err := r.Store()
-	if err != nil {
+	var s Store
+	n := len(d.bufs)
+	if err := r.store(&s, &d.bufs); err != nil {
 		return err
 	}
 	a.Op, a.Silent = s.Op, s.Silent
 	a.List = r.buf[r.p-1] == ')'
-	if a.Flags, err = d.flags(s.Flags, false); err != nil {
-		return err
-	}
+	a.Flags = d.bufs[n:len(d.bufs):len(d.bufs)]
 	return r.End()
 }

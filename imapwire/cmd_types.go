@@ -139,7 +139,7 @@ func (a StatusAtt) String() string {
 	return "UNKNOWN"
 }
 
-var statusIndex = indexWords(StatusMessages, StatusDeletedStorage, func(a StatusAtt) string { return statusNames[a] })
+var statusIndex = newFoldIndex(uint8(StatusMessages), uint8(StatusDeletedStorage), func(a uint8) string { return statusNames[a] })
 
 // StatusArgs are STATUS's mailbox and items, in the order asked.
 type StatusArgs struct {

@@ -70,10 +70,18 @@ func (c CommandID) String() string {
 }
 
 // commandIndex finds commands by name.
-var commandIndex = indexWords(CmdAppend, CommandID(len(commandNames)-1), func(id CommandID) string { return commandNames[id] })
+var commandIndex = newFoldIndex(uint8(CmdAppend), uint8(len(commandNames)-1), func(id uint8) string { return commandNames[id] })
 
 // lookupCommand finds the command named name, ignoring case.
-func lookupCommand(name []byte) CommandID { return commandIndex.lookup(name, CmdUnknown) }
+func lookupCommand(name []byte) CommandID {
+	if !isAtom(name) {
+		return CmdUnknown
+	}
+	return CommandID(commandIndex.lookup(name, 0, len(name)))
+}
+
+// keyUID is the folded key of "UID".
+const keyUID = 'u' | 'i'<<8 | 'd'<<16
 
 // uidCommand reports whether UID may prefix c (RFC 9051, RFC 4315, RFC
 // 6851, RFC 5256).
@@ -107,48 +115,65 @@ type Command struct {
 // left for the caller.
 func (r *Reader) ReadCommand() (Command, error) {
 	var c Command
+	err := r.readCommand(&c)
+	return c, err
+}
+
+// readCommand is ReadCommand into c, which must be zero.
+func (r *Reader) readCommand(c *Command) error {
 	if err := r.begin(); err != nil {
-		return c, err
+		return err
 	}
-	e := run(r.line(), r.p, clTag)
-	if e == r.p {
-		return c, r.expected("tag")
+	b := r.buf[:r.end]
+	p := r.p
+	e := run(b, p, clTag)
+	if e == p {
+		return r.expected("tag")
 	}
-	if e-r.p > r.lim.MaxTagLen {
-		return c, syntaxErr(ErrTagTooLong, 0, "")
+	if e-p > r.lim.MaxTagLen {
+		return syntaxErr(ErrTagTooLong, 0, "")
 	}
-	c.Tag = r.buf[r.p:e]
+	c.Tag = b[p:e]
+	if e == len(b) || b[e] != ' ' {
+		r.p = e
+		return r.expected("SP")
+	}
+	p = e + 1
+	e = run(b, p, clAtom)
+	r.p = p
+	if e == p {
+		return r.expected("command name")
+	}
+	c.Name = b[p:e]
 	r.p = e
-	if err := r.SP(); err != nil {
-		return c, err
-	}
-	name, err := r.Atom()
-	if err != nil {
-		return c, r.expected("command name")
-	}
-	c.Name = name
-	if !equalFold(name, "UID") {
-		c.ID = lookupCommand(name)
+	if k1, k2 := foldKey(r.buf, p, e-p); e-p != 3 || k1 != keyUID {
+		if e-p <= 16 {
+			c.ID = CommandID(commandIndex.lookupKey(k1, k2, e-p))
+		}
 	} else {
-		if err := r.SP(); err != nil {
-			return c, err
+		if e == len(b) || b[e] != ' ' {
+			return r.expected("SP")
 		}
-		if name, err = r.Atom(); err != nil {
-			return c, r.expected("command name")
+		p = e + 1
+		e = run(b, p, clAtom)
+		r.p = p
+		if e == p {
+			return r.expected("command name")
 		}
-		c.Name, c.ID, c.UID = name, lookupCommand(name), true
+		r.p = e
+		c.Name, c.ID, c.UID = b[p:e], CommandID(commandIndex.lookup(r.buf, p, e-p)), true
 		if c.ID != CmdUnknown && !uidCommand(c.ID) {
-			return c, r.expected("command that takes UID")
+			return r.expected("command that takes UID")
 		}
 	}
 	if c.ID == CmdUnknown && (c.UID || !r.extraCommand(c.Name)) {
 		off := r.offset(r.p - len(c.Name))
 		if err := r.skip(); err != nil {
-			return c, err
+			return err
 		}
-		return c, syntaxErr(ErrUnknownCommand, off, "a known command")
+		return syntaxErr(ErrUnknownCommand, off, "a known command")
 	}
-	return c, nil
+	return nil
 }
 
 // extraCommand reports whether Options.ExtraCommands names name.
@@ -186,11 +211,11 @@ func equalFoldBoth(s []byte, w string) bool {
 // tells INBOX in any case.
 func (r *Reader) Mailbox() (Token, error) {
 	off := r.offset(r.p)
-	t, err := r.AString()
-	if err != nil {
+	var t Token
+	if err := r.astringTo(&t); err != nil {
 		return t, err
 	}
-	return t, r.checkMailbox(t, off)
+	return t, r.checkMailbox(&t, off)
 }
 
 // ListMailbox reads a LIST pattern, list-char atoms (with % and *) or a
@@ -203,13 +228,13 @@ func (r *Reader) ListMailbox() (Token, error) {
 	if e := run(r.line(), r.p, clList); e > r.p {
 		t := Token{Kind: KindAtom, Bytes: r.buf[r.p:e]}
 		r.p = e
-		return t, r.checkMailbox(t, off)
+		return t, r.checkMailbox(&t, off)
 	}
-	t, err := r.String()
-	if err != nil {
+	var t Token
+	if err := r.strTo(&t, false); err != nil {
 		return t, err
 	}
-	return t, r.checkMailbox(t, off)
+	return t, r.checkMailbox(&t, off)
 }
 
 // ReadIdleDone reads the line that ends IDLE: DONE, in any case, and

@@ -58,18 +58,23 @@ func ParseDateTime(b []byte) (t time.Time, zone int, err error) {
 // compares dates without time and zone (RFC 9051 §6.4.4). A day the month
 // lacks is refused. Errors match ErrSyntax. It allocates nothing.
 func ParseDate(b []byte) (time.Time, error) {
+	y, m, d, ok := dateOf(b)
+	if !ok {
+		return time.Time{}, errDate
+	}
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC), nil
+}
+
+// dateOf checks a SEARCH date as ParseDate does and returns its parts.
+func dateOf(b []byte) (int, time.Month, int, bool) {
 	if n := len(b); n >= 2 && b[0] == '"' && b[n-1] == '"' {
 		b = b[1 : n-1]
 	}
 	i := run(b, 0, clDigit)
 	if i < 1 || i > 2 || len(b) != i+9 || b[i] != '-' {
-		return time.Time{}, errDate
+		return 0, 0, 0, false
 	}
-	y, m, d, ok := dateText(b[:i], b[i+1:])
-	if !ok {
-		return time.Time{}, errDate
-	}
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC), nil
+	return dateText(b[:i], b[i+1:])
 }
 
 // dateText checks the day digits and "Mon-yyyy" and the day against the
@@ -83,17 +88,45 @@ func dateText(day, rest []byte) (int, time.Month, int, bool) {
 		d = d*10 + int(c-'0')
 	}
 	y := int(rest[4]-'0')*1000 + int(rest[5]-'0')*100 + int(rest[6]-'0')*10 + int(rest[7]-'0')
-	m := time.Month(0)
-	for k, name := range monthNames {
-		if len(rest) >= 3 && (rest[0]|0x20) == (name[0]|0x20) && (rest[1]|0x20) == name[1] && (rest[2]|0x20) == name[2] {
-			m = time.Month(k + 1)
-			break
-		}
-	}
+	m := monthOf(rest[0], rest[1], rest[2])
 	if m == 0 || d < 1 || d > daysIn(m, y) {
 		return 0, 0, 0, false
 	}
 	return y, m, d, true
+}
+
+// monthOf returns the month whose three-letter name is a, b, c in any
+// case, or 0.
+func monthOf(a, b, c byte) time.Month {
+	// x|0x20 is a lower-case letter only when x is that letter in either
+	// case, so the cases match nothing else.
+	switch uint32(a|0x20)<<16 | uint32(b|0x20)<<8 | uint32(c|0x20) {
+	case 'j'<<16 | 'a'<<8 | 'n':
+		return time.January
+	case 'f'<<16 | 'e'<<8 | 'b':
+		return time.February
+	case 'm'<<16 | 'a'<<8 | 'r':
+		return time.March
+	case 'a'<<16 | 'p'<<8 | 'r':
+		return time.April
+	case 'm'<<16 | 'a'<<8 | 'y':
+		return time.May
+	case 'j'<<16 | 'u'<<8 | 'n':
+		return time.June
+	case 'j'<<16 | 'u'<<8 | 'l':
+		return time.July
+	case 'a'<<16 | 'u'<<8 | 'g':
+		return time.August
+	case 's'<<16 | 'e'<<8 | 'p':
+		return time.September
+	case 'o'<<16 | 'c'<<8 | 't':
+		return time.October
+	case 'n'<<16 | 'o'<<8 | 'v':
+		return time.November
+	case 'd'<<16 | 'e'<<8 | 'c':
+		return time.December
+	}
+	return 0
 }
 
 // daysIn returns the number of days of month m in year y (proleptic

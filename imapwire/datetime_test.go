@@ -145,3 +145,38 @@ func FuzzDateTime(f *testing.F) {
 		assert.Equal(t, zone, zone2)
 	})
 }
+
+// monthByLoop is the month lookup monthOf replaced: each name compared
+// with the first octet folded and the others folded against lower case.
+func monthByLoop(a, b, c byte) time.Month {
+	for k, name := range monthNames {
+		if a|0x20 == name[0]|0x20 && b|0x20 == name[1] && c|0x20 == name[2] {
+			return time.Month(k + 1)
+		}
+	}
+	return 0
+}
+
+func TestMonthOf(t *testing.T) {
+	letters := []byte("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+	for _, a := range letters {
+		for _, b := range letters {
+			for _, c := range letters {
+				if monthOf(a, b, c) != monthByLoop(a, b, c) {
+					t.Fatalf("%q: %v, want %v", []byte{a, b, c}, monthOf(a, b, c), monthByLoop(a, b, c))
+				}
+			}
+		}
+	}
+	for _, m := range monthNames {
+		for x := range 256 {
+			for i := range 3 {
+				w := []byte(m)
+				w[i] = byte(x)
+				if monthOf(w[0], w[1], w[2]) != monthByLoop(w[0], w[1], w[2]) {
+					t.Fatalf("%q: %v, want %v", w, monthOf(w[0], w[1], w[2]), monthByLoop(w[0], w[1], w[2]))
+				}
+			}
+		}
+	}
+}

@@ -242,7 +242,7 @@ func (f *FetchAtts) Next() bool {
 	}
 	if f.n == 0 && f.r.Peek() != '(' {
 		f.n = -1
-		f.err = f.r.fetchItem(&f.item)
+		f.err = f.r.fetchItemInto(&f.item)
 		return f.err == nil
 	}
 	if f.n < 0 || !f.l.Next() {
@@ -252,7 +252,7 @@ func (f *FetchAtts) Next() bool {
 		return false
 	}
 	f.n++
-	f.err = f.r.fetchItem(&f.item)
+	f.err = f.r.fetchItemInto(&f.item)
 	if f.err == nil && f.item.Att >= FetchAll && f.item.Att <= FetchFull {
 		f.err = f.r.expected("fetch item, not a macro, in a list")
 	}

@@ -73,11 +73,16 @@ var searchKeys = [...]searchSpec{
 }
 
 // searchKeyIndex finds search keys by name.
-var searchKeyIndex = indexWords(SearchAll, SearchOpen-1, func(id SearchKeyID) string { return searchKeys[id].name })
+var searchKeyIndex = newFoldIndex(uint8(SearchAll), uint8(SearchOpen-1), func(id uint8) string { return searchKeys[id].name })
 
 // lookupSearchKey finds the key named name, ignoring case; SearchSeqSet
 // stands for none.
-func lookupSearchKey(name []byte) SearchKeyID { return searchKeyIndex.lookup(name, SearchSeqSet) }
+func lookupSearchKey(name []byte) SearchKeyID {
+	if !isAtom(name) {
+		return SearchSeqSet
+	}
+	return SearchKeyID(searchKeyIndex.lookup(name, 0, len(name)))
+}
 
 // SearchKey is one search key with its non-string arguments.
 type SearchKey struct {
@@ -152,22 +157,28 @@ const (
 // SearchString calls. The first call must follow SearchOptions.
 func (r *Reader) NextSearchKey() (SearchKey, bool, error) {
 	var k SearchKey
+	ok, err := r.nextSearchKey(&k)
+	return k, ok, err
+}
+
+// nextSearchKey is NextSearchKey into k, which must be zero.
+func (r *Reader) nextSearchKey(k *SearchKey) (bool, error) {
 	if r.searchDone {
 		r.complete()
 		r.searchDone = false
 	}
 	if err := r.cur(); err != nil {
-		return k, false, err
+		return false, err
 	}
 	if r.p == r.end {
 		if len(r.search) > 0 || r.searchN == 0 {
-			return k, false, r.expected("search key")
+			return false, r.expected("search key")
 		}
-		return k, false, r.End()
+		return false, r.End()
 	}
 	if r.buf[r.p-1] != '(' {
 		if err := r.SP(); err != nil {
-			return k, false, err
+			return false, err
 		}
 	}
 	k.Depth = len(r.search)
@@ -176,35 +187,38 @@ func (r *Reader) NextSearchKey() (SearchKey, bool, error) {
 	case c == '(':
 		r.p++
 		k.Key = SearchOpen
-		return k, true, r.pushSearch(needOpen)
+		return true, r.pushSearch(needOpen)
 	case c == ')':
 		if len(r.search) == 0 || r.search[len(r.search)-1] != needOpen {
-			return k, false, r.expected("search key")
+			return false, r.expected("search key")
 		}
-		return k, false, r.expected("search key before )")
+		return false, r.expected("search key before )")
 	case c == '*' || c == '$' || class[c]&clDigit != 0:
 		s, err := r.SeqSet()
 		k.Key, k.Set = SearchSeqSet, s
 		r.searchDone = true
-		return k, err == nil, err
+		return err == nil, err
 	}
-	name, err := r.Atom()
-	if err != nil {
-		return k, false, r.expected("search key")
+	e := run(r.buf[:r.end], r.p, clAtom)
+	if e == r.p {
+		return false, r.expected("search key")
 	}
-	if k.Key = lookupSearchKey(name); k.Key == SearchSeqSet {
-		return k, false, r.expected("search key")
+	p := r.p
+	r.p = e
+	if k.Key = SearchKeyID(searchKeyIndex.lookup(r.buf, p, e-p)); k.Key == SearchSeqSet {
+		return false, r.expected("search key")
 	}
+	var err error
 	switch k.Key {
 	case SearchNot:
-		return k, true, r.pushSearch(needOne)
+		return true, r.pushSearch(needOne)
 	case SearchOr:
-		return k, true, r.pushSearch(needTwo)
+		return true, r.pushSearch(needTwo)
 	}
 	spec := searchKeys[k.Key]
 	if spec.arg != 0 && spec.arg != 's' {
 		if err := r.SP(); err != nil {
-			return k, false, err
+			return false, err
 		}
 	}
 	switch spec.arg {
@@ -212,29 +226,29 @@ func (r *Reader) NextSearchKey() (SearchKey, bool, error) {
 		k.Strings = int(spec.n)
 	case 'd':
 		if k.Date, err = r.date(); err != nil {
-			return k, false, err
+			return false, err
 		}
 	case 'n':
 		if k.Num, err = r.Number64(); err != nil {
-			return k, false, err
+			return false, err
 		}
 	case 'k':
 		if k.Atom, err = r.Atom(); err != nil {
-			return k, false, err
+			return false, err
 		}
 	case 'u':
 		if k.Set, err = r.SeqSet(); err != nil {
-			return k, false, err
+			return false, err
 		}
 	case 'm':
 		if r.Peek() == '"' {
 			t, err := r.String()
 			if err != nil {
-				return k, false, err
+				return false, err
 			}
 			k.Atom = t.Bytes
 			if err := r.SP(); err != nil {
-				return k, false, err
+				return false, err
 			}
 			for _, typ := range [...]string{"PRIV", "SHARED", "ALL"} {
 				if r.keywordBefore(typ, ' ') {
@@ -242,15 +256,15 @@ func (r *Reader) NextSearchKey() (SearchKey, bool, error) {
 				}
 			}
 			if k.Type == nil || r.SP() != nil {
-				return k, false, r.expected("entry type")
+				return false, r.expected("entry type")
 			}
 		}
 		if k.Num, err = r.Number64(); err != nil {
-			return k, false, err
+			return false, err
 		}
 	}
 	r.searchDone = true
-	return k, true, nil
+	return true, nil
 }
 
 // SearchString reads one astring argument of a search key (after SP); a
@@ -318,6 +332,6 @@ func (r *Reader) date() ([]byte, error) {
 
 // validDate reports whether d is a date that ParseDate takes.
 func validDate(d []byte) bool {
-	_, err := ParseDate(d)
-	return err == nil
+	_, _, _, ok := dateOf(d)
+	return ok
 }

@@ -10,23 +10,13 @@ func ParseSeqSet(b []byte) (SeqSet, bool) {
 		return SeqSet{b}, true
 	}
 	i := 0
-	num := func() bool {
-		if i < len(b) && b[i] == '*' {
-			i++
-			return true
-		}
-		e := run(b, i, clDigit)
-		v, ok := parseUint(b[i:e], maxNumber)
-		i = e
-		return ok && v != 0
-	}
 	for {
-		if !num() {
+		var ok bool
+		if i, ok = seqNumber(b, i); !ok {
 			return SeqSet{}, false
 		}
 		if i < len(b) && b[i] == ':' {
-			i++
-			if !num() {
+			if i, ok = seqNumber(b, i+1); !ok {
 				return SeqSet{}, false
 			}
 		}
@@ -38,6 +28,16 @@ func ParseSeqSet(b []byte) (SeqSet, bool) {
 		}
 		i++
 	}
+}
+
+// seqNumber reads a seq-number at b[i]: "*" or a non-zero 32-bit number.
+func seqNumber(b []byte, i int) (int, bool) {
+	if i < len(b) && b[i] == '*' {
+		return i + 1, true
+	}
+	e := run(b, i, clDigit)
+	v, ok := parseUint(b[i:e], maxNumber)
+	return e, ok && v != 0
 }
 
 // Bytes returns the set as written.
@@ -88,14 +88,7 @@ func (r *Reader) SeqSet() (SeqSet, error) {
 	if err := r.cur(); err != nil {
 		return SeqSet{}, err
 	}
-	e := r.p
-	for e < r.end {
-		c := r.buf[e]
-		if class[c]&clDigit == 0 && c != ':' && c != ',' && c != '*' && c != '$' {
-			break
-		}
-		e++
-	}
+	e := run(r.buf[:r.end], r.p, clSeq)
 	s, ok := ParseSeqSet(r.buf[r.p:e])
 	if !ok {
 		return SeqSet{}, r.expected("sequence set")

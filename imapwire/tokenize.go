@@ -41,6 +41,13 @@ func (r *Reader) line() []byte { return r.buf[:r.end] }
 // Peek returns the next octet of the line, or 0 at its end or when no line
 // is under the tokenizer.
 func (r *Reader) Peek() byte {
+	if r.st == stLine && r.framed && r.p < r.end {
+		return r.buf[r.p]
+	}
+	return r.peekSlow()
+}
+
+func (r *Reader) peekSlow() byte {
 	if r.cur() != nil || r.p == r.end {
 		return 0
 	}
@@ -53,6 +60,14 @@ func (r *Reader) AtEnd() bool { return r.cur() == nil && r.p == r.end }
 
 // SP consumes one space.
 func (r *Reader) SP() error {
+	if r.st == stLine && r.framed && r.p < r.end && r.buf[r.p] == ' ' {
+		r.p++
+		return nil
+	}
+	return r.spSlow()
+}
+
+func (r *Reader) spSlow() error {
 	if err := r.cur(); err != nil {
 		return err
 	}
@@ -65,6 +80,14 @@ func (r *Reader) SP() error {
 
 // End consumes the end of the message: the line must have nothing left.
 func (r *Reader) End() error {
+	if r.st == stLine && r.framed && r.p == r.end {
+		r.st = stIdle
+		return nil
+	}
+	return r.endSlow()
+}
+
+func (r *Reader) endSlow() error {
 	if err := r.cur(); err != nil {
 		return err
 	}
@@ -129,15 +152,26 @@ func (r *Reader) Keyword(w string) bool {
 func (r *Reader) Nil() bool { return r.Keyword("NIL") }
 
 // String reads a string: quoted, or a literal that it opens (see [Reader]).
-func (r *Reader) String() (Token, error) { return r.str(false) }
+func (r *Reader) String() (Token, error) {
+	var t Token
+	err := r.strTo(&t, false)
+	return t, err
+}
 
 // str reads a quoted string or opens a literal; binary allows literal8.
 func (r *Reader) str(binary bool) (Token, error) {
+	var t Token
+	err := r.strTo(&t, binary)
+	return t, err
+}
+
+// strTo is str into t, which must be zero.
+func (r *Reader) strTo(t *Token, binary bool) error {
 	if err := r.cur(); err != nil {
-		return Token{}, err
+		return err
 	}
 	if r.p == r.end {
-		return Token{}, r.expected("string")
+		return r.expected("string")
 	}
 	switch c := r.buf[r.p]; {
 	case c == '"':
@@ -148,36 +182,43 @@ func (r *Reader) str(binary bool) (Token, error) {
 		e, esc, ok := lexQuotedIn(r.line(), r.p, plain)
 		if !ok {
 			r.p = e
-			return Token{}, r.expected("quoted string without CR, LF or NUL")
+			return r.expected("quoted string without CR, LF or NUL")
 		}
-		t := Token{Kind: KindQuoted, Bytes: r.buf[r.p+1 : e], Escaped: esc}
-		if r.utf8 && !utf8.Valid(t.Bytes) {
-			return Token{}, syntaxErr(ErrInvalidUTF8, r.offset(r.p), "UTF-8")
+		if r.utf8 && !utf8.Valid(r.buf[r.p+1:e]) {
+			return syntaxErr(ErrInvalidUTF8, r.offset(r.p), "UTF-8")
 		}
+		t.Kind, t.Bytes, t.Escaped = KindQuoted, r.buf[r.p+1:e], esc
 		r.p = e + 1
-		return t, nil
+		return nil
 	case c == '{' || (binary && c == '~'):
 		lit, e, ok := parseLiteralHeader(r.line(), r.p, true)
 		if !ok || e != r.end {
-			return Token{}, r.expected("literal header at the end of the line")
+			return r.expected("literal header at the end of the line")
 		}
-		t := Token{Kind: KindLiteral, Literal: lit}
-		return t, r.openLiteral(lit)
+		t.Kind, t.Literal = KindLiteral, lit
+		return r.openLiteral(lit)
 	}
-	return Token{}, r.expected("string")
+	return r.expected("string")
 }
 
 // AString reads an astring: an atom (with "]" allowed) or a string.
 func (r *Reader) AString() (Token, error) {
+	var t Token
+	err := r.astringTo(&t)
+	return t, err
+}
+
+// astringTo is AString into t, which must be zero.
+func (r *Reader) astringTo(t *Token) error {
 	if err := r.cur(); err != nil {
-		return Token{}, err
+		return err
 	}
 	if e := run(r.line(), r.p, clAString); e > r.p {
-		t := Token{Kind: KindAtom, Bytes: r.buf[r.p:e]}
+		t.Kind, t.Bytes = KindAtom, r.buf[r.p:e]
 		r.p = e
-		return t, nil
+		return nil
 	}
-	return r.String()
+	return r.strTo(t, false)
 }
 
 // NString reads NIL or a string.

@@ -74,6 +74,9 @@ func AppendUTF7Decode(dst, s []byte) ([]byte, error) { return utf7Decode(dst, s,
 // validUTF7 reports whether s is valid modified UTF-7; escaped says s is a
 // quoted string's content with its escapes.
 func validUTF7(s []byte, escaped bool) bool {
+	if run(s, 0, clMbox7) == len(s) {
+		return true // printable ASCII without "&": every octet stands for itself
+	}
 	for i, c := range s {
 		if c < 0x20 || c > 0x7e {
 			return false
@@ -219,7 +222,7 @@ func (r *Reader) AppendMailboxName(dst []byte, t Token) ([]byte, error) {
 
 // checkMailbox checks the mailbox name t as the Reader's mode wants it; an
 // open literal is checked when it is decoded.
-func (r *Reader) checkMailbox(t Token, off int) error {
+func (r *Reader) checkMailbox(t *Token, off int) error {
 	if t.Kind == KindLiteral && t.Bytes == nil {
 		return nil
 	}
