@@ -205,7 +205,7 @@ func (r *Reader) Envelope() (Envelope, error) {
 // inlineNString reads NIL or a string, taking a literal inline (responses
 // only: a server's literal needs no continuation).
 func (r *Reader) inlineNString() (Token, error) {
-	if r.st == stLine && r.framed && r.p < r.end {
+	if r.st == stLine && r.framed && r.lineErr == nil && r.p < r.end {
 		// The fast path: a quoted string or NIL on this line.
 		if r.buf[r.p] == '"' {
 			if e, esc, ok := lexQuotedIn(r.buf[:r.end], r.p, &quotedASCII); ok {

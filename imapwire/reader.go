@@ -73,9 +73,12 @@ type Reader struct {
 	next   int  // first octet after the current line or literal
 	scan   int  // where the search for LF resumes
 	framed bool // seg..end is a complete line
-	p      int  // tokenizer position in [seg, end]
-	text   bool // the rest of the line was read as text: no literal at its end
-	depth  int  // open lists
+	// lineErr is why the framed line cannot be read (a bare LF): every
+	// token of it returns it, not only the first call that framed it.
+	lineErr error
+	p       int  // tokenizer position in [seg, end]
+	text    bool // the rest of the line was read as text: no literal at its end
+	depth   int  // open lists
 
 	search     []uint8 // the operators of a search waiting for operands
 	searchDone bool    // a search key was read and is not yet counted
@@ -190,7 +193,7 @@ func (r *Reader) begin() error {
 	}
 	r.msgBytes, r.literals, r.litTotal, r.depth = 0, 0, 0, 0
 	r.search, r.searchDone, r.searchN = r.search[:0], false, 0
-	r.st, r.framed, r.text, r.litErr = stLine, false, false, nil
+	r.st, r.framed, r.text, r.litErr, r.lineErr = stLine, false, false, nil, nil
 	return r.frame()
 }
 
@@ -213,13 +216,14 @@ func (r *Reader) frame() error {
 				return r.fail(syntaxErr(ErrLineTooLong, r.offset(start), ""))
 			}
 			r.seg, r.end, r.p, r.next, r.scan = start, end, start, lf+1, lf+1
-			r.framed, r.text = true, false
+			r.framed, r.text, r.lineErr = true, false, nil
 			r.msgBytes += lf + 1 - start
 			if r.msgBytes > r.lim.MaxMessage {
 				return r.fail(syntaxErr(ErrMessageTooLong, r.offset(start), ""))
 			}
 			if bare {
-				return syntaxErr(ErrBareLF, r.offset(end), "CRLF")
+				r.lineErr = syntaxErr(ErrBareLF, r.offset(end), "CRLF")
+				return r.lineErr
 			}
 			return nil
 		}

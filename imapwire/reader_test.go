@@ -405,3 +405,45 @@ func BenchmarkReaderLiteralStream(b *testing.B) {
 		}
 	}
 }
+
+// A bare LF ending the line after a literal is an error on every token of
+// that line, not only for the call that framed it: the first to see it is
+// often AtEnd or Peek, which cannot return it (FuzzDiffIMAPResponse found
+// "* 0 0 {175}\r\n… ]0\n" read to its end without an error).
+func TestReaderBareLFAfterLiteralStaysAnError(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		side Side
+		in   string
+	}{
+		{"response, value after", ClientSide, "* 0 X {3}\r\nabc ]0\n"},
+		{"response, line ends", ClientSide, "* X {3}\r\nabc\n"},
+		{"command", ServerSide, "a1 X {3+}\r\nabc 1\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := NewReader(strings.NewReader(tc.in+"b2 NOOP\r\n"), tc.side, Options{})
+			require.NoError(t, r.Begin())
+			var err error
+			for range 10 {
+				if r.AtEnd() {
+					err = r.End()
+					break
+				}
+				if r.Peek() == ' ' {
+					if err = r.SP(); err != nil {
+						break
+					}
+				}
+				if _, err = r.Capture(); err != nil {
+					break
+				}
+			}
+			require.ErrorIs(t, err, ErrBareLF)
+			require.ErrorIs(t, r.End(), ErrBareLF, "asked again")
+			require.Equal(t, byte(0), r.Peek())
+			// The error belongs to that message: the next one reads.
+			require.NoError(t, r.Begin())
+			require.False(t, r.AtEnd())
+		})
+	}
+}

@@ -4,7 +4,7 @@ import "unicode/utf8"
 
 // cur makes sure a complete line is under the tokenizer.
 func (r *Reader) cur() error {
-	if r.st == stLine && r.framed {
+	if r.st == stLine && r.framed && r.lineErr == nil {
 		return nil
 	}
 	return r.curSlow()
@@ -16,7 +16,7 @@ func (r *Reader) curSlow() error {
 		if !r.framed {
 			return r.frame()
 		}
-		return nil
+		return r.lineErr
 	case stLiteral:
 		return ErrLiteralOpen
 	}
@@ -41,7 +41,7 @@ func (r *Reader) line() []byte { return r.buf[:r.end] }
 // Peek returns the next octet of the line, or 0 at its end or when no line
 // is under the tokenizer.
 func (r *Reader) Peek() byte {
-	if r.st == stLine && r.framed && r.p < r.end {
+	if r.st == stLine && r.framed && r.lineErr == nil && r.p < r.end {
 		return r.buf[r.p]
 	}
 	return r.peekSlow()
@@ -60,7 +60,7 @@ func (r *Reader) AtEnd() bool { return r.cur() == nil && r.p == r.end }
 
 // SP consumes one space.
 func (r *Reader) SP() error {
-	if r.st == stLine && r.framed && r.p < r.end && r.buf[r.p] == ' ' {
+	if r.st == stLine && r.framed && r.lineErr == nil && r.p < r.end && r.buf[r.p] == ' ' {
 		r.p++
 		return nil
 	}
@@ -80,7 +80,7 @@ func (r *Reader) spSlow() error {
 
 // End consumes the end of the message: the line must have nothing left.
 func (r *Reader) End() error {
-	if r.st == stLine && r.framed && r.p == r.end {
+	if r.st == stLine && r.framed && r.lineErr == nil && r.p == r.end {
 		r.st = stIdle
 		return nil
 	}
