@@ -336,6 +336,9 @@ func v1LaxAtom(text []byte) bool {
 		bytes.Contains(text, []byte("( ")) || bytes.Contains(text, []byte(" )")) || missingSP(text) {
 		return true
 	}
+	if tag, _, _ := bytes.Cut(text, []byte(" ")); text[0] != '*' && text[0] != '+' && bytes.ContainsAny(tag, `\%*"{(`) {
+		return true // tag = 1*<any ASTRING-CHAR except "+">: no quoted-specials, wildcards or "{"
+	}
 	rest := bytes.TrimPrefix(text, []byte("* "))
 	for i, c := range rest {
 		if c == '%' || c == '*' && (i == 0 || rest[i-1] != '\\') {
