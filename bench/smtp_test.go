@@ -248,8 +248,19 @@ func drain(r io.Reader, buf []byte) (int64, error) {
 // runGoSMTPServer serves one go-smtp connection per iteration over
 // net.Pipe, writes stream to it and reads every reply until it closes.
 func runGoSMTPServer(b *testing.B, stream []byte, payload int) {
+	runGoSMTPBackend(b, stream, payload,
+		smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return discardSession{}, nil }), nil, nil)
+}
+
+// runGoSMTPBackend is runGoSMTPServer with be's sessions, setup (if not nil)
+// turning on server options, and check (if not nil) called with the number
+// of connections served once they are all done.
+func runGoSMTPBackend(b *testing.B, stream []byte, payload int, be smtp.Backend, setup func(*smtp.Server), check func(passes int) error) {
 	l := &pipeListener{conns: make(chan net.Conn)}
-	s := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return discardSession{}, nil }))
+	s := smtp.NewServer(be)
+	if setup != nil {
+		setup(s)
+	}
 	s.Domain = "mx.example.net"
 	s.AllowInsecureAuth = true
 	s.ErrorLog = log.New(io.Discard, "", 0) // the pipe closes under it at QUIT
@@ -257,6 +268,7 @@ func runGoSMTPServer(b *testing.B, stream []byte, payload int) {
 	defer s.Close()
 	b.ReportAllocs()
 	b.SetBytes(int64(payload))
+	passes := 0
 	for b.Loop() {
 		client, server := net.Pipe()
 		l.conns <- server
@@ -271,6 +283,12 @@ func runGoSMTPServer(b *testing.B, stream []byte, payload int) {
 		}
 		wg.Wait()
 		client.Close()
+		passes++
+	}
+	if check != nil {
+		if err := check(passes); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 

@@ -485,3 +485,50 @@ func parsePriority(v []byte) (int, bool) {
 	}
 	return d, true
 }
+
+// Size returns the SIZE value; ok is false when SIZE is absent.
+func (ps Params) Size() (n uint64, ok bool) {
+	p, ok := ps.Get(ParamSize)
+	return p.Size(), ok
+}
+
+// Body returns the BODY value, BodyNone when it is absent.
+func (ps Params) Body() Body {
+	p, _ := ps.Get(ParamBody)
+	return p.Body()
+}
+
+// Ret returns the RET value, RetNone when it is absent.
+func (ps Params) Ret() Ret {
+	p, _ := ps.Get(ParamRet)
+	return p.Ret()
+}
+
+// Notify returns the NOTIFY flags, 0 when NOTIFY is absent.
+func (ps Params) Notify() Notify {
+	p, _ := ps.Get(ParamNotify)
+	return p.Notify()
+}
+
+// EnvID appends the decoded ENVID to dst; ok is false, and dst returned
+// unchanged, when ENVID is absent. It allocates only when dst lacks room.
+func (ps Params) EnvID(dst []byte) (envid []byte, ok bool) {
+	p, ok := ps.Get(ParamEnvID)
+	if !ok {
+		return dst, false
+	}
+	out, err := p.DecodeXtext(dst)
+	return out, err == nil
+}
+
+// ORCPT returns the address type of ORCPT (a view, as sent) and appends
+// its decoded address to dst (see Param.DecodeORCPT); ok is false, and dst
+// returned unchanged, when ORCPT is absent.
+func (ps Params) ORCPT(dst []byte) (addrType, addr []byte, ok bool) {
+	p, ok := ps.Get(ParamORCPT)
+	if !ok {
+		return nil, dst, false
+	}
+	typ, out, err := p.DecodeORCPT(dst)
+	return typ, out, err == nil
+}
