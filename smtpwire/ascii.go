@@ -68,3 +68,42 @@ func parseUint(b []byte, maxDigits int) (uint64, bool) {
 
 // itoa formats n for error messages.
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// Byte classes of the path and parameter grammars, one table lookup per
+// octet.
+const (
+	cAtext     uint8 = 1 << iota // RFC 5322 atext
+	cLDH                         // letter, digit, "-": domain labels and esmtp-keyword
+	cQtext                       // RFC 5321 qtextSMTP: %d32-33 / %d35-91 / %d93-126
+	cValue                       // esmtp-value: %d33-60 / %d62-126, and octets over 0x7F (RFC 6531)
+	cHigh                        // an octet over 0x7F
+	cPlus                        // "+", the xtext escape
+	cBackslash                   // "\", the utf-8-addr-xtext escape (RFC 6533)
+)
+
+// cKeyword: esmtp-keyword octets are LDH.
+const cKeyword = cLDH
+
+var charClass = func() (t [256]uint8) {
+	for c := range 256 {
+		b := byte(c)
+		if isAtext(b) {
+			t[c] |= cAtext
+		}
+		if isAlpha(b) || isDigit(b) || b == '-' {
+			t[c] |= cLDH
+		}
+		if b >= 32 && b <= 126 && b != '"' && b != '\\' {
+			t[c] |= cQtext
+		}
+		if b >= 33 && b <= 126 && b != '=' || b >= 0x80 {
+			t[c] |= cValue
+		}
+		if b >= 0x80 {
+			t[c] |= cHigh
+		}
+	}
+	t['+'] |= cPlus
+	t['\\'] |= cBackslash
+	return t
+}()
