@@ -1,6 +1,9 @@
 package smtpwire
 
-import "strconv"
+import (
+	"encoding/binary"
+	"strconv"
+)
 
 // ASCII helpers shared by the parsers; none allocates.
 
@@ -21,7 +24,7 @@ func equalFold(b []byte, s string) bool {
 		return false
 	}
 	for i := range len(b) {
-		if upper(b[i]) != s[i] {
+		if c := b[i]; c != s[i] && (c|0x20 != s[i]|0x20 || !isAlpha(c)) {
 			return false
 		}
 	}
@@ -53,6 +56,16 @@ func parseUint(b []byte, maxDigits int) (uint64, bool) {
 		return 0, false
 	}
 	var v uint64
+	if len(b) <= 19 { // below 10^19: no overflow to check
+		for _, c := range b {
+			d := uint64(c - '0')
+			if d > 9 {
+				return 0, false
+			}
+			v = v*10 + d
+		}
+		return v, true
+	}
 	for _, c := range b {
 		if !isDigit(c) {
 			return 0, false
@@ -64,6 +77,31 @@ func parseUint(b []byte, maxDigits int) (uint64, bool) {
 		v = v*10 + d
 	}
 	return v, true
+}
+
+// foldMask clears bit 5 (0x20) of every octet: for octets already known to
+// be letters, digits or "-", equal folded words are equal ignoring ASCII
+// case (no two such octets differ only in that bit except a letter pair).
+const foldMask = ^uint64(0x2020202020202020)
+
+// foldWord8 is the folded little-endian word of s, at most 8 octets, for
+// comparing with foldAt.
+func foldWord8(s string) uint64 {
+	var w uint64
+	for i := len(s) - 1; i >= 0; i-- {
+		w = w<<8 | uint64(s[i])
+	}
+	return w & foldMask
+}
+
+// foldAt returns the folded word of b[i:i+n], n from 1 to 8, reading the
+// eight octets at b[i:]; ok is false when fewer than eight remain.
+func foldAt(b []byte, i, n int) (uint64, bool) {
+	if i < 0 || i+8 > len(b) || n > 8 {
+		return 0, false
+	}
+	w := binary.LittleEndian.Uint64(b[i:])
+	return w & foldMask & (1<<(8*uint(n)) - 1), true
 }
 
 // itoa formats n for error messages.
@@ -107,3 +145,23 @@ var charClass = func() (t [256]uint8) {
 	t['\\'] |= cBackslash
 	return t
 }()
+
+// SWAR constants: one octet, and the high bit of each octet, of a word.
+const (
+	swarOnes  = 0x0101010101010101
+	swarHighs = 0x8080808080808080
+)
+
+// plainWord reports whether all eight octets of w are plain xtext in an
+// esmtp-value: %d33-126 except "=", "+" and "\". Each test sets the high bit
+// of some octet when any octet fails it (the classic has-less and has-zero
+// tricks, exact for "any").
+func plainWord(w uint64) bool {
+	low := (w - 0x21*swarOnes) &^ w // an octet under 33
+	high := w | (w + swarOnes)      // an octet over 126
+	eq := w ^ ('=' * swarOnes)
+	plus := w ^ ('+' * swarOnes)
+	bs := w ^ ('\\' * swarOnes)
+	hits := low | high | (eq-swarOnes)&^eq | (plus-swarOnes)&^plus | (bs-swarOnes)&^bs
+	return hits&swarHighs == 0
+}

@@ -2,6 +2,7 @@ package smtpwire
 
 import (
 	"bytes"
+	"encoding/binary"
 	"iter"
 	"unicode/utf8"
 )
@@ -512,6 +513,9 @@ func parseParams(ps *Params, raw []byte, mail bool, off int, ext []string) error
 		hasValue := i < len(raw) && raw[i] == '='
 		if hasValue {
 			i++
+			for i+8 <= len(raw) && plainWord(binary.LittleEndian.Uint64(raw[i:])) {
+				i += 8
+			}
 			for i < len(raw) {
 				f := charClass[raw[i]]
 				if f&cValue == 0 {
@@ -526,7 +530,7 @@ func parseParams(ps *Params, raw []byte, mail bool, off int, ext []string) error
 			}
 		}
 		kw := raw[start:kwEnd]
-		k := lookupParam(kw)
+		k := lookupKeyword(raw, start, kwEnd)
 		if k == ParamUnknown {
 			if !namedExtension(ext, kw) {
 				return syntaxError(ErrUnknownParameter, pos, "", stUnknownParam)
@@ -598,8 +602,11 @@ func (ps *Params) checkValue(k ParamKind, v []byte, hasValue bool, acc uint8) bo
 		ps.notify = n
 		return ok
 	case ParamORCPT:
-		semi := bytes.IndexByte(v, ';')
-		if semi < 0 || len(v) > maxORCPT || !validKeyword(v[:semi]) || semi+1 == len(v) {
+		semi := 0 // the addr-type is an esmtp-keyword
+		for semi < len(v) && charClass[v[semi]]&cLDH != 0 {
+			semi++
+		}
+		if semi == 0 || v[0] == '-' || semi+1 >= len(v) || v[semi] != ';' || len(v) > maxORCPT {
 			return false
 		}
 		ps.semi = uint16(semi)
@@ -618,34 +625,79 @@ func (ps *Params) checkValue(k ParamKind, v []byte, hasValue bool, acc uint8) bo
 }
 
 // parseNotify: "NEVER" or a comma-separated set of SUCCESS, FAILURE, DELAY,
-// each at most once.
+// each at most once. An item is the octets up to the next comma; as the
+// three words hold no comma, a word that matches the item's first octets
+// and is followed by a comma or the end is the whole item.
 func parseNotify(v []byte) (Notify, bool) {
 	if equalFold(v, "NEVER") {
 		return NotifyNever, true
 	}
 	var n Notify
 	for {
-		item := v
-		comma := bytes.IndexByte(v, ',')
-		if comma >= 0 {
-			item = v[:comma]
-		}
 		var f Notify
-		switch {
-		case equalFold(item, "SUCCESS"):
-			f = NotifySuccess
-		case equalFold(item, "FAILURE"):
-			f = NotifyFailure
-		case equalFold(item, "DELAY"):
-			f = NotifyDelay
+		w := 7
+		if len(v) >= 7 && (len(v) == 7 || v[7] == ',') {
+			switch {
+			case equalFold(v[:7], "SUCCESS"):
+				f = NotifySuccess
+			case equalFold(v[:7], "FAILURE"):
+				f = NotifyFailure
+			}
+		}
+		if f == 0 && len(v) >= 5 && (len(v) == 5 || v[5] == ',') && equalFold(v[:5], "DELAY") {
+			f, w = NotifyDelay, 5
 		}
 		if f == 0 || n&f != 0 {
 			return 0, false
 		}
 		n |= f
-		if comma < 0 {
+		if w == len(v) {
 			return n, true
 		}
-		v = v[comma+1:]
+		v = v[w+1:]
 	}
+}
+
+// Folded words of the known keywords of at most eight octets.
+var (
+	foldSIZE     = foldWord8("SIZE")
+	foldBODY     = foldWord8("BODY")
+	foldAUTH     = foldWord8("AUTH")
+	foldRET      = foldWord8("RET")
+	foldENVID    = foldWord8("ENVID")
+	foldORCPT    = foldWord8("ORCPT")
+	foldNOTIFY   = foldWord8("NOTIFY")
+	foldSMTPUTF8 = foldWord8("SMTPUTF8")
+)
+
+// lookupKeyword is lookupParam of raw[start:end], a checked esmtp-keyword,
+// with one word comparison when eight octets can be read at start.
+func lookupKeyword(raw []byte, start, end int) ParamKind {
+	n := end - start
+	w, ok := foldAt(raw, start, n)
+	if !ok {
+		return lookupParam(raw[start:end])
+	}
+	switch w {
+	case foldSIZE:
+		return ParamSize
+	case foldBODY:
+		return ParamBody
+	case foldAUTH:
+		return ParamAuth
+	case foldRET:
+		return ParamRet
+	case foldENVID:
+		return ParamEnvID
+	case foldORCPT:
+		return ParamORCPT
+	case foldNOTIFY:
+		return ParamNotify
+	case foldSMTPUTF8:
+		return ParamSMTPUTF8
+	}
+	if n == 10 || n == 11 {
+		return lookupParam(raw[start:end])
+	}
+	return ParamUnknown
 }

@@ -143,3 +143,20 @@ func BenchmarkParseMailFrom(b *testing.B) {
 		}
 	}
 }
+
+// A DSN client's RCPT: the path, NOTIFY and ORCPT checked and read back.
+func BenchmarkParseRcptToDSN(b *testing.B) {
+	args := []byte("TO:<rcpt-12-3@example.net> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;rcpt-12-3@example.net")
+	buf := make([]byte, 0, 64)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(args)))
+	for b.Loop() {
+		r, err := ParseRcptTo(args, PathOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, a, ok := r.Params.ORCPT(buf[:0]); !ok || len(a) != 21 || r.Params.Notify() != NotifySuccess|NotifyFailure {
+			b.Fatal("parameters lost")
+		}
+	}
+}
