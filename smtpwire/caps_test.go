@@ -204,3 +204,85 @@ func BenchmarkParseCapabilities(b *testing.B) {
 		}
 	}
 }
+
+// Each known keyword has a slot of its own in extBySlot, so that one
+// comparison names it.
+func TestExtSlots(t *testing.T) {
+	seen := map[uint32]Ext{}
+	for e := range numExts {
+		s := foldHash(kwSeed, extNames[e]) % capSlots
+		other, dup := seen[s]
+		require.False(t, dup, "%v and %v share slot %d", e, other, s)
+		seen[s] = e
+		require.Equal(t, e+1, extBySlot[s])
+		assert.Equal(t, foldHash(kwSeed, strings.ToLower(extNames[e])), foldHash(kwSeed, extNames[e]), "hash ignores case")
+	}
+}
+
+// Parse into a kept value gives what ParseCapabilities gives, forgets the
+// previous reply entirely, is left empty on error, and allocates nothing.
+func TestCapabilitiesParseReuse(t *testing.T) {
+	first := readOneReply(t, "250-mx.example\r\n250-PIPELINING\r\n250-SIZE 100\r\n250-AUTH PLAIN LOGIN\r\n250-XCLIENT NAME\r\n250 X-ONE\r\n")
+	second := readOneReply(t, "250-other.example\r\n250-CHUNKING\r\n250 SIZE\r\n")
+	var c Capabilities
+	require.NoError(t, c.Parse(first))
+	require.NoError(t, c.Parse(second))
+	want, err := ParseCapabilities(second)
+	require.NoError(t, err)
+	assert.Equal(t, want.Greeting(), c.Greeting())
+	require.Equal(t, want.Len(), c.Len())
+	for i := range c.Len() {
+		wk, wp := want.Keyword(i)
+		k, p := c.Keyword(i)
+		assert.Equal(t, wk, k)
+		assert.Equal(t, wp, p)
+	}
+	for e := range numExts {
+		assert.Equal(t, want.Has(e), c.Has(e), e.String())
+	}
+	assert.False(t, c.Has(ExtPipelining))
+	assert.False(t, c.HasAuth("PLAIN"))
+	_, ok := c.Lookup("X-ONE")
+	assert.False(t, ok)
+	_, ok = c.XCLIENTAttrs()
+	assert.False(t, ok)
+	_, ok = c.MaxSize()
+	assert.False(t, ok)
+
+	require.ErrorIs(t, c.Parse(readOneReply(t, "250-mx\r\n250 SIZE x\r\n")), ErrCapability)
+	assert.Equal(t, Capabilities{}, c)
+
+	n := testing.AllocsPerRun(100, func() {
+		if err := c.Parse(first); err != nil {
+			t.Fatal(err)
+		}
+		size, ok := c.MaxSize()
+		if !ok || size != 100 || !c.Has(ExtPipelining) || !c.HasAuth("LOGIN") {
+			t.Fatal("wrong answer")
+		}
+	})
+	assert.Zero(t, n)
+}
+
+// matchExt is equalFold of the keyword, at every length and position,
+// with the octets that differ from a letter only in bit 5 refused where the
+// keyword has a digit or "-".
+func TestMatchExt(t *testing.T) {
+	for e := range numExts {
+		name := extNames[e]
+		variants := []string{name, strings.ToLower(name), name + "X", name[:len(name)-1]}
+		for i := range len(name) {
+			b := []byte(name)
+			b[i] ^= 0x20
+			variants = append(variants, string(b))
+			b[i] ^= 0x20 ^ 0x01
+			variants = append(variants, string(b))
+		}
+		for _, v := range variants {
+			for _, pad := range []int{0, 3, 20} {
+				text := []byte(v + " " + strings.Repeat("p", pad))
+				assert.Equal(t, equalFold([]byte(v), name), matchExt(text, 0, len(v), e), "%q for %v, pad %d", v, e, pad)
+			}
+		}
+	}
+}
