@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"net/textproto"
@@ -158,6 +159,7 @@ func BenchmarkSmtpDSNCommands(b *testing.B) {
 // and adds what it carries to t.
 func readDSNStream(c *smtpwire.CommandReader, t *dsnTotals, buf []byte) error {
 	var opt smtpwire.PathOptions
+	plus := []byte{'+'}
 	for {
 		cmd, err := c.ReadCommand()
 		if err != nil {
@@ -174,7 +176,7 @@ func readDSNStream(c *smtpwire.CommandReader, t *dsnTotals, buf []byte) error {
 			}
 			t.mails++
 			t.mailboxBytes += len(m.From.Mailbox)
-			ps := m.Params
+			ps := &m.Params
 			if n, ok := ps.Size(); ok {
 				t.size += n
 			}
@@ -198,7 +200,7 @@ func readDSNStream(c *smtpwire.CommandReader, t *dsnTotals, buf []byte) error {
 			}
 			t.rcpts++
 			t.mailboxBytes += len(r.To.Mailbox)
-			ps := r.Params
+			ps := &r.Params
 			n := ps.Notify()
 			if n&smtpwire.NotifySuccess != 0 {
 				t.notifySuccess++
@@ -217,11 +219,7 @@ func readDSNStream(c *smtpwire.CommandReader, t *dsnTotals, buf []byte) error {
 					t.orcptRFC822++
 				}
 				t.orcptBytes += len(addr)
-				for _, c := range addr {
-					if c == '+' {
-						t.orcptPlus++
-					}
-				}
+				t.orcptPlus += bytes.Count(addr, plus)
 			}
 		case smtpwire.VerbRSET:
 			opt.SMTPUTF8 = false

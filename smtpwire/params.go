@@ -459,7 +459,7 @@ func (ps Params) MTPriority() (priority int, ok bool) { return int(ps.prio), ps.
 
 // EnvID appends the decoded ENVID to dst; ok is false, and dst returned
 // unchanged, when ENVID is absent. It allocates only when dst lacks room.
-func (ps Params) EnvID(dst []byte) (envid []byte, ok bool) {
+func (ps *Params) EnvID(dst []byte) (envid []byte, ok bool) {
 	if !ps.Has(ParamEnvID) {
 		return dst, false
 	}
@@ -475,7 +475,7 @@ func (ps Params) EnvID(dst []byte) (envid []byte, ok bool) {
 // "utf-8") and appends its decoded address to dst, as Param.DecodeORCPT
 // does; ok is false, and dst returned unchanged, when ORCPT is absent. It
 // allocates only when dst lacks room.
-func (ps Params) ORCPT(dst []byte) (addrType, addr []byte, ok bool) {
+func (ps *Params) ORCPT(dst []byte) (addrType, addr []byte, ok bool) {
 	if !ps.Has(ParamORCPT) {
 		return nil, dst, false
 	}
@@ -539,14 +539,10 @@ func parseParams(ps *Params, raw []byte, mail bool, off int, ext []string) error
 				return syntaxError(ErrDuplicateParameter, pos, "", stDuplicate)
 			}
 		} else {
-			var value []byte
-			if hasValue {
-				value = raw[kwEnd+1 : i]
-			}
 			if k.onMail() != mail {
 				return syntaxError(ErrParameterNotAllowed, pos, "", stNotAllowed)
 			}
-			if !ps.checkValue(k, value, hasValue, acc) {
+			if !ps.checkValue(k, raw, min(kwEnd+1, i), i, hasValue, acc) {
 				return syntaxError(ErrParameter, pos+kwEnd-start+1, "a valid "+k.String()+" value", stParameter)
 			}
 			if ps.seen&(1<<k) != 0 {
@@ -565,9 +561,11 @@ func parseParams(ps *Params, raw []byte, mail bool, off int, ext []string) error
 	return nil
 }
 
-// checkValue checks the value of the known parameter k, already of esmtp-value
-// syntax with acc the or of its octets' classes, and records what it means.
-func (ps *Params) checkValue(k ParamKind, v []byte, hasValue bool, acc uint8) bool {
+// checkValue checks the value raw[vs:ve] of the known parameter k, already
+// of esmtp-value syntax with acc the or of its octets' classes, and records
+// what it means.
+func (ps *Params) checkValue(k ParamKind, raw []byte, vs, ve int, hasValue bool, acc uint8) bool {
+	v := raw[vs:ve]
 	switch k {
 	case ParamSMTPUTF8, ParamRequireTLS:
 		return !hasValue
@@ -598,7 +596,7 @@ func (ps *Params) checkValue(k ParamKind, v []byte, hasValue bool, acc uint8) bo
 		ps.prio = int8(p)
 		return ok
 	case ParamNotify:
-		n, ok := parseNotify(v)
+		n, ok := parseNotifyAt(raw, vs, ve)
 		ps.notify = n
 		return ok
 	case ParamORCPT:
@@ -625,36 +623,48 @@ func (ps *Params) checkValue(k ParamKind, v []byte, hasValue bool, acc uint8) bo
 }
 
 // parseNotify: "NEVER" or a comma-separated set of SUCCESS, FAILURE, DELAY,
-// each at most once. An item is the octets up to the next comma; as the
-// three words hold no comma, a word that matches the item's first octets
-// and is followed by a comma or the end is the whole item.
-func parseNotify(v []byte) (Notify, bool) {
-	if equalFold(v, "NEVER") {
+// each at most once.
+func parseNotify(v []byte) (Notify, bool) { return parseNotifyAt(v, 0, len(v)) }
+
+// parseNotifyAt is parseNotify of raw[i:end], an esmtp-value. An item is
+// the octets up to the next comma; as the three words hold no comma, a
+// word that matches the item's first octets and is followed by a comma or
+// the end is the whole item. The words are compared a machine word at a
+// time where eight octets can be read (exact for words of letters, see
+// foldMask: no other esmtp-value octet folds to a letter).
+func parseNotifyAt(raw []byte, i, end int) (Notify, bool) {
+	if end-i == 5 && equalFold(raw[i:end], "NEVER") {
 		return NotifyNever, true
 	}
 	var n Notify
 	for {
 		var f Notify
-		w := 7
-		if len(v) >= 7 && (len(v) == 7 || v[7] == ',') {
-			switch {
-			case equalFold(v[:7], "SUCCESS"):
+		w, rest := 7, end-i
+		if rest >= 7 && (rest == 7 || raw[i+7] == ',') {
+			if x, ok := foldAt(raw, i, 7); ok {
+				switch x {
+				case foldSUCCESS:
+					f = NotifySuccess
+				case foldFAILURE:
+					f = NotifyFailure
+				}
+			} else if equalFold(raw[i:i+7], "SUCCESS") {
 				f = NotifySuccess
-			case equalFold(v[:7], "FAILURE"):
+			} else if equalFold(raw[i:i+7], "FAILURE") {
 				f = NotifyFailure
 			}
 		}
-		if f == 0 && len(v) >= 5 && (len(v) == 5 || v[5] == ',') && equalFold(v[:5], "DELAY") {
+		if f == 0 && rest >= 5 && (rest == 5 || raw[i+5] == ',') && equalFold(raw[i:i+5], "DELAY") {
 			f, w = NotifyDelay, 5
 		}
 		if f == 0 || n&f != 0 {
 			return 0, false
 		}
 		n |= f
-		if w == len(v) {
+		if w == rest {
 			return n, true
 		}
-		v = v[w+1:]
+		i += w + 1
 	}
 }
 
@@ -668,6 +678,8 @@ var (
 	foldORCPT    = foldWord8("ORCPT")
 	foldNOTIFY   = foldWord8("NOTIFY")
 	foldSMTPUTF8 = foldWord8("SMTPUTF8")
+	foldSUCCESS  = foldWord8("SUCCESS")
+	foldFAILURE  = foldWord8("FAILURE")
 )
 
 // lookupKeyword is lookupParam of raw[start:end], a checked esmtp-keyword,

@@ -367,7 +367,8 @@ func TestParamsTypedAccessors(t *testing.T) {
 	assert.Equal(t, BodyNone, m.Params.Body())
 	assert.Equal(t, RetNone, m.Params.Ret())
 	dst := []byte("k")
-	out, ok := (Params{}).EnvID(dst)
+	var empty Params
+	out, ok := empty.EnvID(dst)
 	assert.False(t, ok)
 	assert.Equal(t, "k", string(out))
 
