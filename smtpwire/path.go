@@ -75,8 +75,8 @@ type RcptTo struct {
 // ASCII domains are checked by hand without allocating. A domain with
 // non-ASCII octets or an "xn--" label is checked with golang.org/x/net/idna,
 // and an IPv6 address literal with net/netip; those checks allocate.
-func ParseMailFrom(args []byte, opt PathOptions) (MailFrom, error) {
-	var m MailFrom
+func ParseMailFrom(args []byte, opt PathOptions) (m MailFrom, err error) {
+	// m is the result itself: filled in place, not copied out.
 	if p, off, ok := scanPath(args, "FROM:", opt, false); ok {
 		m.From = p
 		if off < len(args) {
@@ -106,8 +106,8 @@ func ParseMailFrom(args []byte, opt PathOptions) (MailFrom, error) {
 // parameters. "<Postmaster>" without a domain is accepted; "<>" is not. The
 // results are views into args. Domains and parameters are checked as in
 // ParseMailFrom.
-func ParseRcptTo(args []byte, opt PathOptions) (RcptTo, error) {
-	var r RcptTo
+func ParseRcptTo(args []byte, opt PathOptions) (r RcptTo, err error) {
+	// r is the result itself: filled in place, not copied out.
 	if p, off, ok := scanPath(args, "TO:", opt, true); ok {
 		r.To = p
 		if off < len(args) {
