@@ -151,13 +151,13 @@ type paramSpan struct{ start, end uint16 }
 const maxParams = 1<<16 - 1
 
 // Raw returns the parameters as sent, separated by single spaces.
-func (ps Params) Raw() []byte { return ps.raw }
+func (ps *Params) Raw() []byte { return ps.raw }
 
 // Has reports whether a known parameter is present.
-func (ps Params) Has(k ParamKind) bool { return k != ParamUnknown && ps.seen&(1<<k) != 0 }
+func (ps *Params) Has(k ParamKind) bool { return k != ParamUnknown && ps.seen&(1<<k) != 0 }
 
 // Get returns the known parameter k.
-func (ps Params) Get(k ParamKind) (Param, bool) {
+func (ps *Params) Get(k ParamKind) (Param, bool) {
 	if !ps.Has(k) {
 		return Param{}, false
 	}
@@ -442,25 +442,27 @@ func parsePriority(v []byte) (int, bool) {
 }
 
 // Size returns the SIZE value; ok is false when SIZE is absent.
-func (ps Params) Size() (n uint64, ok bool) { return ps.size, ps.Has(ParamSize) }
+func (ps *Params) Size() (n uint64, ok bool) { return ps.size, ps.seen&(1<<ParamSize) != 0 }
 
 // Body returns the BODY value, BodyNone when it is absent.
-func (ps Params) Body() Body { return ps.body }
+func (ps *Params) Body() Body { return ps.body }
 
 // Ret returns the RET value, RetNone when it is absent.
-func (ps Params) Ret() Ret { return ps.ret }
+func (ps *Params) Ret() Ret { return ps.ret }
 
 // Notify returns the NOTIFY flags, 0 when NOTIFY is absent.
-func (ps Params) Notify() Notify { return ps.notify }
+func (ps *Params) Notify() Notify { return ps.notify }
 
 // MTPriority returns the MT-PRIORITY value, -9 to 9; ok is false when it
 // is absent.
-func (ps Params) MTPriority() (priority int, ok bool) { return int(ps.prio), ps.Has(ParamMTPriority) }
+func (ps *Params) MTPriority() (priority int, ok bool) {
+	return int(ps.prio), ps.seen&(1<<ParamMTPriority) != 0
+}
 
 // EnvID appends the decoded ENVID to dst; ok is false, and dst returned
 // unchanged, when ENVID is absent. It allocates only when dst lacks room.
 func (ps *Params) EnvID(dst []byte) (envid []byte, ok bool) {
-	if !ps.Has(ParamEnvID) {
+	if ps.seen&(1<<ParamEnvID) == 0 {
 		return dst, false
 	}
 	v := ps.get(ParamEnvID).Value
@@ -476,7 +478,7 @@ func (ps *Params) EnvID(dst []byte) (envid []byte, ok bool) {
 // does; ok is false, and dst returned unchanged, when ORCPT is absent. It
 // allocates only when dst lacks room.
 func (ps *Params) ORCPT(dst []byte) (addrType, addr []byte, ok bool) {
-	if !ps.Has(ParamORCPT) {
+	if ps.seen&(1<<ParamORCPT) == 0 {
 		return nil, dst, false
 	}
 	v := ps.get(ParamORCPT).Value
