@@ -3,6 +3,7 @@ package smtpwire
 import (
 	"bytes"
 	"encoding/binary"
+	"math/bits"
 	"iter"
 	"unicode/utf8"
 )
@@ -504,12 +505,18 @@ func parseParams(ps *Params, raw []byte, mail bool, off int, ext []string) error
 	for i < len(raw) {
 		start := i
 		pos := off + start
-		for i < len(raw) && charClass[raw[i]]&cKeyword != 0 {
-			i++
-		}
-		kwEnd := i
-		if kwEnd == start || raw[start] == '-' || i < len(raw) && raw[i] != '=' && raw[i] != ' ' {
-			return syntaxError(ErrParameter, pos, "an ESMTP keyword", stParameter)
+		k, kwEnd := keywordAt(raw, start)
+		if kwEnd >= 0 {
+			i = kwEnd
+		} else {
+			for i < len(raw) && charClass[raw[i]]&cKeyword != 0 {
+				i++
+			}
+			kwEnd = i
+			if kwEnd == start || raw[start] == '-' || i < len(raw) && raw[i] != '=' && raw[i] != ' ' {
+				return syntaxError(ErrParameter, pos, "an ESMTP keyword", stParameter)
+			}
+			k = lookupKeyword(raw, start, kwEnd)
 		}
 		var acc uint8 // the classes of the value's octets, or-ed
 		hasValue := i < len(raw) && raw[i] == '='
@@ -532,7 +539,6 @@ func parseParams(ps *Params, raw []byte, mail bool, off int, ext []string) error
 			}
 		}
 		kw := raw[start:kwEnd]
-		k := lookupKeyword(raw, start, kwEnd)
 		if k == ParamUnknown {
 			if !namedExtension(ext, kw) {
 				return syntaxError(ErrUnknownParameter, pos, "", stUnknownParam)
@@ -683,6 +689,77 @@ var (
 	foldSUCCESS  = foldWord8("SUCCESS")
 	foldFAILURE  = foldWord8("FAILURE")
 )
+
+// kwWords holds, for each known keyword of at most eight octets, its
+// little-endian word and the bits that must match: all of each octet but
+// bit 5 of a letter (ASCII case), none beyond the keyword.
+var kwWords = func() (t [numParamKinds][2]uint64) {
+	for k := ParamSize; k < numParamKinds; k++ {
+		name := paramNames[k]
+		if len(name) > 8 {
+			continue
+		}
+		for i := range len(name) {
+			keep := uint64(0xff)
+			if isAlpha(name[i]) {
+				keep = 0xdf
+			}
+			t[k][0] |= uint64(name[i]) << (8 * i)
+			t[k][1] |= keep << (8 * i)
+		}
+	}
+	return t
+}()
+
+// keywordAt recognizes a known keyword of at most eight octets at
+// raw[start:], followed by "=", SP or the end, from one word: the first "="
+// or SP (the lowest flagged octet of the has-zero test is exact) gives its
+// length, the length and first letter the candidate, one masked comparison
+// the answer. It returns the kind and the keyword's end, or end -1 when it
+// cannot tell (an unknown or malformed keyword, fewer than eight octets
+// left), for the octet-by-octet scan to decide.
+func keywordAt(raw []byte, start int) (ParamKind, int) {
+	if start < 0 || start+8 > len(raw) {
+		return ParamUnknown, -1
+	}
+	w := binary.LittleEndian.Uint64(raw[start:])
+	eq, sp := w^('='*swarOnes), w^(' '*swarOnes)
+	n := 8
+	if m := ((eq-swarOnes)&^eq | (sp-swarOnes)&^sp) & swarHighs; m != 0 {
+		n = bits.TrailingZeros64(m) >> 3
+	} else if start+8 < len(raw) && raw[start+8] != ' ' {
+		return ParamUnknown, -1
+	}
+	k := ParamUnknown
+	switch first := byte(w) &^ 0x20; n {
+	case 3:
+		k = ParamRet
+	case 4:
+		switch first {
+		case 'S':
+			k = ParamSize
+		case 'B':
+			k = ParamBody
+		case 'A':
+			k = ParamAuth
+		}
+	case 5:
+		switch first {
+		case 'E':
+			k = ParamEnvID
+		case 'O':
+			k = ParamORCPT
+		}
+	case 6:
+		k = ParamNotify
+	case 8:
+		k = ParamSMTPUTF8
+	}
+	if k == ParamUnknown || (w^kwWords[k][0])&kwWords[k][1] != 0 {
+		return ParamUnknown, -1
+	}
+	return k, start + n
+}
 
 // lookupKeyword is lookupParam of raw[start:end], a checked esmtp-keyword,
 // with one word comparison when eight octets can be read at start.

@@ -530,3 +530,37 @@ func FuzzParsePathParams(f *testing.F) {
 		}
 	})
 }
+
+// keywordAt, when it answers, answers as the octet-by-octet scan and
+// lookupParam do: every known keyword in both cases, with each octet
+// flipped in bit 5 or bit 0, followed by "=", SP, another octet or the end.
+func TestKeywordAt(t *testing.T) {
+	for k := ParamSize; k < numParamKinds; k++ {
+		name := paramNames[k]
+		variants := []string{name, strings.ToLower(name), name[1:], name + "X"}
+		for i := range len(name) {
+			for _, flip := range []byte{0x20, 0x01} {
+				b := []byte(name)
+				b[i] ^= flip
+				variants = append(variants, string(b))
+			}
+		}
+		for _, v := range variants {
+			for _, tail := range []string{"=1 SIZE=2", " SIZE=2", "", "-", "=", "  ", "X=1"} {
+				raw := []byte(v + tail)
+				gotK, gotEnd := keywordAt(raw, 0)
+				if gotEnd < 0 {
+					continue
+				}
+				end := 0
+				for end < len(raw) && charClass[raw[end]]&cKeyword != 0 {
+					end++
+				}
+				require.True(t, end == len(raw) || raw[end] == '=' || raw[end] == ' ', "%q", raw)
+				assert.Equal(t, end, gotEnd, "%q", raw)
+				assert.Equal(t, lookupParam(raw[:end]), gotK, "%q", raw)
+				assert.NotEqual(t, ParamUnknown, gotK, "%q", raw)
+			}
+		}
+	}
+}
