@@ -3,8 +3,8 @@ package smtpwire
 import (
 	"bytes"
 	"encoding/binary"
-	"math/bits"
 	"iter"
+	"math/bits"
 	"unicode/utf8"
 )
 
