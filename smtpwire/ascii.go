@@ -24,7 +24,7 @@ func equalFold(b []byte, s string) bool {
 		return false
 	}
 	for i := range len(b) {
-		if c := b[i]; c != s[i] && (c|0x20 != s[i]|0x20 || !isAlpha(c)) {
+		if upper(b[i]) != s[i] {
 			return false
 		}
 	}
