@@ -266,18 +266,28 @@ func splitPath(args []byte, prefix string, opt PathOptions, st Status) (path, pa
 	if maxPath <= 0 {
 		maxPath = DefaultMaxPath
 	}
-	// Find the closing bracket, skipping quoted strings.
-	j, quoted := i+1, false
-	for ; j < len(args); j++ {
-		c := args[j]
-		if quoted && c == '\\' {
-			j++
-			continue
+	// Find the closing bracket, skipping a Quoted-string local part. A
+	// quote elsewhere is no string: dcontent of an address literal may
+	// hold one (RFC 5321 §4.1.3).
+	j := i + 1
+	if j < len(args) && args[j] == '@' { // a source route: the local part follows its ":"
+		if colon := bytes.IndexByte(args[j:], ':'); colon >= 0 {
+			j += colon + 1
 		}
-		if c == '"' {
-			quoted = !quoted
-		} else if c == '>' && !quoted {
-			break
+	}
+	if j < len(args) && args[j] == '"' {
+		for j++; j < len(args) && args[j] != '"'; j++ {
+			if args[j] == '\\' {
+				j++
+			}
+		}
+		j++
+	}
+	if j < len(args) {
+		if gt := bytes.IndexByte(args[j:], '>'); gt >= 0 {
+			j += gt
+		} else {
+			j = len(args)
 		}
 	}
 	if j >= len(args) {
