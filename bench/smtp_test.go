@@ -38,13 +38,30 @@ var smtpCommandStream = func() []byte {
 // them.
 var smtpReplyStream = func() []byte {
 	var b strings.Builder
-	for range 100 {
+	for range smtpReplyEHLOs {
 		b.WriteString("250-mx.example.net at your service\r\n250-PIPELINING\r\n250-SIZE 35882577\r\n250-8BITMIME\r\n" +
 			"250-ENHANCEDSTATUSCODES\r\n250-CHUNKING\r\n250 SMTPUTF8\r\n")
 		b.WriteString("250 2.1.0 Sender OK\r\n250 2.1.5 Recipient OK\r\n354 Start mail input\r\n250 2.0.0 Ok: queued as 4ABCDEF\r\n")
 	}
 	return []byte(b.String())
 }()
+
+// smtpReplyEHLOs is the number of EHLO replies in smtpReplyStream.
+const smtpReplyEHLOs = 100
+
+// checkCapabilities asks the five questions a client asks of the EHLO
+// reply of smtpReplyStream and checks the answers.
+func checkCapabilities(c *smtpwire.Capabilities) error {
+	size, ok := c.MaxSize()
+	_, auth := c.Lookup("AUTH")
+	if !ok || size != 35882577 || !c.Has(smtpwire.ExtChunking) || !c.Has(smtpwire.Ext8BitMIME) ||
+		!c.Has(smtpwire.ExtSMTPUTF8) || !c.Has(smtpwire.ExtPipelining) || c.Has(smtpwire.ExtStartTLS) || auth {
+		return fmt.Errorf("capabilities lost: size %d %v, has %v %v %v %v, STARTTLS %v, AUTH %v", size, ok,
+			c.Has(smtpwire.ExtChunking), c.Has(smtpwire.Ext8BitMIME), c.Has(smtpwire.ExtSMTPUTF8),
+			c.Has(smtpwire.ExtPipelining), c.Has(smtpwire.ExtStartTLS), auth)
+	}
+	return nil
+}
 
 // smtpBody is a 74 kB message with some stuffed dots; smtpDataStream is it
 // dot-stuffed and terminated.
@@ -204,28 +221,35 @@ func BenchmarkSmtpReplies(b *testing.B) {
 		}))
 	})
 	// What a client does with them: EHLO replies indexed and asked the
-	// usual questions (no allocation), every line walked.
+	// usual five questions (no allocation), every line walked, the answers
+	// and the number of EHLO replies checked.
 	b.Run("smtpwire+ParseCapabilities", func(b *testing.B) {
 		rr := smtpwire.NewReplyReader(nil, smtpwire.ReplyReaderOptions{})
-		benchStream(b, smtpReplyStream, rr.Reset, untilEOF(func() error {
-			r, err := rr.ReadReply()
-			if err != nil {
-				return err
-			}
-			for i := range r.Len() {
-				_ = r.Line(i)
-			}
-			if r.Len() > 1 {
-				caps, err := smtpwire.ParseCapabilities(r)
+		var caps smtpwire.Capabilities // one per connection, as a client keeps it
+		ehlos := 0
+		benchStream(b, smtpReplyStream, func(r io.Reader) { rr.Reset(r); ehlos = 0 }, func() error {
+			err := untilEOF(func() error {
+				r, err := rr.ReadReply()
 				if err != nil {
 					return err
 				}
-				if _, ok := caps.MaxSize(); !ok || !caps.Has(smtpwire.ExtChunking) {
-					return fmt.Errorf("capabilities lost")
+				for i := range r.Len() {
+					_ = r.Line(i)
 				}
+				if r.Len() > 1 {
+					if err := caps.Parse(r); err != nil {
+						return err
+					}
+					ehlos++
+					return checkCapabilities(&caps)
+				}
+				return nil
+			})()
+			if err == nil && ehlos != smtpReplyEHLOs {
+				err = fmt.Errorf("read %d EHLO replies, want %d", ehlos, smtpReplyEHLOs)
 			}
-			return nil
-		}))
+			return err
+		})
 	})
 	b.Run("textproto-ReadResponse", func(b *testing.B) {
 		br := bufio.NewReader(nil)
@@ -316,8 +340,19 @@ func drainExactly(r io.Reader, buf []byte, want int) error {
 // runGoSMTPServer serves one go-smtp connection per iteration over
 // net.Pipe, writes stream to it and reads every reply until it closes.
 func runGoSMTPServer(b *testing.B, stream []byte, payload int) {
+	runGoSMTPBackend(b, stream, payload,
+		smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return discardSession{}, nil }), nil, nil)
+}
+
+// runGoSMTPBackend is runGoSMTPServer with be's sessions, setup (if not nil)
+// turning on server options, and check (if not nil) called with the number
+// of connections served once they are all done.
+func runGoSMTPBackend(b *testing.B, stream []byte, payload int, be smtp.Backend, setup func(*smtp.Server), check func(passes int) error) {
 	l := &pipeListener{conns: make(chan net.Conn)}
-	s := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return discardSession{}, nil }))
+	s := smtp.NewServer(be)
+	if setup != nil {
+		setup(s)
+	}
 	s.Domain = "mx.example.net"
 	s.AllowInsecureAuth = true
 	s.ErrorLog = log.New(io.Discard, "", 0) // the pipe closes under it at QUIT
@@ -325,6 +360,7 @@ func runGoSMTPServer(b *testing.B, stream []byte, payload int) {
 	defer s.Close()
 	b.ReportAllocs()
 	b.SetBytes(int64(payload))
+	passes := 0
 	for b.Loop() {
 		client, server := net.Pipe()
 		l.conns <- server
@@ -339,6 +375,12 @@ func runGoSMTPServer(b *testing.B, stream []byte, payload int) {
 		}
 		wg.Wait()
 		client.Close()
+		passes++
+	}
+	if check != nil {
+		if err := check(passes); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 

@@ -1,6 +1,9 @@
 package smtpwire
 
-import "strconv"
+import (
+	"encoding/binary"
+	"strconv"
+)
 
 // ASCII helpers shared by the parsers; none allocates.
 
@@ -53,6 +56,16 @@ func parseUint(b []byte, maxDigits int) (uint64, bool) {
 		return 0, false
 	}
 	var v uint64
+	if len(b) <= 19 { // below 10^19: no overflow to check
+		for _, c := range b {
+			d := uint64(c - '0')
+			if d > 9 {
+				return 0, false
+			}
+			v = v*10 + d
+		}
+		return v, true
+	}
 	for _, c := range b {
 		if !isDigit(c) {
 			return 0, false
@@ -66,5 +79,89 @@ func parseUint(b []byte, maxDigits int) (uint64, bool) {
 	return v, true
 }
 
+// foldMask clears bit 5 (0x20) of every octet: for octets already known to
+// be letters, digits or "-", equal folded words are equal ignoring ASCII
+// case (no two such octets differ only in that bit except a letter pair).
+const foldMask = ^uint64(0x2020202020202020)
+
+// foldWord8 is the folded little-endian word of s, at most 8 octets, for
+// comparing with foldAt.
+func foldWord8(s string) uint64 {
+	var w uint64
+	for i := len(s) - 1; i >= 0; i-- {
+		w = w<<8 | uint64(s[i])
+	}
+	return w & foldMask
+}
+
+// foldAt returns the folded word of b[i:i+n], n from 1 to 8, reading the
+// eight octets at b[i:]; ok is false when fewer than eight remain.
+func foldAt(b []byte, i, n int) (uint64, bool) {
+	if i < 0 || i+8 > len(b) || n > 8 {
+		return 0, false
+	}
+	w := binary.LittleEndian.Uint64(b[i:])
+	return w & foldMask & (1<<(8*uint(n)) - 1), true
+}
+
 // itoa formats n for error messages.
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// Byte classes of the path and parameter grammars, one table lookup per
+// octet.
+const (
+	cAtext     uint8 = 1 << iota // RFC 5322 atext
+	cLDH                         // letter, digit, "-": domain labels and esmtp-keyword
+	cQtext                       // RFC 5321 qtextSMTP: %d32-33 / %d35-91 / %d93-126
+	cValue                       // esmtp-value: %d33-60 / %d62-126, and octets over 0x7F (RFC 6531)
+	cHigh                        // an octet over 0x7F
+	cPlus                        // "+", the xtext escape
+	cBackslash                   // "\", the utf-8-addr-xtext escape (RFC 6533)
+)
+
+// cKeyword: esmtp-keyword octets are LDH.
+const cKeyword = cLDH
+
+var charClass = func() (t [256]uint8) {
+	for c := range 256 {
+		b := byte(c)
+		if isAtext(b) {
+			t[c] |= cAtext
+		}
+		if isAlpha(b) || isDigit(b) || b == '-' {
+			t[c] |= cLDH
+		}
+		if b >= 32 && b <= 126 && b != '"' && b != '\\' {
+			t[c] |= cQtext
+		}
+		if b >= 33 && b <= 126 && b != '=' || b >= 0x80 {
+			t[c] |= cValue
+		}
+		if b >= 0x80 {
+			t[c] |= cHigh
+		}
+	}
+	t['+'] |= cPlus
+	t['\\'] |= cBackslash
+	return t
+}()
+
+// SWAR constants: one octet, and the high bit of each octet, of a word.
+const (
+	swarOnes  = 0x0101010101010101
+	swarHighs = 0x8080808080808080
+)
+
+// plainWord reports whether all eight octets of w are plain xtext in an
+// esmtp-value: %d33-126 except "=", "+" and "\". Each test sets the high bit
+// of some octet when any octet fails it (the classic has-less and has-zero
+// tricks, exact for "any").
+func plainWord(w uint64) bool {
+	low := (w - 0x21*swarOnes) &^ w // an octet under 33
+	high := w | (w + swarOnes)      // an octet over 126
+	eq := w ^ ('=' * swarOnes)
+	plus := w ^ ('+' * swarOnes)
+	bs := w ^ ('\\' * swarOnes)
+	hits := low | high | (eq-swarOnes)&^eq | (plus-swarOnes)&^plus | (bs-swarOnes)&^bs
+	return hits&swarHighs == 0
+}

@@ -1,9 +1,11 @@
 package smtpwire
 
 import (
+	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestParseUint(t *testing.T) {
@@ -36,4 +38,54 @@ func TestEqualFold(t *testing.T) {
 	assert.False(t, equalFold([]byte("ſTARTTLS"), "STARTTLS"))
 	assert.True(t, hasPrefixFold([]byte("from:<>"), "FROM:"))
 	assert.False(t, hasPrefixFold([]byte("fro"), "FROM:"))
+}
+
+// plainWord agrees with the byte classes on every word with one octet
+// varied over all 256 values in each position, among plain and special
+// neighbours.
+func TestPlainWord(t *testing.T) {
+	plain := func(c byte) bool {
+		f := charClass[c]
+		return f&cValue != 0 && f&(cPlus|cHigh|cBackslash) == 0
+	}
+	for _, fill := range []byte{'a', '!', '~', '<', '>'} {
+		for pos := range 8 {
+			for c := range 256 {
+				var b [8]byte
+				for i := range b {
+					b[i] = fill
+				}
+				b[pos] = byte(c)
+				w := uint64(0)
+				for i := 7; i >= 0; i-- {
+					w = w<<8 | uint64(b[i])
+				}
+				require.Equal(t, plain(byte(c)), plainWord(w), "octet %#x at %d among %q", c, pos, fill)
+			}
+		}
+	}
+}
+
+// plainWord against the byte classes on random words drawn from the
+// interesting octets, several specials at once included.
+func TestPlainWordRandom(t *testing.T) {
+	plain := func(c byte) bool {
+		f := charClass[c]
+		return f&cValue != 0 && f&(cPlus|cHigh|cBackslash) == 0
+	}
+	alphabet := []byte{0, 1, ' ', '!', '"', '+', ',', '<', '=', '>', '\\', 'a', '~', 0x7f, 0x80, 0xc3, 0xfe, 0xff}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 200000 {
+		var w uint64
+		want := true
+		for i := range 8 {
+			c := alphabet[rng.IntN(len(alphabet))]
+			if rng.IntN(3) > 0 {
+				c = 'a' + byte(rng.IntN(26))
+			}
+			want = want && plain(c)
+			w |= uint64(c) << (8 * i)
+		}
+		require.Equal(t, want, plainWord(w), "%#016x", w)
+	}
 }

@@ -2,6 +2,7 @@ package smtpwire
 
 import (
 	"bytes"
+	"encoding/binary"
 	"iter"
 )
 
@@ -94,7 +95,8 @@ type Capabilities struct {
 // value that is not a number, more than MaxCapabilityLines keyword lines,
 // more than MaxAuthMechanisms mechanisms, or a reply text over 65535
 // octets gives ErrCapability. It does not allocate; the result refers to
-// r's text (see Capabilities).
+// r's text (see Capabilities). Capabilities.Parse does the same into a
+// value the caller keeps, without copying the result.
 func ParseCapabilities(r *Reply) (Capabilities, error) {
 	var c Capabilities
 	if err := c.parse(r); err != nil {
@@ -103,6 +105,20 @@ func ParseCapabilities(r *Reply) (Capabilities, error) {
 	return c, nil
 }
 
+// Parse is ParseCapabilities into c, replacing all that c held: for a
+// client that keeps one Capabilities per connection (and replaces it after
+// STARTTLS). On error c is left empty.
+func (c *Capabilities) Parse(r *Reply) error {
+	c.nlines, c.nmechs, c.has, c.size, c.auth, c.xattrs = 0, 0, 0, 0, 0, 0
+	c.slots = [capSlots]uint8{}
+	if err := c.parse(r); err != nil {
+		*c = Capabilities{}
+		return err
+	}
+	return nil
+}
+
+// parse indexes r into c, which must be empty.
 func (c *Capabilities) parse(r *Reply) error {
 	if r.Code != 250 {
 		return syntaxError(ErrCapability, 0, "a 250 reply", stClient)
@@ -113,54 +129,104 @@ func (c *Capabilities) parse(r *Reply) error {
 	if len(r.text) > 1<<16-1 {
 		return syntaxError(ErrCapability, 0, "a reply of at most 65535 octets", stClient)
 	}
-	c.text = r.text
-	c.greet = span{0, uint16(r.ends[0])}
-	for i := 1; i < r.Len(); i++ {
-		start, end := r.ends[i-1], r.ends[i]
-		line := r.text[start:end]
-		kwLen := bytes.IndexByte(line, ' ')
-		l := capLine{kw: span{uint16(start), uint16(end)}, params: span{uint16(end), uint16(end)}}
-		if kwLen >= 0 {
-			l.kw.end = uint16(start + kwLen)
-			l.params.start = uint16(start + kwLen + 1)
+	text, ends := r.text, r.ends
+	c.text = text
+	c.greet = span{0, uint16(ends[0])}
+	for i := 1; i < len(ends); i++ {
+		start, end := ends[i-1], ends[i]
+		if start > end || end > len(text) {
+			break // not a Reply that ReadReply made
 		}
-		kw := c.at(l.kw)
-		if !c.insert(kwSeed, kw, uint8(1+c.nlines)) {
-			c.lines[c.nlines] = l
-			c.nlines++
-			continue // a repeated keyword: the first one counts
+		// The keyword and its hash in one pass.
+		h := kwSeed
+		k := start
+		for ; k < end; k++ {
+			b := text[k]
+			if b == ' ' {
+				break
+			}
+			h = hashStep(h, b)
+		}
+		l := capLine{kw: span{uint16(start), uint16(k)}, params: span{uint16(end), uint16(end)}}
+		if k < end {
+			l.params.start = uint16(k + 1)
 		}
 		c.lines[c.nlines] = l
 		c.nlines++
-		for e := range numExts {
-			if !equalFold(kw, extNames[e]) {
-				continue
+		kw := text[start:k]
+		if !c.insert(kwSeed, hashFinal(h), kw, c.nlines) {
+			continue // a repeated keyword: the first one counts
+		}
+		e := extBySlot[hashFinal(h)%capSlots]
+		if e == 0 || !matchExt(text, start, k, e-1) {
+			continue
+		}
+		c.has |= 1 << (e - 1)
+		switch Ext(e - 1) {
+		case ExtSize:
+			if params := c.at(l.params); len(params) > 0 {
+				v, ok := parseUint(params, 20)
+				if !ok {
+					return syntaxError(ErrCapability, len(kw)+1, "a SIZE number", stClient)
+				}
+				c.size = v
 			}
-			c.has |= 1 << e
-			params := c.at(l.params)
-			switch e {
-			case ExtSize:
-				if len(params) > 0 {
-					v, ok := parseUint(params, 20)
-					if !ok {
-						return syntaxError(ErrCapability, len(kw)+1, "a SIZE number", stClient)
-					}
-					c.size = v
-				}
-			case ExtAuth:
-				if err := c.indexMechanisms(l.params); err != nil {
-					return err
-				}
-			case ExtXCLIENT:
-				for name := range bytes.FieldsSeq(params) {
-					if a := lookupXCLIENTAttr(name); a != XCLIENTUnknown {
-						c.xattrs |= 1 << a
-					}
+		case ExtAuth:
+			if err := c.indexMechanisms(l.params); err != nil {
+				return err
+			}
+		case ExtXCLIENT:
+			for name := range bytes.FieldsSeq(c.at(l.params)) {
+				if a := lookupXCLIENTAttr(name); a != XCLIENTUnknown {
+					c.xattrs |= 1 << a
 				}
 			}
 		}
 	}
 	return nil
+}
+
+// extBySlot maps the hash slot of each known keyword to 1+its Ext (0: none);
+// the known keywords' slots differ (TestExtSlots).
+var extBySlot = func() (t [capSlots]Ext) {
+	for e := range numExts {
+		t[foldHash(kwSeed, extNames[e])%capSlots] = e + 1
+	}
+	return t
+}()
+
+// extWords holds each known keyword's first 16 octets as two little-endian
+// words, and the bits that must match: all of each octet within the
+// keyword but bit 5 of its letters (ASCII case), none beyond it.
+var extWords = func() (t [numExts][4]uint64) {
+	for e := range numExts {
+		name := extNames[e]
+		for i := 0; i < len(name) && i < 16; i++ {
+			c, keep := uint64(name[i]), uint64(0xff)
+			if isAlpha(name[i]) {
+				keep = 0xdf
+			}
+			t[e][i/8] |= c << (8 * (i % 8))
+			t[e][2+i/8] |= keep << (8 * (i % 8))
+		}
+	}
+	return t
+}()
+
+// matchExt reports whether text[start:end] is the keyword of e, ignoring
+// ASCII case: two word comparisons when 16 octets can be read at start.
+func matchExt(text []byte, start, end int, e Ext) bool {
+	name := extNames[e]
+	if end-start != len(name) {
+		return false
+	}
+	if len(name) > 16 || start+16 > len(text) {
+		return equalFold(text[start:end], name)
+	}
+	w := &extWords[e]
+	w0 := binary.LittleEndian.Uint64(text[start:])
+	w1 := binary.LittleEndian.Uint64(text[start+8:])
+	return (w0^w[0])&w[2]|(w1^w[1])&w[3] == 0
 }
 
 // indexMechanisms records the words of the AUTH parameters.
@@ -176,7 +242,7 @@ func (c *Capabilities) indexMechanisms(params span) error {
 				return syntaxError(ErrCapability, 0, "at most "+itoa(MaxAuthMechanisms)+" SASL mechanisms", stClient)
 			}
 			s := span{p, q}
-			if c.insert(mechSeed, c.at(s), uint8(1+MaxCapabilityLines)+c.nmechs) {
+			if c.insert(mechSeed, foldHash(mechSeed, c.at(s)), c.at(s), uint8(1+MaxCapabilityLines)+c.nmechs) {
 				c.mechs[c.nmechs] = s
 				c.nmechs++
 				if i := lookupSASLName(c.at(s)); i >= 0 {
@@ -193,24 +259,32 @@ func (c *Capabilities) at(s span) []byte { return c.text[s.start:s.end] }
 
 // Seeds keep keywords and mechanisms apart in the one table.
 const (
-	kwSeed   uint32 = 2166136261 // FNV-1a offset basis
+	kwSeed   uint32 = 2166136261
 	mechSeed uint32 = 2166136261 ^ 0x5a5a5a5a
 )
 
-// foldHash is FNV-1a over the upper-cased octets of s.
+// hashStep adds octet b, case folded, to a keyword hash: a rotate and an
+// exclusive or, so that the octets do not wait on a multiplication each.
+// Clearing bit 5 is consistent with equalFoldASCII: words equal ignoring
+// ASCII case give equal hashes.
+func hashStep(h uint32, b byte) uint32 { return (h<<5 | h>>27) ^ uint32(b&^0x20) }
+
+// hashFinal mixes the hash once at the end; its top bits pick the slot.
+func hashFinal(h uint32) uint32 { return (h * 0x9E3779B1) >> (32 - 7) }
+
+// foldHash is the final hash of s from seed.
 func foldHash[T string | []byte](seed uint32, s T) uint32 {
 	h := seed
 	for i := range len(s) {
-		h ^= uint32(upper(s[i]))
-		h *= 16777619
+		h = hashStep(h, s[i])
 	}
-	return h
+	return hashFinal(h)
 }
 
-// insert puts v in the slot of word unless an equal word (same seed) is
-// there already; it reports whether v went in.
-func (c *Capabilities) insert(seed uint32, word []byte, v uint8) bool {
-	for i := foldHash(seed, word); ; i++ {
+// insert puts v in the slot of word (of hash h) unless an equal word (same
+// seed) is there already; it reports whether v went in.
+func (c *Capabilities) insert(seed, h uint32, word []byte, v uint8) bool {
+	for i := h; ; i++ {
 		s := &c.slots[i%capSlots]
 		if *s == 0 {
 			*s = v

@@ -1,6 +1,7 @@
 package smtpwire
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"testing"
@@ -203,4 +204,175 @@ func BenchmarkParseCapabilities(b *testing.B) {
 			b.Fatal("missing")
 		}
 	}
+}
+
+// Each known keyword has a slot of its own in extBySlot, so that one
+// comparison names it.
+func TestExtSlots(t *testing.T) {
+	seen := map[uint32]Ext{}
+	for e := range numExts {
+		s := foldHash(kwSeed, extNames[e]) % capSlots
+		other, dup := seen[s]
+		require.False(t, dup, "%v and %v share slot %d", e, other, s)
+		seen[s] = e
+		require.Equal(t, e+1, extBySlot[s])
+		assert.Equal(t, foldHash(kwSeed, strings.ToLower(extNames[e])), foldHash(kwSeed, extNames[e]), "hash ignores case")
+	}
+}
+
+// Parse into a kept value gives what ParseCapabilities gives, forgets the
+// previous reply entirely, is left empty on error, and allocates nothing.
+func TestCapabilitiesParseReuse(t *testing.T) {
+	first := readOneReply(t, "250-mx.example\r\n250-PIPELINING\r\n250-SIZE 100\r\n250-AUTH PLAIN LOGIN\r\n250-XCLIENT NAME\r\n250 X-ONE\r\n")
+	second := readOneReply(t, "250-other.example\r\n250-CHUNKING\r\n250 SIZE\r\n")
+	var c Capabilities
+	require.NoError(t, c.Parse(first))
+	require.NoError(t, c.Parse(second))
+	want, err := ParseCapabilities(second)
+	require.NoError(t, err)
+	assert.Equal(t, want.Greeting(), c.Greeting())
+	require.Equal(t, want.Len(), c.Len())
+	for i := range c.Len() {
+		wk, wp := want.Keyword(i)
+		k, p := c.Keyword(i)
+		assert.Equal(t, wk, k)
+		assert.Equal(t, wp, p)
+	}
+	for e := range numExts {
+		assert.Equal(t, want.Has(e), c.Has(e), e.String())
+	}
+	assert.False(t, c.Has(ExtPipelining))
+	assert.False(t, c.HasAuth("PLAIN"))
+	_, ok := c.Lookup("X-ONE")
+	assert.False(t, ok)
+	_, ok = c.XCLIENTAttrs()
+	assert.False(t, ok)
+	_, ok = c.MaxSize()
+	assert.False(t, ok)
+
+	require.ErrorIs(t, c.Parse(readOneReply(t, "250-mx\r\n250 SIZE x\r\n")), ErrCapability)
+	assert.Equal(t, Capabilities{}, c)
+
+	n := testing.AllocsPerRun(100, func() {
+		if err := c.Parse(first); err != nil {
+			t.Fatal(err)
+		}
+		size, ok := c.MaxSize()
+		if !ok || size != 100 || !c.Has(ExtPipelining) || !c.HasAuth("LOGIN") {
+			t.Fatal("wrong answer")
+		}
+	})
+	assert.Zero(t, n)
+}
+
+// matchExt is equalFold of the keyword, at every length and position,
+// with the octets that differ from a letter only in bit 5 refused where the
+// keyword has a digit or "-".
+func TestMatchExt(t *testing.T) {
+	for e := range numExts {
+		name := extNames[e]
+		variants := []string{name, strings.ToLower(name), name + "X", name[:len(name)-1]}
+		for i := range len(name) {
+			b := []byte(name)
+			b[i] ^= 0x20
+			variants = append(variants, string(b))
+			b[i] ^= 0x20 ^ 0x01
+			variants = append(variants, string(b))
+		}
+		for _, v := range variants {
+			for _, pad := range []int{0, 3, 20} {
+				text := []byte(v + " " + strings.Repeat("p", pad))
+				assert.Equal(t, equalFold([]byte(v), name), matchExt(text, 0, len(v), e), "%q for %v, pad %d", v, e, pad)
+			}
+		}
+	}
+}
+
+// FuzzParseCapabilities: whatever EHLO reply ReadReply gives, the index
+// answers as a plain walk over its lines does (Has, MaxSize, Lookup of
+// every keyword, the first AUTH line's mechanisms, Keyword), and Parse
+// into a value that held another reply answers the same.
+func FuzzParseCapabilities(f *testing.F) {
+	f.Add("250-mx.example\r\n250-PIPELINING\r\n250-SIZE 35882577\r\n250-8BITMIME\r\n250-AUTH PLAIN  login PLAIN\r\n250-size 9\r\n250 SMTPUTF8\r\n")
+	f.Add("250-mx\r\n250-XCLIENT NAME ADDR\r\n250-X-A b c\r\n250-x-a\r\n250 SIZE\r\n")
+	f.Add("250-mx\r\n250 SIZE x\r\n")
+	f.Fuzz(func(t *testing.T, wire string) {
+		r, err := NewReplyReader(strings.NewReader(wire), ReplyReaderOptions{}).ReadReply()
+		if err != nil {
+			return
+		}
+		c, err := ParseCapabilities(r)
+		var kept Capabilities
+		require.NoError(t, kept.Parse(readOneReply(t, "250-old.example\r\n250-CHUNKING\r\n250-AUTH X-OLD\r\n250 SIZE 7\r\n")))
+		keptErr := kept.Parse(r)
+		require.Equal(t, err, keptErr)
+		if r.Code != 250 || r.Len()-1 > MaxCapabilityLines || len(r.text) > 1<<16-1 {
+			require.ErrorIs(t, err, ErrCapability)
+			return
+		}
+		type line struct{ kw, params []byte }
+		var lines []line
+		for i := 1; i < r.Len(); i++ {
+			kw, params, _ := bytes.Cut(r.Line(i), []byte{' '})
+			lines = append(lines, line{kw, params})
+		}
+		first := func(name string) (line, bool) {
+			for _, l := range lines {
+				if bytes.EqualFold(l.kw, []byte(name)) && equalFoldASCII(l.kw, name) {
+					return l, true
+				}
+			}
+			return line{}, false
+		}
+		var size uint64
+		var mechs [][]byte
+		sizeLine, hasSize := first("SIZE")
+		sizeOK := true
+		if hasSize && len(sizeLine.params) > 0 {
+			size, sizeOK = parseUint(sizeLine.params, 20)
+		}
+		if auth, ok := first("AUTH"); ok {
+		next:
+			for m := range bytes.SplitSeq(auth.params, []byte{' '}) {
+				for _, o := range mechs {
+					if len(m) == 0 || equalFoldASCII(o, m) {
+						continue next
+					}
+				}
+				if len(m) > 0 {
+					mechs = append(mechs, m)
+				}
+			}
+		}
+		if !sizeOK || len(mechs) > MaxAuthMechanisms {
+			require.ErrorIs(t, err, ErrCapability)
+			return
+		}
+		require.NoError(t, err)
+		for _, v := range []*Capabilities{&c, &kept} {
+			for e := range numExts {
+				_, want := first(extNames[e])
+				require.Equal(t, want, v.Has(e), e.String())
+			}
+			n, ok := v.MaxSize()
+			require.Equal(t, size, n)
+			require.Equal(t, size > 0, ok)
+			require.Equal(t, len(lines), v.Len())
+			for i, l := range lines {
+				kw, params := v.Keyword(i)
+				require.Equal(t, l.kw, kw)
+				require.Equal(t, string(l.params), string(params))
+				want, _ := first(string(l.kw))
+				got, ok := v.Lookup(string(l.kw))
+				require.True(t, ok)
+				require.Equal(t, string(want.params), string(got))
+			}
+			var gotMechs [][]byte
+			for m := range v.AuthMechanisms() {
+				gotMechs = append(gotMechs, m)
+				require.True(t, v.HasAuth(string(m)))
+			}
+			require.Equal(t, mechs, gotMechs)
+		}
+	})
 }

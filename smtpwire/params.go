@@ -2,7 +2,9 @@ package smtpwire
 
 import (
 	"bytes"
+	"encoding/binary"
 	"iter"
+	"math/bits"
 	"unicode/utf8"
 )
 
@@ -41,13 +43,41 @@ func (k ParamKind) String() string {
 
 func (k ParamKind) onMail() bool { return k >= ParamSize && k <= ParamMTPriority }
 
+// lookupParam finds a known keyword by its length, then compares once.
 func lookupParam(keyword []byte) ParamKind {
-	for k := ParamSize; k < numParamKinds; k++ {
-		if equalFold(keyword, paramNames[k]) {
-			return k
+	k := ParamUnknown
+	switch len(keyword) {
+	case 3:
+		k = ParamRet
+	case 4:
+		switch upper(keyword[0]) {
+		case 'S':
+			k = ParamSize
+		case 'B':
+			k = ParamBody
+		case 'A':
+			k = ParamAuth
 		}
+	case 5:
+		switch upper(keyword[0]) {
+		case 'E':
+			k = ParamEnvID
+		case 'O':
+			k = ParamORCPT
+		}
+	case 6:
+		k = ParamNotify
+	case 8:
+		k = ParamSMTPUTF8
+	case 10:
+		k = ParamRequireTLS
+	case 11:
+		k = ParamMTPriority
 	}
-	return ParamUnknown
+	if k != ParamUnknown && !equalFold(keyword, paramNames[k]) {
+		k = ParamUnknown
+	}
+	return k
 }
 
 // Limits of RFC 3461 §4.
@@ -96,30 +126,54 @@ type Param struct {
 }
 
 // Params is the checked parameter list of a MAIL or RCPT command: every
-// parameter is well formed and none is repeated. Iterating it does not
-// allocate; its slices are views into the command line.
+// parameter is well formed and none is repeated. Parsing indexes it once:
+// Has, Get and the typed accessors (Size, Body, Ret, Notify, MTPriority,
+// EnvID, ORCPT) read that index and the values decoded while checking,
+// without splitting the text again. Iterating it does not allocate; its
+// slices are views into the command line. A list longer than 65535 octets
+// is refused (ErrParameter).
 type Params struct {
-	raw  []byte
-	seen uint16 // bit k set when ParamKind k is present
+	raw    []byte
+	seen   uint16 // bit k set when ParamKind k is present
+	plain  uint16 // bit k set when the xtext of k has no escape: decoding copies it
+	words  [numParamKinds]paramSpan
+	size   uint64
+	body   Body
+	ret    Ret
+	notify Notify
+	prio   int8
+	semi   uint16 // ORCPT: offset of ";" in the value
 }
 
+// paramSpan is a known parameter's word: raw[start:end], keyword first.
+type paramSpan struct{ start, end uint16 }
+
+// maxParams bounds the parameter text, so that its offsets fit paramSpan.
+const maxParams = 1<<16 - 1
+
 // Raw returns the parameters as sent, separated by single spaces.
-func (ps Params) Raw() []byte { return ps.raw }
+func (ps *Params) Raw() []byte { return ps.raw }
 
 // Has reports whether a known parameter is present.
-func (ps Params) Has(k ParamKind) bool { return k != ParamUnknown && ps.seen&(1<<k) != 0 }
+func (ps *Params) Has(k ParamKind) bool { return k != ParamUnknown && ps.seen&(1<<k) != 0 }
 
 // Get returns the known parameter k.
-func (ps Params) Get(k ParamKind) (Param, bool) {
+func (ps *Params) Get(k ParamKind) (Param, bool) {
 	if !ps.Has(k) {
 		return Param{}, false
 	}
-	for p := range ps.All() {
-		if p.Kind == k {
-			return p, true
-		}
+	return ps.get(k), true
+}
+
+// get reads the index entry of the present parameter k.
+func (ps *Params) get(k ParamKind) Param {
+	w := ps.words[k]
+	kwEnd := int(w.start) + len(paramNames[k])
+	p := Param{Kind: k, Keyword: ps.raw[w.start:kwEnd]}
+	if int(w.end) > kwEnd {
+		p.Value = ps.raw[kwEnd+1 : w.end]
 	}
-	return Param{}, false
+	return p
 }
 
 // All yields the parameters in order, unknown ones included.
@@ -304,34 +358,6 @@ func (p Param) DecodeXtext(dst []byte) ([]byte, error) {
 	return out, nil
 }
 
-// parseParams checks a parameter list; off is its offset in the argument,
-// ext the unknown keywords to accept.
-func parseParams(raw []byte, mail bool, off int, ext []string) (Params, error) {
-	ps := Params{raw: raw}
-	pos := off
-	for rest := raw; len(rest) > 0; {
-		var word []byte
-		word, rest, _ = bytes.Cut(rest, []byte{' '})
-		p := splitParam(word)
-		if err := checkParam(p, mail, pos); err != nil {
-			return Params{}, err
-		}
-		if p.Kind == ParamUnknown && !namedExtension(ext, p.Keyword) {
-			return Params{}, syntaxError(ErrUnknownParameter, pos, "", stUnknownParam)
-		}
-		if p.Kind == ParamUnknown && hasKeyword(raw[:pos-off], p.Keyword) || p.Kind != ParamUnknown && ps.seen&(1<<p.Kind) != 0 {
-			return Params{}, syntaxError(ErrDuplicateParameter, pos, "", stDuplicate)
-		}
-		ps.seen |= 1 << p.Kind
-		pos += len(word) + 1
-	}
-	if len(raw) > 0 && raw[len(raw)-1] == ' ' {
-		return Params{}, syntaxError(ErrParameter, off+len(raw), "an ESMTP parameter", stParameter)
-	}
-	ps.seen &^= 1 << ParamUnknown
-	return ps, nil
-}
-
 // namedExtension reports whether keyword is in ext, ignoring ASCII case.
 func namedExtension(ext []string, keyword []byte) bool {
 	for _, e := range ext {
@@ -350,51 +376,6 @@ func hasKeyword(before, keyword []byte) bool {
 		}
 	}
 	return false
-}
-
-// checkParam checks one parameter at offset pos.
-func checkParam(p Param, mail bool, pos int) error {
-	if !validKeyword(p.Keyword) {
-		return syntaxError(ErrParameter, pos, "an ESMTP keyword", stParameter)
-	}
-	vpos := pos + len(p.Keyword) + 1
-	if p.Value != nil && !validValue(p.Value) {
-		return syntaxError(ErrParameter, vpos, "an ESMTP value", stParameter)
-	}
-	if p.Kind == ParamUnknown {
-		return nil
-	}
-	if p.Kind.onMail() != mail {
-		return syntaxError(ErrParameterNotAllowed, pos, "", stNotAllowed)
-	}
-	ok := true
-	switch p.Kind {
-	case ParamSMTPUTF8, ParamRequireTLS:
-		ok = p.Value == nil
-	case ParamSize:
-		_, ok = parseUint(p.Value, 20)
-	case ParamBody:
-		ok = p.Body() != BodyNone
-	case ParamRet:
-		ok = p.Ret() != RetNone
-	case ParamEnvID:
-		ok = len(p.Value) <= maxEnvID && validPrintableXtext(p.Value)
-	case ParamAuth:
-		_, xok := scanXtext(nil, p.Value, false, false)
-		ok = p.IsNullAuth() || xok
-	case ParamMTPriority:
-		_, ok = parsePriority(p.Value)
-	case ParamNotify:
-		_, ok = parseNotify(p.Value)
-	case ParamORCPT:
-		typ, addr := p.ORCPT()
-		_, xok := scanXtext(nil, addr, equalFold(typ, "UTF-8"), false)
-		ok = len(p.Value) <= maxORCPT && validKeyword(typ) && len(addr) > 0 && xok
-	}
-	if !ok {
-		return syntaxError(ErrParameter, vpos, "a valid "+p.Kind.String()+" value", stParameter)
-	}
-	return nil
 }
 
 // validKeyword: esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-").
@@ -444,31 +425,6 @@ func validPrintableXtext(v []byte) bool {
 	return len(v) > 0
 }
 
-func parseNotify(v []byte) (Notify, bool) {
-	if equalFold(v, "NEVER") {
-		return NotifyNever, true
-	}
-	var n Notify
-	for item := range bytes.SplitSeq(v, []byte{','}) {
-		var f Notify
-		switch {
-		case equalFold(item, "SUCCESS"):
-			f = NotifySuccess
-		case equalFold(item, "FAILURE"):
-			f = NotifyFailure
-		case equalFold(item, "DELAY"):
-			f = NotifyDelay
-		default:
-			return 0, false
-		}
-		if n&f != 0 {
-			return 0, false
-		}
-		n |= f
-	}
-	return n, true
-}
-
 // parsePriority: MT-PRIORITY = ["-" / "+"] DIGIT, -9 to 9.
 func parsePriority(v []byte) (int, bool) {
 	neg := false
@@ -484,4 +440,355 @@ func parsePriority(v []byte) (int, bool) {
 		d = -d
 	}
 	return d, true
+}
+
+// Size returns the SIZE value; ok is false when SIZE is absent.
+func (ps *Params) Size() (n uint64, ok bool) { return ps.size, ps.seen&(1<<ParamSize) != 0 }
+
+// Body returns the BODY value, BodyNone when it is absent.
+func (ps *Params) Body() Body { return ps.body }
+
+// Ret returns the RET value, RetNone when it is absent.
+func (ps *Params) Ret() Ret { return ps.ret }
+
+// Notify returns the NOTIFY flags, 0 when NOTIFY is absent.
+func (ps *Params) Notify() Notify { return ps.notify }
+
+// MTPriority returns the MT-PRIORITY value, -9 to 9; ok is false when it
+// is absent.
+func (ps *Params) MTPriority() (priority int, ok bool) {
+	return int(ps.prio), ps.seen&(1<<ParamMTPriority) != 0
+}
+
+// EnvID appends the decoded ENVID to dst; ok is false, and dst returned
+// unchanged, when ENVID is absent. It allocates only when dst lacks room.
+func (ps *Params) EnvID(dst []byte) (envid []byte, ok bool) {
+	if ps.seen&(1<<ParamEnvID) == 0 {
+		return dst, false
+	}
+	v := ps.get(ParamEnvID).Value
+	if ps.plain&(1<<ParamEnvID) != 0 {
+		return append(dst, v...), true
+	}
+	out, _ := scanXtext(dst, v, false, true) // checked by parsing
+	return out, true
+}
+
+// ORCPT returns the address type of ORCPT (a view, as sent: "rfc822",
+// "utf-8") and appends its decoded address to dst, as Param.DecodeORCPT
+// does; ok is false, and dst returned unchanged, when ORCPT is absent. It
+// allocates only when dst lacks room.
+func (ps *Params) ORCPT(dst []byte) (addrType, addr []byte, ok bool) {
+	if ps.seen&(1<<ParamORCPT) == 0 {
+		return nil, dst, false
+	}
+	v := ps.get(ParamORCPT).Value
+	addrType, enc := v[:ps.semi], v[ps.semi+1:]
+	if ps.plain&(1<<ParamORCPT) != 0 {
+		return addrType, append(dst, enc...), true
+	}
+	out, _ := scanXtext(dst, enc, equalFold(addrType, "UTF-8"), true) // checked by parsing
+	return addrType, out, true
+}
+
+// parseParams checks a parameter list in one pass and indexes it in ps; off
+// is its offset in the argument, for error positions, and ext the unknown
+// keywords to accept. The checks, in order, for each parameter: keyword
+// syntax, value syntax, unknown keyword, MAIL or RCPT, the value of a known
+// parameter, repetition; then a trailing space.
+func parseParams(ps *Params, raw []byte, mail bool, off int, ext []string) error {
+	if len(raw) > maxParams {
+		return syntaxError(ErrParameter, off, "parameters of at most "+itoa(maxParams)+" octets", stParameter)
+	}
+	ps.raw = raw
+	i := 0
+	for i < len(raw) {
+		start := i
+		pos := off + start
+		k, kwEnd := keywordAt(raw, start)
+		if kwEnd >= 0 {
+			i = kwEnd
+		} else {
+			for i < len(raw) && charClass[raw[i]]&cKeyword != 0 {
+				i++
+			}
+			kwEnd = i
+			if kwEnd == start || raw[start] == '-' || i < len(raw) && raw[i] != '=' && raw[i] != ' ' {
+				return syntaxError(ErrParameter, pos, "an ESMTP keyword", stParameter)
+			}
+			k = lookupKeyword(raw, start, kwEnd)
+		}
+		var acc uint8 // the classes of the value's octets, or-ed
+		hasValue := i < len(raw) && raw[i] == '='
+		if hasValue {
+			i++
+			for i+8 <= len(raw) && plainWord(binary.LittleEndian.Uint64(raw[i:])) {
+				i += 8
+			}
+			for i < len(raw) {
+				f := charClass[raw[i]]
+				if f&cValue == 0 {
+					break
+				}
+				acc |= f
+				i++
+			}
+			if i == kwEnd+1 || i < len(raw) && raw[i] != ' ' ||
+				acc&cHigh != 0 && !utf8.Valid(raw[kwEnd+1:i]) {
+				return syntaxError(ErrParameter, pos+kwEnd-start+1, "an ESMTP value", stParameter)
+			}
+		}
+		kw := raw[start:kwEnd]
+		if k == ParamUnknown {
+			if !namedExtension(ext, kw) {
+				return syntaxError(ErrUnknownParameter, pos, "", stUnknownParam)
+			}
+			if hasKeyword(raw[:start], kw) {
+				return syntaxError(ErrDuplicateParameter, pos, "", stDuplicate)
+			}
+		} else {
+			if k.onMail() != mail {
+				return syntaxError(ErrParameterNotAllowed, pos, "", stNotAllowed)
+			}
+			if !ps.checkValue(k, raw, min(kwEnd+1, i), i, hasValue, acc) {
+				return syntaxError(ErrParameter, pos+kwEnd-start+1, "a valid "+k.String()+" value", stParameter)
+			}
+			if ps.seen&(1<<k) != 0 {
+				return syntaxError(ErrDuplicateParameter, pos, "", stDuplicate)
+			}
+			ps.seen |= 1 << k
+			ps.words[k] = paramSpan{uint16(start), uint16(i)}
+		}
+		if i < len(raw) {
+			i++ // the SP
+			if i == len(raw) {
+				return syntaxError(ErrParameter, off+len(raw), "an ESMTP parameter", stParameter)
+			}
+		}
+	}
+	return nil
+}
+
+// checkValue checks the value raw[vs:ve] of the known parameter k, already
+// of esmtp-value syntax with acc the or of its octets' classes, and records
+// what it means.
+func (ps *Params) checkValue(k ParamKind, raw []byte, vs, ve int, hasValue bool, acc uint8) bool {
+	v := raw[vs:ve]
+	switch k {
+	case ParamSMTPUTF8, ParamRequireTLS:
+		return !hasValue
+	case ParamSize:
+		n, ok := parseUint(v, 20)
+		ps.size = n
+		return ok
+	case ParamBody:
+		ps.body = Param{Value: v}.Body()
+		return ps.body != BodyNone
+	case ParamRet:
+		ps.ret = Param{Value: v}.Ret()
+		return ps.ret != RetNone
+	case ParamEnvID:
+		if acc&cPlus == 0 {
+			ps.plain |= 1 << ParamEnvID
+			return hasValue && len(v) <= maxEnvID && acc&cHigh == 0
+		}
+		return len(v) <= maxEnvID && validPrintableXtext(v)
+	case ParamAuth:
+		if string(v) == "<>" || hasValue && acc&(cPlus|cHigh) == 0 {
+			return hasValue
+		}
+		_, ok := scanXtext(nil, v, false, false)
+		return ok
+	case ParamMTPriority:
+		p, ok := parsePriority(v)
+		ps.prio = int8(p)
+		return ok
+	case ParamNotify:
+		n, ok := parseNotifyAt(raw, vs, ve)
+		ps.notify = n
+		return ok
+	case ParamORCPT:
+		semi := 0 // the addr-type is an esmtp-keyword
+		for semi < len(v) && charClass[v[semi]]&cLDH != 0 {
+			semi++
+		}
+		if semi == 0 || v[0] == '-' || semi+1 >= len(v) || v[semi] != ';' || len(v) > maxORCPT {
+			return false
+		}
+		ps.semi = uint16(semi)
+		unicode := equalFold(v[:semi], "UTF-8")
+		if acc&(cPlus|cHigh|cBackslash) == 0 || acc&cPlus == 0 && !unicode && acc&cHigh == 0 {
+			ps.plain |= 1 << ParamORCPT
+			return true
+		}
+		_, ok := scanXtext(nil, v[semi+1:], unicode, false)
+		if ok && acc&cPlus == 0 && acc&cBackslash == 0 {
+			ps.plain |= 1 << ParamORCPT // raw UTF-8 decodes to itself
+		}
+		return ok
+	}
+	return true
+}
+
+// parseNotify: "NEVER" or a comma-separated set of SUCCESS, FAILURE, DELAY,
+// each at most once.
+func parseNotify(v []byte) (Notify, bool) { return parseNotifyAt(v, 0, len(v)) }
+
+// parseNotifyAt is parseNotify of raw[i:end], an esmtp-value. An item is
+// the octets up to the next comma; as the three words hold no comma, a
+// word that matches the item's first octets and is followed by a comma or
+// the end is the whole item. The words are compared a machine word at a
+// time where eight octets can be read (exact for words of letters, see
+// foldMask: no other esmtp-value octet folds to a letter).
+func parseNotifyAt(raw []byte, i, end int) (Notify, bool) {
+	if end-i == 5 && equalFold(raw[i:end], "NEVER") {
+		return NotifyNever, true
+	}
+	var n Notify
+	for {
+		var f Notify
+		w, rest := 7, end-i
+		if rest >= 7 && (rest == 7 || raw[i+7] == ',') {
+			if x, ok := foldAt(raw, i, 7); ok {
+				switch x {
+				case foldSUCCESS:
+					f = NotifySuccess
+				case foldFAILURE:
+					f = NotifyFailure
+				}
+			} else if equalFold(raw[i:i+7], "SUCCESS") {
+				f = NotifySuccess
+			} else if equalFold(raw[i:i+7], "FAILURE") {
+				f = NotifyFailure
+			}
+		}
+		if f == 0 && rest >= 5 && (rest == 5 || raw[i+5] == ',') && equalFold(raw[i:i+5], "DELAY") {
+			f, w = NotifyDelay, 5
+		}
+		if f == 0 || n&f != 0 {
+			return 0, false
+		}
+		n |= f
+		if w == rest {
+			return n, true
+		}
+		i += w + 1
+	}
+}
+
+// Folded words of the known keywords of at most eight octets.
+var (
+	foldSIZE     = foldWord8("SIZE")
+	foldBODY     = foldWord8("BODY")
+	foldAUTH     = foldWord8("AUTH")
+	foldRET      = foldWord8("RET")
+	foldENVID    = foldWord8("ENVID")
+	foldORCPT    = foldWord8("ORCPT")
+	foldNOTIFY   = foldWord8("NOTIFY")
+	foldSMTPUTF8 = foldWord8("SMTPUTF8")
+	foldSUCCESS  = foldWord8("SUCCESS")
+	foldFAILURE  = foldWord8("FAILURE")
+)
+
+// kwWords holds, for each known keyword of at most eight octets, its
+// little-endian word and the bits that must match: all of each octet but
+// bit 5 of a letter (ASCII case), none beyond the keyword.
+var kwWords = func() (t [numParamKinds][2]uint64) {
+	for k := ParamSize; k < numParamKinds; k++ {
+		name := paramNames[k]
+		if len(name) > 8 {
+			continue
+		}
+		for i := range len(name) {
+			keep := uint64(0xff)
+			if isAlpha(name[i]) {
+				keep = 0xdf
+			}
+			t[k][0] |= uint64(name[i]) << (8 * i)
+			t[k][1] |= keep << (8 * i)
+		}
+	}
+	return t
+}()
+
+// keywordAt recognizes a known keyword of at most eight octets at
+// raw[start:], followed by "=", SP or the end, from one word: the first "="
+// or SP (the lowest flagged octet of the has-zero test is exact) gives its
+// length, the length and first letter the candidate, one masked comparison
+// the answer. It returns the kind and the keyword's end, or end -1 when it
+// cannot tell (an unknown or malformed keyword, fewer than eight octets
+// left), for the octet-by-octet scan to decide.
+func keywordAt(raw []byte, start int) (ParamKind, int) {
+	if start < 0 || start+8 > len(raw) {
+		return ParamUnknown, -1
+	}
+	w := binary.LittleEndian.Uint64(raw[start:])
+	eq, sp := w^('='*swarOnes), w^(' '*swarOnes)
+	n := 8
+	if m := ((eq-swarOnes)&^eq | (sp-swarOnes)&^sp) & swarHighs; m != 0 {
+		n = bits.TrailingZeros64(m) >> 3
+	} else if start+8 < len(raw) && raw[start+8] != ' ' {
+		return ParamUnknown, -1
+	}
+	k := ParamUnknown
+	switch first := byte(w) &^ 0x20; n {
+	case 3:
+		k = ParamRet
+	case 4:
+		switch first {
+		case 'S':
+			k = ParamSize
+		case 'B':
+			k = ParamBody
+		case 'A':
+			k = ParamAuth
+		}
+	case 5:
+		switch first {
+		case 'E':
+			k = ParamEnvID
+		case 'O':
+			k = ParamORCPT
+		}
+	case 6:
+		k = ParamNotify
+	case 8:
+		k = ParamSMTPUTF8
+	}
+	if k == ParamUnknown || (w^kwWords[k][0])&kwWords[k][1] != 0 {
+		return ParamUnknown, -1
+	}
+	return k, start + n
+}
+
+// lookupKeyword is lookupParam of raw[start:end], a checked esmtp-keyword,
+// with one word comparison when eight octets can be read at start.
+func lookupKeyword(raw []byte, start, end int) ParamKind {
+	n := end - start
+	w, ok := foldAt(raw, start, n)
+	if !ok {
+		return lookupParam(raw[start:end])
+	}
+	switch w {
+	case foldSIZE:
+		return ParamSize
+	case foldBODY:
+		return ParamBody
+	case foldAUTH:
+		return ParamAuth
+	case foldRET:
+		return ParamRet
+	case foldENVID:
+		return ParamEnvID
+	case foldORCPT:
+		return ParamORCPT
+	case foldNOTIFY:
+		return ParamNotify
+	case foldSMTPUTF8:
+		return ParamSMTPUTF8
+	}
+	if n == 10 || n == 11 {
+		return lookupParam(raw[start:end])
+	}
+	return ParamUnknown
 }

@@ -1,6 +1,7 @@
 package smtpwire
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 
@@ -331,4 +332,235 @@ func TestParamsAllocs(t *testing.T) {
 		}
 	})
 	assert.Zero(t, n)
+}
+
+// The typed accessors of Params read the index and the values decoded by
+// parsing: the same answers as Get and the Param methods.
+func TestParamsTypedAccessors(t *testing.T) {
+	m, err := ParseMailFrom([]byte("FROM:<a@b.example> SIZE=4096 BODY=8BITMIME SMTPUTF8 RET=HDRS ENVID=QQ+2B314 MT-PRIORITY=-4"), PathOptions{})
+	require.NoError(t, err)
+	ps := m.Params
+	n, ok := ps.Size()
+	assert.True(t, ok)
+	assert.Equal(t, uint64(4096), n)
+	assert.Equal(t, Body8BitMIME, ps.Body())
+	assert.Equal(t, RetHdrs, ps.Ret())
+	prio, ok := ps.MTPriority()
+	assert.True(t, ok)
+	assert.Equal(t, -4, prio)
+	envid, ok := ps.EnvID([]byte("k:"))
+	assert.True(t, ok)
+	assert.Equal(t, "k:QQ+314", string(envid))
+	_, _, ok = ps.ORCPT(nil)
+	assert.False(t, ok)
+	assert.Equal(t, Notify(0), ps.Notify())
+
+	m, err = ParseMailFrom([]byte("FROM:<a@b.example> ENVID=plain"), PathOptions{})
+	require.NoError(t, err)
+	envid, ok = m.Params.EnvID(nil)
+	assert.True(t, ok)
+	assert.Equal(t, "plain", string(envid))
+	_, ok = m.Params.Size()
+	assert.False(t, ok)
+	_, ok = m.Params.MTPriority()
+	assert.False(t, ok)
+	assert.Equal(t, BodyNone, m.Params.Body())
+	assert.Equal(t, RetNone, m.Params.Ret())
+	dst := []byte("k")
+	var empty Params
+	out, ok := empty.EnvID(dst)
+	assert.False(t, ok)
+	assert.Equal(t, "k", string(out))
+
+	for _, tt := range []struct{ params, typ, addr string }{
+		{"ORCPT=rfc822;joe+2Bx@example.org", "rfc822", "joe+x@example.org"},
+		{"ORCPT=rfc822;joe@example.org", "rfc822", "joe@example.org"},
+		{`ORCPT=rfc822;j\x{F6}rg`, "rfc822", `j\x{F6}rg`},
+		{`ORCPT=utf-8;j\x{F6}rg@example.org`, "utf-8", "jörg@example.org"},
+		{"ORCPT=utf-8;jörg@example.org", "utf-8", "jörg@example.org"},
+		{"ORCPT=UTF-8;j+C3+B6rg@example.org", "UTF-8", "jörg@example.org"},
+	} {
+		ps, err := rcptParams(t, "NOTIFY=FAILURE,DELAY "+tt.params)
+		require.NoError(t, err, tt.params)
+		assert.Equal(t, NotifyFailure|NotifyDelay, ps.Notify())
+		typ, addr, ok := ps.ORCPT([]byte("k:"))
+		assert.True(t, ok)
+		assert.Equal(t, tt.typ, string(typ), tt.params)
+		assert.Equal(t, "k:"+tt.addr, string(addr), tt.params)
+	}
+}
+
+func TestParamsAccessorAllocs(t *testing.T) {
+	mail := []byte("FROM:<sender-1@example.org> SIZE=10037 BODY=8BITMIME SMTPUTF8 RET=HDRS ENVID=QQ314159+2B1")
+	rcpt := []byte("TO:<rcpt-1-7@example.net> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;rcpt+2Btag-1-7@example.net")
+	buf := make([]byte, 0, 128)
+	n := testing.AllocsPerRun(100, func() {
+		m, err := ParseMailFrom(mail, PathOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps := m.Params
+		if n, _ := ps.Size(); n != 10037 || ps.Body() != Body8BitMIME || ps.Ret() != RetHdrs || !ps.Has(ParamSMTPUTF8) {
+			t.Fatal("MAIL parameters lost")
+		}
+		if v, _ := ps.EnvID(buf[:0]); string(v) != "QQ314159+1" {
+			t.Fatal("ENVID lost")
+		}
+		r, err := ParseRcptTo(rcpt, PathOptions{SMTPUTF8: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Params.Notify() != NotifySuccess|NotifyFailure {
+			t.Fatal("NOTIFY lost")
+		}
+		if _, a, _ := r.Params.ORCPT(buf[:0]); string(a) != "rcpt+tag-1-7@example.net" {
+			t.Fatal("ORCPT lost")
+		}
+	})
+	assert.Zero(t, n)
+}
+
+func TestParamsTooLong(t *testing.T) {
+	long := "FROM:<a@b.example> X=" + strings.Repeat("v", maxParams)
+	_, err := ParseMailFrom([]byte(long), PathOptions{ExtensionParams: []string{"X"}})
+	require.ErrorIs(t, err, ErrParameter)
+	_, err = ParseMailFrom([]byte(long[:len(long)-3]), PathOptions{ExtensionParams: []string{"X"}})
+	require.NoError(t, err)
+}
+
+// FuzzParsePathParams: the one-pass parser accepts exactly what the
+// validate-then-re-split parser it replaced (params_ref_test.go) accepts,
+// refuses the rest with the same error, and reads back the same path and
+// parameters through Get, All and the typed accessors.
+func FuzzParsePathParams(f *testing.F) {
+	for _, s := range []string{
+		"FROM:<sender-1@example.org> SIZE=10037 BODY=8BITMIME SMTPUTF8 RET=HDRS ENVID=QQ314159-1",
+		"TO:<rcpt-1-7@example.net> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;rcpt+2Btag-1-7@example.net",
+		"TO:<Postmaster> NOTIFY=NEVER",
+		`TO:<"a\"b"@c.example> ORCPT=utf-8;j\x{F6}rg@example.org`,
+		"TO:<jörg@münchen.example> ORCPT=utf-8;jörg@example.org",
+		"FROM:<> AUTH=<> MT-PRIORITY=+3 REQUIRETLS",
+		"FROM:<@r.example:a@[192.0.2.1]> AUTH=e+3Dmc2 X-FOO=1 x-foo=2",
+		"FROM: <a@xn--mnchen-3ya.example> SIZE=1  BODY=7BIT",
+		"FROM:<a@b.example> ENVID=a+0Ab",
+		"TO:<a@b.example> NOTIFY=SUCCESS,",
+	} {
+		f.Add([]byte(s), uint8(0))
+		f.Add([]byte(s), uint8(0xff))
+	}
+	f.Fuzz(func(t *testing.T, args []byte, flags uint8) {
+		opt := PathOptions{SMTPUTF8: flags&1 != 0, AllowSpaceAfterColon: flags&2 != 0}
+		if flags&4 != 0 {
+			opt.ExtensionParams = testExtensions
+		}
+		if flags&8 != 0 {
+			opt.MaxLocalPart, opt.MaxDomain, opt.MaxPath = 8, 16, 30
+		}
+		var ps Params
+		var p, refPath Path
+		var ref refParams
+		var err, refErr error
+		if flags&16 == 0 {
+			var m MailFrom
+			m, err = ParseMailFrom(args, opt)
+			p, ps = m.From, m.Params
+			refPath, ref, refErr = refParseMailFrom(args, opt)
+		} else {
+			var r RcptTo
+			r, err = ParseRcptTo(args, opt)
+			p, ps = r.To, r.Params
+			refPath, ref, refErr = refParseRcptTo(args, opt)
+		}
+		if refErr != nil {
+			require.Error(t, err, "accepted what the reference refuses: %v", refErr)
+			require.Equal(t, refErr.Error(), err.Error())
+			require.Equal(t, StatusOf(refErr), StatusOf(err))
+			return
+		}
+		require.NoError(t, err)
+		require.Equal(t, refPath, p)
+		require.Equal(t, ref.raw, ps.Raw())
+		var all, refAll []Param
+		for q := range ps.All() {
+			all = append(all, q)
+		}
+		for rest := ref.raw; len(rest) > 0; {
+			var word []byte
+			word, rest, _ = bytes.Cut(rest, []byte{' '})
+			refAll = append(refAll, refSplitParam(word))
+		}
+		require.Equal(t, refAll, all)
+		for k := ParamUnknown; k < numParamKinds; k++ {
+			require.Equal(t, ref.has(k), ps.Has(k), k)
+			want, wantOK := ref.get(k)
+			got, ok := ps.Get(k)
+			require.Equal(t, wantOK, ok, k)
+			require.Equal(t, want, got, k)
+		}
+		q, has := ref.get(ParamSize)
+		n, ok := ps.Size()
+		require.Equal(t, has, ok)
+		require.Equal(t, q.Size(), n)
+		q, _ = ref.get(ParamBody)
+		require.Equal(t, q.Body(), ps.Body())
+		q, _ = ref.get(ParamRet)
+		require.Equal(t, q.Ret(), ps.Ret())
+		q, _ = ref.get(ParamNotify)
+		require.Equal(t, q.Notify(), ps.Notify())
+		q, has = ref.get(ParamMTPriority)
+		prio, ok := ps.MTPriority()
+		require.Equal(t, has, ok)
+		require.Equal(t, q.Priority(), prio)
+		q, has = ref.get(ParamEnvID)
+		envid, ok := ps.EnvID(nil)
+		require.Equal(t, has, ok)
+		if has {
+			want, err := q.DecodeXtext(nil)
+			require.NoError(t, err)
+			require.Equal(t, want, envid)
+		}
+		q, has = ref.get(ParamORCPT)
+		typ, addr, ok := ps.ORCPT(nil)
+		require.Equal(t, has, ok)
+		if has {
+			wantTyp, want, err := q.DecodeORCPT(nil)
+			require.NoError(t, err)
+			require.Equal(t, wantTyp, typ)
+			require.Equal(t, want, addr)
+		}
+	})
+}
+
+// keywordAt, when it answers, answers as the octet-by-octet scan and
+// lookupParam do: every known keyword in both cases, with each octet
+// flipped in bit 5 or bit 0, followed by "=", SP, another octet or the end.
+func TestKeywordAt(t *testing.T) {
+	for k := ParamSize; k < numParamKinds; k++ {
+		name := paramNames[k]
+		variants := []string{name, strings.ToLower(name), name[1:], name + "X"}
+		for i := range len(name) {
+			for _, flip := range []byte{0x20, 0x01} {
+				b := []byte(name)
+				b[i] ^= flip
+				variants = append(variants, string(b))
+			}
+		}
+		for _, v := range variants {
+			for _, tail := range []string{"=1 SIZE=2", " SIZE=2", "", "-", "=", "  ", "X=1"} {
+				raw := []byte(v + tail)
+				gotK, gotEnd := keywordAt(raw, 0)
+				if gotEnd < 0 {
+					continue
+				}
+				end := 0
+				for end < len(raw) && charClass[raw[end]]&cKeyword != 0 {
+					end++
+				}
+				require.True(t, end == len(raw) || raw[end] == '=' || raw[end] == ' ', "%q", raw)
+				assert.Equal(t, end, gotEnd, "%q", raw)
+				assert.Equal(t, lookupParam(raw[:end]), gotK, "%q", raw)
+				assert.NotEqual(t, ParamUnknown, gotK, "%q", raw)
+			}
+		}
+	}
 }

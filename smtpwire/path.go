@@ -75,30 +75,48 @@ type RcptTo struct {
 // ASCII domains are checked by hand without allocating. A domain with
 // non-ASCII octets or an "xn--" label is checked with golang.org/x/net/idna,
 // and an IPv6 address literal with net/netip; those checks allocate.
-func ParseMailFrom(args []byte, opt PathOptions) (MailFrom, error) {
+func ParseMailFrom(args []byte, opt PathOptions) (m MailFrom, err error) {
+	// m is the result itself: filled in place, not copied out.
+	if p, off, ok := scanPath(args, "FROM:", opt, false); ok {
+		m.From = p
+		if off < len(args) {
+			if err := parseParams(&m.Params, args[off:], true, off, opt.ExtensionParams); err != nil {
+				return MailFrom{}, err
+			}
+		}
+		return m, nil
+	}
 	raw, params, off, err := splitPath(args, "FROM:", opt, stSender)
 	if err != nil {
 		return MailFrom{}, err
 	}
-	ps, err := parseParams(params, true, off, opt.ExtensionParams)
-	if err != nil {
+	if err := parseParams(&m.Params, params, true, off, opt.ExtensionParams); err != nil {
 		return MailFrom{}, err
 	}
-	var p Path
 	if len(raw) > 2 {
-		p, err = parseMailbox(raw, ps.Has(ParamSMTPUTF8), false, opt, stSender)
+		m.From, err = parseMailbox(raw, m.Params.Has(ParamSMTPUTF8), false, opt, stSender)
 		if err != nil {
 			return MailFrom{}, err
 		}
 	}
-	return MailFrom{From: p, Params: ps}, nil
+	return m, nil
 }
 
 // ParseRcptTo parses the argument of RCPT: "TO:<forward-path>" and its ESMTP
 // parameters. "<Postmaster>" without a domain is accepted; "<>" is not. The
 // results are views into args. Domains and parameters are checked as in
 // ParseMailFrom.
-func ParseRcptTo(args []byte, opt PathOptions) (RcptTo, error) {
+func ParseRcptTo(args []byte, opt PathOptions) (r RcptTo, err error) {
+	// r is the result itself: filled in place, not copied out.
+	if p, off, ok := scanPath(args, "TO:", opt, true); ok {
+		r.To = p
+		if off < len(args) {
+			if err := parseParams(&r.Params, args[off:], false, off, opt.ExtensionParams); err != nil {
+				return RcptTo{}, err
+			}
+		}
+		return r, nil
+	}
 	raw, params, off, err := splitPath(args, "TO:", opt, stRecipient)
 	if err != nil {
 		return RcptTo{}, err
@@ -106,15 +124,129 @@ func ParseRcptTo(args []byte, opt PathOptions) (RcptTo, error) {
 	if len(raw) == 2 {
 		return RcptTo{}, syntaxError(ErrAddress, len(args)-len(raw)-len(params), "a recipient", stRecipient)
 	}
-	ps, err := parseParams(params, false, off, opt.ExtensionParams)
+	if err := parseParams(&r.Params, params, false, off, opt.ExtensionParams); err != nil {
+		return RcptTo{}, err
+	}
+	r.To, err = parseMailbox(raw, opt.SMTPUTF8, true, opt, stRecipient)
 	if err != nil {
 		return RcptTo{}, err
 	}
-	p, err := parseMailbox(raw, opt.SMTPUTF8, true, opt, stRecipient)
-	if err != nil {
-		return RcptTo{}, err
+	return r, nil
+}
+
+// scanPath reads the common path in one pass over the byte-class table:
+// ASCII, no source route, a Dot-string or Quoted-string local part, and a
+// domain name without "xn--" labels (no address literal). For such a path
+// it returns what splitPath and parseMailbox would, and the offset of the
+// parameters (len(args) when there are none). For anything else, valid or
+// not, ok is false and the general parsers decide, errors included.
+func scanPath(args []byte, prefix string, opt PathOptions, rcpt bool) (p Path, off int, ok bool) {
+	if !hasPrefixFold(args, prefix) {
+		return Path{}, 0, false
 	}
-	return RcptTo{To: p, Params: ps}, nil
+	i := len(prefix)
+	if opt.AllowSpaceAfterColon && i < len(args) && args[i] == ' ' {
+		i++
+	}
+	if i+1 >= len(args) || args[i] != '<' {
+		return Path{}, 0, false
+	}
+	lt := i
+	i++
+	switch {
+	case args[i] == '>':
+		if rcpt {
+			return Path{}, 0, false
+		}
+	case args[i] == '"':
+		for i++; ; {
+			if i >= len(args) {
+				return Path{}, 0, false
+			}
+			c := args[i]
+			if charClass[c]&cQtext != 0 {
+				i++
+				continue
+			}
+			if c == '\\' && i+1 < len(args) && args[i+1] >= 32 && args[i+1] <= 126 {
+				i += 2
+				continue
+			}
+			if c != '"' {
+				return Path{}, 0, false
+			}
+			i++
+			break
+		}
+		if i >= len(args) || args[i] != '@' {
+			return Path{}, 0, false
+		}
+	default:
+		for {
+			s := i
+			for i < len(args) && charClass[args[i]]&cAtext != 0 {
+				i++
+			}
+			if i == s || i == len(args) {
+				return Path{}, 0, false
+			}
+			if args[i] != '.' {
+				break
+			}
+			i++
+		}
+		if args[i] != '@' && (args[i] != '>' || !rcpt) {
+			return Path{}, 0, false
+		}
+	}
+	if args[i] != '>' || rcpt {
+		local := args[lt+1 : i]
+		if maxLocal := opt.MaxLocalPart; len(local) > DefaultMaxLocalPart && maxLocal <= 0 || maxLocal > 0 && len(local) > maxLocal {
+			return Path{}, 0, false
+		}
+		if args[i] == '>' {
+			if !equalFold(local, "POSTMASTER") {
+				return Path{}, 0, false
+			}
+			p = Path{Mailbox: local, LocalPart: local}
+		} else {
+			i++ // "@"
+			ds := i
+			for {
+				s := i
+				for i < len(args) && charClass[args[i]]&cLDH != 0 {
+					i++
+				}
+				if n := i - s; n == 0 || n > 63 || args[s] == '-' || args[i-1] == '-' ||
+					n >= 4 && args[s+2] == '-' && args[s+3] == '-' && hasPrefixFold(args[s:i], "XN--") || i == len(args) {
+					return Path{}, 0, false
+				}
+				if args[i] != '.' {
+					break
+				}
+				i++
+			}
+			if args[i] != '>' {
+				return Path{}, 0, false
+			}
+			if maxDomain := opt.MaxDomain; i-ds > DefaultMaxDomain && maxDomain <= 0 || maxDomain > 0 && i-ds > maxDomain {
+				return Path{}, 0, false
+			}
+			p = Path{Mailbox: args[lt+1 : i], LocalPart: local, Domain: args[ds:i]}
+		}
+	}
+	// args[i] is the closing ">".
+	if maxPath := opt.MaxPath; i+1-lt > DefaultMaxPath && maxPath <= 0 || maxPath > 0 && i+1-lt > maxPath {
+		return Path{}, 0, false
+	}
+	i++
+	if i == len(args) {
+		return p, i, true
+	}
+	if args[i] != ' ' || i+1 == len(args) {
+		return Path{}, 0, false
+	}
+	return p, i + 1, true
 }
 
 // splitPath checks the "FROM:"/"TO:" prefix and returns the path with its
@@ -134,18 +266,28 @@ func splitPath(args []byte, prefix string, opt PathOptions, st Status) (path, pa
 	if maxPath <= 0 {
 		maxPath = DefaultMaxPath
 	}
-	// Find the closing bracket, skipping quoted strings.
-	j, quoted := i+1, false
-	for ; j < len(args); j++ {
-		c := args[j]
-		if quoted && c == '\\' {
-			j++
-			continue
+	// Find the closing bracket, skipping a Quoted-string local part. A
+	// quote elsewhere is no string: dcontent of an address literal may
+	// hold one (RFC 5321 §4.1.3).
+	j := i + 1
+	if j < len(args) && args[j] == '@' { // a source route: the local part follows its ":"
+		if colon := bytes.IndexByte(args[j:], ':'); colon >= 0 {
+			j += colon + 1
 		}
-		if c == '"' {
-			quoted = !quoted
-		} else if c == '>' && !quoted {
-			break
+	}
+	if j < len(args) && args[j] == '"' {
+		for j++; j < len(args) && args[j] != '"'; j++ {
+			if args[j] == '\\' {
+				j++
+			}
+		}
+		j++
+	}
+	if j < len(args) {
+		if gt := bytes.IndexByte(args[j:], '>'); gt >= 0 {
+			j += gt
+		} else {
+			j = len(args)
 		}
 	}
 	if j >= len(args) {

@@ -26,6 +26,8 @@ func TestParseMailFrom(t *testing.T) {
 		{args: "FROM:<a@[192.0.2.1]>", mailbox: "a@[192.0.2.1]", local: "a", domain: "[192.0.2.1]"},
 		{args: "FROM:<a@[IPv6:2001:db8::1]>", mailbox: "a@[IPv6:2001:db8::1]", local: "a", domain: "[IPv6:2001:db8::1]"},
 		{args: "FROM:<a@[x-tag:stuff]>", mailbox: "a@[x-tag:stuff]", local: "a", domain: "[x-tag:stuff]"},
+		{args: `FROM:<a@[x-tag:b"c]>`, mailbox: `a@[x-tag:b"c]`, local: "a", domain: `[x-tag:b"c]`},
+		{args: `FROM:<@r.example:"a>b"@[x:"]> SIZE=1`, mailbox: `"a>b"@[x:"]`, local: `"a>b"`, domain: `[x:"]`},
 		{args: "FROM:<a@xn--mnchen-3ya.example>", mailbox: "a@xn--mnchen-3ya.example", local: "a", domain: "xn--mnchen-3ya.example"},
 		{args: "FROM:<jörg@münchen.example> SMTPUTF8", mailbox: "jörg@münchen.example", local: "jörg", domain: "münchen.example"},
 		{args: "FROM: <a@b.example>", opt: PathOptions{AllowSpaceAfterColon: true}, mailbox: "a@b.example", local: "a", domain: "b.example"},
@@ -140,6 +142,23 @@ func BenchmarkParseMailFrom(b *testing.B) {
 	for b.Loop() {
 		if _, err := ParseMailFrom(args, PathOptions{}); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// A DSN client's RCPT: the path, NOTIFY and ORCPT checked and read back.
+func BenchmarkParseRcptToDSN(b *testing.B) {
+	args := []byte("TO:<rcpt-12-3@example.net> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;rcpt-12-3@example.net")
+	buf := make([]byte, 0, 64)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(args)))
+	for b.Loop() {
+		r, err := ParseRcptTo(args, PathOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, a, ok := r.Params.ORCPT(buf[:0]); !ok || len(a) != 21 || r.Params.Notify() != NotifySuccess|NotifyFailure {
+			b.Fatal("parameters lost")
 		}
 	}
 }
