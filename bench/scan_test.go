@@ -25,6 +25,7 @@ func scanCorpora(b *testing.B) []scanCorpus {
 		{"smtp-data", smtpDataStream},
 		{"smtp-body", smtpBody},
 		{"smtp-commands", smtpCommandStream},
+		{"smtp-dsn", smtpDSNStream},
 		{"smtp-replies", smtpReplyStream},
 		{"pop3-retr", pop3Bytes(pop3RETRSession)},
 		{"pop3-listing", pop3Bytes(pop3ListingSession)},
