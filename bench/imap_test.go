@@ -238,14 +238,14 @@ func wireSync(r *imapwire.Reader, scratch []byte) (syncCounts, error) {
 				for _, t := range [...]imapwire.Token{env.Date, env.Subject, env.InReplyTo, env.MessageID} {
 					if !t.IsNil() {
 						c.envStrings++
-						c.envText += len(t.AppendValue(scratch[:0]))
+						c.envText += valueLen(t, scratch)
 					}
 				}
 				for _, list := range [...]*imapwire.Addresses{&env.From, &env.Sender, &env.ReplyTo, &env.To, &env.Cc, &env.Bcc} {
 					for a, ok := list.Next(); ok; a, ok = list.Next() {
 						c.addrs++
 						for _, f := range [...]imapwire.Token{a.Name, a.ADL, a.Mailbox, a.Host} {
-							c.addrBytes += len(f.AppendValue(scratch[:0]))
+							c.addrBytes += valueLen(f, scratch)
 						}
 					}
 					if err := list.Err(); err != nil {
@@ -257,7 +257,7 @@ func wireSync(r *imapwire.Reader, scratch []byte) (syncCounts, error) {
 				if err != nil {
 					return c, err
 				}
-				if err := walkBody(bs, &c, scratch, 0); err != nil {
+				if err := walkBody(&bs, &c, scratch); err != nil {
 					return c, err
 				}
 			case imapwire.FetchBodySection:
@@ -283,36 +283,28 @@ func wireSync(r *imapwire.Reader, scratch []byte) (syncCounts, error) {
 	}
 }
 
-// walkBody reads every field of a body structure and of its parts.
-func walkBody(b imapwire.BodyStructure, c *syncCounts, scratch []byte, depth int) error {
-	if depth > 10 {
-		return errors.New("body too deep")
-	}
-	c.parts++
-	str := func(t imapwire.Token) { c.partText += len(t.AppendValue(scratch[:0])) }
-	str(b.Type)
-	str(b.Subtype)
-	if err := walkParams(b.Params, c, scratch); err != nil {
-		return err
-	}
-	if b.Multipart {
-		parts := b.Children()
-		for p, ok := parts.Next(); ok; p, ok = parts.Next() {
-			if err := walkBody(p, c, scratch, depth+1); err != nil {
+// walkBody reads every field of a body structure and of its parts, depth
+// first, with a stack of part cursors (a recursive walk would move each
+// part to the heap).
+func walkBody(top *imapwire.BodyStructure, c *syncCounts, scratch []byte) error {
+	var stack [8]imapwire.BodyParts
+	n := 0
+	push := func(b *imapwire.BodyStructure) error {
+		for {
+			if err := walkPart(b, c, scratch); err != nil {
 				return err
 			}
-		}
-		if err := parts.Err(); err != nil {
-			return err
-		}
-	} else {
-		str(b.ID)
-		str(b.Description)
-		str(b.Encoding)
-		str(b.MD5)
-		c.partSizes += int(b.Size)
-		c.lines += int(b.Lines)
-		if b.Body != nil {
+			if b.Multipart {
+				if n == len(stack) {
+					return errors.New("body too deep")
+				}
+				stack[n] = b.Children()
+				n++
+				return nil
+			}
+			if b.Body == nil {
+				return nil
+			}
 			if _, err := imapwire.ParseEnvelope(b.Envelope); err != nil {
 				return err
 			}
@@ -320,46 +312,76 @@ func walkBody(b imapwire.BodyStructure, c *syncCounts, scratch []byte, depth int
 			if err != nil {
 				return err
 			}
-			if err := walkBody(nb, c, scratch, depth+1); err != nil {
-				return err
-			}
+			*b = nb
 		}
 	}
-	if b.Disposition != nil {
-		d := imapwire.ValuesOf(b.Disposition)
-		typ, ok := d.Next()
-		if !ok || !typ.IsString() {
-			return errors.New("bad disposition")
-		}
-		c.dispositions++
-		str(typ)
-		params, ok := d.Next()
-		switch {
-		case !ok:
-			return errors.New("disposition without parameters")
-		case params.Kind == imapwire.KindListOpen:
-			if err := walkParams(imapwire.ValuesOf(params.Bytes), c, scratch); err != nil {
+	if err := push(top); err != nil {
+		return err
+	}
+	for n > 0 {
+		p, ok := stack[n-1].Next()
+		if !ok {
+			if err := stack[n-1].Err(); err != nil {
 				return err
 			}
-		case !params.IsNil():
-			return errors.New("bad disposition parameters")
+			n--
+			continue
 		}
-	}
-	if b.Language != nil {
-		l := imapwire.ValuesOf(b.Language)
-		for t, ok := l.Next(); ok; t, ok = l.Next() {
-			if !t.IsString() {
-				return errors.New("bad language")
-			}
-			c.langs++
-			str(t)
-		}
-		if err := l.Err(); err != nil {
+		if err := push(&p); err != nil {
 			return err
 		}
 	}
-	str(b.Location)
 	return nil
+}
+
+// walkPart reads one level's fields: type, subtype, parameters, the
+// single-part fields, the disposition with its parameters, the languages
+// and the location.
+func walkPart(b *imapwire.BodyStructure, c *syncCounts, scratch []byte) error {
+	c.parts++
+	c.partText += valueLen(b.Type, scratch) + valueLen(b.Subtype, scratch)
+	if err := walkParams(b.Params, c, scratch); err != nil {
+		return err
+	}
+	if !b.Multipart {
+		c.partText += valueLen(b.ID, scratch) + valueLen(b.Description, scratch) +
+			valueLen(b.Encoding, scratch) + valueLen(b.MD5, scratch)
+		c.partSizes += int(b.Size)
+		c.lines += int(b.Lines)
+	}
+	if b.Disposition != nil {
+		if b.DispositionType.Kind == 0 {
+			return errors.New("disposition not taken apart")
+		}
+		c.dispositions++
+		c.partText += valueLen(b.DispositionType, scratch)
+		if err := walkParams(b.DispositionParams, c, scratch); err != nil {
+			return err
+		}
+	}
+	for l := b.Languages; l.More(); {
+		t, ok := l.Next()
+		if !ok || !t.IsString() {
+			return errors.New("bad language")
+		}
+		c.langs++
+		c.partText += valueLen(t, scratch)
+	}
+	c.partText += valueLen(b.Location, scratch)
+	return nil
+}
+
+// valueLen is the length of a string's value: unescaped into scratch
+// when it has escapes, else the view itself (a typed client reads the view
+// in place, as the Reader means it to); NIL has none.
+func valueLen(t imapwire.Token, scratch []byte) int {
+	switch {
+	case t.Kind == imapwire.KindNil:
+		return 0
+	case t.Escaped:
+		return len(t.AppendValue(scratch[:0]))
+	}
+	return len(t.Bytes)
 }
 
 // walkParams reads the name and value of each parameter.
@@ -371,7 +393,7 @@ func walkParams(v imapwire.Values, c *syncCounts, scratch []byte) error {
 			return errors.New("bad parameter")
 		}
 		c.params++
-		c.paramBytes += len(name.AppendValue(scratch[:0])) + len(value.AppendValue(scratch[:0]))
+		c.paramBytes += valueLen(name, scratch) + valueLen(value, scratch)
 	}
 	return v.Err()
 }

@@ -1,6 +1,8 @@
 package imapwire
 
 import (
+	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -55,4 +57,79 @@ func TestParseBodyStructure(t *testing.T) {
 	b, err = ParseBodyStructure(neg, true)
 	require.NoError(t, err)
 	assert.Zero(t, b.Size)
+}
+
+func TestBodyStructureDispositionLanguages(t *testing.T) {
+	for _, tc := range []struct {
+		raw          string
+		typ          string
+		params, lang []string
+	}{
+		{`("TEXT" "PLAIN" NIL NIL NIL "7BIT" 1 1 NIL ("attachment" ("filename" "a b.pdf" "size" "3")) ("en" "de") NIL)`,
+			"attachment", []string{"filename", "a b.pdf", "size", "3"}, []string{"en", "de"}},
+		{`("TEXT" "PLAIN" NIL NIL NIL "7BIT" 1 1 NIL ("inline" NIL) "en")`, "inline", nil, []string{"en"}},
+		{`("TEXT" "PLAIN" NIL NIL NIL "7BIT" 1 1 NIL NIL NIL)`, "", nil, nil},
+		{`("TEXT" "PLAIN" NIL NIL NIL "7BIT" 1 1)`, "", nil, nil},
+		// Not of the RFC's shape: kept raw, not taken apart.
+		{`("TEXT" "PLAIN" NIL NIL NIL "7BIT" 1 1 NIL ("inline"))`, "", nil, nil},
+		{`(("TEXT" "PLAIN" NIL NIL NIL "7BIT" 1 1) "MIXED" ("BOUNDARY" "x") ("form-data" ("name" "f")) ("fr"))`,
+			"form-data", []string{"name", "f"}, []string{"fr"}},
+	} {
+		b, err := ParseBodyStructure([]byte(tc.raw), false)
+		require.NoError(t, err, tc.raw)
+		assert.Equal(t, tc.typ, string(b.DispositionType.Bytes), tc.raw)
+		if tc.typ != "" {
+			assert.True(t, b.DispositionType.IsString())
+		}
+		var got []string
+		for v := b.DispositionParams; v.More(); {
+			x, ok := v.Next()
+			require.True(t, ok)
+			got = append(got, string(x.Bytes))
+		}
+		assert.Equal(t, tc.params, got, tc.raw)
+		got = nil
+		for v := b.Languages; v.More(); {
+			x, ok := v.Next()
+			require.True(t, ok)
+			require.True(t, x.IsString())
+			got = append(got, string(x.Bytes))
+		}
+		assert.Equal(t, tc.lang, got, tc.raw)
+	}
+	b, err := ParseBodyStructure([]byte(`("TEXT" "PLAIN" NIL NIL NIL "7BIT" 1 1 NIL ("inline"))`), false)
+	require.NoError(t, err)
+	assert.Equal(t, `("inline")`, string(b.Disposition))
+}
+
+// TestReaderBodyStructureFastPath reads the same structures from a line
+// (the in-place path) and split by literals (the general path): the
+// results agree, and what one refuses the other refuses.
+func TestReaderBodyStructureFastPath(t *testing.T) {
+	for _, raw := range []string{
+		`(("TEXT" "PLAIN" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 1152 23 NIL NIL NIL NIL)("APPLICATION" "PDF" ("NAME" "r.pdf") NIL NIL "BASE64" 4554 NIL ("attachment" ("filename" "r.pdf")) NIL NIL) "MIXED" ("BOUNDARY" "xyz") NIL NIL NIL)`,
+		`("TEXT" "HTML" ("CHARSET" "UTF-8") "<id>" "d" "QUOTED-PRINTABLE" 2310 41 "md5" ("inline" NIL) ("en" "de") "http://x" X (1 2))`,
+		`("MESSAGE" "RFC822" NIL NIL NIL "7BIT" 300 (NIL "s" NIL NIL NIL NIL NIL NIL NIL NIL) ("TEXT" "HTML" NIL NIL NIL "QP" 5 2) 12)`,
+		`("TEXT" "PLAIN" NIL NIL NIL "7BIT" 1 1 NIL ("inline"))`,
+		`("TEXT" "PLAIN" NIL NIL NIL "7BIT" 1 1 )`,
+		`("TEXT" "PLAIN" NIL NIL NIL "7BIT"  1 1)`,
+		`("TEXT" "PLAIN" NIL NIL NIL "7BIT" 1)`,
+		`(("TEXT" "PLAIN" NIL NIL NIL "7BIT" 1 1)  "MIXED")`,
+		`("TEXT" "PLAIN" NIL NIL NIL "7BIT" 1 1 NIL ("inline" ("a" "\` + "\x01" + `")))`,
+	} {
+		line := "* 1 FETCH (BODYSTRUCTURE " + raw + ")\r\n"
+		r := NewReader(strings.NewReader(line), ClientSide, Options{})
+		_, err := r.ReadResponse()
+		require.NoError(t, err)
+		items := r.FetchItems()
+		require.True(t, items.Next())
+		fast, ferr := r.BodyStructure()
+		want, werr := ParseBodyStructure([]byte(raw), false)
+		if werr != nil || bytes.ContainsAny([]byte(raw), "\x01") || strings.Contains(raw, "  ") || strings.Contains(raw, " )") {
+			assert.Error(t, ferr, raw)
+			continue
+		}
+		require.NoError(t, ferr, raw)
+		assert.Equal(t, want, fast, raw)
+	}
 }
