@@ -235,18 +235,17 @@ func wireSync(r *imapwire.Reader, scratch []byte) (syncCounts, error) {
 				if err != nil {
 					return c, err
 				}
-				for _, t := range [...]imapwire.Token{env.Date, env.Subject, env.InReplyTo, env.MessageID} {
+				for _, t := range [...]*imapwire.Token{&env.Date, &env.Subject, &env.InReplyTo, &env.MessageID} {
 					if !t.IsNil() {
 						c.envStrings++
-						c.envText += valueLen(t, scratch)
+						c.envText += valueLen(*t, scratch)
 					}
 				}
 				for _, list := range [...]*imapwire.Addresses{&env.From, &env.Sender, &env.ReplyTo, &env.To, &env.Cc, &env.Bcc} {
 					for a, ok := list.Next(); ok; a, ok = list.Next() {
 						c.addrs++
-						for _, f := range [...]imapwire.Token{a.Name, a.ADL, a.Mailbox, a.Host} {
-							c.addrBytes += valueLen(f, scratch)
-						}
+						c.addrBytes += valueLen(a.Name, scratch) + valueLen(a.ADL, scratch) +
+							valueLen(a.Mailbox, scratch) + valueLen(a.Host, scratch)
 					}
 					if err := list.Err(); err != nil {
 						return c, err

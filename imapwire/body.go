@@ -69,7 +69,7 @@ func parseBody(bs *BodyStructure, b []byte, i int, line bool, maxDepth int) (int
 	}
 	c := bodyCursor{b: b, i: i + 1, line: line, max: maxDepth - 1}
 	var t Token
-	if !c.next(&t) {
+	if !c.nstr(&t) {
 		return 0, "body"
 	}
 	if t.Kind == KindListOpen {
@@ -104,7 +104,7 @@ func parseBody(bs *BodyStructure, b []byte, i int, line bool, maxDepth int) (int
 		return 0, "media type"
 	}
 	bs.Type = t
-	if !c.next(&bs.Subtype) || !bs.Subtype.IsString() {
+	if !c.nstr(&bs.Subtype) || !bs.Subtype.IsString() {
 		return 0, "media subtype"
 	}
 	var ok bool
@@ -114,8 +114,8 @@ func parseBody(bs *BodyStructure, b []byte, i int, line bool, maxDepth int) (int
 	if bs.Params, ok = c.params(); !ok {
 		return 0, "body parameters"
 	}
-	if !c.next(&bs.ID) || !nstring(bs.ID) || !c.next(&bs.Description) || !nstring(bs.Description) ||
-		!c.next(&bs.Encoding) || !nstring(bs.Encoding) {
+	if !c.nstr(&bs.ID) || !nstring(bs.ID) || !c.nstr(&bs.Description) || !nstring(bs.Description) ||
+		!c.nstr(&bs.Encoding) || !nstring(bs.Encoding) {
 		return 0, "body field"
 	}
 	if bs.Size, ok = bs.number(&c); !ok {
@@ -224,6 +224,42 @@ func (c *bodyCursor) next(t *Token) bool {
 	return c.value(t)
 }
 
+// nstr is next for an element expected to be NIL or a quoted string,
+// the commonest ones, with the separator and the lexer inlined; anything
+// else takes next from the same position.
+func (c *bodyCursor) nstr(t *Token) bool {
+	b, i := c.b, c.i
+	if c.n > 0 {
+		if i+1 >= len(b) || b[i] != ' ' {
+			return c.next(t)
+		}
+		i++
+	}
+	if i < len(b) {
+		switch b[i] {
+		case '"':
+			plain := &quotedPlain
+			if c.line {
+				plain = &quotedASCII
+			}
+			if e, esc, ok := lexQuotedIn(b, i, plain); ok {
+				*t = Token{Kind: KindQuoted, Bytes: b[i+1 : e], Escaped: esc}
+				c.at, c.i = i, e+1
+				c.n++
+				return true
+			}
+		case 'N':
+			if i+3 < len(b) && b[i+1] == 'I' && b[i+2] == 'L' && class[b[i+3]]&clList == 0 {
+				*t = Token{Kind: KindNil, Bytes: b[i : i+3]}
+				c.at, c.i = i, i+3
+				c.n++
+				return true
+			}
+		}
+	}
+	return c.next(t)
+}
+
 // value reads the element at the position into t.
 func (c *bodyCursor) value(t *Token) bool {
 	var e int
@@ -273,6 +309,10 @@ func (c *bodyCursor) params() (Values, bool) {
 	if c.line && c.max < 1 {
 		return Values{}, false
 	}
+	plain := &quotedPlain
+	if c.line {
+		plain = &quotedASCII
+	}
 	start := c.i + 1
 	i := start
 	var t Token
@@ -287,6 +327,14 @@ func (c *bodyCursor) params() (Values, bool) {
 				return Values{}, false
 			}
 			i++
+		}
+		if i < len(b) && b[i] == '"' {
+			e, _, ok := lexQuotedIn(b, i, plain)
+			if !ok {
+				return Values{}, false
+			}
+			i = e + 1
+			continue
 		}
 		if c.line {
 			i = lineValue(b, i, &t, 0)
@@ -345,6 +393,16 @@ func lineValue(b []byte, i int, t *Token, maxDepth int) int {
 
 // number reads a size or line count.
 func (bs *BodyStructure) number(c *bodyCursor) (uint32, bool) {
+	if b, i := c.b, c.i; c.n > 0 && i+1 < len(b) && b[i] == ' ' && class[b[i+1]]&clDigit != 0 {
+		// The common case inline: SP and digits that end the atom.
+		e := run(b, i+1, clDigit)
+		if e < len(b) && class[b[e]]&clList == 0 {
+			v, ok := parseUint(b[i+1:e], maxNumber)
+			c.at, c.i = i+1, e
+			c.n++
+			return uint32(v), ok
+		}
+	}
 	var t Token
 	if !c.next(&t) {
 		return 0, false
@@ -360,7 +418,7 @@ func (bs *BodyStructure) number(c *bodyCursor) (uint32, bool) {
 // expected where it is malformed.
 func (bs *BodyStructure) extension(c *bodyCursor, single bool) string {
 	if single && c.more() {
-		if !c.next(&bs.MD5) || !nstring(bs.MD5) {
+		if !c.nstr(&bs.MD5) || !nstring(bs.MD5) {
 			return "body MD5"
 		}
 	}
@@ -384,7 +442,7 @@ func (bs *BodyStructure) extension(c *bodyCursor, single bool) string {
 		}
 	}
 	if c.more() {
-		if !c.next(&bs.Location) || !nstring(bs.Location) {
+		if !c.nstr(&bs.Location) || !nstring(bs.Location) {
 			return "body location"
 		}
 	}
@@ -414,7 +472,7 @@ func (bs *BodyStructure) disposition(c *bodyCursor) bool {
 	if c.b[start] == '(' && (!c.line || c.max >= 1) {
 		d := bodyCursor{b: c.b, i: start + 1, line: c.line, max: c.max - 1}
 		var typ Token
-		if d.next(&typ) && typ.IsString() && d.sep() {
+		if d.nstr(&typ) && typ.IsString() && d.sep() {
 			if params, ok := d.params(); ok {
 				if e, ok := d.close(); ok {
 					bs.DispositionType, bs.DispositionParams = typ, params

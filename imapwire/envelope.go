@@ -101,6 +101,14 @@ func addressField(b []byte, i int, sep byte, t *Token) int {
 	if i < 0 || i+1 >= len(b) || b[i] != sep {
 		return -1
 	}
+	if b[i+1] == '"' {
+		e, esc, ok := lexQuoted(b, i+1)
+		if !ok {
+			return -1
+		}
+		*t = Token{Kind: KindQuoted, Bytes: b[i+2 : e], Escaped: esc}
+		return e + 1
+	}
 	if e := lexValue(b, i+1, t); e >= 0 && (t.Kind == KindNil || t.Kind == KindQuoted || t.Kind == KindLiteral) {
 		return e
 	}
@@ -161,6 +169,16 @@ func ParseEnvelope(raw []byte) (Envelope, error) {
 // and address; its literals are taken inline.
 func (r *Reader) Envelope() (Envelope, error) {
 	var env Envelope
+	if r.st == stLine && r.framed && r.depth < r.lim.MaxDepth {
+		// The fast path: the whole envelope on this line, without literals
+		// or 8-bit octets, read in place with the general path's checks.
+		// Anything else, errors included, is left to the general path.
+		if e, ok := envelopeLine(r.buf[:r.end], r.p, &env); ok {
+			r.p = e
+			return env, nil
+		}
+		env = Envelope{}
+	}
 	l := r.List()
 	n := 0
 	for ; l.Next(); n++ {
@@ -200,6 +218,72 @@ func (r *Reader) Envelope() (Envelope, error) {
 		return env, r.expected("envelope field")
 	}
 	return env, nil
+}
+
+// envelopeLine reads an envelope at b[i] in place: ten fields, NIL or
+// ASCII quoted strings and NIL or address lists as addressLine checks
+// them. It reports false for anything else.
+func envelopeLine(b []byte, i int, env *Envelope) (int, bool) {
+	if i >= len(b) || b[i] != '(' {
+		return 0, false
+	}
+	i = lineNString(b, i+1, &env.Date)
+	for f, list := range [...]*Addresses{nil, &env.From, &env.Sender, &env.ReplyTo, &env.To, &env.Cc, &env.Bcc, nil, nil} {
+		if i < 0 || i+1 >= len(b) || b[i] != ' ' {
+			return 0, false
+		}
+		i++
+		switch {
+		case f == 0:
+			i = lineNString(b, i, &env.Subject)
+		case f == 7:
+			i = lineNString(b, i, &env.InReplyTo)
+		case f == 8:
+			i = lineNString(b, i, &env.MessageID)
+		case b[i] == '(':
+			e, ok := addressLine(b, i)
+			if !ok {
+				return 0, false
+			}
+			*list = Addresses{v: ValuesOf(b[i:e])}
+			i = e
+		default:
+			if i = lineNil(b, i); i < 0 {
+				return 0, false
+			}
+		}
+	}
+	if i < 0 || i >= len(b) || b[i] != ')' {
+		return 0, false
+	}
+	return i + 1, true
+}
+
+// lineNString reads NIL or an ASCII quoted string at b[i] into t and
+// returns its end, or -1.
+func lineNString(b []byte, i int, t *Token) int {
+	if i < len(b) && b[i] == '"' {
+		e, esc, ok := lexQuotedIn(b, i, &quotedASCII)
+		if !ok {
+			return -1
+		}
+		*t = Token{Kind: KindQuoted, Bytes: b[i+1 : e], Escaped: esc}
+		return e + 1
+	}
+	e := lineNil(b, i)
+	if e >= 0 {
+		*t = Token{Kind: KindNil}
+	}
+	return e
+}
+
+// lineNil reads NIL at b[i], any case, as Reader.Nil does, and returns
+// its end, or -1.
+func lineNil(b []byte, i int) int {
+	if i+3 > len(b) || !equalFold(b[i:i+3], "NIL") || (i+3 < len(b) && class[b[i+3]]&clAString != 0) {
+		return -1
+	}
+	return i + 3
 }
 
 // inlineNString reads NIL or a string, taking a literal inline (responses

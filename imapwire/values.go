@@ -88,40 +88,40 @@ func lexValue(b []byte, i int, t *Token) int {
 		return -1
 	}
 	switch c := b[i]; {
-	case c == '(':
-		e := skipList(b, i)
-		if e < 0 {
-			return -1
-		}
-		t.Kind, t.Bytes = KindListOpen, b[i:e]
-		return e
 	case c == '"':
 		e, esc, ok := lexQuoted(b, i)
 		if !ok {
 			return -1
 		}
-		t.Kind, t.Bytes, t.Escaped = KindQuoted, b[i+1:e], esc
+		*t = Token{Kind: KindQuoted, Bytes: b[i+1 : e], Escaped: esc}
 		return e + 1
+	case c == '(':
+		e := skipList(b, i)
+		if e < 0 {
+			return -1
+		}
+		*t = Token{Kind: KindListOpen, Bytes: b[i:e]}
+		return e
 	case c == '{' || c == '~' && i+1 < len(b) && b[i+1] == '{':
 		lit, data, end := lexLiteral(b, i)
 		if end < 0 {
 			return -1
 		}
-		t.Kind, t.Bytes, t.Literal = KindLiteral, b[data:end], lit
+		*t = Token{Kind: KindLiteral, Bytes: b[data:end], Literal: lit}
 		return end
 	case c == '\\':
 		e := lexFlag(b, i)
 		if e < 0 {
 			return -1
 		}
-		t.Kind, t.Bytes = KindFlag, b[i:e]
+		*t = Token{Kind: KindFlag, Bytes: b[i:e]}
 		return e
 	}
 	e := run(b, i, clList)
 	if e == i {
 		return -1
 	}
-	t.Kind, t.Bytes = KindAtom, b[i:e]
+	*t = Token{Kind: KindAtom, Bytes: b[i:e]}
 	if e-i == 3 && b[i]|0x20 == 'n' && b[i+1]|0x20 == 'i' && b[i+2]|0x20 == 'l' {
 		t.Kind = KindNil
 	}
