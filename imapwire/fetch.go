@@ -68,7 +68,27 @@ type FetchItem struct {
 var fetchAttIndex = indexWords(FetchAll, FetchModSeq, func(a FetchAtt) string { return fetchNames[a] }, FetchBodySection)
 
 // lookupFetchAtt finds the item named name, ignoring case.
-func lookupFetchAtt(name []byte) FetchAtt { return fetchAttIndex.lookup(name, FetchUnknown) }
+func lookupFetchAtt(name []byte) FetchAtt {
+	switch string(name) { // the names as servers write them, without a search
+	case "UID":
+		return FetchUID
+	case "FLAGS":
+		return FetchFlags
+	case "INTERNALDATE":
+		return FetchInternalDate
+	case "RFC822.SIZE":
+		return FetchRFC822Size
+	case "ENVELOPE":
+		return FetchEnvelope
+	case "BODYSTRUCTURE":
+		return FetchBodyStructure
+	case "BODY":
+		return FetchBody
+	case "MODSEQ":
+		return FetchModSeq
+	}
+	return fetchAttIndex.lookup(name, FetchUnknown)
+}
 
 // fetchItem reads one data item name with its section and partial.
 func (r *Reader) fetchItem(it *FetchItem) error {

@@ -130,31 +130,32 @@ func lexQuotedIn(b []byte, i int, plain *[256]bool) (end int, esc, ok bool) {
 	}
 	i++
 	for {
-		for i < len(b) {
-			var x uint64
-			if i+8 <= len(b) {
-				x = binary.LittleEndian.Uint64(b[i:])
-			} else if len(b) >= 8 {
-				// The last word of b, shifted so that its first octet is
-				// b[i]: the zeros shifted in stop the scan at len(b).
-				x = binary.LittleEndian.Uint64(b[len(b)-8:]) >> (8 * (8 - (len(b) - i)))
-			} else {
-				break
+		if len(b) < 8 {
+			for i < len(b) && plain[b[i]] {
+				i++
 			}
-			m := (x-swarLow*0x20)&^x | swarZero(x^(swarLow*'"')) | swarZero(x^(swarLow*'\\'))
-			if m = m&swarHigh | x&high; m != 0 {
-				i += bits.TrailingZeros64(m) >> 3
-				break
+		} else {
+			for i < len(b) {
+				var x uint64
+				if i+8 <= len(b) {
+					x = binary.LittleEndian.Uint64(b[i:])
+				} else {
+					// The last word of b, shifted so that its first octet
+					// is b[i]: the zeros shifted in stop the scan at len(b).
+					x = binary.LittleEndian.Uint64(b[len(b)-8:]) >> (8 * (8 - (len(b) - i)))
+				}
+				m := (x-swarLow*0x20)&^x | swarZero(x^(swarLow*'"')) | swarZero(x^(swarLow*'\\'))
+				if m = m&swarHigh | x&high; m != 0 {
+					i += bits.TrailingZeros64(m) >> 3
+					break
+				}
+				i += 8
 			}
-			i += 8
-		}
-		for i < len(b) && plain[b[i]] {
-			i++
 		}
 		if i >= len(b) {
 			return i, esc, false
 		}
-		switch b[i] {
+		switch c := b[i]; c {
 		case '"':
 			return i, esc, true
 		case '\\':
@@ -165,7 +166,10 @@ func lexQuotedIn(b []byte, i int, plain *[256]bool) (end int, esc, ok bool) {
 			esc = true
 			i++
 		default:
-			return i, esc, false
+			if !plain[c] { // NUL, CR, LF, or 8-bit where only ASCII is plain
+				return i, esc, false
+			}
+			i++ // another control, which stands for itself
 		}
 	}
 }

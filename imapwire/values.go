@@ -54,6 +54,16 @@ func (v *Values) next(t *Token) bool {
 	if !v.sep() {
 		return false
 	}
+	if v.b[v.i] == '"' { // the commonest value, without lexValue's switch
+		e, esc, ok := lexQuoted(v.b, v.i)
+		if !ok {
+			v.bad = true
+			return false
+		}
+		*t = Token{Kind: KindQuoted, Bytes: v.b[v.i+1 : e], Escaped: esc}
+		v.i = e + 1
+		return true
+	}
 	end := lexValue(v.b, v.i, t)
 	if end < 0 {
 		v.bad = true
