@@ -516,11 +516,12 @@ type BodyParts struct {
 }
 
 // Next decodes the next part.
-func (p *BodyParts) Next() (BodyStructure, bool) {
+func (p *BodyParts) Next() (b BodyStructure, ok bool) {
 	if p.err != nil || !p.v.sep() {
-		return BodyStructure{}, false
+		return b, false
 	}
-	b := BodyStructure{negative: p.negative}
+	// b is decoded where the result goes: a structure is large to copy.
+	b.negative = p.negative
 	end, what := parseBody(&b, p.v.b, p.v.i, false, maxCapturedDepth)
 	if what != "" {
 		p.v.bad = true
