@@ -189,7 +189,7 @@ func wireSync(r *imapwire.Reader, scratch []byte) (syncCounts, error) {
 		c.msgs++
 		items := r.FetchItems()
 		for items.Next() {
-			switch it := items.Item(); it.Att {
+			switch items.Item().Att {
 			case imapwire.FetchUID:
 				n, err := r.Number()
 				if err != nil {
@@ -238,14 +238,14 @@ func wireSync(r *imapwire.Reader, scratch []byte) (syncCounts, error) {
 				for _, t := range [...]*imapwire.Token{&env.Date, &env.Subject, &env.InReplyTo, &env.MessageID} {
 					if !t.IsNil() {
 						c.envStrings++
-						c.envText += valueLen(*t, scratch)
+						c.envText += valueLen(t, scratch)
 					}
 				}
 				for _, list := range [...]*imapwire.Addresses{&env.From, &env.Sender, &env.ReplyTo, &env.To, &env.Cc, &env.Bcc} {
 					for a, ok := list.Next(); ok; a, ok = list.Next() {
 						c.addrs++
-						c.addrBytes += valueLen(a.Name, scratch) + valueLen(a.ADL, scratch) +
-							valueLen(a.Mailbox, scratch) + valueLen(a.Host, scratch)
+						c.addrBytes += valueLen(&a.Name, scratch) + valueLen(&a.ADL, scratch) +
+							valueLen(&a.Mailbox, scratch) + valueLen(&a.Host, scratch)
 					}
 					if err := list.Err(); err != nil {
 						return c, err
@@ -273,7 +273,7 @@ func wireSync(r *imapwire.Reader, scratch []byte) (syncCounts, error) {
 				}
 				c.literal += n
 			default:
-				return c, errors.New("unexpected item " + string(it.Name))
+				return c, errors.New("unexpected item " + string(items.Item().Name))
 			}
 		}
 		if err := items.Err(); err != nil {
@@ -338,13 +338,13 @@ func walkBody(top *imapwire.BodyStructure, c *syncCounts, scratch []byte) error 
 // and the location.
 func walkPart(b *imapwire.BodyStructure, c *syncCounts, scratch []byte) error {
 	c.parts++
-	c.partText += valueLen(b.Type, scratch) + valueLen(b.Subtype, scratch)
+	c.partText += valueLen(&b.Type, scratch) + valueLen(&b.Subtype, scratch)
 	if err := walkParams(b.Params, c, scratch); err != nil {
 		return err
 	}
 	if !b.Multipart {
-		c.partText += valueLen(b.ID, scratch) + valueLen(b.Description, scratch) +
-			valueLen(b.Encoding, scratch) + valueLen(b.MD5, scratch)
+		c.partText += valueLen(&b.ID, scratch) + valueLen(&b.Description, scratch) +
+			valueLen(&b.Encoding, scratch) + valueLen(&b.MD5, scratch)
 		c.partSizes += int(b.Size)
 		c.lines += int(b.Lines)
 	}
@@ -353,7 +353,7 @@ func walkPart(b *imapwire.BodyStructure, c *syncCounts, scratch []byte) error {
 			return errors.New("disposition not taken apart")
 		}
 		c.dispositions++
-		c.partText += valueLen(b.DispositionType, scratch)
+		c.partText += valueLen(&b.DispositionType, scratch)
 		if err := walkParams(b.DispositionParams, c, scratch); err != nil {
 			return err
 		}
@@ -364,16 +364,16 @@ func walkPart(b *imapwire.BodyStructure, c *syncCounts, scratch []byte) error {
 			return errors.New("bad language")
 		}
 		c.langs++
-		c.partText += valueLen(t, scratch)
+		c.partText += valueLen(&t, scratch)
 	}
-	c.partText += valueLen(b.Location, scratch)
+	c.partText += valueLen(&b.Location, scratch)
 	return nil
 }
 
 // valueLen is the length of a string's value: unescaped into scratch
 // when it has escapes, else the view itself (a typed client reads the view
 // in place, as the Reader means it to); NIL has none.
-func valueLen(t imapwire.Token, scratch []byte) int {
+func valueLen(t *imapwire.Token, scratch []byte) int {
 	switch {
 	case t.Kind == imapwire.KindNil:
 		return 0
@@ -392,7 +392,7 @@ func walkParams(v imapwire.Values, c *syncCounts, scratch []byte) error {
 			return errors.New("bad parameter")
 		}
 		c.params++
-		c.paramBytes += valueLen(name, scratch) + valueLen(value, scratch)
+		c.paramBytes += valueLen(&name, scratch) + valueLen(&value, scratch)
 	}
 	return v.Err()
 }

@@ -40,8 +40,8 @@ type BodyStructure struct {
 
 // ParseBodyStructure decodes one level of a captured body structure.
 // negativeSize reads -1 sizes as 0 (Quirks.NegativeSize).
-func ParseBodyStructure(raw []byte, negativeSize bool) (BodyStructure, error) {
-	b := BodyStructure{negative: negativeSize}
+func ParseBodyStructure(raw []byte, negativeSize bool) (b BodyStructure, err error) {
+	b.negative = negativeSize
 	end, what := parseBody(&b, raw, 0, false, maxCapturedDepth)
 	if what == "" && end != len(raw) {
 		what = "end of body"
@@ -82,7 +82,7 @@ func parseBody(bs *BodyStructure, b []byte, i int, line bool, maxDepth int) (int
 			}
 		}
 		bs.Parts = b[start:end]
-		if !t.IsString() {
+		if !stringKind(t.Kind) {
 			return 0, "multipart subtype"
 		}
 		bs.Subtype = t
@@ -100,11 +100,11 @@ func parseBody(bs *BodyStructure, b []byte, i int, line bool, maxDepth int) (int
 		}
 		return bs.close(&c)
 	}
-	if !t.IsString() {
+	if !stringKind(t.Kind) {
 		return 0, "media type"
 	}
 	bs.Type = t
-	if !c.nstr(&bs.Subtype) || !bs.Subtype.IsString() {
+	if !c.nstr(&bs.Subtype) || !stringKind(bs.Subtype.Kind) {
 		return 0, "media subtype"
 	}
 	var ok bool
@@ -114,8 +114,8 @@ func parseBody(bs *BodyStructure, b []byte, i int, line bool, maxDepth int) (int
 	if bs.Params, ok = c.params(); !ok {
 		return 0, "body parameters"
 	}
-	if !c.nstr(&bs.ID) || !nstring(bs.ID) || !c.nstr(&bs.Description) || !nstring(bs.Description) ||
-		!c.nstr(&bs.Encoding) || !nstring(bs.Encoding) {
+	if !c.nstr(&bs.ID) || !nstringKind(bs.ID.Kind) || !c.nstr(&bs.Description) || !nstringKind(bs.Description.Kind) ||
+		!c.nstr(&bs.Encoding) || !nstringKind(bs.Encoding.Kind) {
 		return 0, "body field"
 	}
 	if bs.Size, ok = bs.number(&c); !ok {
@@ -341,7 +341,7 @@ func (c *bodyCursor) params() (Values, bool) {
 		} else {
 			i = lexValue(b, i, &t)
 		}
-		if i < 0 || !t.IsString() {
+		if i < 0 || !stringKind(t.Kind) {
 			return Values{}, false
 		}
 	}
@@ -418,7 +418,7 @@ func (bs *BodyStructure) number(c *bodyCursor) (uint32, bool) {
 // expected where it is malformed.
 func (bs *BodyStructure) extension(c *bodyCursor, single bool) string {
 	if single && c.more() {
-		if !c.nstr(&bs.MD5) || !nstring(bs.MD5) {
+		if !c.nstr(&bs.MD5) || !nstringKind(bs.MD5.Kind) {
 			return "body MD5"
 		}
 	}
@@ -434,7 +434,7 @@ func (bs *BodyStructure) extension(c *bodyCursor, single bool) string {
 		case t.Kind == KindListOpen:
 			bs.Language = t.Bytes
 			bs.Languages = ValuesOf(t.Bytes)
-		case t.IsString():
+		case stringKind(t.Kind):
 			bs.Language = t.Bytes
 			bs.Languages = Values{b: c.b[c.at:c.i]}
 		case t.Kind != KindNil:
@@ -442,7 +442,7 @@ func (bs *BodyStructure) extension(c *bodyCursor, single bool) string {
 		}
 	}
 	if c.more() {
-		if !c.nstr(&bs.Location) || !nstring(bs.Location) {
+		if !c.nstr(&bs.Location) || !nstringKind(bs.Location.Kind) {
 			return "body location"
 		}
 	}
@@ -472,7 +472,7 @@ func (bs *BodyStructure) disposition(c *bodyCursor) bool {
 	if c.b[start] == '(' && (!c.line || c.max >= 1) {
 		d := bodyCursor{b: c.b, i: start + 1, line: c.line, max: c.max - 1}
 		var typ Token
-		if d.nstr(&typ) && typ.IsString() && d.sep() {
+		if d.nstr(&typ) && stringKind(typ.Kind) && d.sep() {
 			if params, ok := d.params(); ok {
 				if e, ok := d.close(); ok {
 					bs.DispositionType, bs.DispositionParams = typ, params
@@ -538,14 +538,15 @@ func (p *BodyParts) Err() error { return p.err }
 // BodyStructure reads a FETCH BODY or BODYSTRUCTURE value and decodes its
 // top level; its literals are taken inline. The parts of a multipart are
 // checked as they are captured and decoded as Children reads them.
-func (r *Reader) BodyStructure() (BodyStructure, error) {
+func (r *Reader) BodyStructure() (b BodyStructure, err error) {
 	if err := r.cur(); err != nil {
 		return BodyStructure{}, err
 	}
 	// The fast path: the whole structure on this line, without literals
 	// or 8-bit octets, read in place with Capture's checks. Anything else,
 	// errors included, is left to the general path.
-	b := BodyStructure{negative: r.q.NegativeSize}
+	// b is decoded where the result goes: a structure is large to copy.
+	b.negative = r.q.NegativeSize
 	if end, what := parseBody(&b, r.buf[:r.end], r.p, true, r.lim.MaxDepth); what == "" {
 		r.p = end
 		return b, nil
@@ -593,7 +594,7 @@ func (r *Reader) BodyStructure() (BodyStructure, error) {
 		Parts: r.buf[r.msg+partsStart : r.msg+partsEnd]}
 	c := bodyCursor{b: r.buf[r.msg+partsEnd+1 : r.p], max: maxCapturedDepth}
 	var t Token
-	if !c.next(&t) || !t.IsString() {
+	if !c.next(&t) || !stringKind(t.Kind) {
 		return b, r.expected("multipart subtype")
 	}
 	b.Subtype = t

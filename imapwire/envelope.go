@@ -23,7 +23,7 @@ type Addresses struct {
 
 // Next returns the next address; false at the end or at an address that
 // is not four NIL-or-strings, which Err then reports.
-func (a *Addresses) Next() (Address, bool) {
+func (a *Addresses) Next() (addr Address, ok bool) {
 	v := &a.v
 	if a.bad || !v.More() {
 		return Address{}, false
@@ -31,7 +31,7 @@ func (a *Addresses) Next() (Address, bool) {
 	if v.i > 0 && v.b[v.i] == ' ' {
 		v.i++
 	}
-	var addr Address
+	// addr is decoded where the result goes: it is large to copy.
 	i := v.i
 	i = addressField(v.b, i, '(', &addr.Name)
 	i = addressField(v.b, i, ' ', &addr.ADL)
@@ -127,7 +127,12 @@ func (a *Addresses) Err() error {
 var errMalformedAddress error = &SyntaxError{Err: ErrSyntax, Expected: "address of four NIL-or-strings"}
 
 // nstring reports whether t is NIL or a string.
-func nstring(t Token) bool { return t.Kind == KindNil || t.IsString() }
+func nstring(t Token) bool { return nstringKind(t.Kind) }
+
+// stringKind and nstringKind are IsString and nstring by the kind alone:
+// a Token is large, and copying one just written costs more than the test.
+func stringKind(k Kind) bool  { return k == KindQuoted || k == KindLiteral }
+func nstringKind(k Kind) bool { return k == KindNil || stringKind(k) }
 
 // ParseEnvelope decodes an envelope captured by Reader.Capture, checking
 // every field; addresses are checked as the Addresses cursors read them.
@@ -167,8 +172,8 @@ func ParseEnvelope(raw []byte) (Envelope, error) {
 
 // Envelope reads a FETCH ENVELOPE value in one pass, checking every field
 // and address; its literals are taken inline.
-func (r *Reader) Envelope() (Envelope, error) {
-	var env Envelope
+func (r *Reader) Envelope() (env Envelope, err error) {
+	// env is decoded where the result goes: an envelope is large to copy.
 	if r.st == stLine && r.framed && r.depth < r.lim.MaxDepth {
 		// The fast path: the whole envelope on this line, without literals
 		// or 8-bit octets, read in place with the general path's checks.

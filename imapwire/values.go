@@ -43,9 +43,8 @@ func (v *Values) More() bool {
 }
 
 // Next returns the next value; false at the end or at malformed bytes.
-func (v *Values) Next() (Token, bool) {
-	var t Token
-	ok := v.next(&t)
+func (v *Values) Next() (t Token, ok bool) {
+	ok = v.next(&t)
 	return t, ok
 }
 
