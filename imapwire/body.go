@@ -243,14 +243,14 @@ func (c *bodyCursor) nstr(t *Token) bool {
 				plain = &quotedASCII
 			}
 			if e, esc, ok := lexQuotedIn(b, i, plain); ok {
-				*t = Token{Kind: KindQuoted, Bytes: b[i+1 : e], Escaped: esc}
+				setToken(t, KindQuoted, b[i+1:e], esc)
 				c.at, c.i = i, e+1
 				c.n++
 				return true
 			}
 		case 'N':
 			if i+3 < len(b) && b[i+1] == 'I' && b[i+2] == 'L' && class[b[i+3]]&clList == 0 {
-				*t = Token{Kind: KindNil, Bytes: b[i : i+3]}
+				setToken(t, KindNil, b[i:i+3], false)
 				c.at, c.i = i, i+3
 				c.n++
 				return true
@@ -361,14 +361,14 @@ func lineValue(b []byte, i int, t *Token, maxDepth int) int {
 		if !ok {
 			return -1
 		}
-		*t = Token{Kind: KindQuoted, Bytes: b[i+1 : e], Escaped: esc}
+		setToken(t, KindQuoted, b[i+1:e], esc)
 		return e + 1
 	case '(':
 		e, ok := captureLine(b, i, maxDepth)
 		if !ok {
 			return -1
 		}
-		*t = Token{Kind: KindListOpen, Bytes: b[i:e]}
+		setToken(t, KindListOpen, b[i:e], false)
 		return e
 	case '{', '~':
 		return -1
@@ -377,14 +377,14 @@ func lineValue(b []byte, i int, t *Token, maxDepth int) int {
 		if e < 0 {
 			return -1
 		}
-		*t = Token{Kind: KindFlag, Bytes: b[i:e]}
+		setToken(t, KindFlag, b[i:e], false)
 		return e
 	}
 	e := run(b, i, clList)
 	if e == i {
 		return -1
 	}
-	*t = Token{Kind: KindAtom, Bytes: b[i:e]}
+	setToken(t, KindAtom, b[i:e], false)
 	if e-i == 3 && b[i]|0x20 == 'n' && b[i+1]|0x20 == 'i' && b[i+2]|0x20 == 'l' {
 		t.Kind = KindNil
 	}
@@ -471,11 +471,10 @@ func (bs *BodyStructure) disposition(c *bodyCursor) bool {
 	start := c.i
 	if c.b[start] == '(' && (!c.line || c.max >= 1) {
 		d := bodyCursor{b: c.b, i: start + 1, line: c.line, max: c.max - 1}
-		var typ Token
-		if d.nstr(&typ) && stringKind(typ.Kind) && d.sep() {
+		if d.nstr(&bs.DispositionType) && stringKind(bs.DispositionType.Kind) && d.sep() {
 			if params, ok := d.params(); ok {
 				if e, ok := d.close(); ok {
-					bs.DispositionType, bs.DispositionParams = typ, params
+					bs.DispositionParams = params
 					bs.Disposition = c.b[start:e]
 					c.at, c.i = start, e
 					c.n++
@@ -484,6 +483,7 @@ func (bs *BodyStructure) disposition(c *bodyCursor) bool {
 			}
 		}
 	}
+	bs.DispositionType = Token{}
 	var t Token
 	if !c.value(&t) {
 		return false

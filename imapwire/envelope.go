@@ -106,7 +106,7 @@ func addressField(b []byte, i int, sep byte, t *Token) int {
 		if !ok {
 			return -1
 		}
-		*t = Token{Kind: KindQuoted, Bytes: b[i+2 : e], Escaped: esc}
+		setToken(t, KindQuoted, b[i+2:e], esc)
 		return e + 1
 	}
 	if e := lexValue(b, i+1, t); e >= 0 && (t.Kind == KindNil || t.Kind == KindQuoted || t.Kind == KindLiteral) {
@@ -272,12 +272,12 @@ func lineNString(b []byte, i int, t *Token) int {
 		if !ok {
 			return -1
 		}
-		*t = Token{Kind: KindQuoted, Bytes: b[i+1 : e], Escaped: esc}
+		setToken(t, KindQuoted, b[i+1:e], esc)
 		return e + 1
 	}
 	e := lineNil(b, i)
 	if e >= 0 {
-		*t = Token{Kind: KindNil}
+		setToken(t, KindNil, nil, false)
 	}
 	return e
 }

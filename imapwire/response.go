@@ -79,8 +79,8 @@ type Response struct {
 
 // ReadResponse starts the next response (client side) and reads what
 // Response describes.
-func (r *Reader) ReadResponse() (Response, error) {
-	var resp Response
+func (r *Reader) ReadResponse() (resp Response, err error) {
+	// resp is decoded where the result goes, not copied there.
 	if err := r.begin(); err != nil {
 		return resp, err
 	}

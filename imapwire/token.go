@@ -40,6 +40,13 @@ type Token struct {
 	Escaped bool // a quoted string with \" or \\ in it
 }
 
+// setToken sets t's fields one by one: a composite literal assigned
+// through a pointer is built in a temporary and copied, and the copy stalls
+// on store forwarding.
+func setToken(t *Token, k Kind, b []byte, esc bool) {
+	t.Bytes, t.Kind, t.Escaped, t.Literal = b, k, esc, Literal{}
+}
+
 // IsNil reports whether t is NIL.
 func (t Token) IsNil() bool { return t.Kind == KindNil }
 

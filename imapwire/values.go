@@ -59,7 +59,7 @@ func (v *Values) next(t *Token) bool {
 			v.bad = true
 			return false
 		}
-		*t = Token{Kind: KindQuoted, Bytes: v.b[v.i+1 : e], Escaped: esc}
+		setToken(t, KindQuoted, v.b[v.i+1:e], esc)
 		v.i = e + 1
 		return true
 	}
@@ -102,35 +102,36 @@ func lexValue(b []byte, i int, t *Token) int {
 		if !ok {
 			return -1
 		}
-		*t = Token{Kind: KindQuoted, Bytes: b[i+1 : e], Escaped: esc}
+		setToken(t, KindQuoted, b[i+1:e], esc)
 		return e + 1
 	case c == '(':
 		e := skipList(b, i)
 		if e < 0 {
 			return -1
 		}
-		*t = Token{Kind: KindListOpen, Bytes: b[i:e]}
+		setToken(t, KindListOpen, b[i:e], false)
 		return e
 	case c == '{' || c == '~' && i+1 < len(b) && b[i+1] == '{':
 		lit, data, end := lexLiteral(b, i)
 		if end < 0 {
 			return -1
 		}
-		*t = Token{Kind: KindLiteral, Bytes: b[data:end], Literal: lit}
+		setToken(t, KindLiteral, b[data:end], false)
+		t.Literal = lit
 		return end
 	case c == '\\':
 		e := lexFlag(b, i)
 		if e < 0 {
 			return -1
 		}
-		*t = Token{Kind: KindFlag, Bytes: b[i:e]}
+		setToken(t, KindFlag, b[i:e], false)
 		return e
 	}
 	e := run(b, i, clList)
 	if e == i {
 		return -1
 	}
-	*t = Token{Kind: KindAtom, Bytes: b[i:e]}
+	setToken(t, KindAtom, b[i:e], false)
 	if e-i == 3 && b[i]|0x20 == 'n' && b[i+1]|0x20 == 'i' && b[i+2]|0x20 == 'l' {
 		t.Kind = KindNil
 	}
