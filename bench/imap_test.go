@@ -241,8 +241,9 @@ func wireSync(r *imapwire.Reader, scratch []byte) (syncCounts, error) {
 						c.envText += valueLen(t, scratch)
 					}
 				}
+				var a imapwire.Address
 				for _, list := range [...]*imapwire.Addresses{&env.From, &env.Sender, &env.ReplyTo, &env.To, &env.Cc, &env.Bcc} {
-					for a, ok := list.Next(); ok; a, ok = list.Next() {
+					for list.NextInto(&a) {
 						c.addrs++
 						c.addrBytes += valueLen(&a.Name, scratch) + valueLen(&a.ADL, scratch) +
 							valueLen(&a.Mailbox, scratch) + valueLen(&a.Host, scratch)
@@ -284,7 +285,7 @@ func wireSync(r *imapwire.Reader, scratch []byte) (syncCounts, error) {
 
 // walkBody reads every field of a body structure and of its parts, depth
 // first, with a stack of part cursors (a recursive walk would move each
-// part to the heap).
+// part to the heap), each part decoded into one reused structure.
 func walkBody(top *imapwire.BodyStructure, c *syncCounts, scratch []byte) error {
 	var stack [8]imapwire.BodyParts
 	n := 0
@@ -317,9 +318,9 @@ func walkBody(top *imapwire.BodyStructure, c *syncCounts, scratch []byte) error 
 	if err := push(top); err != nil {
 		return err
 	}
+	var p imapwire.BodyStructure
 	for n > 0 {
-		p, ok := stack[n-1].Next()
-		if !ok {
+		if !stack[n-1].NextInto(&p) {
 			if err := stack[n-1].Err(); err != nil {
 				return err
 			}

@@ -517,19 +517,27 @@ type BodyParts struct {
 
 // Next decodes the next part.
 func (p *BodyParts) Next() (b BodyStructure, ok bool) {
-	if p.err != nil || !p.v.sep() {
-		return b, false
-	}
-	// b is decoded where the result goes: a structure is large to copy.
+	ok = p.NextInto(&b)
+	return b, ok
+}
+
+// NextInto is Next decoding into b, which a walk can reuse: a structure
+// is large, and returning one copies it.
+func (p *BodyParts) NextInto(b *BodyStructure) bool {
+	*b = BodyStructure{}
 	b.negative = p.negative
-	end, what := parseBody(&b, p.v.b, p.v.i, false, maxCapturedDepth)
+	if p.err != nil || !p.v.sep() {
+		return false
+	}
+	end, what := parseBody(b, p.v.b, p.v.i, false, maxCapturedDepth)
 	if what != "" {
 		p.v.bad = true
 		p.err = syntaxErr(ErrSyntax, 0, what)
-		return BodyStructure{}, false
+		*b = BodyStructure{}
+		return false
 	}
 	p.v.i = end
-	return b, true
+	return true
 }
 
 // Err returns the error that stopped the cursor.

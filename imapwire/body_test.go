@@ -133,3 +133,26 @@ func TestReaderBodyStructureFastPath(t *testing.T) {
 		assert.Equal(t, want, fast, raw)
 	}
 }
+
+func TestBodyPartsNextInto(t *testing.T) {
+	raw := []byte(`(("TEXT" "PLAIN" ("CHARSET" "UTF-8") NIL NIL "7BIT" 10 1 NIL ("inline" NIL) "en" NIL)("IMAGE" "PNG" NIL NIL NIL "BASE64" 20) "MIXED")`)
+	b, err := ParseBodyStructure(raw, false)
+	require.NoError(t, err)
+	byValue, into := b.Children(), b.Children()
+	var got BodyStructure
+	for {
+		want, ok := byValue.Next()
+		require.Equal(t, ok, into.NextInto(&got))
+		if !ok {
+			break
+		}
+		assert.Equal(t, want, got)
+	}
+	require.NoError(t, into.Err())
+	bad, err := ParseBodyStructure([]byte(`(("TEXT" "PLAIN" NIL NIL NIL "7BIT" x 1) "MIXED")`), false)
+	require.NoError(t, err)
+	kids := bad.Children()
+	assert.False(t, kids.NextInto(&got))
+	assert.ErrorIs(t, kids.Err(), ErrSyntax)
+	assert.Equal(t, BodyStructure{}, got)
+}

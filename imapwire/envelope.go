@@ -24,29 +24,33 @@ type Addresses struct {
 // Next returns the next address; false at the end or at an address that
 // is not four NIL-or-strings, which Err then reports.
 func (a *Addresses) Next() (addr Address, ok bool) {
+	ok = a.NextInto(&addr)
+	return addr, ok
+}
+
+// NextInto is Next decoding into addr, which a loop can reuse: an Address
+// is four Tokens, and returning one copies them.
+func (a *Addresses) NextInto(addr *Address) bool {
 	v := &a.v
 	if a.bad || !v.More() {
-		return Address{}, false
+		*addr = Address{}
+		return false
 	}
 	if v.i > 0 && v.b[v.i] == ' ' {
 		v.i++
 	}
-	// addr is decoded where the result goes: it is large to copy.
 	i := v.i
 	i = addressField(v.b, i, '(', &addr.Name)
 	i = addressField(v.b, i, ' ', &addr.ADL)
 	i = addressField(v.b, i, ' ', &addr.Mailbox)
 	i = addressField(v.b, i, ' ', &addr.Host)
-	if i < 0 {
+	if i < 0 || i >= len(v.b) || v.b[i] != ')' {
 		a.bad = true
-		return Address{}, false
-	}
-	if i >= len(v.b) || v.b[i] != ')' {
-		a.bad = true
-		return Address{}, false
+		*addr = Address{}
+		return false
 	}
 	v.i = i + 1
-	return addr, true
+	return true
 }
 
 // addressLine is the fast path of addresses: a list of addresses that ends

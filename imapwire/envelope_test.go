@@ -100,3 +100,23 @@ func TestReaderEnvelopeFastPath(t *testing.T) {
 		require.NoError(t, items.Err())
 	}
 }
+
+func TestAddressesNextInto(t *testing.T) {
+	env, err := ParseEnvelope([]byte(`(NIL NIL ((NIL NIL "list" NIL) ("A" NIL "a" "x.org") (NIL NIL NIL NIL)) NIL NIL NIL NIL NIL NIL NIL)`))
+	require.NoError(t, err)
+	byValue, into := env.From, env.From
+	var got Address
+	n := 0
+	for {
+		want, ok := byValue.Next()
+		require.Equal(t, ok, into.NextInto(&got))
+		if !ok {
+			break
+		}
+		assert.Equal(t, want, got)
+		n++
+	}
+	assert.Equal(t, 3, n)
+	assert.Equal(t, Address{}, got)
+	require.NoError(t, into.Err())
+}
