@@ -175,6 +175,10 @@ var imapCommands = func() []byte {
 // totals for the caller to check.
 func wireSync(r *imapwire.Reader, scratch []byte) (syncCounts, error) {
 	var c syncCounts
+	// Large values are decoded into these, not returned.
+	var env imapwire.Envelope
+	var bs imapwire.BodyStructure
+	var a imapwire.Address
 	for {
 		resp, err := r.ReadResponse()
 		if err != nil {
@@ -231,8 +235,7 @@ func wireSync(r *imapwire.Reader, scratch []byte) (syncCounts, error) {
 					c.dates++
 				}
 			case imapwire.FetchEnvelope:
-				env, err := r.Envelope()
-				if err != nil {
+				if err := r.EnvelopeInto(&env); err != nil {
 					return c, err
 				}
 				for _, t := range [...]*imapwire.Token{&env.Date, &env.Subject, &env.InReplyTo, &env.MessageID} {
@@ -241,7 +244,6 @@ func wireSync(r *imapwire.Reader, scratch []byte) (syncCounts, error) {
 						c.envText += valueLen(t, scratch)
 					}
 				}
-				var a imapwire.Address
 				for _, list := range [...]*imapwire.Addresses{&env.From, &env.Sender, &env.ReplyTo, &env.To, &env.Cc, &env.Bcc} {
 					for list.NextInto(&a) {
 						c.addrs++
@@ -253,8 +255,7 @@ func wireSync(r *imapwire.Reader, scratch []byte) (syncCounts, error) {
 					}
 				}
 			case imapwire.FetchBodyStructure:
-				bs, err := r.BodyStructure()
-				if err != nil {
+				if err := r.BodyStructureInto(&bs); err != nil {
 					return c, err
 				}
 				if err := walkBody(&bs, &c, scratch); err != nil {

@@ -547,18 +547,33 @@ func (p *BodyParts) Err() error { return p.err }
 // top level; its literals are taken inline. The parts of a multipart are
 // checked as they are captured and decoded as Children reads them.
 func (r *Reader) BodyStructure() (b BodyStructure, err error) {
+	err = r.BodyStructureInto(&b)
+	return b, err
+}
+
+// BodyStructureInto is BodyStructure decoding into b, which a client can
+// reuse: a structure is large, and returning one copies it.
+func (r *Reader) BodyStructureInto(b *BodyStructure) error {
+	*b = BodyStructure{}
 	if err := r.cur(); err != nil {
-		return BodyStructure{}, err
+		return err
 	}
 	// The fast path: the whole structure on this line, without literals
 	// or 8-bit octets, read in place with Capture's checks. Anything else,
 	// errors included, is left to the general path.
-	// b is decoded where the result goes: a structure is large to copy.
 	b.negative = r.q.NegativeSize
-	if end, what := parseBody(&b, r.buf[:r.end], r.p, true, r.lim.MaxDepth); what == "" {
+	if end, what := parseBody(b, r.buf[:r.end], r.p, true, r.lim.MaxDepth); what == "" {
 		r.p = end
-		return b, nil
+		return nil
 	}
+	var err error
+	*b, err = r.bodyStructure()
+	return err
+}
+
+// bodyStructure is BodyStructure's general path: literals, 8-bit octets
+// and errors.
+func (r *Reader) bodyStructure() (BodyStructure, error) {
 	if r.p+1 >= r.end || r.buf[r.p] != '(' || r.buf[r.p+1] != '(' {
 		raw, err := r.Capture()
 		if err != nil {
@@ -598,7 +613,7 @@ func (r *Reader) BodyStructure() (b BodyStructure, err error) {
 	if r.msg+partsEnd+1 >= r.p {
 		return BodyStructure{}, r.expected("multipart subtype")
 	}
-	b = BodyStructure{Multipart: true, negative: r.q.NegativeSize,
+	b := BodyStructure{Multipart: true, negative: r.q.NegativeSize,
 		Parts: r.buf[r.msg+partsStart : r.msg+partsEnd]}
 	c := bodyCursor{b: r.buf[r.msg+partsEnd+1 : r.p], max: maxCapturedDepth}
 	var t Token

@@ -156,3 +156,46 @@ func TestBodyPartsNextInto(t *testing.T) {
 	assert.ErrorIs(t, kids.Err(), ErrSyntax)
 	assert.Equal(t, BodyStructure{}, got)
 }
+
+// BodyStructureInto and EnvelopeInto decode what BodyStructure and
+// Envelope return, fast path and general path alike, and reuse the value.
+func TestReaderInto(t *testing.T) {
+	for _, body := range []string{
+		`(("TEXT" "PLAIN" NIL NIL NIL "7BIT" 1 1)("TEXT" "HTML" NIL NIL NIL "QP" 5 2) "ALTERNATIVE" ("BOUNDARY" "b") ("inline" NIL) "en" NIL)`,
+		`("TEXT" "PLAIN" ("NAME" {3}` + "\r\n" + `a.b) NIL NIL "7BIT" 1 1)`,
+	} {
+		env := `("d" "s" (("n" NIL "m" "h")) NIL NIL NIL NIL NIL NIL "<i>")`
+		line := "* 1 FETCH (ENVELOPE " + env + " BODYSTRUCTURE " + body + ")\r\n"
+		read := func(into bool) (Envelope, BodyStructure) {
+			r := NewReader(strings.NewReader(line+line), ClientSide, Options{})
+			var e Envelope
+			var b BodyStructure
+			for range 2 {
+				_, err := r.ReadResponse()
+				require.NoError(t, err)
+				items := r.FetchItems()
+				require.True(t, items.Next())
+				if into {
+					require.NoError(t, r.EnvelopeInto(&e))
+				} else {
+					e, err = r.Envelope()
+					require.NoError(t, err)
+				}
+				require.True(t, items.Next())
+				if into {
+					require.NoError(t, r.BodyStructureInto(&b))
+				} else {
+					b, err = r.BodyStructure()
+					require.NoError(t, err)
+				}
+				require.False(t, items.Next())
+				require.NoError(t, items.Err())
+			}
+			return e, b
+		}
+		e1, b1 := read(false)
+		e2, b2 := read(true)
+		assert.Equal(t, e1, e2)
+		assert.Equal(t, b1, b2)
+	}
+}

@@ -177,17 +177,32 @@ func ParseEnvelope(raw []byte) (Envelope, error) {
 // Envelope reads a FETCH ENVELOPE value in one pass, checking every field
 // and address; its literals are taken inline.
 func (r *Reader) Envelope() (env Envelope, err error) {
-	// env is decoded where the result goes: an envelope is large to copy.
+	err = r.EnvelopeInto(&env)
+	return env, err
+}
+
+// EnvelopeInto is Envelope decoding into env, which a client can reuse:
+// an envelope is large, and returning one copies it.
+func (r *Reader) EnvelopeInto(env *Envelope) error {
+	*env = Envelope{}
 	if r.st == stLine && r.framed && r.depth < r.lim.MaxDepth {
 		// The fast path: the whole envelope on this line, without literals
 		// or 8-bit octets, read in place with the general path's checks.
 		// Anything else, errors included, is left to the general path.
-		if e, ok := envelopeLine(r.buf[:r.end], r.p, &env); ok {
+		if e, ok := envelopeLine(r.buf[:r.end], r.p, env); ok {
 			r.p = e
-			return env, nil
+			return nil
 		}
-		env = Envelope{}
+		*env = Envelope{}
 	}
+	var err error
+	*env, err = r.envelope()
+	return err
+}
+
+// envelope is Envelope's general path: literals, 8-bit octets and errors.
+func (r *Reader) envelope() (Envelope, error) {
+	var env Envelope
 	l := r.List()
 	n := 0
 	for ; l.Next(); n++ {
