@@ -429,7 +429,7 @@ func (bs *BodyStructure) extension(c *bodyCursor, single bool) string {
 	}
 	if c.more() {
 		var t Token
-		c.next(&t)
+		c.nstr(&t)
 		switch {
 		case t.Kind == KindListOpen:
 			bs.Language = t.Bytes
@@ -484,6 +484,11 @@ func (bs *BodyStructure) disposition(c *bodyCursor) bool {
 		}
 	}
 	bs.DispositionType = Token{}
+	if e := lineNil(c.b, start); e >= 0 && e < len(c.b) && class[c.b[e]]&clList == 0 {
+		c.at, c.i = start, e // NIL, the commonest
+		c.n++
+		return true
+	}
 	var t Token
 	if !c.value(&t) {
 		return false
