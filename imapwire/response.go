@@ -133,6 +133,10 @@ func (r *Reader) untagged(resp *Response) error {
 			return err
 		}
 		resp.Name = name
+		if string(name) == "FETCH" { // the commonest, as servers write it
+			resp.Data = DataFetch
+			return nil
+		}
 		for _, d := range [...]DataID{DataExists, DataRecent, DataExpunge, DataFetch} {
 			if equalFold(name, dataNames[d]) {
 				resp.Data = d
