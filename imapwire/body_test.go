@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mailwire/mailwire/internal/chunked"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -197,5 +199,86 @@ func TestReaderInto(t *testing.T) {
 		e2, b2 := read(true)
 		assert.Equal(t, e1, e2)
 		assert.Equal(t, b1, b2)
+	}
+}
+
+// fetchWalkLine is a FETCH response with an envelope and a structure of
+// every kind of field, on one line: the in-place paths.
+const fetchWalkLine = `* 7 FETCH (UID 9 ENVELOPE ("Wed, 17 Jul 1996" "s \"q\"" (("T G" NIL "g" "x.edu")) ((NIL NIL "g" "x.edu")) NIL ((NIL NIL "i" "y.org")) ` +
+	`((NIL NIL "m" "z.us")("J K" NIL "k" "mit.edu")) NIL NIL "<id@x>") BODYSTRUCTURE (("TEXT" "PLAIN" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 1152 23 NIL NIL NIL NIL)` +
+	`("APPLICATION" "PDF" ("NAME" "r.pdf") NIL NIL "BASE64" 4554 NIL ("attachment" ("filename" "r.pdf")) ("en" "de") "http://x") "MIXED" ("BOUNDARY" "xyz") NIL NIL NIL))` + "\r\n"
+
+// walkFetchInto reads fetchWalkLine's items with the Into methods and
+// returns how many strings it saw.
+func walkFetchInto(r *Reader, env *Envelope, b, part *BodyStructure, a *Address) (int, error) {
+	if _, err := r.ReadResponse(); err != nil {
+		return 0, err
+	}
+	n := 0
+	items := r.FetchItems()
+	for items.Next() {
+		switch items.Item().Att {
+		case FetchUID:
+			if _, err := r.Number(); err != nil {
+				return n, err
+			}
+		case FetchEnvelope:
+			if err := r.EnvelopeInto(env); err != nil {
+				return n, err
+			}
+			for _, l := range [...]*Addresses{&env.From, &env.Sender, &env.ReplyTo, &env.To, &env.Cc, &env.Bcc} {
+				for l.NextInto(a) {
+					n++
+				}
+			}
+		case FetchBodyStructure:
+			if err := r.BodyStructureInto(b); err != nil {
+				return n, err
+			}
+			kids := b.Children()
+			for kids.NextInto(part) {
+				for v := part.Params; v.More(); n++ {
+					v.Next()
+				}
+				for v := part.DispositionParams; v.More(); n++ {
+					v.Next()
+				}
+				for v := part.Languages; v.More(); n++ {
+					v.Next()
+				}
+			}
+			if err := kids.Err(); err != nil {
+				return n, err
+			}
+		}
+	}
+	return n, items.Err()
+}
+
+func TestFetchIntoAllocs(t *testing.T) {
+	r := NewReader(chunked.NewLoop([]byte(fetchWalkLine)), ClientSide, Options{})
+	var env Envelope
+	var b, part BodyStructure
+	var a Address
+	allocs := testing.AllocsPerRun(50, func() {
+		n, err := walkFetchInto(r, &env, &b, &part, &a)
+		if err != nil || n != 5+8 {
+			t.Fatal(n, err)
+		}
+	})
+	assert.Zero(t, allocs)
+}
+
+func BenchmarkFetchInto(b *testing.B) {
+	r := NewReader(chunked.NewLoop([]byte(fetchWalkLine)), ClientSide, Options{})
+	var env Envelope
+	var bs, part BodyStructure
+	var a Address
+	b.SetBytes(int64(len(fetchWalkLine)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if n, err := walkFetchInto(r, &env, &bs, &part, &a); err != nil || n != 13 {
+			b.Fatal(n, err)
+		}
 	}
 }
