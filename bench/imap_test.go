@@ -17,6 +17,7 @@ import (
 	"github.com/emersion/go-imap/commands"
 	imapv2 "github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/stretchr/testify/require"
 
 	"github.com/mailwire/mailwire/imapwire"
 )
@@ -50,18 +51,98 @@ const imapHeader = "From: Terry Gray <gray@cac.washington.edu>\r\n" +
 	"Subject: IMAP4rev1 WG mtg summary and minutes\r\n" +
 	"Date: Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\r\n\r\n"
 
+// syncCounts are the totals of the typed FETCH walk: what a client reads
+// from the responses. imapFetchSyncWant holds them as the corpus was
+// built, so a walk that stops early or skips a field fails the check.
+type syncCounts struct {
+	msgs, uids, sizes   int
+	flags, flagBytes    int
+	dates               int // INTERNALDATEs parsed
+	envStrings, envText int // date, subject, in-reply-to, message-id: present ones and their octets
+	addrs, addrBytes    int // addresses of the six lists; octets of their name, adl, mailbox, host
+	parts, partText     int // body parts; octets of type, subtype, id, description, encoding, md5, location
+	partSizes, lines    int
+	params, paramBytes  int // body and disposition parameters (name and value pairs)
+	dispositions, langs int
+	literal             int // header literal octets read
+}
+
+// imapFetchSyncWant is filled in while imapFetchSync is built.
+var imapFetchSyncWant syncCounts
+
+// imapFetchSync varies from message to message in the flags (none to
+// three), the subject (escaped quotes in every fifth), the sender's name
+// (NIL in every third), Cc (one or two addresses) and the structure
+// (every other message has a third part, an inline TEXT/HTML with every
+// extension field), so that no two consecutive messages are alike.
 var imapFetchSync = func() []byte {
 	var b bytes.Buffer
+	w := &imapFetchSyncWant
+	flagSets := [...][]string{nil, {`\Seen`}, {`\Seen`, `\Answered`}, {`\Seen`, `\Answered`, "$Forwarded"}}
 	for i := 1; i <= 100; i++ {
-		fmt.Fprintf(&b, "* %d FETCH (UID %d FLAGS (\\Seen \\Answered) INTERNALDATE \"17-Jul-1996 02:44:25 -0700\" "+
-			"RFC822.SIZE %d ENVELOPE (\"Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\" \"IMAP4rev1 WG mtg summary and minutes %d\" "+
-			"((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) "+
-			"((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((NIL NIL \"imap\" \"cac.washington.edu\")) "+
-			"((NIL NIL \"minutes\" \"CNRI.Reston.VA.US\") (\"John Klensin\" NIL \"KLENSIN\" \"MIT.EDU\")) NIL NIL "+
-			"\"<B27397-%d@cac.washington.edu>\") BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 1152 23 NIL NIL NIL NIL)"+
-			"(\"APPLICATION\" \"PDF\" (\"NAME\" \"report.pdf\") NIL NIL \"BASE64\" 4554 NIL (\"attachment\" (\"filename\" \"report.pdf\")) NIL NIL) "+
+		flags := flagSets[i%4]
+		subject := fmt.Sprintf("IMAP4rev1 WG mtg summary and minutes %d", i)
+		subjectWire := subject
+		if i%5 == 0 { // the walk reads the unescaped value
+			subject = fmt.Sprintf(`Re: "IMAP4rev1" \ WG %d`, i)
+			subjectWire = fmt.Sprintf(`Re: \"IMAP4rev1\" \\ WG %d`, i)
+		}
+		from := `("Terry Gray" NIL "gray" "cac.washington.edu")`
+		w.addrBytes += 3 * len("Terry Gray"+"gray"+"cac.washington.edu")
+		sender := from
+		if i%3 == 0 {
+			sender = `(NIL NIL "gray" "cac.washington.edu")`
+			w.addrBytes -= len("Terry Gray")
+		}
+		cc := `((NIL NIL "minutes" "CNRI.Reston.VA.US") ("John Klensin" NIL "KLENSIN" "MIT.EDU"))`
+		w.addrBytes += len("minutes"+"CNRI.Reston.VA.US") + len("John Klensin"+"KLENSIN"+"MIT.EDU") + len("imap"+"cac.washington.edu")
+		w.addrs += 6
+		if i%2 == 0 {
+			cc = `((NIL NIL "minutes" "CNRI.Reston.VA.US"))`
+			w.addrBytes -= len("John Klensin" + "KLENSIN" + "MIT.EDU")
+			w.addrs--
+		}
+		date := "Wed, 17 Jul 1996 02:23:25 -0700 (PDT)"
+		msgID := fmt.Sprintf("<B27397-%d@cac.washington.edu>", i)
+		w.envStrings += 3
+		w.envText += len(date) + len(subject) + len(msgID)
+
+		html := ""
+		w.parts += 3
+		w.partText += len("TEXTPLAIN7BIT" + "APPLICATIONPDFBASE64" + "MIXED")
+		w.partSizes += 1152 + 4554
+		w.lines += 23
+		w.params += 4
+		w.paramBytes += len("CHARSETUS-ASCII" + "NAMEreport.pdf" + "filenamereport.pdf" + "BOUNDARYxyz")
+		w.dispositions++
+		w.partText += len("attachment")
+		if i%2 == 1 {
+			html = fmt.Sprintf(`("TEXT" "HTML" ("CHARSET" "UTF-8" "FORMAT" "flowed") "<part%d@x>" "HTML version" "QUOTED-PRINTABLE" 2310 41 "Q2hlY2sgSW50ZWdyaXR5IQ==" ("inline" NIL) ("en" "de") "http://example.org/%d")`, i, i)
+			w.parts++
+			w.partText += len("TEXTHTML"+"HTML version"+"QUOTED-PRINTABLE"+"Q2hlY2sgSW50ZWdyaXR5IQ=="+"inline") +
+				len(fmt.Sprintf("<part%d@x>http://example.org/%d", i, i))
+			w.partSizes += 2310
+			w.lines += 41
+			w.params += 2
+			w.paramBytes += len("CHARSETUTF-8FORMATflowed")
+			w.dispositions++
+			w.langs += 2
+			w.partText += len("ende")
+		}
+		fmt.Fprintf(&b, "* %d FETCH (UID %d FLAGS (%s) INTERNALDATE \"17-Jul-1996 02:44:25 -0700\" "+
+			"RFC822.SIZE %d ENVELOPE (\"%s\" \"%s\" "+
+			"(%s) (%s) ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((NIL NIL \"imap\" \"cac.washington.edu\")) "+
+			"%s NIL NIL \"%s\") BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 1152 23 NIL NIL NIL NIL)"+
+			"(\"APPLICATION\" \"PDF\" (\"NAME\" \"report.pdf\") NIL NIL \"BASE64\" 4554 NIL (\"attachment\" (\"filename\" \"report.pdf\")) NIL NIL)%s "+
 			"\"MIXED\" (\"BOUNDARY\" \"xyz\") NIL NIL NIL) BODY[HEADER.FIELDS (FROM TO SUBJECT DATE)] {%d}\r\n%s)\r\n",
-			i, 1000+i, 4000+i, i, i, len(imapHeader), imapHeader)
+			i, 1000+i, strings.Join(flags, " "), 4000+i, date, subjectWire, from, sender, cc, msgID, html, len(imapHeader), imapHeader)
+		w.msgs++
+		w.uids += 1000 + i
+		w.sizes += 4000 + i
+		w.flags += len(flags)
+		w.flagBytes += len(strings.Join(flags, ""))
+		w.dates++
+		w.literal += len(imapHeader)
 	}
 	b.WriteString("A7 OK FETCH completed\r\n")
 	return b.Bytes()
@@ -86,127 +167,346 @@ var imapCommands = func() []byte {
 	return b.Bytes()
 }()
 
-// wireSync decodes the FETCH stream with imapwire and returns the sum of
-// sizes, UIDs, address and part counts, so nothing is optimized away.
-func wireSync(r *imapwire.Reader, scratch []byte) (int, error) {
-	sum := 0
+// wireSync decodes the FETCH stream with imapwire, every field typed as
+// go-imap's Message.Parse and its v2 client do: each flag, INTERNALDATE
+// parsed, every envelope string (quoted strings unescaped) and every
+// address field of the six lists, every body part's fields, parameters,
+// disposition and language, the header literal read. It returns the
+// totals for the caller to check.
+func wireSync(r *imapwire.Reader, scratch []byte) (syncCounts, error) {
+	var c syncCounts
+	// Large values are decoded into these, not returned.
+	var env imapwire.Envelope
+	var bs imapwire.BodyStructure
+	var a imapwire.Address
 	for {
 		resp, err := r.ReadResponse()
 		if err != nil {
-			return sum, err
+			return c, err
 		}
 		if resp.Kind == imapwire.Tagged {
-			return sum, nil
+			return c, nil
 		}
 		if resp.Data != imapwire.DataFetch {
-			return sum, errors.New("unexpected response")
+			return c, errors.New("unexpected response")
 		}
+		c.msgs++
 		items := r.FetchItems()
 		for items.Next() {
-			switch it := items.Item(); it.Att {
-			case imapwire.FetchUID, imapwire.FetchRFC822Size:
+			switch items.Item().Att {
+			case imapwire.FetchUID:
 				n, err := r.Number()
 				if err != nil {
-					return sum, err
+					return c, err
 				}
-				sum += int(n)
-			case imapwire.FetchFlags:
-				raw, err := r.Capture()
+				c.uids += int(n)
+			case imapwire.FetchRFC822Size:
+				n, err := r.Number64()
 				if err != nil {
-					return sum, err
+					return c, err
 				}
-				for v := imapwire.ValuesOf(raw); v.More(); {
-					v.Next()
-					sum++
+				c.sizes += int(n)
+			case imapwire.FetchFlags:
+				l := r.List()
+				for l.Next() {
+					f, err := r.Flag()
+					if err != nil {
+						return c, err
+					}
+					c.flags++
+					c.flagBytes += len(f.Bytes)
+				}
+				if err := l.Err(); err != nil {
+					return c, err
 				}
 			case imapwire.FetchInternalDate:
 				t, err := r.String()
 				if err != nil {
-					return sum, err
+					return c, err
 				}
-				sum += len(t.Bytes)
-			case imapwire.FetchEnvelope:
-				env, err := r.Envelope()
+				if t.Kind != imapwire.KindQuoted {
+					return c, errors.New("INTERNALDATE not quoted")
+				}
+				d, zone, err := imapwire.ParseDateTime(t.Bytes)
 				if err != nil {
-					return sum, err
+					return c, err
 				}
-				for _, list := range [...]imapwire.Addresses{env.From, env.Sender, env.ReplyTo, env.To, env.Cc, env.Bcc} {
-					for a, ok := list.Next(); ok; a, ok = list.Next() {
-						sum += len(a.Mailbox.Bytes) + len(a.Host.Bytes)
+				if d.Unix()+int64(zone) > 0 {
+					c.dates++
+				}
+			case imapwire.FetchEnvelope:
+				if err := r.EnvelopeInto(&env); err != nil {
+					return c, err
+				}
+				for _, t := range [...]*imapwire.Token{&env.Date, &env.Subject, &env.InReplyTo, &env.MessageID} {
+					if !t.IsNil() {
+						c.envStrings++
+						c.envText += valueLen(t, scratch)
 					}
 				}
-				sum += len(env.Subject.Bytes)
+				for _, list := range [...]*imapwire.Addresses{&env.From, &env.Sender, &env.ReplyTo, &env.To, &env.Cc, &env.Bcc} {
+					for list.NextInto(&a) {
+						c.addrs++
+						c.addrBytes += valueLen(&a.Name, scratch) + valueLen(&a.ADL, scratch) +
+							valueLen(&a.Mailbox, scratch) + valueLen(&a.Host, scratch)
+					}
+					if err := list.Err(); err != nil {
+						return c, err
+					}
+				}
 			case imapwire.FetchBodyStructure:
-				bs, err := r.BodyStructure()
-				if err != nil {
-					return sum, err
+				if err := r.BodyStructureInto(&bs); err != nil {
+					return c, err
 				}
-				parts := bs.Children()
-				for p, ok := parts.Next(); ok; p, ok = parts.Next() {
-					sum += int(p.Size)
-				}
-				if err := parts.Err(); err != nil {
-					return sum, err
+				if err := walkBody(&bs, &c, scratch); err != nil {
+					return c, err
 				}
 			case imapwire.FetchBodySection:
 				t, err := r.SectionData()
 				if err != nil {
-					return sum, err
+					return c, err
 				}
-				if t.Kind == imapwire.KindLiteral {
-					n, err := io.ReadFull(r.LiteralReader(), scratch[:t.Literal.Size])
-					if err != nil {
-						return sum, err
-					}
-					sum += n
+				if t.Kind != imapwire.KindLiteral || t.Literal.Size > uint64(len(scratch)) {
+					return c, errors.New("unexpected section data")
 				}
+				n, err := io.ReadFull(r.LiteralReader(), scratch[:t.Literal.Size])
+				if err != nil {
+					return c, err
+				}
+				c.literal += n
 			default:
-				if _, err := r.Capture(); err != nil {
-					return sum, err
-				}
+				return c, errors.New("unexpected item " + string(items.Item().Name))
 			}
 		}
 		if err := items.Err(); err != nil {
-			return sum, err
+			return c, err
 		}
 	}
 }
 
-// v1Sync decodes the FETCH stream with go-imap v1.
-func v1Sync(r *imapv1.Reader) (int, error) {
-	sum := 0
+// walkBody reads every field of a body structure and of its parts, depth
+// first, with a stack of part cursors (a recursive walk would move each
+// part to the heap), each part decoded into one reused structure.
+func walkBody(top *imapwire.BodyStructure, c *syncCounts, scratch []byte) error {
+	var stack [8]imapwire.BodyParts
+	n := 0
+	push := func(b *imapwire.BodyStructure) error {
+		for {
+			if err := walkPart(b, c, scratch); err != nil {
+				return err
+			}
+			if b.Multipart {
+				if n == len(stack) {
+					return errors.New("body too deep")
+				}
+				stack[n] = b.Children()
+				n++
+				return nil
+			}
+			if b.Body == nil {
+				return nil
+			}
+			if _, err := imapwire.ParseEnvelope(b.Envelope); err != nil {
+				return err
+			}
+			nb, err := b.Nested()
+			if err != nil {
+				return err
+			}
+			*b = nb
+		}
+	}
+	if err := push(top); err != nil {
+		return err
+	}
+	var p imapwire.BodyStructure
+	for n > 0 {
+		if !stack[n-1].NextInto(&p) {
+			if err := stack[n-1].Err(); err != nil {
+				return err
+			}
+			n--
+			continue
+		}
+		if err := push(&p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// walkPart reads one level's fields: type, subtype, parameters, the
+// single-part fields, the disposition with its parameters, the languages
+// and the location.
+func walkPart(b *imapwire.BodyStructure, c *syncCounts, scratch []byte) error {
+	c.parts++
+	c.partText += valueLen(&b.Type, scratch) + valueLen(&b.Subtype, scratch)
+	if err := walkParams(b.Params, c, scratch); err != nil {
+		return err
+	}
+	if !b.Multipart {
+		c.partText += valueLen(&b.ID, scratch) + valueLen(&b.Description, scratch) +
+			valueLen(&b.Encoding, scratch) + valueLen(&b.MD5, scratch)
+		c.partSizes += int(b.Size)
+		c.lines += int(b.Lines)
+	}
+	if b.Disposition != nil {
+		if b.DispositionType.Kind == 0 {
+			return errors.New("disposition not taken apart")
+		}
+		c.dispositions++
+		c.partText += valueLen(&b.DispositionType, scratch)
+		if err := walkParams(b.DispositionParams, c, scratch); err != nil {
+			return err
+		}
+	}
+	for l := b.Languages; l.More(); {
+		t, ok := l.Next()
+		if !ok || !t.IsString() {
+			return errors.New("bad language")
+		}
+		c.langs++
+		c.partText += valueLen(&t, scratch)
+	}
+	c.partText += valueLen(&b.Location, scratch)
+	return nil
+}
+
+// valueLen is the length of a string's value: unescaped into scratch
+// when it has escapes, else the view itself (a typed client reads the view
+// in place, as the Reader means it to); NIL has none.
+func valueLen(t *imapwire.Token, scratch []byte) int {
+	switch {
+	case t.Kind == imapwire.KindNil:
+		return 0
+	case t.Escaped:
+		return len(t.AppendValue(scratch[:0]))
+	}
+	return len(t.Bytes)
+}
+
+// walkParams reads the name and value of each parameter.
+func walkParams(v imapwire.Values, c *syncCounts, scratch []byte) error {
+	for v.More() {
+		name, ok1 := v.Next()
+		value, ok2 := v.Next()
+		if !ok1 || !ok2 || !name.IsString() || !value.IsString() {
+			return errors.New("bad parameter")
+		}
+		c.params++
+		c.paramBytes += valueLen(&name, scratch) + valueLen(&value, scratch)
+	}
+	return v.Err()
+}
+
+// syncShape is what every reader of the corpus must agree on: the counts
+// of syncCounts that do not depend on how a library normalizes strings.
+type syncShape struct {
+	msgs, uids, sizes, flags, addrs, parts, params, partSizes, lines, dispositions, langs, literal int
+}
+
+func (c syncCounts) shape() syncShape {
+	return syncShape{c.msgs, c.uids, c.sizes, c.flags, c.addrs, c.parts, c.params, c.partSizes, c.lines,
+		c.dispositions, c.langs, c.literal}
+}
+
+// v1Sync decodes the FETCH stream with go-imap v1 (ReadResp,
+// ParseNamedResp, Message.Parse into its structs) and counts what it
+// decoded.
+func v1Sync(r *imapv1.Reader) (syncShape, error) {
+	var c syncShape
 	for {
 		resp, err := imapv1.ReadResp(r)
 		if err != nil {
-			return sum, err
+			return c, err
 		}
 		if _, ok := resp.(*imapv1.StatusResp); ok {
-			return sum, nil
+			return c, nil
 		}
 		name, fields, ok := imapv1.ParseNamedResp(resp)
 		if !ok || name != "FETCH" || len(fields) != 2 {
-			return sum, errors.New("unexpected response")
+			return c, errors.New("unexpected response")
 		}
 		seq, err := imapv1.ParseNumber(fields[0])
 		if err != nil {
-			return sum, err
+			return c, err
 		}
 		list, _ := fields[1].([]interface{})
 		msg := imapv1.NewMessage(seq, nil)
 		if err := msg.Parse(list); err != nil {
-			return sum, err
+			return c, err
 		}
-		sum += int(msg.Uid) + int(msg.Size) + len(msg.Flags) + len(msg.Envelope.Subject)
-		for _, a := range msg.Envelope.From {
-			sum += len(a.MailboxName) + len(a.HostName)
+		c.msgs++
+		c.uids += int(msg.Uid)
+		c.sizes += int(msg.Size)
+		c.flags += len(msg.Flags)
+		e := msg.Envelope
+		c.addrs += len(e.From) + len(e.Sender) + len(e.ReplyTo) + len(e.To) + len(e.Cc) + len(e.Bcc)
+		var walk func(b *imapv1.BodyStructure)
+		walk = func(b *imapv1.BodyStructure) {
+			c.parts++
+			c.params += len(b.Params) + len(b.DispositionParams)
+			c.partSizes += int(b.Size)
+			c.lines += int(b.Lines)
+			c.langs += len(b.Language)
+			if b.Disposition != "" {
+				c.dispositions++
+			}
+			for _, p := range b.Parts {
+				walk(p)
+			}
 		}
-		for _, p := range msg.BodyStructure.Parts {
-			sum += int(p.Size)
-		}
+		walk(msg.BodyStructure)
 		for _, lit := range msg.Body {
-			sum += lit.Len()
+			c.literal += lit.Len()
 		}
 	}
+}
+
+// v2Shape counts what go-imap v2's client decoded.
+func v2Shape(msgs []*imapclient.FetchMessageBuffer) syncShape {
+	var c syncShape
+	var walk func(b imapv2.BodyStructure)
+	walk = func(b imapv2.BodyStructure) {
+		c.parts++
+		if d := b.Disposition(); d != nil {
+			c.dispositions++
+			c.params += len(d.Params)
+		}
+		switch b := b.(type) {
+		case *imapv2.BodyStructureSinglePart:
+			c.params += len(b.Params)
+			c.partSizes += int(b.Size)
+			if b.Text != nil {
+				c.lines += int(b.Text.NumLines)
+			}
+			if b.Extended != nil {
+				c.langs += len(b.Extended.Language)
+			}
+		case *imapv2.BodyStructureMultiPart:
+			if b.Extended != nil {
+				c.params += len(b.Extended.Params)
+				c.langs += len(b.Extended.Language)
+			}
+			for _, p := range b.Children {
+				walk(p)
+			}
+		}
+	}
+	for _, m := range msgs {
+		c.msgs++
+		c.uids += int(m.UID)
+		c.sizes += int(m.RFC822Size)
+		c.flags += len(m.Flags)
+		if e := m.Envelope; e != nil {
+			c.addrs += len(e.From) + len(e.Sender) + len(e.ReplyTo) + len(e.To) + len(e.Cc) + len(e.Bcc)
+		}
+		walk(m.BodyStructure)
+		for _, s := range m.BodySection {
+			c.literal += len(s.Bytes)
+		}
+	}
+	return c
 }
 
 // wireCommands decodes the command stream with imapwire.
@@ -411,21 +711,34 @@ func (l *loop) Read(p []byte) (int, error) {
 func TestImapCorporaAgree(t *testing.T) {
 	scratch := make([]byte, 4096)
 	w, err := wireSync(imapwire.NewReader(bytes.NewReader(imapFetchSync), imapwire.ClientSide, imapwire.Options{}), scratch)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := v1Sync(imapv1.NewReader(bufio.NewReader(bytes.NewReader(imapFetchSync)))); err != nil {
-		t.Fatal(err)
-	}
-	if w == 0 {
-		t.Fatal("nothing decoded")
-	}
+	require.NoError(t, err)
+	require.Equal(t, imapFetchSyncWant, w)
+	require.Equal(t, 100, w.msgs)
+	v1, err := v1Sync(imapv1.NewReader(bufio.NewReader(bytes.NewReader(imapFetchSync))))
+	require.NoError(t, err)
+	require.Equal(t, imapFetchSyncWant.shape(), v1, "go-imap v1 reads the corpus as imapwire does")
+	c := v2FetchClient(t)
+	defer c.Close()
+	msgs, err := c.Fetch(v2FetchSet(), v2FetchOptions).Collect()
+	require.NoError(t, err)
+	require.Equal(t, imapFetchSyncWant.shape(), v2Shape(msgs), "go-imap v2 reads the corpus as imapwire does")
+
 	if _, err := wireCommands(imapwire.NewReader(bytes.NewReader(imapCommands), imapwire.ServerSide, imapwire.Options{}), 200); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := v1Commands(imapv1.NewReader(bufio.NewReader(bytes.NewReader(imapCommands))), 200); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestImapFetchSyncEarlyStop makes sure the totals catch a walk that stops
+// early: the stream cut after 99 messages fails the check.
+func TestImapFetchSyncEarlyStop(t *testing.T) {
+	cut := imapFetchSync[:bytes.Index(imapFetchSync, []byte("* 100 FETCH"))]
+	cut = append(cut[:len(cut):len(cut)], "A7 OK done\r\n"...)
+	w, err := wireSync(imapwire.NewReader(bytes.NewReader(cut), imapwire.ClientSide, imapwire.Options{}), make([]byte, 4096))
+	require.NoError(t, err)
+	require.NotEqual(t, imapFetchSyncWant, w)
 }
 
 // processCPU is the CPU time this process has used, every thread (and so
@@ -472,43 +785,56 @@ func BenchmarkImapFetchSync(b *testing.B) {
 			r := imapwire.NewReader(&loop{data: imapFetchSync}, imapwire.ClientSide, imapwire.Options{})
 			scratch := make([]byte, 4096)
 			for b.Loop() {
-				if _, err := wireSync(r, scratch); err != nil {
-					b.Fatal(err)
+				c, err := wireSync(r, scratch)
+				if err != nil || c != imapFetchSyncWant {
+					b.Fatal(err, c)
 				}
 			}
 		}},
 		{"go-imap-v1", func(b *testing.B) {
 			r := imapv1.NewReader(bufio.NewReader(&loop{data: imapFetchSync}))
+			want := imapFetchSyncWant.shape()
 			for b.Loop() {
-				if _, err := v1Sync(r); err != nil {
-					b.Fatal(err)
+				c, err := v1Sync(r)
+				if err != nil || c != want {
+					b.Fatal(err, c)
 				}
 			}
 		}},
 		{"go-imap-v2-client", func(b *testing.B) {
 			c := v2FetchClient(b)
 			defer c.Close()
-			var seq imapv2.SeqSet
-			seq.AddRange(1, 100)
-			opts := &imapv2.FetchOptions{UID: true, Flags: true, InternalDate: true, RFC822Size: true, Envelope: true,
-				BodyStructure: &imapv2.FetchItemBodyStructure{Extended: true},
-				BodySection: []*imapv2.FetchItemBodySection{{Specifier: imapv2.PartSpecifierHeader,
-					HeaderFields: []string{"FROM", "TO", "SUBJECT", "DATE"}}}}
+			seq := v2FetchSet()
+			want := imapFetchSyncWant.shape()
 			for b.Loop() {
-				msgs, err := c.Fetch(seq, opts).Collect()
+				msgs, err := c.Fetch(seq, v2FetchOptions).Collect()
 				if err != nil || len(msgs) != 100 {
 					b.Fatal(err, len(msgs))
+				}
+				if got := v2Shape(msgs); got != want {
+					b.Fatal(got)
 				}
 			}
 		}},
 	})
 }
 
+func v2FetchSet() imapv2.SeqSet {
+	var seq imapv2.SeqSet
+	seq.AddRange(1, 100)
+	return seq
+}
+
+var v2FetchOptions = &imapv2.FetchOptions{UID: true, Flags: true, InternalDate: true, RFC822Size: true, Envelope: true,
+	BodyStructure: &imapv2.FetchItemBodyStructure{Extended: true},
+	BodySection: []*imapv2.FetchItemBodySection{{Specifier: imapv2.PartSpecifierHeader,
+		HeaderFields: []string{"FROM", "TO", "SUBJECT", "DATE"}}}}
+
 // v2FetchClient returns a go-imap v2 client connected through net.Pipe to
 // a server that answers every command with the FETCH responses of
 // imapFetchSync and a tagged OK: the client's whole path, from writing the
 // command to the typed messages, runs in each op.
-func v2FetchClient(b *testing.B) *imapclient.Client {
+func v2FetchClient(b testing.TB) *imapclient.Client {
 	body := imapFetchSync[:bytes.LastIndex(imapFetchSync, []byte("A7 OK"))]
 	client, server := net.Pipe()
 	go func() {

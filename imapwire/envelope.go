@@ -23,30 +23,34 @@ type Addresses struct {
 
 // Next returns the next address; false at the end or at an address that
 // is not four NIL-or-strings, which Err then reports.
-func (a *Addresses) Next() (Address, bool) {
+func (a *Addresses) Next() (addr Address, ok bool) {
+	ok = a.NextInto(&addr)
+	return addr, ok
+}
+
+// NextInto is Next decoding into addr, which a loop can reuse: an Address
+// is four Tokens, and returning one copies them.
+func (a *Addresses) NextInto(addr *Address) bool {
 	v := &a.v
 	if a.bad || !v.More() {
-		return Address{}, false
+		*addr = Address{}
+		return false
 	}
 	if v.i > 0 && v.b[v.i] == ' ' {
 		v.i++
 	}
-	var addr Address
 	i := v.i
 	i = addressField(v.b, i, '(', &addr.Name)
 	i = addressField(v.b, i, ' ', &addr.ADL)
 	i = addressField(v.b, i, ' ', &addr.Mailbox)
 	i = addressField(v.b, i, ' ', &addr.Host)
-	if i < 0 {
+	if i < 0 || i >= len(v.b) || v.b[i] != ')' {
 		a.bad = true
-		return Address{}, false
-	}
-	if i >= len(v.b) || v.b[i] != ')' {
-		a.bad = true
-		return Address{}, false
+		*addr = Address{}
+		return false
 	}
 	v.i = i + 1
-	return addr, true
+	return true
 }
 
 // addressLine is the fast path of addresses: a list of addresses that ends
@@ -101,6 +105,14 @@ func addressField(b []byte, i int, sep byte, t *Token) int {
 	if i < 0 || i+1 >= len(b) || b[i] != sep {
 		return -1
 	}
+	if b[i+1] == '"' {
+		e, esc, ok := lexQuoted(b, i+1)
+		if !ok {
+			return -1
+		}
+		setToken(t, KindQuoted, b[i+2:e], esc)
+		return e + 1
+	}
 	if e := lexValue(b, i+1, t); e >= 0 && (t.Kind == KindNil || t.Kind == KindQuoted || t.Kind == KindLiteral) {
 		return e
 	}
@@ -119,7 +131,12 @@ func (a *Addresses) Err() error {
 var errMalformedAddress error = &SyntaxError{Err: ErrSyntax, Expected: "address of four NIL-or-strings"}
 
 // nstring reports whether t is NIL or a string.
-func nstring(t Token) bool { return t.Kind == KindNil || t.IsString() }
+func nstring(t Token) bool { return nstringKind(t.Kind) }
+
+// stringKind and nstringKind are IsString and nstring by the kind alone:
+// a Token is large, and copying one just written costs more than the test.
+func stringKind(k Kind) bool  { return k == KindQuoted || k == KindLiteral }
+func nstringKind(k Kind) bool { return k == KindNil || stringKind(k) }
 
 // ParseEnvelope decodes an envelope captured by Reader.Capture, checking
 // every field; addresses are checked as the Addresses cursors read them.
@@ -159,7 +176,32 @@ func ParseEnvelope(raw []byte) (Envelope, error) {
 
 // Envelope reads a FETCH ENVELOPE value in one pass, checking every field
 // and address; its literals are taken inline.
-func (r *Reader) Envelope() (Envelope, error) {
+func (r *Reader) Envelope() (env Envelope, err error) {
+	err = r.EnvelopeInto(&env)
+	return env, err
+}
+
+// EnvelopeInto is Envelope decoding into env, which a client can reuse:
+// an envelope is large, and returning one copies it.
+func (r *Reader) EnvelopeInto(env *Envelope) error {
+	*env = Envelope{}
+	if r.st == stLine && r.framed && r.depth < r.lim.MaxDepth {
+		// The fast path: the whole envelope on this line, without literals
+		// or 8-bit octets, read in place with the general path's checks.
+		// Anything else, errors included, is left to the general path.
+		if e, ok := envelopeLine(r.buf[:r.end], r.p, env); ok {
+			r.p = e
+			return nil
+		}
+		*env = Envelope{}
+	}
+	var err error
+	*env, err = r.envelope()
+	return err
+}
+
+// envelope is Envelope's general path: literals, 8-bit octets and errors.
+func (r *Reader) envelope() (Envelope, error) {
 	var env Envelope
 	l := r.List()
 	n := 0
@@ -200,6 +242,72 @@ func (r *Reader) Envelope() (Envelope, error) {
 		return env, r.expected("envelope field")
 	}
 	return env, nil
+}
+
+// envelopeLine reads an envelope at b[i] in place: ten fields, NIL or
+// ASCII quoted strings and NIL or address lists as addressLine checks
+// them. It reports false for anything else.
+func envelopeLine(b []byte, i int, env *Envelope) (int, bool) {
+	if i >= len(b) || b[i] != '(' {
+		return 0, false
+	}
+	i = lineNString(b, i+1, &env.Date)
+	for f, list := range [...]*Addresses{nil, &env.From, &env.Sender, &env.ReplyTo, &env.To, &env.Cc, &env.Bcc, nil, nil} {
+		if i < 0 || i+1 >= len(b) || b[i] != ' ' {
+			return 0, false
+		}
+		i++
+		switch {
+		case f == 0:
+			i = lineNString(b, i, &env.Subject)
+		case f == 7:
+			i = lineNString(b, i, &env.InReplyTo)
+		case f == 8:
+			i = lineNString(b, i, &env.MessageID)
+		case b[i] == '(':
+			e, ok := addressLine(b, i)
+			if !ok {
+				return 0, false
+			}
+			*list = Addresses{v: ValuesOf(b[i:e])}
+			i = e
+		default:
+			if i = lineNil(b, i); i < 0 {
+				return 0, false
+			}
+		}
+	}
+	if i < 0 || i >= len(b) || b[i] != ')' {
+		return 0, false
+	}
+	return i + 1, true
+}
+
+// lineNString reads NIL or an ASCII quoted string at b[i] into t and
+// returns its end, or -1.
+func lineNString(b []byte, i int, t *Token) int {
+	if i < len(b) && b[i] == '"' {
+		e, esc, ok := lexQuotedIn(b, i, &quotedASCII)
+		if !ok {
+			return -1
+		}
+		setToken(t, KindQuoted, b[i+1:e], esc)
+		return e + 1
+	}
+	e := lineNil(b, i)
+	if e >= 0 {
+		setToken(t, KindNil, nil, false)
+	}
+	return e
+}
+
+// lineNil reads NIL at b[i], any case, as Reader.Nil does, and returns
+// its end, or -1.
+func lineNil(b []byte, i int) int {
+	if i+3 > len(b) || !equalFold(b[i:i+3], "NIL") || (i+3 < len(b) && class[b[i+3]]&clAString != 0) {
+		return -1
+	}
+	return i + 3
 }
 
 // inlineNString reads NIL or a string, taking a literal inline (responses

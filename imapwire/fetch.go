@@ -68,7 +68,27 @@ type FetchItem struct {
 var fetchAttIndex = indexWords(FetchAll, FetchModSeq, func(a FetchAtt) string { return fetchNames[a] }, FetchBodySection)
 
 // lookupFetchAtt finds the item named name, ignoring case.
-func lookupFetchAtt(name []byte) FetchAtt { return fetchAttIndex.lookup(name, FetchUnknown) }
+func lookupFetchAtt(name []byte) FetchAtt {
+	switch string(name) { // the names as servers write them, without a search
+	case "UID":
+		return FetchUID
+	case "FLAGS":
+		return FetchFlags
+	case "INTERNALDATE":
+		return FetchInternalDate
+	case "RFC822.SIZE":
+		return FetchRFC822Size
+	case "ENVELOPE":
+		return FetchEnvelope
+	case "BODYSTRUCTURE":
+		return FetchBodyStructure
+	case "BODY":
+		return FetchBody
+	case "MODSEQ":
+		return FetchModSeq
+	}
+	return fetchAttIndex.lookup(name, FetchUnknown)
+}
 
 // fetchItem reads one data item name with its section and partial.
 func (r *Reader) fetchItem(it *FetchItem) error {
@@ -180,6 +200,17 @@ func (r *Reader) section(s *Section, partOnly bool) error {
 			if err := r.SP(); err != nil {
 				return err
 			}
+			if e, ok := headerListLine(r.buf[:r.end], r.p); ok {
+				// The fast path: the names on this line, checked as below.
+				s.Fields = ValuesOf(r.buf[r.p:e])
+				r.p = e
+				if r.Peek() != ']' {
+					return r.expected("]")
+				}
+				s.Raw = r.buf[r.msg+start : r.p]
+				r.p++
+				return nil
+			}
 			raw, err := r.Capture()
 			if err != nil {
 				return err
@@ -203,6 +234,41 @@ func (r *Reader) section(s *Section, partOnly bool) error {
 	s.Raw = r.buf[r.msg+start : r.p]
 	r.p++
 	return nil
+}
+
+// headerListLine reads a list of header field names at b[i] in place:
+// atoms other than NIL and non-empty ASCII quoted strings, as Capture and
+// the check of section take them. It reports false for anything else,
+// which section then reads the general way.
+func headerListLine(b []byte, i int) (int, bool) {
+	if i >= len(b) || b[i] != '(' {
+		return 0, false
+	}
+	for n := 0; ; n++ {
+		i++ // "(" or the SP between names
+		if i >= len(b) {
+			return 0, false
+		}
+		if b[i] == '"' {
+			e, _, ok := lexQuotedIn(b, i, &quotedASCII)
+			if !ok || e == i+1 {
+				return 0, false
+			}
+			i = e + 1
+		} else {
+			e := run(b, i, clList)
+			if e == i || (e-i == 3 && equalFold(b[i:e], "NIL")) {
+				return 0, false
+			}
+			i = e
+		}
+		if i < len(b) && b[i] == ')' {
+			return i + 1, true
+		}
+		if i+1 >= len(b) || b[i] != ' ' || b[i+1] == ')' {
+			return 0, false
+		}
+	}
 }
 
 // keywordBefore consumes w if it comes next followed by the byte next.

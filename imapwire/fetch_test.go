@@ -134,3 +134,42 @@ func sectionFields(s Section) []string {
 	}
 	return out
 }
+
+// Header field lists on one line take the in-place path; what it refuses
+// the general path refuses too.
+func TestSectionHeaderListLine(t *testing.T) {
+	for _, tc := range []struct {
+		list  string
+		names []string
+	}{
+		{`(FROM TO)`, []string{"FROM", "TO"}},
+		{`("X-A" Subject)`, []string{"X-A", "Subject"}},
+		{`()`, nil},
+		{`(NIL)`, nil},
+		{`("")`, nil},
+		{`(FROM )`, nil},
+		{`(FROM  TO)`, nil},
+		{`(\Seen)`, nil},
+		{`((FROM))`, nil},
+	} {
+		line := "* 1 FETCH (BODY[HEADER.FIELDS " + tc.list + "] NIL)\r\n"
+		r := NewReader(strings.NewReader(line), ClientSide, Options{})
+		_, err := r.ReadResponse()
+		require.NoError(t, err)
+		items := r.FetchItems()
+		ok := items.Next()
+		if tc.names == nil {
+			assert.False(t, ok, tc.list)
+			assert.ErrorIs(t, items.Err(), ErrSyntax, tc.list)
+			continue
+		}
+		require.True(t, ok, tc.list)
+		var got []string
+		for v := items.Item().Section.Fields; v.More(); {
+			x, _ := v.Next()
+			got = append(got, string(x.Bytes))
+		}
+		assert.Equal(t, tc.names, got)
+		assert.Equal(t, "HEADER.FIELDS "+tc.list, string(items.Item().Section.Raw))
+	}
+}

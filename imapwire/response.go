@@ -79,8 +79,8 @@ type Response struct {
 
 // ReadResponse starts the next response (client side) and reads what
 // Response describes.
-func (r *Reader) ReadResponse() (Response, error) {
-	var resp Response
+func (r *Reader) ReadResponse() (resp Response, err error) {
+	// resp is decoded where the result goes, not copied there.
 	if err := r.begin(); err != nil {
 		return resp, err
 	}
@@ -133,6 +133,10 @@ func (r *Reader) untagged(resp *Response) error {
 			return err
 		}
 		resp.Name = name
+		if string(name) == "FETCH" { // the commonest, as servers write it
+			resp.Data = DataFetch
+			return nil
+		}
 		for _, d := range [...]DataID{DataExists, DataRecent, DataExpunge, DataFetch} {
 			if equalFold(name, dataNames[d]) {
 				resp.Data = d

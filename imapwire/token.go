@@ -1,5 +1,10 @@
 package imapwire
 
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
 // Kind is the kind of a [Token].
 type Kind uint8
 
@@ -33,6 +38,13 @@ type Token struct {
 	Literal Literal // the header, for KindLiteral
 	Kind    Kind
 	Escaped bool // a quoted string with \" or \\ in it
+}
+
+// setToken sets t's fields one by one: a composite literal assigned
+// through a pointer is built in a temporary and copied, and the copy stalls
+// on store forwarding.
+func setToken(t *Token, k Kind, b []byte, esc bool) {
+	t.Bytes, t.Kind, t.Escaped, t.Literal = b, k, esc, Literal{}
 }
 
 // IsNil reports whether t is NIL.
@@ -115,18 +127,42 @@ func lexQuoted(b []byte, i int) (end int, esc, ok bool) { return lexQuotedIn(b, 
 // LF, NUL, an octet plain lacks, a bad escape or a missing DQUOTE; end is
 // then where it stopped.
 func lexQuotedIn(b []byte, i int, plain *[256]bool) (end int, esc, ok bool) {
+	// Eight octets at a time while they stand for themselves: a word is
+	// plain when none of its octets is below SP (NUL, CR, LF and the other
+	// controls, which the table decides one by one), DQUOTE or "\", and,
+	// for ASCII, none has the high bit.
+	var high uint64
+	if !plain[0x80] {
+		high = swarHigh
+	}
 	i++
 	for {
-		for i+4 <= len(b) && plain[b[i]] && plain[b[i+1]] && plain[b[i+2]] && plain[b[i+3]] {
-			i += 4
-		}
-		for i < len(b) && plain[b[i]] {
-			i++
+		if len(b) < 8 {
+			for i < len(b) && plain[b[i]] {
+				i++
+			}
+		} else {
+			for i < len(b) {
+				var x uint64
+				if i+8 <= len(b) {
+					x = binary.LittleEndian.Uint64(b[i:])
+				} else {
+					// The last word of b, shifted so that its first octet
+					// is b[i]: the zeros shifted in stop the scan at len(b).
+					x = binary.LittleEndian.Uint64(b[len(b)-8:]) >> (8 * (8 - (len(b) - i)))
+				}
+				m := (x-swarLow*0x20)&^x | swarZero(x^(swarLow*'"')) | swarZero(x^(swarLow*'\\'))
+				if m = m&swarHigh | x&high; m != 0 {
+					i += bits.TrailingZeros64(m) >> 3
+					break
+				}
+				i += 8
+			}
 		}
 		if i >= len(b) {
 			return i, esc, false
 		}
-		switch b[i] {
+		switch c := b[i]; c {
 		case '"':
 			return i, esc, true
 		case '\\':
@@ -137,7 +173,20 @@ func lexQuotedIn(b []byte, i int, plain *[256]bool) (end int, esc, ok bool) {
 			esc = true
 			i++
 		default:
-			return i, esc, false
+			if !plain[c] { // NUL, CR, LF, or 8-bit where only ASCII is plain
+				return i, esc, false
+			}
+			i++ // another control, which stands for itself
 		}
 	}
 }
+
+// SWAR constants: every octet 0x01, every octet's high bit.
+const (
+	swarLow  = 0x0101010101010101
+	swarHigh = 0x8080808080808080
+)
+
+// swarZero has the high bit set in the lowest zero octet of x (and maybe
+// in higher ones): exact for finding the first.
+func swarZero(x uint64) uint64 { return (x - swarLow) &^ x }

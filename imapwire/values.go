@@ -43,9 +43,8 @@ func (v *Values) More() bool {
 }
 
 // Next returns the next value; false at the end or at malformed bytes.
-func (v *Values) Next() (Token, bool) {
-	var t Token
-	ok := v.next(&t)
+func (v *Values) Next() (t Token, ok bool) {
+	ok = v.next(&t)
 	return t, ok
 }
 
@@ -53,6 +52,16 @@ func (v *Values) Next() (Token, bool) {
 func (v *Values) next(t *Token) bool {
 	if !v.sep() {
 		return false
+	}
+	if v.b[v.i] == '"' { // the commonest value, without lexValue's switch
+		e, esc, ok := lexQuoted(v.b, v.i)
+		if !ok {
+			v.bad = true
+			return false
+		}
+		setToken(t, KindQuoted, v.b[v.i+1:e], esc)
+		v.i = e + 1
+		return true
 	}
 	end := lexValue(v.b, v.i, t)
 	if end < 0 {
@@ -88,40 +97,41 @@ func lexValue(b []byte, i int, t *Token) int {
 		return -1
 	}
 	switch c := b[i]; {
-	case c == '(':
-		e := skipList(b, i)
-		if e < 0 {
-			return -1
-		}
-		t.Kind, t.Bytes = KindListOpen, b[i:e]
-		return e
 	case c == '"':
 		e, esc, ok := lexQuoted(b, i)
 		if !ok {
 			return -1
 		}
-		t.Kind, t.Bytes, t.Escaped = KindQuoted, b[i+1:e], esc
+		setToken(t, KindQuoted, b[i+1:e], esc)
 		return e + 1
+	case c == '(':
+		e := skipList(b, i)
+		if e < 0 {
+			return -1
+		}
+		setToken(t, KindListOpen, b[i:e], false)
+		return e
 	case c == '{' || c == '~' && i+1 < len(b) && b[i+1] == '{':
 		lit, data, end := lexLiteral(b, i)
 		if end < 0 {
 			return -1
 		}
-		t.Kind, t.Bytes, t.Literal = KindLiteral, b[data:end], lit
+		setToken(t, KindLiteral, b[data:end], false)
+		t.Literal = lit
 		return end
 	case c == '\\':
 		e := lexFlag(b, i)
 		if e < 0 {
 			return -1
 		}
-		t.Kind, t.Bytes = KindFlag, b[i:e]
+		setToken(t, KindFlag, b[i:e], false)
 		return e
 	}
 	e := run(b, i, clList)
 	if e == i {
 		return -1
 	}
-	t.Kind, t.Bytes = KindAtom, b[i:e]
+	setToken(t, KindAtom, b[i:e], false)
 	if e-i == 3 && b[i]|0x20 == 'n' && b[i+1]|0x20 == 'i' && b[i+2]|0x20 == 'l' {
 		t.Kind = KindNil
 	}
