@@ -185,7 +185,7 @@ func (r *Reader) Envelope() (env Envelope, err error) {
 // an envelope is large, and returning one copies it.
 func (r *Reader) EnvelopeInto(env *Envelope) error {
 	*env = Envelope{}
-	if r.st == stLine && r.framed && r.depth < r.lim.MaxDepth {
+	if r.st == stLine && r.framed && r.lineErr == nil && r.depth < r.lim.MaxDepth {
 		// The fast path: the whole envelope on this line, without literals
 		// or 8-bit octets, read in place with the general path's checks.
 		// Anything else, errors included, is left to the general path.

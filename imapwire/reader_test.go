@@ -447,3 +447,41 @@ func TestReaderBareLFAfterLiteralStaysAnError(t *testing.T) {
 		})
 	}
 }
+
+// The typed readers' fast paths, which read the line in place, see the bare
+// LF too.
+func TestReaderBareLFAfterLiteralTypedReaders(t *testing.T) {
+	const env = `("d" "s" NIL NIL NIL NIL NIL NIL NIL "<m@x>")`
+	const body = `("TEXT" "PLAIN" NIL NIL NIL "7BIT" 3 1)`
+	for _, tc := range []struct {
+		name string
+		item string
+		read func(r *Reader) error
+	}{
+		{"envelope", "ENVELOPE " + env, func(r *Reader) error { _, err := r.Envelope(); return err }},
+		{"body structure", "BODYSTRUCTURE " + body, func(r *Reader) error { _, err := r.BodyStructure(); return err }},
+		{"number", "UID 7", func(r *Reader) error { _, err := r.Number(); return err }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := "* 1 FETCH (BODY[] {3}\r\nabc " + tc.item + ")\n"
+			r := NewReader(strings.NewReader(in), ClientSide, Options{})
+			resp, err := r.ReadResponse()
+			require.NoError(t, err)
+			require.Equal(t, DataFetch, resp.Data)
+			items := r.FetchItems()
+			require.True(t, items.Next())
+			tok, err := r.SectionData()
+			require.NoError(t, err)
+			_, err = io.ReadAll(r.LiteralReader())
+			require.NoError(t, err)
+			require.Equal(t, KindLiteral, tok.Kind)
+			var got error
+			if items.Next() {
+				got = tc.read(r)
+			} else {
+				got = items.Err()
+			}
+			require.ErrorIs(t, got, ErrBareLF)
+		})
+	}
+}
