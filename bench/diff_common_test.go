@@ -62,6 +62,7 @@ const (
 	rowIMAPBracket       = "imap-bracket"
 	rowIMAPCodeArgs      = "imap-code-args"
 	rowIMAPCodeForm      = "imap-code-form"
+	rowIMAPTruncated     = "imap-truncated"
 	rowIMAPUnnumbered    = "imap-unnumbered-data"
 	rowSMTPEmptyQuoted   = "smtp-empty-quoted-local-part"
 	rowSMTPPathSyntax    = "smtp-path-syntax"
@@ -78,7 +79,7 @@ var allRows = []string{
 	rowHeaderNoEnd, rowHeaderEmptyName, rowHeaderNoFields, rowHeaderColonFolded,
 	rowTextprotoEmptyLF, rowNoLineEnd,
 	rowIMAPLiteralNUL, rowIMAP8Bit, rowIMAPCTL, rowIMAPAtom, rowIMAPStatusCase, rowIMAPQuirk,
-	rowIMAPDataShape, rowIMAPFetchItem, rowIMAPUnknownData, rowIMAPBracket, rowIMAPCodeArgs, rowIMAPCodeForm, rowIMAPUnnumbered,
+	rowIMAPDataShape, rowIMAPFetchItem, rowIMAPUnknownData, rowIMAPBracket, rowIMAPCodeArgs, rowIMAPCodeForm, rowIMAPTruncated, rowIMAPUnnumbered,
 	rowSMTPPathSyntax, rowSMTPPathOctets, rowSMTPParam, rowSMTPSize32, rowSMTPPostmaster, rowSMTPEmptyQuoted,
 }
 

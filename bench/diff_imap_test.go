@@ -265,6 +265,8 @@ func classifyIMAP(in []byte, pos int, err error, mw, v1 imapResult) string {
 		return rowIMAPBracket
 	case errors.Is(err, imapwire.ErrSyntax) && malformedCode(respTextOf(text, v1.kind)):
 		return rowIMAPCodeForm
+	case errors.Is(err, io.ErrUnexpectedEOF) && endsAfterLiteral(in[pos:]):
+		return rowIMAPTruncated
 	case errors.Is(err, imapwire.ErrBareLF) && hasBareLF(in[pos:]):
 		return rowBareLFLine
 	case errors.Is(err, imapwire.ErrLiteralNUL) && bytes.IndexByte(in[pos:], 0) >= 0:
@@ -287,6 +289,23 @@ func classifyIMAP(in []byte, pos int, err error, mw, v1 imapResult) string {
 		return rowIMAPAtom
 	}
 	return ""
+}
+
+// endsAfterLiteral reports input whose last line ends in a literal header
+// whose data runs to the end of the input, or past it: the response's line
+// must go on after the data, so the input stops inside it.
+func endsAfterLiteral(in []byte) bool {
+	m := literalHeader.FindAllSubmatchIndex(in, -1)
+	if len(m) == 0 {
+		return false
+	}
+	last := m[len(m)-1]
+	n, err := strconv.Atoi(string(in[last[2]:last[3]]))
+	data := last[1] + 2 // after "}" CRLF
+	if err != nil || data > len(in) || !bytes.HasPrefix(in[last[1]:], []byte("\r\n")) {
+		return false
+	}
+	return data+n >= len(in) || bytes.IndexByte(in[data+n:], '\n') < 0
 }
 
 // respTextOf returns the resp-text of a status response or continuation
