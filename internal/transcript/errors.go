@@ -12,8 +12,8 @@ var (
 	ErrFormat = errors.New("transcript: bad format")
 	// ErrChunkTooLarge: a chunk announced more bytes than Options.MaxChunk.
 	ErrChunkTooLarge = errors.New("transcript: chunk too large")
-	// ErrBadHeaderValue: a header value to write holds a control byte or
-	// is not UTF-8.
+	// ErrBadHeaderValue: a header value to write holds a control byte, is
+	// not UTF-8, or makes its line too long to read back.
 	ErrBadHeaderValue = errors.New("transcript: bad header value")
 )
 

@@ -26,7 +26,8 @@ var headerKeys = [...]string{"protocol", "server", "client", "date", "recorder",
 
 // AppendHeader appends the file form of h, its closing blank line included,
 // to dst. It fails with ErrBadHeaderValue when a value holds a control byte
-// or invalid UTF-8, because the header is line-based.
+// or invalid UTF-8, because the header is line-based, or makes its line
+// longer than the 1024 bytes a reader takes.
 func AppendHeader(dst []byte, h Header) ([]byte, error) {
 	values := [...]string{h.Protocol, h.Server, h.Client, "", h.Recorder, h.Note}
 	dst = append(dst, magic...)
@@ -37,7 +38,8 @@ func AppendHeader(dst []byte, h Header) ([]byte, error) {
 		if key == "date" {
 			dst = h.Date.UTC().AppendFormat(dst, dateLayout)
 		} else {
-			if !validValue(values[i]) {
+			// The line, key and LF included, must fit the reader's bound.
+			if !validValue(values[i]) || len(key)+2+len(values[i])+1 > maxLine {
 				return dst, ErrBadHeaderValue
 			}
 			dst = append(dst, values[i]...)

@@ -1,6 +1,8 @@
 package transcript
 
 import (
+	"bytes"
+	"strings"
 	"testing"
 	"time"
 
@@ -48,6 +50,9 @@ func TestAppendHeaderRefuses(t *testing.T) {
 		{"NUL in protocol", func(h *Header) { h.Protocol = "smtp\x00" }},
 		{"DEL in recorder", func(h *Header) { h.Recorder = "x\x7f" }},
 		{"invalid UTF-8 in note", func(h *Header) { h.Note = "\xff" }},
+		// "note: " + value + LF over the reader's 1024-byte line bound.
+		{"note too long to read back", func(h *Header) { h.Note = strings.Repeat("n", maxLine-len("note: ")) }},
+		{"protocol too long to read back", func(h *Header) { h.Protocol = strings.Repeat("p", 3000) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -57,6 +62,17 @@ func TestAppendHeaderRefuses(t *testing.T) {
 			require.ErrorIs(t, err, ErrBadHeaderValue)
 		})
 	}
+}
+
+// The longest value the reader takes is written and read back.
+func TestAppendHeaderLongestValue(t *testing.T) {
+	h := sampleHeader
+	h.Note = strings.Repeat("n", maxLine-len("note: ")-1)
+	file, err := AppendHeader(nil, h)
+	require.NoError(t, err)
+	tr, err := Parse(bytes.NewReader(file), Options{})
+	require.NoError(t, err)
+	require.Equal(t, h.Note, tr.Note)
 }
 
 func TestAppendHeaderAllocs(t *testing.T) {
