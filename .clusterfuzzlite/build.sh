@@ -3,7 +3,8 @@
 # its dictionary and a seed corpus, inside the OSS-Fuzz base-builder-go image
 # (ClusterFuzzLite runs it as $SRC/build.sh). The target list comes from
 # fuzz/targets.sh, which .ci/run checks against `go test -list`, so this file
-# never names a target itself.
+# never names a target itself. fuzz/cflite-local.sh runs this file unchanged
+# without Docker.
 cd "$SRC/mailwire"
 module=$(go list -m)
 
@@ -21,7 +22,15 @@ fuzz/targets.sh | while read -r pkg fn; do
 	headers*) proto=smtp dict=headers ;;
 	*) proto="" dict="" ;;
 	esac
-	compile_native_go_fuzzer "$pkg" "$fn" "$name"
+	# The shim has no testing.B or TB, and only the harness's own file is
+	# built with it: move the target and the test code it uses into one file
+	# (harness.go says how) for the build, then put the package back.
+	go run .clusterfuzzlite/harness.go -dir "$dir" -func "$fn" -stash "$WORK/stash/$name"
+	# From the package's directory: go-118-fuzz-build writes its main package
+	# into the current directory, and only code under examples/mailserver may
+	# import examples/mailserver/internal/....
+	(cd "$dir" && compile_native_go_fuzzer "$pkg" "$fn" "$name")
+	go run .clusterfuzzlite/harness.go -restore -dir "$dir" -stash "$WORK/stash/$name"
 	go run ./fuzz/seeds -dir "$dir" -target "$fn" ${proto:+-proto "$proto"} -o "$OUT/${name}_seed_corpus.zip"
 	if [ -n "$dict" ]; then
 		cp "fuzz/dict/$dict.dict" "$OUT/$name.dict"
