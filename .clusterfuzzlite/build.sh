@@ -11,6 +11,12 @@ module=$(go list -m)
 # compile_native_go_fuzzer rewrites the fuzz harnesses to use this shim.
 go get github.com/AdamKorcz/go-118-fuzz-build/testing
 
+# The FuzzReplaySplits targets replay the recorded sessions. OSS-Fuzz runs
+# the binaries from $OUT without the tree, so the sessions go beside them
+# (the harnesses look there when transcript.Discover finds no module).
+mkdir -p "$OUT/transcripts"
+cp testdata/transcripts/*.txn* "$OUT/transcripts/"
+
 fuzz/targets.sh | while read -r pkg fn; do
 	dir=${pkg#"$module"/}
 	name="$(echo "$dir" | tr '/' '_')_$fn"
