@@ -38,6 +38,9 @@ fuzz/targets.sh | while read -r pkg fn; do
 	(cd "$dir" && compile_native_go_fuzzer "$pkg" "$fn" "$name")
 	go run .clusterfuzzlite/harness.go -restore -dir "$dir" -stash "$WORK/stash/$name"
 	go run ./fuzz/seeds -dir "$dir" -target "$fn" ${proto:+-proto "$proto"} -o "$OUT/${name}_seed_corpus.zip"
+	# The function gets its arguments decoded from libFuzzer's input, not the
+	# raw bytes: write each seed as it is read (seeds.go says how).
+	go run .clusterfuzzlite/seeds.go -dir "$dir" -func "$fn" -zip "$OUT/${name}_seed_corpus.zip"
 	if [ -n "$dict" ]; then
 		cp "fuzz/dict/$dict.dict" "$OUT/$name.dict"
 	fi

@@ -5,6 +5,7 @@
 #   fuzz/cflite-local.sh                      # every target, 5 s each
 #   fuzz/cflite-local.sh -t 10 'smtpwire'     # targets whose "IMPORTPATH FUNC" matches
 #   fuzz/cflite-local.sh -k                   # keep building after a failed target
+#   fuzz/cflite-local.sh -r /tmp/cflite-local.XXXXXX -t 30   # fuzz an earlier build again
 #
 # What it reproduces of OSS-Fuzz's base-builder-go image: the source tree at
 # $SRC/mailwire and build.sh at $SRC/build.sh, $OUT and $WORK, the compile
@@ -26,17 +27,20 @@
 # lacks: clang and libclang-rt-14-dev (libclang_rt.fuzzer-x86_64.a) with
 # apt-get, go-118-fuzz-build with `go install`. Run every command niced.
 #
+# The binaries run in $OUT, away from the source tree, as ClusterFuzzLite
+# runs them, so a harness that reads files of the checkout finds none.
 # Prints one line per target: whether it built, how many inputs it ran, its
 # exec/s, and a crash with the artifact's path. Exits non-zero when a target
 # did not build or crashed. Logs and artifacts stay in the printed directory
 # when -K is given or something failed.
 set -euo pipefail
 
-secs=5 keepgoing=false keep=false filter=.
-usage() { echo "usage: $0 [-t SECONDS] [-k] [-K] [REGEXP]" >&2; exit 2; }
-while getopts "t:kKh" opt; do
+secs=5 keepgoing=false keep=false filter=. reuse=""
+usage() { echo "usage: $0 [-t SECONDS] [-k] [-K] [-r DIR] [REGEXP]" >&2; exit 2; }
+while getopts "t:kKr:h" opt; do
 	case $opt in
 	t) secs=$OPTARG ;;
+	r) reuse=$OPTARG ;;
 	k) keepgoing=true ;;
 	K) keep=true ;;
 	*) usage ;;
@@ -54,10 +58,18 @@ gofuzzbuild=github.com/AdamKorcz/go-118-fuzz-build@v0.0.0-20250520111509-a70c2aa
 clangrt=/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/cflite-local.XXXXXX")
+if [ -n "$reuse" ]; then
+	[ -d "$reuse/out" ] || { echo "cflite-local: $reuse has no out/" >&2; exit 2; }
+	tmp=$(cd "$reuse" && pwd)
+	rm -rf "$tmp/corpus" "$tmp/artifacts"
+else
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/cflite-local.XXXXXX")
+fi
 export SRC=$tmp/src OUT=$tmp/out WORK=$tmp/work
 mkdir -p "$SRC/mailwire" "$OUT" "$WORK" "$tmp/bin" "$tmp/logs" "$tmp/corpus" "$tmp/artifacts"
 echo "cflite-local: working in $tmp"
+status=0
+if [ -z "$reuse" ]; then
 
 # --- tools ---------------------------------------------------------------
 if ! command -v clang >/dev/null || ! command -v clang++ >/dev/null || [ ! -f "$clangrt" ]; then
@@ -131,13 +143,13 @@ export LIB_FUZZING_ENGINE=-fsanitize=fuzzer
 export PATH=$tmp/bin:$gobin:$PATH
 
 echo "cflite-local: bash -eux \$SRC/build.sh (log $tmp/logs/build.log)"
-status=0
 (cd "$SRC/mailwire" && nice -n 19 bash -eux "$SRC/build.sh") >"$tmp/logs/build.log" 2>&1 || status=$?
 grep -E "^compile_native_go_fuzzer: |^Could not find the function" "$tmp/logs/build.log" | grep -v "skipped (filter)" || true
 if [ "$status" -ne 0 ]; then
 	echo "cflite-local: build.sh exited $status; its log's tail:"
 	tail -40 "$tmp/logs/build.log"
 fi
+fi # -r
 
 # --- run what was built --------------------------------------------------------
 module=$(cd "$root" && go list -m)
@@ -167,7 +179,7 @@ while read -r pkg fn; do
 	[ -f "$OUT/$name.dict" ] && args+=(-dict="$OUT/$name.dict")
 	log=$tmp/logs/run-$name.log
 	rc=0
-	nice -n 19 "$bin" "${args[@]}" "$corpus" >"$log" 2>&1 || rc=$?
+	(cd "$OUT" && nice -n 19 "$bin" "${args[@]}" "$corpus") >"$log" 2>&1 || rc=$?
 	runs=$(grep -oE 'stat::number_of_executed_units: [0-9]+' "$log" | grep -oE '[0-9]+$' || echo "?")
 	rate=$(grep -oE 'stat::average_exec_per_sec: +[0-9]+' "$log" | grep -oE '[0-9]+$' || echo "?")
 	artifact=$(grep -oE 'Test unit written to [^ ]+' "$log" | head -1 | sed 's/^Test unit written to //' || true)
