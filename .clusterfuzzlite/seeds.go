@@ -16,7 +16,10 @@
 // Each raw entry of ZIP (fuzz/seeds wrote them) becomes the function's first
 // []byte or string argument, the others their zero value; each committed
 // corpus file of DIR/testdata/fuzz/FUNC is encoded whole, every value in its
-// place. The zip is rewritten in place, deterministic. Its limits: float and
+// place. The zip is rewritten in place, deterministic. With -decode FILE it
+// does the reverse for a crash libFuzzer wrote: it prints FILE as the
+// function receives it, a "go test fuzz v1" file to commit as the regression
+// seed in DIR/testdata/fuzz/FUNC/. Its limits: float and
 // rune arguments are not encoded (the target's seeds are then left out, and
 // it says so), and a value is written as that version of go-fuzz-headers
 // (the one go-118-fuzz-build requires) reads it.
@@ -45,12 +48,19 @@ func main() {
 	dir := flag.String("dir", "", "package directory")
 	fn := flag.String("func", "", "fuzz target")
 	zipPath := flag.String("zip", "", "seed corpus zip to rewrite")
+	decodeFile := flag.String("decode", "", "libFuzzer input to print in Go's corpus format")
 	flag.Parse()
-	if *dir == "" || *fn == "" || *zipPath == "" {
+	if *dir == "" || *fn == "" || (*zipPath == "") == (*decodeFile == "") {
 		flag.Usage()
 		os.Exit(2)
 	}
-	if err := run(*dir, *fn, *zipPath); err != nil {
+	var err error
+	if *decodeFile != "" {
+		err = decodeMain(*dir, *fn, *decodeFile)
+	} else {
+		err = run(*dir, *fn, *zipPath)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "seeds:", err)
 		os.Exit(1)
 	}
@@ -397,4 +407,158 @@ func writeZip(path string, inputs [][]byte) error {
 		return err
 	}
 	return f.Close()
+}
+
+func decodeMain(dir, fn, name string) error {
+	params, err := fuzzParams(dir, fn)
+	if err != nil {
+		return err
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	vals, err := decode(params, data)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString("go test fuzz v1\n")
+	for i, p := range params {
+		switch v := vals[i].(type) {
+		case []byte:
+			fmt.Fprintf(&b, "[]byte(%q)\n", v)
+		case string:
+			fmt.Fprintf(&b, "string(%q)\n", v)
+		case bool:
+			fmt.Fprintf(&b, "bool(%v)\n", v)
+		case uint64:
+			switch p {
+			case "int", "int8", "int16", "int32", "int64":
+				fmt.Fprintf(&b, "%s(%d)\n", p, signed(p, v))
+			case "uint8":
+				fmt.Fprintf(&b, "byte(%q)\n", rune(v)) // as go test writes a byte
+			default:
+				fmt.Fprintf(&b, "%s(%d)\n", p, v)
+			}
+		}
+	}
+	_, err = os.Stdout.WriteString(b.String())
+	return err
+}
+
+func signed(p string, v uint64) int64 {
+	switch p {
+	case "int8":
+		return int64(int8(v))
+	case "int16":
+		return int64(int16(v))
+	case "int32":
+		return int64(int32(v))
+	}
+	return int64(v)
+}
+
+// decode reads data as the consumer does; it fails where the function would
+// not have been called.
+func decode(params []string, data []byte) ([]any, error) {
+	pos := 0
+	short := errors.New("input too short: the function is not called with it")
+	take := func(n int) ([]byte, error) {
+		if pos >= len(data) || len(data)-pos < n {
+			return nil, short
+		}
+		b := data[pos : pos+n]
+		pos += n
+		return b, nil
+	}
+	order := func() (binary.ByteOrder, error) {
+		b, err := take(1)
+		if err != nil {
+			return nil, err
+		}
+		if b[0]%2 == 0 {
+			return binary.LittleEndian, nil
+		}
+		return binary.BigEndian, nil
+	}
+	var vals []any
+	for _, p := range params {
+		switch p {
+		case "[]byte":
+			lb, err := take(4)
+			if err != nil {
+				return nil, err
+			}
+			n := binary.BigEndian.Uint32(lb)
+			if n == 0 {
+				n = 30
+			}
+			left := uint32(len(data) - pos)
+			if left == 0 {
+				return nil, short
+			}
+			if n != left {
+				n %= left
+			}
+			b, _ := take(int(n))
+			vals = append(vals, b)
+		case "string":
+			if pos >= len(data) {
+				return nil, short
+			}
+			lb, err := take(4)
+			if err != nil {
+				return nil, err
+			}
+			n := int(binary.BigEndian.Uint32(lb))
+			if pos >= len(data) {
+				return nil, short
+			}
+			b, err := take(n)
+			if err != nil {
+				return nil, err
+			}
+			vals = append(vals, string(b))
+		case "bool":
+			b, err := take(1)
+			if err != nil {
+				return nil, err
+			}
+			vals = append(vals, b[0]%2 == 0)
+		case "uint8", "int8":
+			b, err := take(1)
+			if err != nil {
+				return nil, err
+			}
+			vals = append(vals, uint64(b[0]))
+		case "uint16", "int16":
+			b, err := take(2)
+			if err != nil {
+				return nil, err
+			}
+			o, err := order()
+			if err != nil {
+				return nil, err
+			}
+			vals = append(vals, uint64(o.Uint16(b)))
+		case "uint32", "int32":
+			b, err := take(4)
+			if err != nil {
+				return nil, err
+			}
+			vals = append(vals, uint64(binary.BigEndian.Uint32(b)))
+		default:
+			b, err := take(8)
+			if err != nil {
+				return nil, err
+			}
+			o, err := order()
+			if err != nil {
+				return nil, err
+			}
+			vals = append(vals, o.Uint64(b))
+		}
+	}
+	return vals, nil
 }
