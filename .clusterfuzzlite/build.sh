@@ -17,6 +17,11 @@ go get github.com/AdamKorcz/go-118-fuzz-build/testing
 mkdir -p "$OUT/transcripts"
 cp testdata/transcripts/*.txn* "$OUT/transcripts/"
 
+# The helpers below run for every target: build them once.
+go build -o "$WORK/harness" .clusterfuzzlite/harness.go
+go build -o "$WORK/encode-seeds" .clusterfuzzlite/seeds.go
+go build -o "$WORK/seeds" ./fuzz/seeds
+
 fuzz/targets.sh | while read -r pkg fn; do
 	dir=${pkg#"$module"/}
 	name="$(echo "$dir" | tr '/' '_')_$fn"
@@ -31,16 +36,16 @@ fuzz/targets.sh | while read -r pkg fn; do
 	# The shim has no testing.B or TB, and only the harness's own file is
 	# built with it: move the target and the test code it uses into one file
 	# (harness.go says how) for the build, then put the package back.
-	go run .clusterfuzzlite/harness.go -dir "$dir" -func "$fn" -stash "$WORK/stash/$name"
+	"$WORK/harness" -dir "$dir" -func "$fn" -stash "$WORK/stash/$name"
 	# From the package's directory: go-118-fuzz-build writes its main package
 	# into the current directory, and only code under examples/mailserver may
 	# import examples/mailserver/internal/....
 	(cd "$dir" && compile_native_go_fuzzer "$pkg" "$fn" "$name")
-	go run .clusterfuzzlite/harness.go -restore -dir "$dir" -stash "$WORK/stash/$name"
-	go run ./fuzz/seeds -dir "$dir" -target "$fn" ${proto:+-proto "$proto"} -o "$OUT/${name}_seed_corpus.zip"
+	"$WORK/harness" -restore -dir "$dir" -stash "$WORK/stash/$name"
+	"$WORK/seeds" -dir "$dir" -target "$fn" ${proto:+-proto "$proto"} -o "$OUT/${name}_seed_corpus.zip"
 	# The function gets its arguments decoded from libFuzzer's input, not the
 	# raw bytes: write each seed as it is read (seeds.go says how).
-	go run .clusterfuzzlite/seeds.go -dir "$dir" -func "$fn" -zip "$OUT/${name}_seed_corpus.zip"
+	"$WORK/encode-seeds" -dir "$dir" -func "$fn" -zip "$OUT/${name}_seed_corpus.zip"
 	if [ -n "$dict" ]; then
 		cp "fuzz/dict/$dict.dict" "$OUT/$name.dict"
 	fi

@@ -170,8 +170,10 @@ while read -r pkg fn; do
 	corpus=$tmp/corpus/$name
 	mkdir -p "$corpus"
 	seeds=0
-	if [ -f "$OUT/${name}_seed_corpus.zip" ]; then
-		unzip -q -o "$OUT/${name}_seed_corpus.zip" -d "$corpus"
+	zip=$OUT/${name}_seed_corpus.zip
+	if [ -f "$zip" ]; then
+		# unzip's 1 is a warning: an empty zip, for a target without seeds.
+		unzip -qq -o "$zip" -d "$corpus" >/dev/null 2>&1 || [ $? -eq 1 ]
 		seeds=$(find "$corpus" -type f | wc -l)
 	fi
 	args=(-max_total_time="$secs" -timeout=25 -rss_limit_mb=2560 -print_final_stats=1
