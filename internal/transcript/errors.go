@@ -13,7 +13,7 @@ var (
 	// ErrChunkTooLarge: a chunk announced more bytes than Options.MaxChunk.
 	ErrChunkTooLarge = errors.New("transcript: chunk too large")
 	// ErrBadHeaderValue: a header value to write holds a control byte or
-	// is not UTF-8.
+	// is not UTF-8, or its date's year is outside 0000-9999.
 	ErrBadHeaderValue = errors.New("transcript: bad header value")
 )
 

@@ -48,6 +48,8 @@ func TestAppendHeaderRefuses(t *testing.T) {
 		{"NUL in protocol", func(h *Header) { h.Protocol = "smtp\x00" }},
 		{"DEL in recorder", func(h *Header) { h.Recorder = "x\x7f" }},
 		{"invalid UTF-8 in note", func(h *Header) { h.Note = "\xff" }},
+		{"year before 0000", func(h *Header) { h.Date = time.Date(-1, 12, 31, 0, 0, 0, 0, time.UTC) }},
+		{"year after 9999", func(h *Header) { h.Date = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
