@@ -13,7 +13,8 @@ var (
 	// ErrChunkTooLarge: a chunk announced more bytes than Options.MaxChunk.
 	ErrChunkTooLarge = errors.New("transcript: chunk too large")
 	// ErrBadHeaderValue: a header value to write holds a control byte, is
-	// not UTF-8, or makes its line too long to read back.
+	// not UTF-8, makes its line too long to read back, or its date's year
+	// is outside 0000-9999.
 	ErrBadHeaderValue = errors.New("transcript: bad header value")
 )
 

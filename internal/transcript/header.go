@@ -27,7 +27,9 @@ var headerKeys = [...]string{"protocol", "server", "client", "date", "recorder",
 // AppendHeader appends the file form of h, its closing blank line included,
 // to dst. It fails with ErrBadHeaderValue when a value holds a control byte
 // or invalid UTF-8, because the header is line-based, or makes its line
-// longer than the 1024 bytes a reader takes.
+// longer than the 1024 bytes a reader takes, and when the date's UTC year
+// is outside 0000-9999, which the four-digit layout cannot hold (Parse
+// would refuse the file).
 func AppendHeader(dst []byte, h Header) ([]byte, error) {
 	values := [...]string{h.Protocol, h.Server, h.Client, "", h.Recorder, h.Note}
 	dst = append(dst, magic...)
@@ -36,6 +38,9 @@ func AppendHeader(dst []byte, h Header) ([]byte, error) {
 		dst = append(dst, key...)
 		dst = append(dst, ':', ' ')
 		if key == "date" {
+			if y := h.Date.UTC().Year(); y < 0 || y > 9999 {
+				return dst, ErrBadHeaderValue
+			}
 			dst = h.Date.UTC().AppendFormat(dst, dateLayout)
 		} else {
 			// The line, key and LF included, must fit the reader's bound.

@@ -53,6 +53,8 @@ func TestAppendHeaderRefuses(t *testing.T) {
 		// "note: " + value + LF over the reader's 1024-byte line bound.
 		{"note too long to read back", func(h *Header) { h.Note = strings.Repeat("n", maxLine-len("note: ")) }},
 		{"protocol too long to read back", func(h *Header) { h.Protocol = strings.Repeat("p", 3000) }},
+		{"year before 0000", func(h *Header) { h.Date = time.Date(-1, 12, 31, 0, 0, 0, 0, time.UTC) }},
+		{"year after 9999", func(h *Header) { h.Date = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -162,7 +162,8 @@ func FuzzSession(f *testing.F) {
 	srv, st := testServer(f)
 	require.NoError(f, st.Deliver([]string{"alice"}, strings.NewReader(msgA)))
 	f.Fuzz(func(t *testing.T, in []byte) {
-		c, r := pipeSession(t, srv)
+		c, r, stop := openPipeSession(t, srv)
+		defer stop()
 		in = append(bytes.Clone(in), "\r\nzz9 LOGOUT\r\n"...)
 		go func() { c.Write(in); c.Close() }()
 		var out bytes.Buffer

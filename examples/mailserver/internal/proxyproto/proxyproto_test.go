@@ -37,8 +37,15 @@ func TestErrors(t *testing.T) {
 	}
 }
 
+// helperT is what unhex needs of a test. It is not testing.TB so that
+// OSS-Fuzz's go-118-fuzz-build, whose "testing" has no TB, builds FuzzParse.
+type helperT interface {
+	require.TestingT
+	Helper()
+}
+
 // unhex is a test helper for captured headers.
-func unhex(t testing.TB, s string) []byte {
+func unhex(t helperT, s string) []byte {
 	t.Helper()
 	b, err := hex.DecodeString(s)
 	require.NoError(t, err)
