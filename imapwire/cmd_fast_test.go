@@ -14,7 +14,7 @@ import (
 
 // lineReader returns a server-side Reader with line framed, the tokenizer
 // at its start.
-func lineReader(t testing.TB, line string) *Reader {
+func lineReader(t require.TestingT, line string) *Reader {
 	r := NewReader(bytes.NewReader([]byte(line+"\r\n")), ServerSide, Options{})
 	require.NoError(t, r.Begin())
 	return r
@@ -151,7 +151,7 @@ func FuzzFastPaths(f *testing.F) {
 	for _, s := range fastSeeds {
 		f.Add(s)
 	}
-	f.Fuzz(fastAgrees)
+	f.Fuzz(func(t *testing.T, line string) { fastAgrees(t, line) })
 }
 
 func TestFastPathsAllocs(t *testing.T) {
