@@ -159,6 +159,30 @@ func (r *Reader) Discard(n int) {
 // returned as it is, with the partial line kept: calling ReadLine again
 // resumes where it stopped, without scanning the same bytes twice.
 func (r *Reader) ReadLine() ([]byte, error) {
+	// The fast path: an ordinary line, whole in the buffer, within the
+	// limit, its LF preceded by its CR and no other CR in it. One search
+	// for the LF, one for a CR inside the line; anything else (a line
+	// still arriving, an error, a long line) takes the general path,
+	// which checks the same rules again.
+	if r.state == 0 && r.scanned == 0 {
+		b := r.buf[r.r:r.w]
+		i := bytes.IndexByte(b, '\n')
+		if i > 0 && i < r.lineMax && b[i-1] == '\r' && bytes.IndexByte(b[:i-1], '\r') < 0 {
+			r.r += i + 1
+			if r.r == r.w {
+				r.r, r.w = 0, 0 // the buffer's bytes stay: the line is still valid
+			}
+			return b[:i-1], nil
+		}
+		if i < 0 {
+			r.scanned = len(b)
+		}
+	}
+	return r.readLine()
+}
+
+// readLine is ReadLine's general path.
+func (r *Reader) readLine() ([]byte, error) {
 	for {
 		if i := bytes.IndexByte(r.buf[r.r+r.scanned:r.w], '\n'); i >= 0 {
 			return r.takeLine(r.r + r.scanned + i)
