@@ -141,6 +141,18 @@ func (r *Reader) Buffered() int { return r.w - r.r }
 // octet of the next line.
 func (r *Reader) Peek() []byte { return r.buf[r.r:r.w] }
 
+// Whole returns the buffered, unconsumed bytes, as Peek does, when they
+// start with an ordinary line (none being discarded or granted a longer
+// limit), and nil otherwise. A caller may take whole lines from it and
+// Discard them instead of calling ReadLine, and must then itself refuse
+// what ReadLine refuses: a line longer than MaxLine, a bare CR, a bare LF.
+func (r *Reader) Whole() []byte {
+	if r.state != 0 {
+		return nil
+	}
+	return r.buf[r.r:r.w]
+}
+
 // Discard consumes n buffered bytes; n is clamped to Buffered().
 func (r *Reader) Discard(n int) {
 	n = max(0, min(n, r.w-r.r))
@@ -279,6 +291,22 @@ func (r *Reader) Fill() error {
 		return ErrBufferFull
 	}
 	return r.fill()
+}
+
+// More reads once from the source into free buffer space, as Fill does,
+// and reports whether it got any octets. When it did not, it keeps the
+// error (ErrBufferFull aside: a full buffer is not the source's) for the
+// next call that reads, so that a caller trying a fast path first can leave
+// the error to its general path as if More had not been called.
+func (r *Reader) More() bool {
+	if r.w-r.r == len(r.buf) {
+		return false
+	}
+	if err := r.fill(); err != nil {
+		r.pending = err
+		return false
+	}
+	return true
 }
 
 // fill reads at least one byte, or returns an error. A source error that
