@@ -182,3 +182,33 @@ func BenchmarkBodyRead(b *testing.B) {
 		}
 	}
 }
+
+// TestBodyGrowsBufferOnce: the buffer is 4 KiB for status lines and
+// listings and 8 KiB from the first body on, whatever the body's size or
+// its lines' length, and a larger MaxLine does not change that.
+func TestBodyGrowsBufferOnce(t *testing.T) {
+	body, err := AppendBody(nil, bytes.Repeat([]byte(strings.Repeat("x", 3000)+"\r\n"), 20))
+	require.NoError(t, err)
+	wire := append(append([]byte("+OK\r\n+OK\r\n"), body...), "+OK\r\n"...)
+	wire = append(append(wire, body...), "+OK bye\r\n"...)
+	for _, tt := range []struct {
+		maxLine       int
+		before, after int
+	}{{0, 4096, 8192}, {10000, 4096, 8192}} {
+		rr := NewResponseReader(chunked.NewReader(wire, 1000), ResponseReaderOptions{MaxLine: tt.maxLine})
+		_, err := rr.ReadResponse()
+		require.NoError(t, err)
+		assert.Equal(t, tt.before, rr.Size(), "before any body")
+		for range 2 {
+			_, err = rr.ReadResponse()
+			require.NoError(t, err)
+			n, err := io.Copy(io.Discard, rr.Body())
+			require.NoError(t, err)
+			assert.Equal(t, int64(20*3002), n)
+			assert.Equal(t, tt.after, rr.Size(), "after a body")
+		}
+		_, err = rr.ReadResponse()
+		require.NoError(t, err)
+		assert.Equal(t, tt.after, rr.Size())
+	}
+}

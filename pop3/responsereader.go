@@ -36,6 +36,11 @@ type ResponseReaderOptions struct {
 	AllowBareLF bool
 }
 
+// bodyBufSize is what the buffer grows to when a body (RETR, TOP) starts:
+// the body streams through it, and fewer, larger reads cost less. Status and
+// listing lines keep the 4 KiB buffer a reader starts with.
+const bodyBufSize = 8192
+
 type readerState uint8
 
 const (
@@ -46,8 +51,11 @@ const (
 )
 
 // ResponseReader reads what a POP3 server sends: status lines, SASL
-// challenges, listings and bodies, from any io.Reader through one buffer
-// allocated in NewResponseReader. Steady-state reads do not allocate.
+// challenges, listings and bodies, from any io.Reader through one buffer:
+// 4 KiB from NewResponseReader, replaced by one of 8 KiB when the first
+// body (RETR, TOP) starts, and by larger ones, doubling, only while a
+// status or listing line that MaxLine allows does not fit (see Size); it
+// never shrinks. Steady-state reads do not allocate.
 //
 // After a "+OK" to a command with a multi-line response, read it with
 // ReadLine (ReadScan, ReadUID, ReadCapabilities) or Body. ReadResponse
@@ -69,7 +77,8 @@ func NewResponseReader(r io.Reader, opt ResponseReaderOptions) *ResponseReader {
 	if opt.MaxCapabilities <= 0 {
 		opt.MaxCapabilities = DefaultMaxCapabilities
 	}
-	lr := crlf.NewReader(r, crlf.Options{MaxLine: opt.MaxLine, AllowBareLF: opt.AllowBareLF})
+	lr := crlf.NewReader(r, crlf.Options{MaxLine: opt.MaxLine, AllowBareLF: opt.AllowBareLF,
+		MaxBuf: max(opt.MaxLine, bodyBufSize)})
 	return &ResponseReader{lr: lr, opt: opt}
 }
 
@@ -79,6 +88,11 @@ func (r *ResponseReader) Reset(src io.Reader) {
 	r.lr.Reset(src)
 	r.state = stateIdle
 }
+
+// Size reports the size of r's buffer, the bytes r holds: 4 KiB until a
+// body is read, 8 KiB from then on, more only after a line longer than
+// that, max(MaxLine, 8 KiB) at most.
+func (r *ResponseReader) Size() int { return r.lr.Size() }
 
 // Buffered reports how many octets were read from the source and not yet
 // consumed. After the "+OK" to STLS it must be 0: anything more was sent
