@@ -2,6 +2,7 @@ package smtpwire
 
 import (
 	"bytes"
+	"encoding/binary"
 	"io"
 	"iter"
 
@@ -209,10 +210,20 @@ func (rr *ReplyReader) readLines(b []byte, lf int) (n int, more bool) {
 		if len(r.ends) == rr.maxLines || t+len(line)-4 > rr.maxSize {
 			return 0, false
 		}
-		if len(text)-t < len(line)-4 {
-			text = r.grow(t + len(line) - 4)
+		k := len(line) - 4
+		if len(text)-t < k+16 {
+			text = r.grow(t + k + 16)
 		}
-		t += copy(text[t:], line[4:])
+		if src := b[pos+4:]; k <= 16 && len(src) >= 16 {
+			// A short text, as most are, in two words rather than a call
+			// to memmove: the octets copied past it are scratch, in room
+			// that r.text never shows.
+			binary.LittleEndian.PutUint64(text[t:], binary.LittleEndian.Uint64(src))
+			binary.LittleEndian.PutUint64(text[t+8:], binary.LittleEndian.Uint64(src[8:]))
+		} else {
+			copy(text[t:], line[4:])
+		}
+		t += k
 		r.ends = append(r.ends, t)
 		pos += i + 1
 		if line[3] == ' ' {
