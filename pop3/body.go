@@ -17,7 +17,6 @@ type BodyReader struct {
 
 func (b *BodyReader) reset(owner *ResponseReader) {
 	b.owner = owner
-	owner.lr.Grow(bodyBufSize)
 	b.dr.Reset(owner.lr, dot.Options{MaxSize: owner.opt.MaxBodySize, AllowBareLF: owner.opt.AllowBareLF})
 }
 
