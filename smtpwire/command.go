@@ -100,6 +100,11 @@ func ParseCommand(line []byte) (Command, error) {
 	if cmd, ok := parseCommandFast(line); ok {
 		return cmd, nil
 	}
+	return parseCommand(line)
+}
+
+// parseCommand is ParseCommand's general path.
+func parseCommand(line []byte) (Command, error) {
 	if len(line) == 0 {
 		return Command{}, syntaxError(ErrEmptyLine, 0, "a command verb", stEmpty)
 	}
