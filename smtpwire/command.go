@@ -97,8 +97,8 @@ type Command struct {
 // sent), for a server that implements verbs of its own. It does not
 // allocate unless it returns an error other than ErrUnknownCommand.
 func ParseCommand(line []byte) (Command, error) {
-	if cmd, ok := parseCommandFast(line); ok {
-		return cmd, nil
+	if v := parseCommandFast(line); v != VerbUnknown {
+		return fastCommand(v, line), nil
 	}
 	return parseCommand(line)
 }
@@ -198,31 +198,33 @@ func verb4(a, b, c, d byte) Verb {
 
 // parseCommandFast is ParseCommand for the common line: a known
 // four-letter verb, alone or followed by one SP and the arguments its
-// rule allows. It reports false for anything else, which ParseCommand
-// then decides; when it reports true, the Command is the one ParseCommand
-// returns with a nil error.
-func parseCommandFast(line []byte) (Command, bool) {
+// rule allows. It returns the verb, VerbUnknown for anything else, which
+// ParseCommand then decides; for a known verb the Command ParseCommand
+// returns, with a nil error, is fastCommand's. It returns no Command
+// itself: one built in its frame and copied out costs more than the
+// parse (a store-forwarding stall).
+func parseCommandFast(line []byte) Verb {
 	if len(line) < 4 {
-		return Command{}, false
+		return VerbUnknown
 	}
 	v := verb4(line[0], line[1], line[2], line[3])
-	if v == VerbUnknown {
-		return Command{}, false
-	}
+	rule := v.argRule()
 	if len(line) == 4 {
-		return Command{Verb: v, Name: line[:4]}, v.argRule() != argRequired
-	}
-	if line[4] != ' ' {
-		return Command{}, false
-	}
-	args := line[5:]
-	switch v.argRule() {
-	case argNone:
-		return Command{}, false
-	case argRequired:
-		if len(args) == 0 {
-			return Command{}, false
+		if rule == argRequired {
+			return VerbUnknown
 		}
+		return v
 	}
-	return Command{Verb: v, Name: line[:4], Args: args}, true
+	if line[4] != ' ' || rule == argNone || (rule == argRequired && len(line) == 5) {
+		return VerbUnknown
+	}
+	return v
+}
+
+// fastCommand is the Command of a line parseCommandFast took as v.
+func fastCommand(v Verb, line []byte) Command {
+	if len(line) == 4 {
+		return Command{Verb: v, Name: line[:4]}
+	}
+	return Command{Verb: v, Name: line[:4], Args: line[5:]}
 }

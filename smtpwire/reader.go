@@ -145,8 +145,11 @@ func (c *CommandReader) ReadCommand() (Command, error) {
 	}
 	// The common line: a known verb that has no limit or dialect of its
 	// own (see fast), in a line within MaxLine.
-	if cmd, ok := parseCommandFast(line); ok && len(line)+2 <= c.maxLine && c.fast&(1<<cmd.Verb) != 0 {
-		return cmd, nil
+	if v := parseCommandFast(line); v != VerbUnknown && len(line)+2 <= c.maxLine && c.fast&(1<<v) != 0 {
+		if len(line) == 4 {
+			return Command{Verb: v, Name: line[:4]}, nil
+		}
+		return Command{Verb: v, Name: line[:4], Args: line[5:]}, nil
 	}
 	return c.parseLine(line)
 }
