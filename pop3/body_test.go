@@ -182,3 +182,34 @@ func BenchmarkBodyRead(b *testing.B) {
 		}
 	}
 }
+
+// TestResponseReaderSize: the buffer is 8 KiB for status lines, listings
+// and bodies alike, whatever the body's size or its lines' length, and
+// grows only for a status line longer than that which MaxLine allows.
+func TestResponseReaderSize(t *testing.T) {
+	body, err := AppendBody(nil, bytes.Repeat([]byte(strings.Repeat("x", 9000)+"\r\n"), 5))
+	require.NoError(t, err)
+	wire := append(append([]byte("+OK\r\n+OK\r\n"), body...), "+OK "+strings.Repeat("y", 9000)+"\r\n"...)
+	for _, tt := range []struct {
+		maxLine int
+		after   int // after the long status line
+	}{{0, 8192}, {10000, 10000}} {
+		rr := NewResponseReader(chunked.NewReader(wire, 1000), ResponseReaderOptions{MaxLine: tt.maxLine})
+		_, err := rr.ReadResponse()
+		require.NoError(t, err)
+		assert.Equal(t, 8192, rr.Size(), "before any body")
+		_, err = rr.ReadResponse()
+		require.NoError(t, err)
+		n, err := io.Copy(io.Discard, rr.Body())
+		require.NoError(t, err)
+		assert.Equal(t, int64(5*9002), n)
+		assert.Equal(t, 8192, rr.Size(), "after a body of long lines")
+		_, err = rr.ReadResponse()
+		if tt.maxLine == 0 {
+			require.ErrorIs(t, err, ErrLineTooLong)
+		} else {
+			require.NoError(t, err)
+		}
+		assert.Equal(t, tt.after, rr.Size())
+	}
+}

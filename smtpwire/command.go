@@ -97,6 +97,14 @@ type Command struct {
 // sent), for a server that implements verbs of its own. It does not
 // allocate unless it returns an error other than ErrUnknownCommand.
 func ParseCommand(line []byte) (Command, error) {
+	if v := parseCommandFast(line); v != VerbUnknown {
+		return fastCommand(v, line), nil
+	}
+	return parseCommand(line)
+}
+
+// parseCommand is ParseCommand's general path.
+func parseCommand(line []byte) (Command, error) {
 	if len(line) == 0 {
 		return Command{}, syntaxError(ErrEmptyLine, 0, "a command verb", stEmpty)
 	}
@@ -142,36 +150,81 @@ func lookupVerb(w []byte) Verb {
 		}
 		return VerbUnknown
 	}
-	// Four letters: fold to upper case and compare as one word.
-	switch uint32(upper(w[0]))<<24 | uint32(upper(w[1]))<<16 | uint32(upper(w[2]))<<8 | uint32(upper(w[3])) {
-	case 'E'<<24 | 'H'<<16 | 'L'<<8 | 'O':
+	return verb4(w[0], w[1], w[2], w[3])
+}
+
+// fold4 is the key of a four-letter verb: its octets, first in the high
+// byte, each ORed with 0x20. For a letter that is its lower case, and the
+// only octets that fold to a lower-case letter are that letter's two
+// cases, so a key equal to a verb's means the same verb in any case.
+func fold4(a, b, c, d byte) uint32 {
+	return (uint32(a)<<24 | uint32(b)<<16 | uint32(c)<<8 | uint32(d)) | 0x20202020
+}
+
+// verb4 recognizes a four-letter verb, in any case.
+func verb4(a, b, c, d byte) Verb {
+	switch fold4(a, b, c, d) {
+	case 'e'<<24 | 'h'<<16 | 'l'<<8 | 'o':
 		return VerbEHLO
-	case 'H'<<24 | 'E'<<16 | 'L'<<8 | 'O':
+	case 'h'<<24 | 'e'<<16 | 'l'<<8 | 'o':
 		return VerbHELO
-	case 'M'<<24 | 'A'<<16 | 'I'<<8 | 'L':
+	case 'm'<<24 | 'a'<<16 | 'i'<<8 | 'l':
 		return VerbMAIL
-	case 'R'<<24 | 'C'<<16 | 'P'<<8 | 'T':
+	case 'r'<<24 | 'c'<<16 | 'p'<<8 | 't':
 		return VerbRCPT
-	case 'D'<<24 | 'A'<<16 | 'T'<<8 | 'A':
+	case 'd'<<24 | 'a'<<16 | 't'<<8 | 'a':
 		return VerbDATA
-	case 'B'<<24 | 'D'<<16 | 'A'<<8 | 'T':
+	case 'b'<<24 | 'd'<<16 | 'a'<<8 | 't':
 		return VerbBDAT
-	case 'R'<<24 | 'S'<<16 | 'E'<<8 | 'T':
+	case 'r'<<24 | 's'<<16 | 'e'<<8 | 't':
 		return VerbRSET
-	case 'N'<<24 | 'O'<<16 | 'O'<<8 | 'P':
+	case 'n'<<24 | 'o'<<16 | 'o'<<8 | 'p':
 		return VerbNOOP
-	case 'Q'<<24 | 'U'<<16 | 'I'<<8 | 'T':
+	case 'q'<<24 | 'u'<<16 | 'i'<<8 | 't':
 		return VerbQUIT
-	case 'V'<<24 | 'R'<<16 | 'F'<<8 | 'Y':
+	case 'v'<<24 | 'r'<<16 | 'f'<<8 | 'y':
 		return VerbVRFY
-	case 'E'<<24 | 'X'<<16 | 'P'<<8 | 'N':
+	case 'e'<<24 | 'x'<<16 | 'p'<<8 | 'n':
 		return VerbEXPN
-	case 'H'<<24 | 'E'<<16 | 'L'<<8 | 'P':
+	case 'h'<<24 | 'e'<<16 | 'l'<<8 | 'p':
 		return VerbHELP
-	case 'A'<<24 | 'U'<<16 | 'T'<<8 | 'H':
+	case 'a'<<24 | 'u'<<16 | 't'<<8 | 'h':
 		return VerbAUTH
-	case 'L'<<24 | 'H'<<16 | 'L'<<8 | 'O':
+	case 'l'<<24 | 'h'<<16 | 'l'<<8 | 'o':
 		return VerbLHLO
 	}
 	return VerbUnknown
+}
+
+// parseCommandFast is ParseCommand for the common line: a known
+// four-letter verb, alone or followed by one SP and the arguments its
+// rule allows. It returns the verb, VerbUnknown for anything else, which
+// ParseCommand then decides; for a known verb the Command ParseCommand
+// returns, with a nil error, is fastCommand's. It returns no Command
+// itself: one built in its frame and copied out costs more than the
+// parse (a store-forwarding stall).
+func parseCommandFast(line []byte) Verb {
+	if len(line) < 4 {
+		return VerbUnknown
+	}
+	v := verb4(line[0], line[1], line[2], line[3])
+	rule := v.argRule()
+	if len(line) == 4 {
+		if rule == argRequired {
+			return VerbUnknown
+		}
+		return v
+	}
+	if line[4] != ' ' || rule == argNone || (rule == argRequired && len(line) == 5) {
+		return VerbUnknown
+	}
+	return v
+}
+
+// fastCommand is the Command of a line parseCommandFast took as v.
+func fastCommand(v Verb, line []byte) Command {
+	if len(line) == 4 {
+		return Command{Verb: v, Name: line[:4]}
+	}
+	return Command{Verb: v, Name: line[:4], Args: line[5:]}
 }

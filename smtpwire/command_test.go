@@ -224,3 +224,25 @@ func readCommands(src io.Reader) []commandResult {
 		out = append(out, res)
 	}
 }
+
+// FuzzCommandFast: whenever the fast path takes a line, the general path
+// makes the same Command of it, with no error.
+func FuzzCommandFast(f *testing.F) {
+	for _, s := range []string{"MAIL FROM:<a@b>", "rcpt TO:<x>", "DATA", "DATA ", "NOOP", "NOOP ", "EHLO", "EHLO x",
+		"QuIt", "STARTTLS", "AUTH PLAIN", "M@IL x", "MAIL\tx", "HELP", "LHLO x", "BDAT 1 LAST", "`ail x", "Z"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		v := parseCommandFast(line)
+		general, err := parseCommand(line)
+		if v == VerbUnknown {
+			return
+		}
+		fast := fastCommand(v, line)
+		require.NoError(t, err)
+		require.Equal(t, general.Verb, fast.Verb)
+		require.Equal(t, string(general.Name), string(fast.Name))
+		require.Equal(t, general.Args == nil, fast.Args == nil)
+		require.Equal(t, string(general.Args), string(fast.Args))
+	})
+}

@@ -62,6 +62,7 @@ type CommandReader struct {
 	maxAuth int
 	maxData int
 	lmtp    bool
+	fast    uint32 // bit v: ReadCommand may take verb v's line as ParseCommand does
 	data    DataReader
 	chunk   ChunkReader
 }
@@ -80,6 +81,15 @@ func NewCommandReader(r io.Reader, opt CommandReaderOptions) *CommandReader {
 		c.maxData = DefaultMaxDataLine
 	case c.maxData < 0:
 		c.maxData = 0
+	}
+	// Every verb but AUTH (limited by MaxAuthLine) and the greeting of the
+	// other dialect (ErrUnknownCommand).
+	c.fast = 1<<numVerbs - 1
+	c.fast &^= 1 << VerbAUTH
+	if c.lmtp {
+		c.fast &^= 1<<VerbEHLO | 1<<VerbHELO
+	} else {
+		c.fast &^= 1 << VerbLHLO
 	}
 	c.lr = crlf.NewReader(r, crlf.Options{
 		MaxLine:  c.maxLine,
@@ -126,11 +136,26 @@ func (c *CommandReader) ReadAhead() []byte { return c.lr.Peek() }
 // been consumed and c can read the next one; StatusOf tells the reply.
 // io.EOF means the client closed between commands.
 func (c *CommandReader) ReadCommand() (Command, error) {
-	c.lr.SetMaxLine(c.maxLine)
+	if c.lr.MaxLine() != c.maxLine {
+		c.lr.SetMaxLine(c.maxLine) // after ReadAuthResponse
+	}
 	line, err := c.lr.ReadLine()
 	if err != nil {
 		return Command{}, err
 	}
+	// The common line: a known verb that has no limit or dialect of its
+	// own (see fast), in a line within MaxLine.
+	if v := parseCommandFast(line); v != VerbUnknown && len(line)+2 <= c.maxLine && c.fast&(1<<v) != 0 {
+		if len(line) == 4 {
+			return Command{Verb: v, Name: line[:4]}, nil
+		}
+		return Command{Verb: v, Name: line[:4], Args: line[5:]}, nil
+	}
+	return c.parseLine(line)
+}
+
+// parseLine is ReadCommand's general path for a line read.
+func (c *CommandReader) parseLine(line []byte) (Command, error) {
 	cmd, err := ParseCommand(line)
 	limit := c.maxLine
 	if cmd.Verb == VerbAUTH {

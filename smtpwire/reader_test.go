@@ -3,6 +3,7 @@ package smtpwire
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/smtp"
@@ -461,4 +462,34 @@ func TestCommandReaderAllocsAfterGrowth(t *testing.T) {
 	})
 	assert.Zero(t, n, "the grown buffer is reused")
 	assert.Equal(t, DefaultMaxAuthLine, c.Size())
+}
+
+// FuzzReadCommandPaths: ReadCommand, with its fast path, gives what a line
+// read and the general path give, for SMTP and LMTP and any limits.
+func FuzzReadCommandPaths(f *testing.F) {
+	f.Add([]byte("EHLO x\r\nLHLO y\r\nMAIL FROM:<a@b>\r\nAUTH PLAIN "+strings.Repeat("A", 80)+"\r\nDATA \r\nquit\r\n"), uint16(0), uint16(0), false)
+	f.Add([]byte("AUTH PLAIN "+strings.Repeat("A", 80)+"\r\nNOOP "+strings.Repeat("x", 70)+"\r\nRSET\r\n"), uint16(64), uint16(100), true)
+	f.Add([]byte("HELO a\r\nrcpt TO:<x>\r\nVRFY\r\nSTARTTLS\r\nXCLIENT ADDR=1\r\n"), uint16(20), uint16(30), false)
+	f.Fuzz(func(t *testing.T, stream []byte, maxLine, maxAuth uint16, lmtp bool) {
+		opt := CommandReaderOptions{MaxLine: int(maxLine), MaxAuthLine: int(maxAuth), LMTP: lmtp}
+		fast := NewCommandReader(bytes.NewReader(stream), opt)
+		general := NewCommandReader(bytes.NewReader(stream), opt)
+		for range 200 {
+			c1, err1 := fast.ReadCommand()
+			general.lr.SetMaxLine(general.maxLine)
+			var c2 Command
+			line, err2 := general.lr.ReadLine()
+			if err2 == nil {
+				c2, err2 = general.parseLine(line)
+			}
+			require.Equal(t, fmt.Sprint(err2), fmt.Sprint(err1))
+			require.Equal(t, c2.Verb, c1.Verb)
+			require.Equal(t, string(c2.Name), string(c1.Name))
+			require.Equal(t, string(c2.Args), string(c1.Args))
+			require.Equal(t, general.Buffered(), fast.Buffered())
+			if err1 == io.EOF || err1 == io.ErrUnexpectedEOF {
+				return
+			}
+		}
+	})
 }

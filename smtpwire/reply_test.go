@@ -301,3 +301,79 @@ func TestReplyLinesAllocs(t *testing.T) {
 		assert.Zero(t, testing.AllocsPerRun(100, f), name)
 	}
 }
+
+// replyTrace reads every reply of stream with next (ReadReply, or
+// readReply alone) and records each result and the octets buffered after
+// it, so that the fast path and the general one can be compared.
+func replyTrace(stream []byte, opt ReplyReaderOptions, general bool) []string {
+	rr := NewReplyReader(bytes.NewReader(stream), opt)
+	var out []string
+	for range 1000 {
+		var r *Reply
+		var err error
+		if general {
+			r, err = rr.readReply()
+		} else {
+			r, err = rr.ReadReply()
+		}
+		if err != nil {
+			out = append(out, fmt.Sprintf("err %v, %d buffered", err, rr.Buffered()))
+			if err == io.EOF || err == io.ErrUnexpectedEOF {
+				return out
+			}
+			continue
+		}
+		s := fmt.Sprintf("%d %v %d:", r.Code, r.Enhanced, r.Len())
+		for i := range r.Len() {
+			s += fmt.Sprintf(" %q", r.Line(i))
+		}
+		out = append(out, fmt.Sprintf("%s, %d buffered", s, rr.Buffered()))
+	}
+	return out
+}
+
+// FuzzReplyPaths: ReadReply, which parses a reply whole in the buffer when
+// it can, gives exactly what the line-by-line general path gives, errors and
+// buffered octets included, under any limits.
+func FuzzReplyPaths(f *testing.F) {
+	f.Add([]byte("250-mx\r\n250-PIPELINING\r\n250 SIZE 1\r\n550 5.1.1 no\r\n250 2.1.0 ok\r\n"), uint16(0), uint8(0), uint16(0))
+	f.Add([]byte("250-a\r\n251 b\r\n250 o\rk\r\n250 ok\n250\r\n250 \r\n"), uint16(9), uint8(2), uint16(5))
+	f.Add([]byte("250-a\r\n250-b\r\n250 c\r\n354 go\r\n"), uint16(0), uint8(2), uint16(2))
+	f.Add([]byte("550 5.1.10 x\r\n450 4.4.2\r\n250 2.1.0x\r\n550 2.1.1 y\r\n"+strings.Repeat("250-x\r\n", 30)+"250 y\r\n"), uint16(600), uint8(0), uint16(0))
+	f.Fuzz(func(t *testing.T, stream []byte, maxLine uint16, maxLines uint8, maxSize uint16) {
+		opt := ReplyReaderOptions{MaxLine: int(maxLine), MaxLines: int(maxLines), MaxSize: int(maxSize)}
+		require.Equal(t, replyTrace(stream, opt, true), replyTrace(stream, opt, false))
+	})
+}
+
+// TestReplyEnhancedMatchesParse: the enhanced code the fast path reads is
+// the one parseEnhancedCode reads whenever its class is the reply's.
+func TestReplyEnhancedMatchesParse(t *testing.T) {
+	alphabet := []byte("0123459. x")
+	var text []byte
+	var walk func(depth int)
+	walk = func(depth int) {
+		for class := byte(1); class <= 6; class++ {
+			want := EnhancedCode{}
+			if c, _, ok := parseEnhancedCode(text); ok && c.Class == uint16(class) {
+				want = c
+			}
+			if got := replyEnhanced(text, class); got != want {
+				t.Fatalf("%q class %d: %v, want %v", text, class, got, want)
+			}
+		}
+		if depth == 0 {
+			return
+		}
+		for _, c := range alphabet {
+			text = append(text, c)
+			walk(depth - 1)
+			text = text[:len(text)-1]
+		}
+	}
+	walk(6)
+	for _, s := range []string{"2.1.0 Sender OK", "5.7.1 <x@y>: denied", "4.4.2", "2.0.0 Ok: queued", "5.10.100 x", "2.1.1000"} {
+		text = []byte(s)
+		walk(0)
+	}
+}

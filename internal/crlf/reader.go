@@ -141,6 +141,18 @@ func (r *Reader) Buffered() int { return r.w - r.r }
 // octet of the next line.
 func (r *Reader) Peek() []byte { return r.buf[r.r:r.w] }
 
+// Whole returns the buffered, unconsumed bytes, as Peek does, when they
+// start with an ordinary line (none being discarded or granted a longer
+// limit), and nil otherwise. A caller may take whole lines from it and
+// Discard them instead of calling ReadLine, and must then itself refuse
+// what ReadLine refuses: a line longer than MaxLine, a bare CR, a bare LF.
+func (r *Reader) Whole() []byte {
+	if r.state != 0 {
+		return nil
+	}
+	return r.buf[r.r:r.w]
+}
+
 // Discard consumes n buffered bytes; n is clamped to Buffered().
 func (r *Reader) Discard(n int) {
 	n = max(0, min(n, r.w-r.r))
@@ -159,6 +171,30 @@ func (r *Reader) Discard(n int) {
 // returned as it is, with the partial line kept: calling ReadLine again
 // resumes where it stopped, without scanning the same bytes twice.
 func (r *Reader) ReadLine() ([]byte, error) {
+	// The fast path: an ordinary line, whole in the buffer, within the
+	// limit, its LF preceded by its CR and no other CR in it. One search
+	// for the LF, one for a CR inside the line; anything else (a line
+	// still arriving, an error, a long line) takes the general path,
+	// which checks the same rules again.
+	if r.state == 0 && r.scanned == 0 {
+		b := r.buf[r.r:r.w]
+		i := bytes.IndexByte(b, '\n')
+		if i > 0 && i < r.lineMax && b[i-1] == '\r' && bytes.IndexByte(b[:i-1], '\r') < 0 {
+			r.r += i + 1
+			if r.r == r.w {
+				r.r, r.w = 0, 0 // the buffer's bytes stay: the line is still valid
+			}
+			return b[:i-1], nil
+		}
+		if i < 0 {
+			r.scanned = len(b)
+		}
+	}
+	return r.readLine()
+}
+
+// readLine is ReadLine's general path.
+func (r *Reader) readLine() ([]byte, error) {
 	for {
 		if i := bytes.IndexByte(r.buf[r.r+r.scanned:r.w], '\n'); i >= 0 {
 			return r.takeLine(r.r + r.scanned + i)
@@ -255,6 +291,22 @@ func (r *Reader) Fill() error {
 		return ErrBufferFull
 	}
 	return r.fill()
+}
+
+// More reads once from the source into free buffer space, as Fill does,
+// and reports whether it got any octets. When it did not, it keeps the
+// error (ErrBufferFull aside: a full buffer is not the source's) for the
+// next call that reads, so that a caller trying a fast path first can leave
+// the error to its general path as if More had not been called.
+func (r *Reader) More() bool {
+	if r.w-r.r == len(r.buf) {
+		return false
+	}
+	if err := r.fill(); err != nil {
+		r.pending = err
+		return false
+	}
+	return true
 }
 
 // fill reads at least one byte, or returns an error. A source error that

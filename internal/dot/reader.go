@@ -157,6 +157,13 @@ func (d *Reader) step(buf, dst []byte) (used, made int) {
 				continue
 			}
 			if c == '.' {
+				if n := d.stuffedLine(buf[i:], len(dst)-made); n > 0 {
+					// The stuffing dot dropped, the rest of the line in one copy.
+					made += copy(dst[made:], buf[i+1:i+n])
+					d.n += int64(n - 1)
+					i += n
+					continue
+				}
 				d.st = afterDot
 				d.took(1)
 				i++
@@ -281,6 +288,27 @@ func (d *Reader) cleanLines(b []byte, room int) int {
 			return bytes.LastIndexByte(b[:cr], '\n') + 1
 		}
 	}
+}
+
+// stuffedLine measures the dot-stuffed line at the start of b (b[0] is
+// '.') when it can be handed out in one copy without its dot: whole, its
+// LF preceded by its CR and no other CR or LF in it, not the terminator
+// (a dot and then CR or LF is never one), within MaxLine as sent, and with
+// room and size for the rest. It returns the line's length as sent, dot
+// and CRLF included, or 0: the state machine then takes the line octet by
+// octet, with the same rules.
+func (d *Reader) stuffedLine(b []byte, room int) int {
+	if d.fail != nil || d.opt.AllowBareLF || len(b) < 4 || b[1] == '\r' || b[1] == '\n' {
+		return 0
+	}
+	lf := bytes.IndexByte(b, '\n')
+	if lf < 3 || b[lf-1] != '\r' || bytes.IndexByte(b[1:lf-1], '\r') >= 0 {
+		return 0
+	}
+	if (d.opt.MaxLine > 0 && lf >= d.opt.MaxLine) || lf > room || (d.opt.MaxSize > 0 && int64(lf) > d.opt.MaxSize-d.n) {
+		return 0
+	}
+	return lf + 1
 }
 
 // took counts n octets of the current line against MaxLine.
