@@ -89,21 +89,17 @@ func readWireResponse(r *imapwire.Reader) (imapResult, error) {
 				}
 				out.items = append(out.items, fmt.Sprintf("%s=%d", name, n))
 			case imapwire.FetchFlags:
-				raw, err := r.Capture()
-				if err != nil {
-					return out, err
-				}
-				if raw[0] != '(' {
-					// Capture takes any value; FLAGS must be a list.
-					return out, errors.New("imapwire: FLAGS value is not a list")
-				}
+				// As a client reads them: a list of flags, typed.
 				var flags []string
-				v := imapwire.ValuesOf(raw)
-				for v.More() {
-					tok, _ := v.Next()
-					flags = append(flags, string(tok.Bytes))
+				l := r.List()
+				for l.Next() {
+					f, err := r.Flag()
+					if err != nil {
+						return out, err
+					}
+					flags = append(flags, string(f.Bytes))
 				}
-				if err := v.Err(); err != nil {
+				if err := l.Err(); err != nil {
 					return out, err
 				}
 				out.items = append(out.items, "FLAGS="+strings.Join(flags, " "))
