@@ -10,7 +10,14 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func readOneReply(t testing.TB, s string) *Reply {
+// helperT is what readOneReply needs of a test; not testing.TB, which
+// go-118-fuzz-build's "testing" (OSS-Fuzz's builds) lacks.
+type helperT interface {
+	require.TestingT
+	Helper()
+}
+
+func readOneReply(t helperT, s string) *Reply {
 	t.Helper()
 	r, err := NewReplyReader(strings.NewReader(s), ReplyReaderOptions{}).ReadReply()
 	require.NoError(t, err)
