@@ -518,126 +518,151 @@ func wireCommands(r *imapwire.Reader, n int) (int, error) {
 			return sum, err
 		}
 		sum += len(c.Tag)
-		if err := wireArgs(r, c, &sum); err != nil {
+		k, err := wireArgs(r, &c)
+		sum += k
+		if err != nil {
 			return sum, err
 		}
 	}
 	return sum, nil
 }
 
-func wireArgs(r *imapwire.Reader, c imapwire.Command, sum *int) error {
-	mailbox := func() error {
-		if err := r.SP(); err != nil {
-			return err
-		}
-		t, err := r.Mailbox()
-		*sum += len(t.Bytes)
-		return err
+// wireMailbox reads SP mailbox and returns the mailbox's length.
+func wireMailbox(r *imapwire.Reader) (int, error) {
+	if err := r.SP(); err != nil {
+		return 0, err
 	}
-	seq := func() error {
-		if err := r.SP(); err != nil {
-			return err
-		}
-		s, err := r.SeqSet()
-		*sum += len(s.Bytes())
-		if err == nil {
-			err = r.SP()
-		}
-		return err
+	t, err := r.Mailbox()
+	return len(t.Bytes), err
+}
+
+// wireSeq reads SP sequence-set SP and returns the set's length.
+func wireSeq(r *imapwire.Reader) (int, error) {
+	if err := r.SP(); err != nil {
+		return 0, err
 	}
+	s, err := r.SeqSet()
+	n := len(s.Bytes())
+	if err == nil {
+		err = r.SP()
+	}
+	return n, err
+}
+
+// wireArgs reads the arguments of c and its end of line, and returns the
+// sum of the lengths and codes of every value it read. Plain calls, no
+// closures: the walk checks the same values and totals as before.
+func wireArgs(r *imapwire.Reader, c *imapwire.Command) (int, error) {
+	sum := 0
+	var n int
 	var err error
 	switch c.ID {
 	case imapwire.CmdNoop:
 	case imapwire.CmdLogin:
-		if err = mailbox(); err == nil {
-			err = mailbox()
+		if n, err = wireMailbox(r); err == nil {
+			sum += n
+			n, err = wireMailbox(r)
 		}
+		sum += n
 	case imapwire.CmdSelect:
-		err = mailbox()
+		n, err = wireMailbox(r)
+		sum += n
 	case imapwire.CmdFetch:
-		if err = seq(); err != nil {
-			return err
+		n, err = wireSeq(r)
+		sum += n
+		if err != nil {
+			return sum, err
 		}
 		atts := r.FetchAtts()
 		for atts.Next() {
-			*sum += int(atts.Item().Att)
+			sum += int(atts.Item().Att)
 		}
 		err = atts.Err()
 	case imapwire.CmdStore:
-		if err = seq(); err != nil {
-			return err
+		n, err = wireSeq(r)
+		sum += n
+		if err != nil {
+			return sum, err
 		}
 		var s imapwire.Store
 		if s, err = r.Store(); err == nil {
 			for s.Flags.More() {
 				f, _ := s.Flags.Next()
-				*sum += len(f.Bytes)
+				sum += len(f.Bytes)
 			}
 		}
 	case imapwire.CmdSearch:
 		if _, err = r.SearchOptions(); err != nil {
-			return err
+			return sum, err
 		}
 		for {
 			k, ok, err := r.NextSearchKey()
 			if err != nil {
-				return err
+				return sum, err
 			}
 			if !ok {
-				return nil
+				return sum, nil
 			}
-			*sum += int(k.Key) + len(k.Date)
+			sum += int(k.Key) + len(k.Date)
 			for range k.Strings {
 				t, err := r.SearchString()
 				if err != nil {
-					return err
+					return sum, err
 				}
-				*sum += len(t.Bytes)
+				sum += len(t.Bytes)
 			}
 		}
 	case imapwire.CmdStatus:
-		if err = mailbox(); err == nil {
+		n, err = wireMailbox(r)
+		sum += n
+		if err == nil {
 			if err = r.SP(); err == nil {
 				var raw []byte
 				raw, err = r.Capture()
-				*sum += len(raw)
+				sum += len(raw)
 			}
 		}
 	case imapwire.CmdAppend:
-		if err = mailbox(); err != nil {
-			return err
+		n, err = wireMailbox(r)
+		sum += n
+		if err != nil {
+			return sum, err
 		}
 		var m imapwire.AppendMessage
 		if m, err = r.AppendMessage(); err != nil {
-			return err
+			return sum, err
 		}
-		*sum += int(m.Literal.Literal.Size)
+		sum += int(m.Literal.Literal.Size)
 		var data []byte
 		if data, err = r.Inline(); err != nil {
-			return err
+			return sum, err
 		}
-		*sum += len(data)
+		sum += len(data)
 	case imapwire.CmdList:
-		if err = mailbox(); err == nil {
+		n, err = wireMailbox(r)
+		sum += n
+		if err == nil {
 			if err = r.SP(); err == nil {
 				var t imapwire.Token
 				t, err = r.ListMailbox()
-				*sum += len(t.Bytes)
+				sum += len(t.Bytes)
 			}
 		}
 	case imapwire.CmdMove:
-		if err = seq(); err == nil {
+		n, err = wireSeq(r)
+		sum += n
+		if err == nil {
 			t, e := r.Mailbox()
-			*sum += len(t.Bytes)
+			sum += len(t.Bytes)
 			err = e
 		}
 	default:
-		return errors.New("unexpected command " + strconv.Quote(string(c.Name)))
+		return sum, errors.New("unexpected command " + strconv.Quote(string(c.Name)))
 	}
 	if err != nil {
-		return err
+		return sum, err
 	}
-	return r.End()
+	return sum, r.End()
 }
 
 // v1Commands decodes the command stream with go-imap v1 as its server
