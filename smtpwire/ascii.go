@@ -156,12 +156,32 @@ const (
 // esmtp-value: %d33-126 except "=", "+" and "\". Each test sets the high bit
 // of some octet when any octet fails it (the classic has-less and has-zero
 // tricks, exact for "any").
-func plainWord(w uint64) bool {
+func plainWord(w uint64) bool { return plainHits(w) == 0 }
+
+// plainHits is plainWord's test as a mask: the high bit of some octet is set
+// when any octet of w is not plain, and the lowest set bit is exactly that
+// of the first such octet (a borrow or carry only spreads upward from a
+// true hit, so any false flag lies above it).
+func plainHits(w uint64) uint64 {
 	low := (w - 0x21*swarOnes) &^ w // an octet under 33
 	high := w | (w + swarOnes)      // an octet over 126
 	eq := w ^ ('=' * swarOnes)
 	plus := w ^ ('+' * swarOnes)
 	bs := w ^ ('\\' * swarOnes)
 	hits := low | high | (eq-swarOnes)&^eq | (plus-swarOnes)&^plus | (bs-swarOnes)&^bs
-	return hits&swarHighs == 0
+	return hits & swarHighs
+}
+
+// ldhWord reports whether all eight octets of w are letters, digits or
+// "-" (cLDH). For 7-bit octets x, x + (0x80-a) sets the high bit exactly
+// when x >= a and never carries into the next octet.
+func ldhWord(w uint64) bool {
+	if w&swarHighs != 0 {
+		return false
+	}
+	lower := w | 0x20*swarOnes // A-Z to a-z; nothing else lands in a-z
+	letter := (lower + (0x80-'a')*swarOnes) &^ (lower + (0x7F-'z')*swarOnes)
+	digit := (w + (0x80-'0')*swarOnes) &^ (w + (0x7F-'9')*swarOnes)
+	hyphen := (w + (0x80-'-')*swarOnes) &^ (w + (0x7F-'-')*swarOnes)
+	return (letter|digit|hyphen)&swarHighs == swarHighs
 }

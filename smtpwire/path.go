@@ -2,6 +2,7 @@ package smtpwire
 
 import (
 	"bytes"
+	"encoding/binary"
 	"net/netip"
 	"unicode/utf8"
 
@@ -184,6 +185,9 @@ func scanPath(args []byte, prefix string, opt PathOptions, rcpt bool) (p Path, o
 	default:
 		for {
 			s := i
+			for i+8 <= len(args) && ldhWord(binary.LittleEndian.Uint64(args[i:])) {
+				i += 8 // LDH octets are atext
+			}
 			for i < len(args) && charClass[args[i]]&cAtext != 0 {
 				i++
 			}
@@ -214,6 +218,9 @@ func scanPath(args []byte, prefix string, opt PathOptions, rcpt bool) (p Path, o
 			ds := i
 			for {
 				s := i
+				for i+8 <= len(args) && ldhWord(binary.LittleEndian.Uint64(args[i:])) {
+					i += 8
+				}
 				for i < len(args) && charClass[args[i]]&cLDH != 0 {
 					i++
 				}
