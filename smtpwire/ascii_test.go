@@ -1,6 +1,7 @@
 package smtpwire
 
 import (
+	"encoding/binary"
 	"math/bits"
 	"math/rand/v2"
 	"testing"
@@ -154,5 +155,47 @@ func TestLDHWord(t *testing.T) {
 			w |= uint64(c) << (8 * i)
 		}
 		require.Equal(t, want, ldhWord(w), "%#016x", w)
+	}
+}
+
+// nonLDH flags exactly the first octet that is not cLDH, high octets
+// included, and ldhEnd agrees with a per-octet scan at every start.
+func TestNonLDHFirst(t *testing.T) {
+	ldh := func(c byte) bool { return charClass[c]&cLDH != 0 }
+	rng := rand.New(rand.NewPCG(7, 8))
+	for range 200000 {
+		var b [8]byte
+		first := 8
+		for i := range b {
+			c := byte(rng.IntN(256))
+			if rng.IntN(3) > 0 {
+				c = "az09AZ-.@_`{[/:"[rng.IntN(15)]
+			}
+			b[i] = c
+			if first == 8 && !ldh(c) {
+				first = i
+			}
+		}
+		w := binary.LittleEndian.Uint64(b[:])
+		m := nonLDH(w)
+		if first == 8 {
+			require.Zero(t, m, "%q", b)
+		} else {
+			require.Equal(t, first, bits.TrailingZeros64(m)>>3, "%q", b)
+		}
+	}
+	for range 20000 {
+		b := make([]byte, rng.IntN(40))
+		const alphabet = "az09AZ-----xy.@_\x80\xff"
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		for start := 0; start <= len(b); start++ {
+			want := start
+			for want < len(b) && ldh(b[want]) {
+				want++
+			}
+			require.Equal(t, want, ldhEnd(b, start), "%q from %d", b, start)
+		}
 	}
 }
