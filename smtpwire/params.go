@@ -615,10 +615,7 @@ func (ps *Params) checkValue(k ParamKind, raw []byte, vs, ve int, hasValue bool,
 		ps.notify = n
 		return ok
 	case ParamORCPT:
-		semi := 0 // the addr-type is an esmtp-keyword
-		for semi < len(v) && charClass[v[semi]]&cLDH != 0 {
-			semi++
-		}
+		semi := ldhEnd(v, 0) // the addr-type is an esmtp-keyword
 		if semi == 0 || v[0] == '-' || semi+1 >= len(v) || v[semi] != ';' || len(v) > maxORCPT {
 			return false
 		}
