@@ -2,6 +2,7 @@ package smtpwire
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"strconv"
 )
 
@@ -156,12 +157,50 @@ const (
 // esmtp-value: %d33-126 except "=", "+" and "\". Each test sets the high bit
 // of some octet when any octet fails it (the classic has-less and has-zero
 // tricks, exact for "any").
-func plainWord(w uint64) bool {
+func plainWord(w uint64) bool { return plainHits(w) == 0 }
+
+// plainHits is plainWord's test as a mask: the high bit of some octet is set
+// when any octet of w is not plain, and the lowest set bit is exactly that
+// of the first such octet (a borrow or carry only spreads upward from a
+// true hit, so any false flag lies above it).
+func plainHits(w uint64) uint64 {
 	low := (w - 0x21*swarOnes) &^ w // an octet under 33
 	high := w | (w + swarOnes)      // an octet over 126
 	eq := w ^ ('=' * swarOnes)
 	plus := w ^ ('+' * swarOnes)
 	bs := w ^ ('\\' * swarOnes)
 	hits := low | high | (eq-swarOnes)&^eq | (plus-swarOnes)&^plus | (bs-swarOnes)&^bs
-	return hits&swarHighs == 0
+	return hits & swarHighs
+}
+
+// ldhWord reports whether all eight octets of w are letters, digits or
+// "-" (cLDH).
+func ldhWord(w uint64) bool { return nonLDH(w) == 0 }
+
+// nonLDH sets the high bit of the octets of w that are not cLDH; the lowest
+// set bit is exactly that of the first such octet. For 7-bit octets x,
+// x + (0x80-a) sets the high bit exactly when x >= a and never carries; an
+// octet over 0x7F is flagged, and only its carry can spoil the flags above
+// it.
+func nonLDH(w uint64) uint64 {
+	lower := w | 0x20*swarOnes // A-Z to a-z; no other 7-bit octet lands in a-z
+	letter := (lower + (0x80-'a')*swarOnes) &^ (lower + (0x7F-'z')*swarOnes)
+	digit := (w + (0x80-'0')*swarOnes) &^ (w + (0x7F-'9')*swarOnes)
+	hyphen := (w + (0x80-'-')*swarOnes) &^ (w + (0x7F-'-')*swarOnes)
+	return (^(letter | digit | hyphen) | w) & swarHighs
+}
+
+// ldhEnd returns the index of the first octet of b at or after i that is
+// not cLDH, or len(b), eight octets a step.
+func ldhEnd(b []byte, i int) int {
+	for i >= 0 && i+8 <= len(b) {
+		if m := nonLDH(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+		i += 8
+	}
+	for i < len(b) && charClass[b[i]]&cLDH != 0 {
+		i++
+	}
+	return i
 }

@@ -522,7 +522,14 @@ func parseParams(ps *Params, raw []byte, mail bool, off int, ext []string) error
 		hasValue := i < len(raw) && raw[i] == '='
 		if hasValue {
 			i++
-			for i+8 <= len(raw) && plainWord(binary.LittleEndian.Uint64(raw[i:])) {
+			for i+8 <= len(raw) {
+				h := plainHits(binary.LittleEndian.Uint64(raw[i:]))
+				if h != 0 {
+					// The lowest flagged octet is the first that is not
+					// plain: the per-octet loop below starts there.
+					i += bits.TrailingZeros64(h) >> 3
+					break
+				}
 				i += 8
 			}
 			for i < len(raw) {
@@ -608,10 +615,7 @@ func (ps *Params) checkValue(k ParamKind, raw []byte, vs, ve int, hasValue bool,
 		ps.notify = n
 		return ok
 	case ParamORCPT:
-		semi := 0 // the addr-type is an esmtp-keyword
-		for semi < len(v) && charClass[v[semi]]&cLDH != 0 {
-			semi++
-		}
+		semi := ldhEnd(v, 0) // the addr-type is an esmtp-keyword
 		if semi == 0 || v[0] == '-' || semi+1 >= len(v) || v[semi] != ';' || len(v) > maxORCPT {
 			return false
 		}

@@ -184,8 +184,10 @@ func scanPath(args []byte, prefix string, opt PathOptions, rcpt bool) (p Path, o
 	default:
 		for {
 			s := i
-			for i < len(args) && charClass[args[i]]&cAtext != 0 {
-				i++
+			// LDH octets are atext: runs of them eight a step, the
+			// other atext octets one at a time.
+			for i = ldhEnd(args, i); i < len(args) && charClass[args[i]]&cAtext != 0; {
+				i = ldhEnd(args, i+1)
 			}
 			if i == s || i == len(args) {
 				return Path{}, 0, false
@@ -214,9 +216,7 @@ func scanPath(args []byte, prefix string, opt PathOptions, rcpt bool) (p Path, o
 			ds := i
 			for {
 				s := i
-				for i < len(args) && charClass[args[i]]&cLDH != 0 {
-					i++
-				}
+				i = ldhEnd(args, i)
 				if n := i - s; n == 0 || n > 63 || args[s] == '-' || args[i-1] == '-' ||
 					n >= 4 && args[s+2] == '-' && args[s+3] == '-' && hasPrefixFold(args[s:i], "XN--") || i == len(args) {
 					return Path{}, 0, false
