@@ -3,7 +3,6 @@ package imapwire_test
 import (
 	"bytes"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -63,7 +62,7 @@ func TestReplayTranscripts(t *testing.T) {
 // chunks of the fuzzer's choosing: however the network splits real traffic,
 // every command and every response must read the same.
 func FuzzReplaySplits(f *testing.F) {
-	transcripts, err := replayTranscripts("imap")
+	transcripts, err := transcript.DiscoverBeside("imap")
 	require.NoError(f, err)
 	for i := range transcripts {
 		f.Add(uint16(i), []byte{0, 3, 200}, []byte{1, 255, 7})
@@ -551,36 +550,4 @@ func TestReplayTranscriptsCoverThePeers(t *testing.T) {
 		clients[tr.Client] = true
 	}
 	assert.GreaterOrEqual(t, len(clients), 3, "imaplib, curl and mbsync at least")
-}
-
-// replayTranscripts is transcript.Discover or, when the test binary runs
-// outside the module (OSS-Fuzz runs a libFuzzer build of FuzzReplaySplits in
-// its output directory), the transcripts in a directory "transcripts" beside
-// the binary, where .clusterfuzzlite/build.sh copies them.
-func replayTranscripts(protocol string) ([]*transcript.Transcript, error) {
-	ts, err := transcript.Discover(protocol)
-	if err == nil {
-		return ts, nil
-	}
-	exe, xerr := os.Executable()
-	if xerr != nil {
-		return nil, err
-	}
-	files, ferr := transcript.Files(filepath.Join(filepath.Dir(exe), "transcripts"))
-	if ferr != nil {
-		return nil, err
-	}
-	for _, name := range files {
-		tr, lerr := transcript.Load(name)
-		if lerr != nil {
-			return nil, lerr
-		}
-		if tr.Protocol == protocol {
-			ts = append(ts, tr)
-		}
-	}
-	if len(ts) == 0 {
-		return nil, err
-	}
-	return ts, nil
 }

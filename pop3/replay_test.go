@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -248,7 +247,7 @@ func (r *pop3Replay) uidListing() {
 // chunks of the fuzzer's choosing: however the network splits real traffic,
 // every command and every response must read the same.
 func FuzzReplaySplits(f *testing.F) {
-	transcripts, err := replayTranscripts("pop3")
+	transcripts, err := transcript.DiscoverBeside("pop3")
 	require.NoError(f, err)
 	for i := range transcripts {
 		f.Add(uint16(i), []byte{0, 3, 200}, []byte{1, 255, 7})
@@ -272,36 +271,4 @@ func TestReplayTranscriptsCoverThePeers(t *testing.T) {
 		clients[tr.Client] = true
 	}
 	assert.GreaterOrEqual(t, len(clients), 2, "poplib and curl at least")
-}
-
-// replayTranscripts is transcript.Discover or, when the test binary runs
-// outside the module (OSS-Fuzz runs a libFuzzer build of FuzzReplaySplits in
-// its output directory), the transcripts in a directory "transcripts" beside
-// the binary, where .clusterfuzzlite/build.sh copies them.
-func replayTranscripts(protocol string) ([]*transcript.Transcript, error) {
-	ts, err := transcript.Discover(protocol)
-	if err == nil {
-		return ts, nil
-	}
-	exe, xerr := os.Executable()
-	if xerr != nil {
-		return nil, err
-	}
-	files, ferr := transcript.Files(filepath.Join(filepath.Dir(exe), "transcripts"))
-	if ferr != nil {
-		return nil, err
-	}
-	for _, name := range files {
-		tr, lerr := transcript.Load(name)
-		if lerr != nil {
-			return nil, lerr
-		}
-		if tr.Protocol == protocol {
-			ts = append(ts, tr)
-		}
-	}
-	if len(ts) == 0 {
-		return nil, err
-	}
-	return ts, nil
 }

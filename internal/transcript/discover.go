@@ -84,6 +84,27 @@ func Discover(protocol string) ([]*Transcript, error) {
 	return all, nil
 }
 
+// DiscoverBeside is Discover or, when it finds no module (a test binary run
+// outside the tree, as OSS-Fuzz runs a libFuzzer build in its output
+// directory), the transcripts of the protocol in a directory "transcripts"
+// beside the executable, where .clusterfuzzlite/build.sh copies them. It
+// returns Discover's error when that directory holds none.
+func DiscoverBeside(protocol string) ([]*Transcript, error) {
+	ts, err := Discover(protocol)
+	if err == nil {
+		return ts, nil
+	}
+	exe, xerr := os.Executable()
+	if xerr != nil {
+		return nil, err
+	}
+	ts, lerr := loadProtocol(filepath.Join(filepath.Dir(exe), "transcripts"), protocol)
+	if lerr != nil || len(ts) == 0 {
+		return nil, err
+	}
+	return ts, nil
+}
+
 func loadProtocol(dir, protocol string) ([]*Transcript, error) {
 	files, err := Files(dir)
 	if err != nil {
