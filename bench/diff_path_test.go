@@ -109,7 +109,7 @@ func unquoteLocal(mailbox []byte) string {
 }
 
 // validDomain is RFC 5321 §4.1.2's Domain (sub-domains of Let-dig and
-// "-") or §4.1.3's address-literal (IPv4, IPv6: or a tagged general one).
+// "-", each at most 63 octets) or §4.1.3's address-literal (IPv4, IPv6: or a tagged general one).
 func validDomain(d string) bool {
 	if strings.HasPrefix(d, "[") {
 		if len(d) < 2 || !strings.HasSuffix(d, "]") {
@@ -128,7 +128,8 @@ func validDomain(d string) bool {
 		return tag != "" && validDomain(tag) && addr != "" && !strings.ContainsAny(addr, "[]\\ ")
 	}
 	for _, label := range strings.Split(d, ".") {
-		if label == "" || label[0] == '-' || label[len(label)-1] == '-' {
+		// RFC 1035 §2.3.4, RFC 5321 §4.5.3.1.2: a label is at most 63 octets.
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
 			return false
 		}
 		for _, c := range []byte(label) {
