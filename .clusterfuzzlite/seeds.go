@@ -26,7 +26,6 @@
 package main
 
 import (
-	"archive/zip"
 	"bufio"
 	"bytes"
 	"encoding/binary"
@@ -36,12 +35,12 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/mailwire/mailwire/internal/seedzip"
 )
 
 func main() {
@@ -71,7 +70,7 @@ func run(dir, fn, zipPath string) error {
 	if err != nil {
 		return err
 	}
-	raw, err := readZip(zipPath)
+	raw, err := seedzip.Read(zipPath)
 	if err != nil {
 		return err
 	}
@@ -117,7 +116,7 @@ func run(dir, fn, zipPath string) error {
 		}
 		out = append(out, enc)
 	}
-	if err := writeZip(zipPath, out); err != nil {
+	if err := seedzip.Write(zipPath, out); err != nil {
 		return err
 	}
 	fmt.Printf("%s: %d inputs encoded for (%s)\n", zipPath, len(out), strings.Join(params, ", "))
@@ -350,63 +349,6 @@ func value(call *ast.CallExpr) (any, error) {
 		return u, nil
 	}
 	return nil, fmt.Errorf("literal %s not encoded", lit.Value)
-}
-
-func readZip(path string) ([][]byte, error) {
-	zr, err := zip.OpenReader(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer zr.Close()
-	var out [][]byte
-	for _, f := range zr.File {
-		r, err := f.Open()
-		if err != nil {
-			return nil, err
-		}
-		b, err := io.ReadAll(r)
-		r.Close()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	return out, nil
-}
-
-func writeZip(path string, inputs [][]byte) error {
-	seen := map[string]bool{}
-	var unique [][]byte
-	for _, in := range inputs {
-		if !seen[string(in)] {
-			seen[string(in)] = true
-			unique = append(unique, in)
-		}
-	}
-	sort.Slice(unique, func(i, j int) bool { return bytes.Compare(unique[i], unique[j]) < 0 })
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	zw := zip.NewWriter(f)
-	for i, in := range unique {
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: fmt.Sprintf("seed-%04d", i), Method: zip.Deflate})
-		if err == nil {
-			_, err = w.Write(in)
-		}
-		if err != nil {
-			f.Close()
-			return err
-		}
-	}
-	if err := zw.Close(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
 
 func decodeMain(dir, fn, name string) error {

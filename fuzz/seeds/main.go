@@ -11,7 +11,6 @@
 package main
 
 import (
-	"archive/zip"
 	"bufio"
 	"bytes"
 	"errors"
@@ -23,10 +22,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 
 	"github.com/mailwire/mailwire/internal/transcript"
+
+	"github.com/mailwire/mailwire/internal/seedzip"
 )
 
 func main() {
@@ -46,7 +46,7 @@ func main() {
 		inputs = append(inputs, more...)
 	}
 	if err == nil {
-		err = writeZip(*out, inputs)
+		err = seedzip.Write(*out, inputs)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "seeds:", err)
@@ -136,36 +136,4 @@ func transcripts(proto string) ([][]byte, error) {
 		inputs = append(inputs, t.Bytes(transcript.ClientToServer), t.Bytes(transcript.ServerToClient))
 	}
 	return inputs, nil
-}
-
-func writeZip(path string, inputs [][]byte) error {
-	seen := map[string]bool{}
-	var unique [][]byte
-	for _, in := range inputs {
-		if len(in) > 0 && !seen[string(in)] {
-			seen[string(in)] = true
-			unique = append(unique, in)
-		}
-	}
-	sort.Slice(unique, func(i, j int) bool { return bytes.Compare(unique[i], unique[j]) < 0 })
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	zw := zip.NewWriter(f)
-	for i, in := range unique {
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: fmt.Sprintf("seed-%04d", i), Method: zip.Deflate})
-		if err == nil {
-			_, err = w.Write(in)
-		}
-		if err != nil {
-			f.Close()
-			return err
-		}
-	}
-	if err := zw.Close(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

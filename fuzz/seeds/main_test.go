@@ -1,8 +1,6 @@
 package main
 
 import (
-	"archive/zip"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -30,30 +28,6 @@ func TestFirstBytes(t *testing.T) {
 	assert.Error(t, err)
 	_, _, err = firstBytes([]byte("go test fuzz v1\n[]byte(\"unterminated)\n"))
 	assert.Error(t, err)
-}
-
-func TestWriteZipUniqueAndSorted(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "c.zip")
-	require.NoError(t, writeZip(path, [][]byte{[]byte("b"), []byte("a"), []byte("b"), nil}))
-	zr, err := zip.OpenReader(path)
-	require.NoError(t, err)
-	defer zr.Close()
-	var got []string
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		require.NoError(t, err)
-		buf := make([]byte, 8)
-		n, _ := rc.Read(buf)
-		rc.Close()
-		got = append(got, string(buf[:n]))
-	}
-	assert.Equal(t, []string{"a", "b"}, got)
-	first, err := os.ReadFile(path)
-	require.NoError(t, err)
-	require.NoError(t, writeZip(path, [][]byte{[]byte("a"), []byte("b")}))
-	second, err := os.ReadFile(path)
-	require.NoError(t, err)
-	assert.Equal(t, first, second, "the zip is deterministic")
 }
 
 func TestCorpusOfRealTarget(t *testing.T) {
