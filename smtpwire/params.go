@@ -43,37 +43,47 @@ func (k ParamKind) String() string {
 
 func (k ParamKind) onMail() bool { return k >= ParamSize && k <= ParamMTPriority }
 
-// lookupParam finds a known keyword by its length, then compares once.
-func lookupParam(keyword []byte) ParamKind {
-	k := ParamUnknown
-	switch len(keyword) {
+// paramCandidate is the only known keyword that could have length n and
+// first letter first (upper case); the caller confirms it with one
+// comparison.
+func paramCandidate(n int, first byte) ParamKind {
+	switch n {
 	case 3:
-		k = ParamRet
+		return ParamRet
 	case 4:
-		switch upper(keyword[0]) {
+		switch first {
 		case 'S':
-			k = ParamSize
+			return ParamSize
 		case 'B':
-			k = ParamBody
+			return ParamBody
 		case 'A':
-			k = ParamAuth
+			return ParamAuth
 		}
 	case 5:
-		switch upper(keyword[0]) {
+		switch first {
 		case 'E':
-			k = ParamEnvID
+			return ParamEnvID
 		case 'O':
-			k = ParamORCPT
+			return ParamORCPT
 		}
 	case 6:
-		k = ParamNotify
+		return ParamNotify
 	case 8:
-		k = ParamSMTPUTF8
+		return ParamSMTPUTF8
 	case 10:
-		k = ParamRequireTLS
+		return ParamRequireTLS
 	case 11:
-		k = ParamMTPriority
+		return ParamMTPriority
 	}
+	return ParamUnknown
+}
+
+// lookupParam finds a known keyword by its length, then compares once.
+func lookupParam(keyword []byte) ParamKind {
+	if len(keyword) == 0 {
+		return ParamUnknown
+	}
+	k := paramCandidate(len(keyword), upper(keyword[0]))
 	if k != ParamUnknown && !equalFold(keyword, paramNames[k]) {
 		k = ParamUnknown
 	}
@@ -734,31 +744,8 @@ func keywordAt(raw []byte, start int) (ParamKind, int) {
 	} else if start+8 < len(raw) && raw[start+8] != ' ' {
 		return ParamUnknown, -1
 	}
-	k := ParamUnknown
-	switch first := byte(w) &^ 0x20; n {
-	case 3:
-		k = ParamRet
-	case 4:
-		switch first {
-		case 'S':
-			k = ParamSize
-		case 'B':
-			k = ParamBody
-		case 'A':
-			k = ParamAuth
-		}
-	case 5:
-		switch first {
-		case 'E':
-			k = ParamEnvID
-		case 'O':
-			k = ParamORCPT
-		}
-	case 6:
-		k = ParamNotify
-	case 8:
-		k = ParamSMTPUTF8
-	}
+	// n is at most 8 here, so only keywords kwWords holds can come back.
+	k := paramCandidate(n, byte(w)&^0x20)
 	if k == ParamUnknown || (w^kwWords[k][0])&kwWords[k][1] != 0 {
 		return ParamUnknown, -1
 	}
