@@ -155,6 +155,13 @@ type Params struct {
 	semi   uint16 // ORCPT: offset of ";" in the value
 }
 
+// reset empties ps for the next parameter list. The words are not
+// cleared: seen says which of them hold anything.
+func (ps *Params) reset() {
+	ps.raw, ps.seen, ps.plain, ps.size = nil, 0, 0, 0
+	ps.body, ps.ret, ps.notify, ps.prio, ps.semi = 0, 0, 0, 0, 0
+}
+
 // paramSpan is a known parameter's word: raw[start:end], keyword first.
 type paramSpan struct{ start, end uint16 }
 
@@ -173,6 +180,16 @@ func (ps *Params) Get(k ParamKind) (Param, bool) {
 		return Param{}, false
 	}
 	return ps.get(k), true
+}
+
+// value is get(k).Value without the rest of the Param: the value of the
+// present parameter k, nil when it has none.
+func (ps *Params) value(k ParamKind) []byte {
+	w := ps.words[k]
+	if vs := int(w.start) + len(paramNames[k]) + 1; vs <= int(w.end) {
+		return ps.raw[vs:w.end]
+	}
+	return nil
 }
 
 // get reads the index entry of the present parameter k.
@@ -476,7 +493,7 @@ func (ps *Params) EnvID(dst []byte) (envid []byte, ok bool) {
 	if ps.seen&(1<<ParamEnvID) == 0 {
 		return dst, false
 	}
-	v := ps.get(ParamEnvID).Value
+	v := ps.value(ParamEnvID)
 	if ps.plain&(1<<ParamEnvID) != 0 {
 		return append(dst, v...), true
 	}
@@ -492,7 +509,7 @@ func (ps *Params) ORCPT(dst []byte) (addrType, addr []byte, ok bool) {
 	if ps.seen&(1<<ParamORCPT) == 0 {
 		return nil, dst, false
 	}
-	v := ps.get(ParamORCPT).Value
+	v := ps.value(ParamORCPT)
 	addrType, enc := v[:ps.semi], v[ps.semi+1:]
 	if ps.plain&(1<<ParamORCPT) != 0 {
 		return addrType, append(dst, enc...), true

@@ -432,6 +432,13 @@ func TestParamsTooLong(t *testing.T) {
 // validate-then-re-split parser it replaced (params_ref_test.go) accepts,
 // refuses the rest with the same error, and reads back the same path and
 // parameters through Get, All and the typed accessors.
+// The arguments FuzzParsePathParams parses into a value before the input,
+// with every parameter of MAIL and of RCPT.
+const (
+	keptMailArgs = "FROM:<kept@example.org> SIZE=99 BODY=BINARYMIME SMTPUTF8 RET=FULL ENVID=k+2B AUTH=<> MT-PRIORITY=-2 REQUIRETLS"
+	keptRcptArgs = "TO:<kept@example.org> NOTIFY=DELAY ORCPT=rfc822;k+2B@example.org"
+)
+
 func FuzzParsePathParams(f *testing.F) {
 	for _, s := range []string{
 		"FROM:<sender-1@example.org> SIZE=10037 BODY=8BITMIME SMTPUTF8 RET=HDRS ENVID=QQ314159-1",
@@ -447,6 +454,8 @@ func FuzzParsePathParams(f *testing.F) {
 	} {
 		f.Add([]byte(s), uint8(0))
 		f.Add([]byte(s), uint8(0xff))
+		f.Add([]byte(s), uint8(32|16))
+		f.Add([]byte(s), uint8(32))
 	}
 	f.Fuzz(func(t *testing.T, args []byte, flags uint8) {
 		opt := PathOptions{SMTPUTF8: flags&1 != 0, AllowSpaceAfterColon: flags&2 != 0}
@@ -460,14 +469,30 @@ func FuzzParsePathParams(f *testing.F) {
 		var p, refPath Path
 		var ref refParams
 		var err, refErr error
+		// With flags&32, the value parsed into is one kept from a command
+		// before that had every parameter: nothing of it may show.
 		if flags&16 == 0 {
 			var m MailFrom
-			m, err = ParseMailFrom(args, opt)
+			if flags&32 == 0 {
+				m, err = ParseMailFrom(args, opt)
+			} else {
+				require.NoError(t, m.Parse([]byte(keptMailArgs), PathOptions{}))
+				if err = m.Parse(args, opt); err != nil {
+					require.Equal(t, MailFrom{}, m, "a refused MAIL leaves the kept value zero")
+				}
+			}
 			p, ps = m.From, m.Params
 			refPath, ref, refErr = refParseMailFrom(args, opt)
 		} else {
 			var r RcptTo
-			r, err = ParseRcptTo(args, opt)
+			if flags&32 == 0 {
+				r, err = ParseRcptTo(args, opt)
+			} else {
+				require.NoError(t, r.Parse([]byte(keptRcptArgs), PathOptions{}))
+				if err = r.Parse(args, opt); err != nil {
+					require.Equal(t, RcptTo{}, r, "a refused RCPT leaves the kept value zero")
+				}
+			}
 			p, ps = r.To, r.Params
 			refPath, ref, refErr = refParseRcptTo(args, opt)
 		}

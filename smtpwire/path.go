@@ -76,30 +76,36 @@ type RcptTo struct {
 // non-ASCII octets or an "xn--" label is checked with golang.org/x/net/idna,
 // and an IPv6 address literal with net/netip; those checks allocate.
 func ParseMailFrom(args []byte, opt PathOptions) (m MailFrom, err error) {
-	// m is the result itself: filled in place, not copied out.
+	err = m.Parse(args, opt)
+	return m, err
+}
+
+// Parse is ParseMailFrom into m, which a server keeps from one MAIL to
+// the next: nothing is copied out. On an error m is zero.
+func (m *MailFrom) Parse(args []byte, opt PathOptions) error {
+	m.Params.reset()
 	if p, off, ok := scanPath(args, "FROM:", opt, false); ok {
 		m.From = p
 		if off < len(args) {
 			if err := parseParams(&m.Params, args[off:], true, off, opt.ExtensionParams); err != nil {
-				return MailFrom{}, err
+				*m = MailFrom{}
+				return err
 			}
 		}
-		return m, nil
+		return nil
 	}
+	m.From = Path{}
 	raw, params, off, err := splitPath(args, "FROM:", opt, stSender)
-	if err != nil {
-		return MailFrom{}, err
+	if err == nil {
+		err = parseParams(&m.Params, params, true, off, opt.ExtensionParams)
 	}
-	if err := parseParams(&m.Params, params, true, off, opt.ExtensionParams); err != nil {
-		return MailFrom{}, err
-	}
-	if len(raw) > 2 {
+	if err == nil && len(raw) > 2 {
 		m.From, err = parseMailbox(raw, m.Params.Has(ParamSMTPUTF8), false, opt, stSender)
-		if err != nil {
-			return MailFrom{}, err
-		}
 	}
-	return m, nil
+	if err != nil {
+		*m = MailFrom{}
+	}
+	return err
 }
 
 // ParseRcptTo parses the argument of RCPT: "TO:<forward-path>" and its ESMTP
@@ -107,31 +113,38 @@ func ParseMailFrom(args []byte, opt PathOptions) (m MailFrom, err error) {
 // results are views into args. Domains and parameters are checked as in
 // ParseMailFrom.
 func ParseRcptTo(args []byte, opt PathOptions) (r RcptTo, err error) {
-	// r is the result itself: filled in place, not copied out.
+	err = r.Parse(args, opt)
+	return r, err
+}
+
+// Parse is ParseRcptTo into r, which a server keeps from one RCPT to the
+// next: nothing is copied out. On an error r is zero.
+func (r *RcptTo) Parse(args []byte, opt PathOptions) error {
+	r.Params.reset()
 	if p, off, ok := scanPath(args, "TO:", opt, true); ok {
 		r.To = p
 		if off < len(args) {
 			if err := parseParams(&r.Params, args[off:], false, off, opt.ExtensionParams); err != nil {
-				return RcptTo{}, err
+				*r = RcptTo{}
+				return err
 			}
 		}
-		return r, nil
+		return nil
 	}
 	raw, params, off, err := splitPath(args, "TO:", opt, stRecipient)
+	if err == nil && len(raw) == 2 {
+		err = syntaxError(ErrAddress, len(args)-len(raw)-len(params), "a recipient", stRecipient)
+	}
+	if err == nil {
+		err = parseParams(&r.Params, params, false, off, opt.ExtensionParams)
+	}
+	if err == nil {
+		r.To, err = parseMailbox(raw, opt.SMTPUTF8, true, opt, stRecipient)
+	}
 	if err != nil {
-		return RcptTo{}, err
+		*r = RcptTo{}
 	}
-	if len(raw) == 2 {
-		return RcptTo{}, syntaxError(ErrAddress, len(args)-len(raw)-len(params), "a recipient", stRecipient)
-	}
-	if err := parseParams(&r.Params, params, false, off, opt.ExtensionParams); err != nil {
-		return RcptTo{}, err
-	}
-	r.To, err = parseMailbox(raw, opt.SMTPUTF8, true, opt, stRecipient)
-	if err != nil {
-		return RcptTo{}, err
-	}
-	return r, nil
+	return err
 }
 
 // scanPath reads the common path in one pass over the byte-class table:

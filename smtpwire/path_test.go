@@ -135,6 +135,43 @@ func TestParsePathAllocs(t *testing.T) {
 	assert.Zero(t, n)
 }
 
+// Parse into a kept value reads as the Parse functions do, keeps nothing
+// of the command before (a parameter it had is absent now), leaves the
+// value zero on an error, and allocates nothing.
+func TestParseIntoKeptValue(t *testing.T) {
+	var r RcptTo
+	require.NoError(t, r.Parse([]byte("TO:<a@example.org> NOTIFY=NEVER ORCPT=rfc822;a@example.org"), PathOptions{}))
+	require.NoError(t, r.Parse([]byte("TO:<b@example.org>"), PathOptions{}))
+	want, err := ParseRcptTo([]byte("TO:<b@example.org>"), PathOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, want.To, r.To)
+	assert.False(t, r.Params.Has(ParamNotify))
+	assert.Equal(t, Notify(0), r.Params.Notify())
+	_, _, ok := r.Params.ORCPT(nil)
+	assert.False(t, ok, "ORCPT of the command before")
+	require.Error(t, r.Parse([]byte("TO:<b@example.org> SIZE=1"), PathOptions{}))
+	assert.Equal(t, RcptTo{}, r)
+
+	var m MailFrom
+	require.NoError(t, m.Parse([]byte("FROM:<a@example.org> SIZE=10 BODY=8BITMIME RET=HDRS"), PathOptions{}))
+	require.NoError(t, m.Parse([]byte("FROM:<>"), PathOptions{}))
+	assert.True(t, m.From.IsNull())
+	_, ok = m.Params.Size()
+	assert.False(t, ok)
+	assert.Equal(t, BodyNone, m.Params.Body())
+	assert.Equal(t, RetNone, m.Params.Ret())
+	require.Error(t, m.Parse([]byte("FROM:<a@b> NOTIFY=NEVER"), PathOptions{}))
+	assert.Equal(t, MailFrom{}, m)
+
+	mail := []byte("FROM:<first.last@mail.example.org> SIZE=12345 BODY=8BITMIME")
+	rcpt := []byte("TO:<\"quoted local\"@[192.0.2.7]> NOTIFY=SUCCESS,DELAY ORCPT=rfc822;x+2By@example.org")
+	assert.Zero(t, testing.AllocsPerRun(100, func() {
+		if m.Parse(mail, PathOptions{}) != nil || r.Parse(rcpt, PathOptions{}) != nil {
+			t.Fatal("refused")
+		}
+	}))
+}
+
 func BenchmarkParseMailFrom(b *testing.B) {
 	args := []byte("FROM:<first.last@mail.example.org> SIZE=12345 BODY=8BITMIME SMTPUTF8")
 	b.ReportAllocs()
