@@ -383,7 +383,7 @@ func (d *Decoder) flags(v Values, star bool) ([][]byte, error) {
 	n := len(d.bufs)
 	for v.More() {
 		t, ok := v.Next()
-		if !ok || (t.Kind != KindFlag && t.Kind != KindAtom) || (!star && string(t.Bytes) == `\*`) {
+		if !ok || !isFlag(t, star) {
 			return nil, d.r.expected("flag")
 		}
 		d.bufs = append(d.bufs, t.Bytes)

@@ -492,6 +492,14 @@ func TestDecodeErrors(t *testing.T) {
 		{"a FETCH 1 FLAGS (FOO)\r\n", ErrUnknownOption, "a BAD"},
 		{"a STORE 1 (UNCHANGEDSINCE x) FLAGS \\Seen\r\n", ErrSyntax, "a BAD"},
 		{"a STORE 1 (FOO 1) FLAGS \\Seen\r\n", ErrUnknownOption, "a BAD"},
+		// A keyword is an atom: list-wildcards and "]" are not atom-chars
+		// (RFC 9051 §9 atom-specials), in a list or not.
+		{"a STORE 1 FLAGS (%)\r\n", ErrSyntax, "a BAD"},
+		{"a STORE 1 FLAGS (\\Seen a*b)\r\n", ErrSyntax, "a BAD"},
+		{"a STORE 1 FLAGS (x])\r\n", ErrSyntax, "a BAD"},
+		{"a STORE 1 FLAGS %\r\n", ErrSyntax, "a BAD"},
+		{"a APPEND INBOX (%) {1+}\r\nx\r\n", ErrSyntax, "a BAD"},
+		{"a CREATE x (USE (\\Drafts a%))\r\n", ErrSyntax, "a BAD"},
 		{"a ENABLE\r\n", ErrSyntax, "a BAD"},
 		{"a AUTHENTICATE PLAIN !!!\r\n", ErrSyntax, "a BAD"},
 		{"a AUTHENTICATE PLAIN AGFsaWNlAHNlY3JldA=\r\n", ErrSyntax, "a BAD"},

@@ -58,7 +58,7 @@ func (r *Reader) store(s *Store, dst *[][]byte) error {
 	}
 	for v := s.Flags; v.More(); {
 		t, ok := v.Next()
-		if !ok || (t.Kind != KindFlag && t.Kind != KindAtom) || string(t.Bytes) == `\*` {
+		if !ok || !isFlag(t, false) {
 			return r.expected("flag")
 		}
 		if dst != nil {
@@ -68,10 +68,24 @@ func (r *Reader) store(s *Store, dst *[][]byte) error {
 	return nil
 }
 
+// isFlag reports whether t, a token of a flag list as Values reads it, is
+// a flag (RFC 9051 flag): a backslash and an atom, "\*" only when star, or
+// a keyword, which is an atom. Values takes any list-chars as KindAtom, and
+// "%", "*" and "]" are not atom-chars.
+func isFlag(t Token, star bool) bool {
+	switch t.Kind {
+	case KindFlag:
+		return star || string(t.Bytes) != `\*`
+	case KindAtom:
+		return isAtom(t.Bytes)
+	}
+	return false
+}
+
 // flagList is the one-pass reading of a flag list on this line, "("
 // [flag *(SP flag)] ")", each flag a backslash and an atom (or "*" when
-// star), or a keyword, which Capture and Values would take as KindAtom
-// (list-chars, not NIL). It returns the list and appends its flags to
+// star), or a keyword: an atom, not NIL (which Values would take as
+// KindNil). It returns the list and appends its flags to
 // *dst (when dst is not nil), or reports false, with r and *dst as they
 // were, for anything else: the caller then takes the general path, which
 // gives the error.
@@ -98,7 +112,7 @@ func (r *Reader) flagList(star bool, dst *[][]byte) ([]byte, bool) {
 				break
 			}
 		} else {
-			e = run(b, i, clList)
+			e = run(b, i, clAtom)
 			if e == i || e-i == 3 && b[i]|0x20 == 'n' && b[i+1]|0x20 == 'i' && b[i+2]|0x20 == 'l' {
 				break
 			}
