@@ -192,7 +192,11 @@ func FuzzLMTPReplies(f *testing.F) {
 			if r.err != "" || len(r.lines) != 1 {
 				return
 			}
-			rcpts = append(rcpts, RcptReply{Code: r.code, Enhanced: r.enhanced, Text: strings.TrimPrefix(strings.TrimPrefix(r.lines[0], r.enhanced.String()), " ")})
+			text := r.lines[0]
+			if !r.enhanced.IsZero() { // the code and its SP are AppendLMTPReplies' to write
+				text = strings.TrimPrefix(strings.TrimPrefix(text, r.enhanced.String()), " ")
+			}
+			rcpts = append(rcpts, RcptReply{Code: r.code, Enhanced: r.enhanced, Text: text})
 		}
 		if len(rcpts) != int(n) || n == 0 {
 			return
