@@ -145,6 +145,12 @@ func (ss *session) run() string {
 				return ss.bye("autologout")
 			}
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+				// The client stopped sending: the replies to what it
+				// sent are still its own. Kept back while more commands
+				// were buffered, they would otherwise be lost, or cut
+				// where the writer last flushed a full buffer.
+				ss.conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
+				ss.flush(true)
 				return "client closed"
 			}
 			var fatal bool

@@ -2,10 +2,13 @@ package imapd
 
 import (
 	"bytes"
+	"context"
+	"io"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/mailwire/mailwire/examples/mailserver/internal/pipetest"
 	"github.com/mailwire/mailwire/examples/mailserver/internal/store"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -150,6 +153,23 @@ func TestMatch(t *testing.T) {
 	} {
 		assert.Equal(t, tc.want, match(tc.pattern, tc.name), "%q %q", tc.pattern, tc.name)
 	}
+}
+
+// A client that pipelines and then stops sending, its last line unended,
+// gets every reply, whole: at the end of its input the session sends what
+// it kept back while more octets were buffered.
+func TestRepliesSentAtEndOfInput(t *testing.T) {
+	srv, _ := testServer(t)
+	client, server := pipetest.HalfPipe()
+	go srv.Serve(context.Background(), server)
+	go func() {
+		client.Write([]byte(strings.Repeat("a NOOP\r\n", 200) + "a NOOP"))
+		client.CloseWrite()
+	}()
+	out, err := io.ReadAll(client)
+	require.NoError(t, err)
+	assert.Equal(t, 200, strings.Count(string(out), "\r\na OK "), "one reply per NOOP")
+	assert.True(t, strings.HasSuffix(string(out), "\r\n"), "%q", out)
 }
 
 // FuzzSession: any input gives CRLF-terminated output lines and never

@@ -6,12 +6,12 @@ import (
 	"encoding/base64"
 	"io"
 	"log/slog"
-	"net"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/mailwire/mailwire/examples/mailserver/internal/logtest"
+	"github.com/mailwire/mailwire/examples/mailserver/internal/pipetest"
 	"github.com/mailwire/mailwire/examples/mailserver/internal/store"
 	"github.com/mailwire/mailwire/examples/mailserver/internal/users"
 	"github.com/stretchr/testify/assert"
@@ -111,6 +111,25 @@ func TestShutdownMidSession(t *testing.T) {
 	m.Close()
 }
 
+// A client that pipelines and then stops sending, its last line unended,
+// gets every reply, whole: at the end of its input the session sends what
+// it kept back while more octets were buffered.
+func TestRepliesSentAtEndOfInput(t *testing.T) {
+	st, err := store.Open(t.TempDir())
+	require.NoError(t, err)
+	srv := New(Config{Hostname: "localhost", Users: users.New("localhost"), Store: StoreOf(st)})
+	client, server := pipetest.HalfPipe()
+	go srv.Serve(context.Background(), server)
+	go func() {
+		client.Write([]byte(strings.Repeat("NOOP\r\n", 200) + "NOOP"))
+		client.CloseWrite()
+	}()
+	out, err := io.ReadAll(client)
+	require.NoError(t, err)
+	assert.Equal(t, 200, strings.Count(string(out), "\r\n-ERR "), "one reply per NOOP (before login)")
+	assert.True(t, strings.HasSuffix(string(out), "\r\n"), "%q", out)
+}
+
 // FuzzSession feeds any byte stream to a logged-in-capable session in
 // plaintext (-tls opportunistic): whatever it sends, every reply line ends
 // in CRLF, and without a QUIT in the input no message is deleted.
@@ -132,10 +151,9 @@ func FuzzSession(f *testing.F) {
 		for range 2 - count(t, st) {
 			require.NoError(t, st.Deliver([]string{"alice"}, strings.NewReader("Subject: s\r\n\r\n.body\r\n")))
 		}
-		// The client stops sending and reads to the end: every reply the
-		// session writes is whole. (Closing a net.Pipe end would cut the
-		// reply in flight, and the property with it.)
-		client, server := halfPipe()
+		// The client stops sending and reads to the end: the replies to
+		// what it sent are all its own, whole.
+		client, server := pipetest.HalfPipe()
 		done := make(chan struct{})
 		go func() { srv.Serve(context.Background(), server); close(done) }()
 		var out bytes.Buffer
@@ -154,35 +172,6 @@ func FuzzSession(f *testing.F) {
 		}
 	})
 }
-
-// halfPipe returns the ends of an in-memory connection, two io.Pipes, whose
-// client end can stop sending (CloseWrite) and still read what the server
-// sends until the server closes. Deadlines are not kept: the fuzzed input
-// always ends, so the session does too.
-func halfPipe() (client, server *pipeEnd) {
-	cr, sw := io.Pipe()
-	sr, cw := io.Pipe()
-	return &pipeEnd{PipeReader: cr, w: cw}, &pipeEnd{PipeReader: sr, w: sw}
-}
-
-type pipeEnd struct {
-	*io.PipeReader
-	w *io.PipeWriter
-}
-
-func (p *pipeEnd) Write(b []byte) (int, error)      { return p.w.Write(b) }
-func (p *pipeEnd) CloseWrite() error                { return p.w.Close() }
-func (p *pipeEnd) Close() error                     { p.w.Close(); return p.PipeReader.Close() }
-func (p *pipeEnd) LocalAddr() net.Addr              { return pipeAddr{} }
-func (p *pipeEnd) RemoteAddr() net.Addr             { return pipeAddr{} }
-func (p *pipeEnd) SetDeadline(time.Time) error      { return nil }
-func (p *pipeEnd) SetReadDeadline(time.Time) error  { return nil }
-func (p *pipeEnd) SetWriteDeadline(time.Time) error { return nil }
-
-type pipeAddr struct{}
-
-func (pipeAddr) Network() string { return "pipe" }
-func (pipeAddr) String() string  { return "pipe" }
 
 func count(t *testing.T, st *store.Store) int {
 	m, err := st.OpenMaildrop("alice")
