@@ -62,7 +62,9 @@ func ParseHash(s string) (Hash, error) {
 		return Hash{}, ErrHash
 	}
 	iter, err := strconv.Atoi(parts[1])
-	if err != nil || iter < 1000 || iter > MaxIterations || parts[1][0] == '0' {
+	// Digits only, the first not 0: Atoi also takes a sign ("+1000"),
+	// which String would not write back.
+	if err != nil || iter < 1000 || iter > MaxIterations || parts[1][0] < '1' || parts[1][0] > '9' {
 		return Hash{}, ErrHash
 	}
 	enc := base64.RawStdEncoding.Strict()

@@ -42,6 +42,7 @@ func TestParseHashErrors(t *testing.T) {
 		"pbkdf2-sha1$1000$" + parts[2] + "$" + parts[3],
 		"pbkdf2-sha256$999$" + parts[2] + "$" + parts[3],
 		"pbkdf2-sha256$01000$" + parts[2] + "$" + parts[3],
+		"pbkdf2-sha256$+1000$" + parts[2] + "$" + parts[3],
 		"pbkdf2-sha256$99999999$" + parts[2] + "$" + parts[3],
 		"pbkdf2-sha256$abc$" + parts[2] + "$" + parts[3],
 		"pbkdf2-sha256$1000$" + parts[2] + "==$" + parts[3],
