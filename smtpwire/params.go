@@ -194,13 +194,8 @@ func (ps *Params) value(k ParamKind) []byte {
 
 // get reads the index entry of the present parameter k.
 func (ps *Params) get(k ParamKind) Param {
-	w := ps.words[k]
-	kwEnd := int(w.start) + len(paramNames[k])
-	p := Param{Kind: k, Keyword: ps.raw[w.start:kwEnd]}
-	if int(w.end) > kwEnd {
-		p.Value = ps.raw[kwEnd+1 : w.end]
-	}
-	return p
+	start := ps.words[k].start
+	return Param{Kind: k, Keyword: ps.raw[start : int(start)+len(paramNames[k])], Value: ps.value(k)}
 }
 
 // All yields the parameters in order, unknown ones included.

@@ -123,8 +123,7 @@ func (ss *session) run() string {
 				// sent are still its own. Kept back while more commands
 				// were buffered, they would otherwise be lost, or cut
 				// where the writer last flushed a full buffer.
-				ss.conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
-				ss.flush(true)
+				ss.flushLast()
 				return "client closed"
 			}
 			rep := pop3.ReplyOf(err)
@@ -152,9 +151,15 @@ func (ss *session) goodbye(why string) string {
 		ss.drop = nil
 	}
 	ss.errc(pop3.CodeSysTemp, "closing: "+why)
+	ss.flushLast()
+	return why
+}
+
+// flushLast sends all pending output before the session ends, waiting at
+// most 5 s for a client that does not read.
+func (ss *session) flushLast() {
 	ss.conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
 	ss.flush(true)
-	return why
 }
 
 // command runs one command; done ends the session.
